@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian package (and npm package) the project needs, at pinned versions.
+# Idempotent: packages already at the pinned version are not touched, so a second run is a no-op.
+#   scripts/setup.sh              build + test dependencies
+#   scripts/setup.sh --reference  also what tools/reference needs (python3-torch, ...)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+lists=(scripts/apt-packages.txt)
+[[ "${1:-}" == "--reference" ]] && lists+=(scripts/apt-packages-reference.txt)
+
+missing=()
+while IFS= read -r line; do
+  line="${line%%#*}"; line="${line// /}"
+  [[ -z "$line" ]] && continue
+  name="${line%%=*}" version="${line#*=}"
+  have=$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null || true)
+  [[ "$have" == "install ok installed $version" ]] || missing+=("$name=$version")
+done < <(cat "${lists[@]}")
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${#missing[@]} Debian package(s): ${missing[*]}"
+  sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages (test data, web assets) are pinned by package-lock.json.
+if [[ -f package-lock.json ]] && ! npm ls --silent >/dev/null 2>&1; then
+  echo "setup: installing npm packages from package-lock.json"
+  npm ci --silent --no-audit --no-fund
+fi
+echo "setup: dependencies ready"

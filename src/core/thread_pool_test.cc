@@ -1,0 +1,32 @@
+#include "core/thread_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace hm {
+namespace {
+
+TEST(ThreadPool, CoversEveryIndexExactlyOnce) {
+  for (int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    for (int64_t n : {0, 1, 7, 1000}) {
+      std::vector<int> hits(static_cast<size_t>(n), 0);
+      pool.ParallelFor(n, 1, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)]++;
+      });
+      for (int h : hits) EXPECT_EQ(h, 1);
+    }
+  }
+}
+
+TEST(ThreadPool, ReusableManyTimes) {
+  ThreadPool pool(2);
+  std::atomic<int64_t> sum{0};
+  for (int round = 0; round < 2000; ++round)
+    pool.ParallelFor(64, 1, [&](int64_t b, int64_t e) { sum += e - b; });
+  EXPECT_EQ(sum.load(), 2000 * 64);
+}
+
+}  // namespace
+}  // namespace hm
