@@ -1,0 +1,385 @@
+// CPU backend of kernels.h. Highway compiles the SIMD bodies below once per target ISA and
+// HWY_DYNAMIC_DISPATCH picks the best one the CPU supports at run time, so one binary
+// runs everywhere from plain x86-64 to AVX-512.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/kernels.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "hwy/contrib/math/math-inl.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "kernels/kernels.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace hm::kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+using DF = hn::ScalableTag<float>;
+
+// Weight loads widen bf16 / f16 to f32 in registers; memory traffic stays at the stored width.
+HWY_INLINE hn::Vec<DF> LoadWeight(DF d, const float* p) { return hn::LoadU(d, p); }
+HWY_INLINE hn::Vec<DF> LoadWeight(DF d, const hwy::bfloat16_t* p) {
+  const hn::RebindToUnsigned<DF> du32;
+  const hn::Rebind<uint16_t, DF> du16;
+  const auto bits = hn::LoadU(du16, reinterpret_cast<const uint16_t*>(p));
+  return hn::BitCast(d, hn::ShiftLeft<16>(hn::PromoteTo(du32, bits)));
+}
+HWY_INLINE hn::Vec<DF> LoadWeight(DF d, const hwy::float16_t* p) {
+  const hn::Rebind<hwy::float16_t, DF> df16;
+  return hn::PromoteTo(d, hn::LoadU(df16, p));
+}
+HWY_INLINE float WeightToF32(float w) { return w; }
+HWY_INLINE float WeightToF32(hwy::bfloat16_t w) { return hwy::F32FromBF16(w); }
+HWY_INLINE float WeightToF32(hwy::float16_t w) {
+  uint16_t bits;
+  hwy::CopySameSize(&w, &bits);
+  return F16ToF32(bits);
+}
+
+HWY_INLINE float Sum(DF d, hn::Vec<DF> v) { return hn::GetLane(hn::SumOfLanes(d, v)); }
+
+// Rows [r0, r1) of y = x w^T. Four tokens share each weight load, which is what makes
+// small prefills cheaper than four decodes; a single token keeps two accumulators to hide
+// FMA latency.
+template <typename W>
+void MatMulRowsT(const float* x, int64_t n, const W* w, int64_t rows, int64_t cols,
+                 const float* bias, float* y, int64_t r0, int64_t r1) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t cv = cols - cols % N;
+  for (int64_t r = r0; r < r1; ++r) {
+    const W* wr = w + r * cols;
+    const float b = bias ? bias[r] : 0.0f;
+    int64_t t = 0;
+    for (; t + 4 <= n; t += 4) {
+      const float* x0 = x + t * cols;
+      const float* x1 = x0 + cols;
+      const float* x2 = x1 + cols;
+      const float* x3 = x2 + cols;
+      auto a0 = hn::Zero(d), a1 = hn::Zero(d), a2 = hn::Zero(d), a3 = hn::Zero(d);
+      for (int64_t c = 0; c < cv; c += N) {
+        const auto wv = LoadWeight(d, wr + c);
+        a0 = hn::MulAdd(hn::LoadU(d, x0 + c), wv, a0);
+        a1 = hn::MulAdd(hn::LoadU(d, x1 + c), wv, a1);
+        a2 = hn::MulAdd(hn::LoadU(d, x2 + c), wv, a2);
+        a3 = hn::MulAdd(hn::LoadU(d, x3 + c), wv, a3);
+      }
+      float s0 = Sum(d, a0), s1 = Sum(d, a1), s2 = Sum(d, a2), s3 = Sum(d, a3);
+      for (int64_t c = cv; c < cols; ++c) {
+        const float wc = WeightToF32(wr[c]);
+        s0 += x0[c] * wc;
+        s1 += x1[c] * wc;
+        s2 += x2[c] * wc;
+        s3 += x3[c] * wc;
+      }
+      y[(t + 0) * rows + r] = s0 + b;
+      y[(t + 1) * rows + r] = s1 + b;
+      y[(t + 2) * rows + r] = s2 + b;
+      y[(t + 3) * rows + r] = s3 + b;
+    }
+    for (; t < n; ++t) {
+      const float* xt = x + t * cols;
+      auto a0 = hn::Zero(d), a1 = hn::Zero(d);
+      int64_t c = 0;
+      for (; c + 2 * N <= cv; c += 2 * N) {
+        a0 = hn::MulAdd(hn::LoadU(d, xt + c), LoadWeight(d, wr + c), a0);
+        a1 = hn::MulAdd(hn::LoadU(d, xt + c + N), LoadWeight(d, wr + c + N), a1);
+      }
+      for (; c < cv; c += N) a0 = hn::MulAdd(hn::LoadU(d, xt + c), LoadWeight(d, wr + c), a0);
+      float s = Sum(d, hn::Add(a0, a1));
+      for (c = cv; c < cols; ++c) s += xt[c] * WeightToF32(wr[c]);
+      y[t * rows + r] = s + b;
+    }
+  }
+}
+
+void MatMulRows(const float* x, int64_t n, const Matrix& w, const float* bias, float* y,
+                int64_t r0, int64_t r1) {
+  switch (w.dtype) {
+    case DType::kBF16:
+      return MatMulRowsT(x, n, static_cast<const hwy::bfloat16_t*>(w.data), w.rows, w.cols, bias,
+                         y, r0, r1);
+    case DType::kF16:
+      return MatMulRowsT(x, n, static_cast<const hwy::float16_t*>(w.data), w.rows, w.cols, bias,
+                         y, r0, r1);
+    default:
+      return MatMulRowsT(x, n, static_cast<const float*>(w.data), w.rows, w.cols, bias, y, r0, r1);
+  }
+}
+
+float Dot(const float* a, const float* b, int64_t n) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  auto acc = hn::Zero(d);
+  int64_t i = 0;
+  for (; i + N <= n; i += N) acc = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), acc);
+  float s = Sum(d, acc);
+  for (; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+// y = y * scale + p * x
+void ScaleAddScaled(float* y, float scale, float p, const float* x, int64_t n) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  const auto vs = hn::Set(d, scale), vp = hn::Set(d, p);
+  int64_t i = 0;
+  for (; i + N <= n; i += N)
+    hn::StoreU(hn::MulAdd(vp, hn::LoadU(d, x + i), hn::Mul(vs, hn::LoadU(d, y + i))), d, y + i);
+  for (; i < n; ++i) y[i] = y[i] * scale + p * x[i];
+}
+
+// x[i] = exp(x[i] - max), returns the sum.
+float ExpShiftSum(float* x, int64_t n, float max) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  const auto vmax = hn::Set(d, max);
+  auto acc = hn::Zero(d);
+  int64_t i = 0;
+  for (; i + N <= n; i += N) {
+    const auto e = hn::Exp(d, hn::Sub(hn::LoadU(d, x + i), vmax));
+    hn::StoreU(e, d, x + i);
+    acc = hn::Add(acc, e);
+  }
+  float s = Sum(d, acc);
+  for (; i < n; ++i) {
+    x[i] = std::exp(x[i] - max);
+    s += x[i];
+  }
+  return s;
+}
+
+// One query head against keys [0, n_keys): streaming softmax over blocks of keys, so memory
+// is O(block) whatever the sequence length.
+void AttendOne(const float* q, const float* k, const float* v, int64_t n_keys, int64_t stride,
+               int head_dim, float scale, float* out) {
+  constexpr int64_t kBlock = 128;
+  float scores[kBlock];
+  float running_max = -std::numeric_limits<float>::infinity();
+  float running_sum = 0.0f;
+  std::fill(out, out + head_dim, 0.0f);
+  for (int64_t j0 = 0; j0 < n_keys; j0 += kBlock) {
+    const int64_t nb = std::min(kBlock, n_keys - j0);
+    float block_max = -std::numeric_limits<float>::infinity();
+    for (int64_t j = 0; j < nb; ++j) {
+      scores[j] = Dot(q, k + (j0 + j) * stride, head_dim) * scale;
+      block_max = std::max(block_max, scores[j]);
+    }
+    const float new_max = std::max(running_max, block_max);
+    const float correction = std::exp(running_max - new_max);  // 0 on the first block
+    const float block_sum = ExpShiftSum(scores, nb, new_max);
+    running_sum = running_sum * correction + block_sum;
+    for (int64_t j = 0; j < nb; ++j)
+      ScaleAddScaled(out, j == 0 ? correction : 1.0f, scores[j], v + (j0 + j) * stride, head_dim);
+    running_max = new_max;
+  }
+  const float inv = 1.0f / running_sum;
+  for (int i = 0; i < head_dim; ++i) out[i] *= inv;
+}
+
+int64_t CompiledTarget() { return HWY_TARGET; }
+
+}  // namespace HWY_NAMESPACE
+}  // namespace hm::kernels
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include <cblas.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <vector>
+
+#include "core/error.h"
+
+namespace hm::kernels {
+
+HWY_EXPORT(MatMulRows);
+HWY_EXPORT(AttendOne);
+HWY_EXPORT(CompiledTarget);
+
+namespace {
+
+// Below this many tokens the fused SIMD loop wins: BLAS would first need the weight tile
+// widened to f32, which costs as much as the multiply.
+constexpr int64_t kBlasMinTokens = 32;
+constexpr int64_t kBlasTileRows = 64;
+
+void InitOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    openblas_set_num_threads(1);  // our pool owns the cores; nested BLAS threads would fight it
+    if (const char* isa = std::getenv("HULUMED_ISA")) ForceIsa(isa);
+  });
+}
+
+// Large-n path: widen a tile of weight rows to f32 and let BLAS do the blocked GEMM.
+void MatMulBlas(const float* x, int64_t n, const Matrix& w, const float* bias, float* y,
+                ThreadPool& pool) {
+  const int64_t tiles = (w.rows + kBlasTileRows - 1) / kBlasTileRows;
+  pool.ParallelFor(tiles, 1, [&](int64_t t0, int64_t t1) {
+    std::vector<float> tile;
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t r0 = t * kBlasTileRows;
+      const int64_t nr = std::min(kBlasTileRows, w.rows - r0);
+      const float* wt;
+      if (w.dtype == DType::kF32) {
+        wt = static_cast<const float*>(w.data) + r0 * w.cols;
+      } else {
+        tile.resize(static_cast<size_t>(nr * w.cols));
+        for (int64_t r = 0; r < nr; ++r) RowToF32(w, r0 + r, tile.data() + r * w.cols);
+        wt = tile.data();
+      }
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<blasint>(n),
+                  static_cast<blasint>(nr), static_cast<blasint>(w.cols), 1.0f, x,
+                  static_cast<blasint>(w.cols), wt, static_cast<blasint>(w.cols), 0.0f, y + r0,
+                  static_cast<blasint>(w.rows));
+      if (bias)
+        for (int64_t i = 0; i < n; ++i)
+          for (int64_t r = 0; r < nr; ++r) y[i * w.rows + r0 + r] += bias[r0 + r];
+    }
+  });
+}
+
+}  // namespace
+
+void MatMul(const float* x, int64_t n, const Matrix& w, const float* bias, float* y,
+            ThreadPool& pool) {
+  InitOnce();
+  if (n >= kBlasMinTokens) return MatMulBlas(x, n, w, bias, y, pool);
+  const int64_t grain = std::max<int64_t>(1, 4096 / std::max<int64_t>(1, w.cols));
+  pool.ParallelFor(w.rows, grain, [&](int64_t r0, int64_t r1) {
+    HWY_DYNAMIC_DISPATCH(MatMulRows)(x, n, w, bias, y, r0, r1);
+  });
+}
+
+void RowToF32(const Matrix& w, int64_t row, float* out) {
+  const int64_t c = w.cols;
+  switch (w.dtype) {
+    case DType::kBF16: {
+      const uint16_t* p = static_cast<const uint16_t*>(w.data) + row * c;
+      for (int64_t i = 0; i < c; ++i) out[i] = BF16ToF32(p[i]);
+      break;
+    }
+    case DType::kF16: {
+      const uint16_t* p = static_cast<const uint16_t*>(w.data) + row * c;
+      for (int64_t i = 0; i < c; ++i) out[i] = F16ToF32(p[i]);
+      break;
+    }
+    default: {
+      const float* p = static_cast<const float*>(w.data) + row * c;
+      std::copy(p, p + c, out);
+    }
+  }
+}
+
+void RmsNorm(const float* x, const float* weight, float eps, int64_t n, int64_t dim, float* y) {
+  for (int64_t t = 0; t < n; ++t) {
+    const float* xt = x + t * dim;
+    float* yt = y + t * dim;
+    float ss = 0.0f;
+    for (int64_t i = 0; i < dim; ++i) ss += xt[i] * xt[i];
+    const float inv = 1.0f / std::sqrt(ss / static_cast<float>(dim) + eps);
+    for (int64_t i = 0; i < dim; ++i) yt[i] = weight[i] * (xt[i] * inv);
+  }
+}
+
+void LayerNorm(const float* x, const float* weight, const float* bias, float eps, int64_t n,
+               int64_t dim, float* y) {
+  for (int64_t t = 0; t < n; ++t) {
+    const float* xt = x + t * dim;
+    float* yt = y + t * dim;
+    float mean = 0.0f;
+    for (int64_t i = 0; i < dim; ++i) mean += xt[i];
+    mean /= static_cast<float>(dim);
+    float var = 0.0f;
+    for (int64_t i = 0; i < dim; ++i) var += (xt[i] - mean) * (xt[i] - mean);
+    const float inv = 1.0f / std::sqrt(var / static_cast<float>(dim) + eps);
+    for (int64_t i = 0; i < dim; ++i) yt[i] = (xt[i] - mean) * inv * weight[i] + bias[i];
+  }
+}
+
+void RopeRotateHalf(float* x, int n_heads, int head_dim, const float* cos, const float* sin) {
+  const int half = head_dim / 2;
+  for (int h = 0; h < n_heads; ++h) {
+    float* xh = x + h * head_dim;
+    for (int i = 0; i < half; ++i) {
+      const float a = xh[i], b = xh[i + half];
+      xh[i] = a * cos[i] - b * sin[i];
+      xh[i + half] = b * cos[i + half] + a * sin[i + half];
+    }
+  }
+}
+
+void Attention(const float* q, int64_t n_q, const float* k, const float* v, int64_t n_kv,
+               int64_t kv_stride, const AttentionShape& s, float* out, ThreadPool& pool) {
+  InitOnce();
+  HM_CHECK(s.n_kv_heads > 0 && s.n_heads % s.n_kv_heads == 0, "attention: ", s.n_heads,
+           " heads are not a multiple of ", s.n_kv_heads, " kv heads");
+  const int group = s.n_heads / s.n_kv_heads;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
+  pool.ParallelFor(n_q * s.n_heads, 1, [&](int64_t b, int64_t e) {
+    for (int64_t task = b; task < e; ++task) {
+      const int64_t i = task / s.n_heads;
+      const int h = static_cast<int>(task % s.n_heads);
+      const int64_t n_keys = s.causal ? std::min(n_kv, s.causal_offset + i + 1) : n_kv;
+      const int64_t kv_off = static_cast<int64_t>(h / group) * s.head_dim;
+      const int64_t q_off = (i * s.n_heads + h) * s.head_dim;
+      HWY_DYNAMIC_DISPATCH(AttendOne)(q + q_off, k + kv_off, v + kv_off, n_keys, kv_stride,
+                                      s.head_dim, scale, out + q_off);
+    }
+  });
+}
+
+void SiluMul(float* gate, const float* up, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
+void GeluTanh(float* x, int64_t n) {
+  constexpr float kAlpha = 0.7978845608028654f;  // sqrt(2/pi)
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    x[i] = 0.5f * v * (1.0f + std::tanh(kAlpha * (v + 0.044715f * v * v * v)));
+  }
+}
+
+void GeluErf(float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * 0.7071067811865476f));
+}
+
+void AddInPlace(float* y, const float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += x[i];
+}
+
+std::string ActiveIsa() {
+  InitOnce();
+  return hwy::TargetName(HWY_DYNAMIC_DISPATCH(CompiledTarget)());
+}
+
+void ForceIsa(const std::string& name) {
+  struct Level {
+    const char* name;
+    int64_t target;
+  };
+  static constexpr Level kLevels[] = {
+      {"scalar", HWY_SCALAR | HWY_EMU128}, {"sse4", HWY_SSE4}, {"avx2", HWY_AVX2}, {"avx512", HWY_AVX3}};
+  if (name == "best" || name.empty()) {
+    hwy::SetSupportedTargetsForTest(0);
+    return;
+  }
+  for (const Level& level : kLevels) {
+    if (name != level.name) continue;
+    hwy::SetSupportedTargetsForTest(0);
+    const int64_t usable = hwy::SupportedTargets() & HWY_TARGETS & level.target;
+    HM_CHECK(usable != 0, "ISA '", name, "' is not supported by this CPU or build");
+    hwy::SetSupportedTargetsForTest(usable);
+    return;
+  }
+  Fail("unknown ISA '", name, "' (expected scalar, sse4, avx2, avx512 or best)");
+}
+
+}  // namespace hm::kernels
+#endif  // HWY_ONCE

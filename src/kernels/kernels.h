@@ -1,0 +1,72 @@
+// The compute interface every model layer goes through. It is deliberately narrow: a few
+// dense ops on float32 activations, with weights in whatever dtype the checkpoint stores.
+// The CPU backend (kernels.cc) picks the best SIMD level at run time; another backend
+// implements these same functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/dtype.h"
+#include "core/thread_pool.h"
+
+namespace hm::kernels {
+
+// A row-major weight matrix used in place (HF Linear layout: [out_features, in_features]).
+struct Matrix {
+  DType dtype = DType::kF32;  // kF32, kBF16 or kF16
+  int64_t rows = 0;
+  int64_t cols = 0;
+  const void* data = nullptr;
+};
+
+// y[t, r] = sum_c x[t, c] * w[r, c] + (bias ? bias[r] : 0).
+// x: [n, w.cols], y: [n, w.rows], bias: [w.rows] or null.
+void MatMul(const float* x, int64_t n, const Matrix& w, const float* bias, float* y, ThreadPool& pool);
+
+// out[c] = w[row, c] as float32 (embedding lookup).
+void RowToF32(const Matrix& w, int64_t row, float* out);
+
+// y = x / sqrt(mean(x^2) + eps) * weight, per row of length dim. x: [n, dim]. y may alias x.
+void RmsNorm(const float* x, const float* weight, float eps, int64_t n, int64_t dim, float* y);
+
+// y = (x - mean) / sqrt(var + eps) * weight + bias, per row. y may alias x.
+void LayerNorm(const float* x, const float* weight, const float* bias, float eps, int64_t n,
+               int64_t dim, float* y);
+
+// Rotary embedding, rotate-half pairing (dim i with i + d/2) on each of n_heads heads of one
+// token. x: [n_heads, head_dim]; cos, sin: [head_dim] for this token's position.
+void RopeRotateHalf(float* x, int n_heads, int head_dim, const float* cos, const float* sin);
+
+// Scaled dot-product attention for n_q queries against n_kv cached keys/values with grouped
+// heads (query head h reads kv head h / (n_heads / n_kv_heads)). With causal, query i sees
+// keys [0, causal_offset + i]; otherwise all n_kv. Never materialises the score matrix.
+// q, out: [n_q, n_heads, head_dim]; k, v: [n_kv, n_kv_heads, head_dim] with row stride kv_stride
+// floats between consecutive positions.
+struct AttentionShape {
+  int n_heads = 0;
+  int n_kv_heads = 0;
+  int head_dim = 0;
+  bool causal = true;
+  int64_t causal_offset = 0;
+};
+void Attention(const float* q, int64_t n_q, const float* k, const float* v, int64_t n_kv,
+               int64_t kv_stride, const AttentionShape& shape, float* out, ThreadPool& pool);
+
+// gate[i] = silu(gate[i]) * up[i].
+void SiluMul(float* gate, const float* up, int64_t n);
+// x[i] = gelu(x[i]) with the tanh approximation (PyTorch "gelu_pytorch_tanh").
+void GeluTanh(float* x, int64_t n);
+// x[i] = gelu(x[i]) exact (erf).
+void GeluErf(float* x, int64_t n);
+// y[i] += x[i].
+void AddInPlace(float* y, const float* x, int64_t n);
+
+// The SIMD level in use ("AVX3", "AVX2", "EMU128", ...).
+std::string ActiveIsa();
+// Restricts dispatch to one level for testing and benchmarking: "scalar", "sse4", "avx2",
+// "avx512", or "best". Throws hm::Error if the CPU or build lacks it. Also read from the
+// HULUMED_ISA environment variable at first use.
+void ForceIsa(const std::string& name);
+
+}  // namespace hm::kernels

@@ -1,0 +1,159 @@
+// Every SIMD level the CPU has is checked against the scalar (EMU128) path and against a
+// plain double-precision reference written here.
+#include "kernels/kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "core/error.h"
+
+namespace hm::kernels {
+namespace {
+
+std::vector<float> Random(size_t n, uint32_t seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, scale);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+std::vector<std::string> AvailableIsas() {
+  std::vector<std::string> out;
+  for (const char* isa : {"scalar", "sse4", "avx2", "avx512"}) {
+    try {
+      ForceIsa(isa);
+      out.push_back(isa);
+    } catch (const Error&) {
+    }
+  }
+  ForceIsa("best");
+  return out;
+}
+
+class KernelsOnEachIsa : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { ForceIsa(GetParam()); }
+  void TearDown() override { ForceIsa("best"); }
+};
+
+// Reference in double: y = x w^T + b.
+std::vector<float> RefMatMul(const std::vector<float>& x, int64_t n, const std::vector<float>& w,
+                             int64_t rows, int64_t cols, const float* bias) {
+  std::vector<float> y(static_cast<size_t>(n * rows));
+  for (int64_t t = 0; t < n; ++t)
+    for (int64_t r = 0; r < rows; ++r) {
+      double s = bias ? bias[r] : 0.0;
+      for (int64_t c = 0; c < cols; ++c) s += double(x[t * cols + c]) * w[r * cols + c];
+      y[t * rows + r] = static_cast<float>(s);
+    }
+  return y;
+}
+
+TEST_P(KernelsOnEachIsa, MatMulAllDtypesAndTails) {
+  ThreadPool pool(2);
+  for (int64_t cols : {1, 7, 16, 37, 588}) {
+    for (int64_t n : {1, 3, 4, 9, 40}) {  // 40 takes the BLAS path
+      const int64_t rows = 19;
+      auto x = Random(n * cols, 1);
+      auto w = Random(rows * cols, 2);
+      auto bias = Random(rows, 3);
+      for (DType dt : {DType::kF32, DType::kBF16, DType::kF16}) {
+        std::vector<uint16_t> half(w.size());
+        std::vector<float> wq(w.size());  // the weights as the kernel sees them
+        for (size_t i = 0; i < w.size(); ++i) {
+          half[i] = dt == DType::kBF16 ? F32ToBF16(w[i]) : F32ToF16(w[i]);
+          wq[i] = dt == DType::kF32 ? w[i] : dt == DType::kBF16 ? BF16ToF32(half[i]) : F16ToF32(half[i]);
+        }
+        Matrix m{dt, rows, cols, dt == DType::kF32 ? static_cast<const void*>(w.data()) : half.data()};
+        std::vector<float> y(static_cast<size_t>(n * rows));
+        MatMul(x.data(), n, m, bias.data(), y.data(), pool);
+        auto ref = RefMatMul(x, n, wq, rows, cols, bias.data());
+        for (size_t i = 0; i < y.size(); ++i)
+          ASSERT_NEAR(y[i], ref[i], 1e-4 * std::sqrt(double(cols)))
+              << "cols " << cols << " n " << n << " dtype " << DTypeName(dt) << " i " << i;
+      }
+    }
+  }
+}
+
+TEST_P(KernelsOnEachIsa, AttentionMatchesNaiveSoftmax) {
+  ThreadPool pool(2);
+  const int n_heads = 4, n_kv = 2, hd = 16;
+  const int64_t n_keys = 300, n_q = 3, offset = 290;  // spans several 128-key blocks
+  auto q = Random(n_q * n_heads * hd, 4);
+  auto k = Random(n_keys * n_kv * hd, 5, 2.0f);
+  auto v = Random(n_keys * n_kv * hd, 6);
+  for (bool causal : {true, false}) {
+    std::vector<float> out(q.size());
+    Attention(q.data(), n_q, k.data(), v.data(), n_keys, n_kv * hd,
+              {n_heads, n_kv, hd, causal, offset}, out.data(), pool);
+    for (int64_t i = 0; i < n_q; ++i)
+      for (int h = 0; h < n_heads; ++h) {
+        const int kvh = h / (n_heads / n_kv);
+        const int64_t limit = causal ? offset + i + 1 : n_keys;
+        std::vector<double> s(static_cast<size_t>(limit));
+        double mx = -1e300, sum = 0;
+        for (int64_t j = 0; j < limit; ++j) {
+          double d = 0;
+          for (int c = 0; c < hd; ++c) d += double(q[(i * n_heads + h) * hd + c]) * k[(j * n_kv + kvh) * hd + c];
+          s[j] = d / std::sqrt(double(hd));
+          mx = std::max(mx, s[j]);
+        }
+        for (double& e : s) sum += (e = std::exp(e - mx));
+        for (int c = 0; c < hd; ++c) {
+          double o = 0;
+          for (int64_t j = 0; j < limit; ++j) o += s[j] / sum * v[(j * n_kv + kvh) * hd + c];
+          ASSERT_NEAR(out[(i * n_heads + h) * hd + c], o, 2e-5) << "causal " << causal;
+        }
+      }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Isa, KernelsOnEachIsa, ::testing::ValuesIn(AvailableIsas()),
+                         [](const auto& info) { return info.param; });
+
+TEST(Kernels, NormsAndActivations) {
+  const std::vector<float> x = {1.0f, -2.0f, 3.0f, 0.5f};
+  const std::vector<float> w = {1.0f, 0.5f, 2.0f, 1.0f};
+  const std::vector<float> b = {0.0f, 1.0f, 0.0f, -1.0f};
+  std::vector<float> y(4);
+  RmsNorm(x.data(), w.data(), 1e-6f, 1, 4, y.data());
+  const double rms = std::sqrt((1 + 4 + 9 + 0.25) / 4.0 + 1e-6);
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(y[i], w[i] * x[i] / rms, 1e-6);
+  LayerNorm(x.data(), w.data(), b.data(), 1e-6f, 1, 4, y.data());
+  const double mean = 2.5 / 4, var = ((1 - mean) * (1 - mean) + (-2 - mean) * (-2 - mean) +
+                                      (3 - mean) * (3 - mean) + (0.5 - mean) * (0.5 - mean)) / 4;
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(y[i], (x[i] - mean) / std::sqrt(var + 1e-6) * w[i] + b[i], 1e-5);
+
+  std::vector<float> g = {-1.0f, 0.0f, 2.0f}, up = {2.0f, 3.0f, 0.5f};
+  SiluMul(g.data(), up.data(), 3);
+  EXPECT_NEAR(g[0], -1.0 / (1 + std::exp(1.0)) * 2, 1e-6);
+  EXPECT_NEAR(g[2], 2.0 / (1 + std::exp(-2.0)) * 0.5, 1e-6);
+  std::vector<float> a = {1.0f}, e = {1.0f};
+  GeluTanh(a.data(), 1);
+  GeluErf(e.data(), 1);
+  EXPECT_NEAR(a[0], 0.8411920070648193, 1e-6);  // torch gelu(1, approximate='tanh')
+  EXPECT_NEAR(e[0], 0.8413447460685429, 1e-6);  // torch gelu(1)
+}
+
+TEST(Kernels, RopeRotateHalfPairsIWithIPlusHalf) {
+  std::vector<float> x = {1, 2, 3, 4};
+  const float c[4] = {0.5f, 0.25f, 0.5f, 0.25f}, s[4] = {0.1f, 0.2f, 0.1f, 0.2f};
+  RopeRotateHalf(x.data(), 1, 4, c, s);
+  EXPECT_FLOAT_EQ(x[0], 1 * 0.5f - 3 * 0.1f);
+  EXPECT_FLOAT_EQ(x[1], 2 * 0.25f - 4 * 0.2f);
+  EXPECT_FLOAT_EQ(x[2], 3 * 0.5f + 1 * 0.1f);
+  EXPECT_FLOAT_EQ(x[3], 4 * 0.25f + 2 * 0.2f);
+}
+
+TEST(Kernels, UnknownIsaIsAClearError) {
+  EXPECT_THROW(ForceIsa("neon9000"), Error);
+  EXPECT_FALSE(ActiveIsa().empty());
+}
+
+}  // namespace
+}  // namespace hm::kernels
