@@ -1,0 +1,61 @@
+// Binds a checkpoint's tensors to the model's parameters, checking every name, shape and
+// dtype against the config. Large matrices stay in the mapped files; the small 1-D
+// parameters (norms, biases) are widened to f32 copies once, since every kernel wants them so.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "io/checkpoint_files.h"
+#include "kernels/kernels.h"
+#include "model/config.h"
+
+namespace hm {
+
+using kernels::Matrix;
+using Vector = std::vector<float>;  // empty when the checkpoint has no such parameter
+
+struct DecoderLayerWeights {
+  Vector input_norm, post_attention_norm;  // [hidden]
+  Matrix q, k, v, o;                       // q: [heads*head_dim, hidden], o: [hidden, heads*head_dim]
+  Vector q_bias, k_bias, v_bias;           // Qwen2 only
+  Vector q_norm, k_norm;                   // [head_dim], Qwen3 only
+  Matrix gate, up, down;                   // gate/up: [intermediate, hidden], down: [hidden, intermediate]
+};
+
+struct DecoderWeights {
+  bool qk_norm = false;   // Qwen3 family: detected from the tensors, not model_type
+  bool qkv_bias = false;
+  Matrix embed;           // [vocab, hidden]
+  Matrix lm_head;         // [vocab, hidden]; the embedding itself when tied
+  Vector final_norm;
+  std::vector<DecoderLayerWeights> layers;
+};
+
+struct Linear {
+  Matrix weight;
+  Vector bias;
+};
+
+struct VisionLayerWeights {
+  Vector ln1_weight, ln1_bias, ln2_weight, ln2_bias;
+  Linear q, k, v, out, fc1, fc2;
+};
+
+struct VisionWeights {
+  Linear patch_embed;  // conv weight [D, C, P, P] viewed as [D, C*P*P]
+  std::vector<VisionLayerWeights> layers;
+  Vector post_ln_weight, post_ln_bias;
+};
+
+struct ModelWeights {
+  DecoderWeights decoder;
+  std::optional<VisionWeights> vision;
+  std::vector<Linear> projector;  // GELU (erf) between consecutive layers
+};
+
+// Throws hm::Error naming the tensor and file for a missing, unexpected, mis-shaped or
+// unsupported-dtype tensor.
+ModelWeights BindWeights(const CheckpointFiles& files, const ModelConfig& config);
+
+}  // namespace hm
