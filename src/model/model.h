@@ -1,0 +1,46 @@
+// A loaded checkpoint directory: config, mapped weights and the decoder over them.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/checkpoint_files.h"
+#include "model/config.h"
+#include "model/decoder.h"
+#include "model/weights.h"
+
+namespace hm {
+
+// generation_config.json: what the checkpoint's authors ran generation with.
+struct GenerationDefaults {
+  std::vector<int32_t> eos_ids;
+  bool do_sample = false;
+  float temperature = 1.0f;
+  int top_k = 0;
+  float top_p = 1.0f;
+  float repetition_penalty = 1.0f;
+};
+
+class Model {
+ public:
+  // Maps the weights (no copy) and validates config and every tensor; throws hm::Error.
+  explicit Model(const std::string& dir);
+
+  const std::string& dir() const { return dir_; }
+  const ModelConfig& config() const { return config_; }
+  const ModelWeights& weights() const { return weights_; }
+  const GenerationDefaults& generation_defaults() const { return generation_; }
+  const CheckpointFiles& files() const { return *files_; }
+  Decoder& decoder() { return *decoder_; }
+
+ private:
+  std::string dir_;
+  ModelConfig config_;
+  std::unique_ptr<CheckpointFiles> files_;
+  ModelWeights weights_;
+  GenerationDefaults generation_;
+  std::unique_ptr<Decoder> decoder_;
+};
+
+}  // namespace hm
