@@ -20,6 +20,7 @@ struct Case {
   std::string model;
   std::string name;
 };
+void PrintTo(const Case& c, std::ostream* os) { *os << c.model << "/" << c.name; }
 
 std::vector<Case> AllCases() {
   std::vector<Case> cases;
