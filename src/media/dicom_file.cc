@@ -1,0 +1,310 @@
+#include "media/dicom_file.h"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
+#include <dcmtk/dcmdata/dcrledrg.h>
+#include <dcmtk/dcmdata/dcxfer.h>
+#include <dcmtk/dcmjpeg/djdecode.h>
+#include <dcmtk/dcmjpls/djdecode.h>
+#include <dcmtk/oflog/oflog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <span>
+
+#include "core/error.h"
+#include "media/dicom_j2k.h"
+
+namespace hm {
+
+namespace {
+
+// Bounds what one file may make us allocate (decoded samples held as doubles, 8 bytes each):
+// 2^28 samples is 2 GiB, above any CT/MR series yet far below what a forged header can claim.
+constexpr uint64_t kMaxSamples = uint64_t{1} << 28;
+
+// DCMTK keeps its codecs in a global registry and logs to stderr; both are process-wide, so
+// set them up once. Errors reach the user through hm::Error instead of log lines.
+void InitDcmtkOnce() {
+  static const bool done = [] {
+    OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+    DcmRLEDecoderRegistration::registerCodecs();
+    DJDecoderRegistration::registerCodecs();
+    DJLSDecoderRegistration::registerCodecs();
+    return true;
+  }();
+  (void)done;
+}
+
+bool IsJpeg2000(E_TransferSyntax xfer) {
+  return xfer == EXS_JPEG2000LosslessOnly || xfer == EXS_JPEG2000;
+}
+
+// YBR_FULL -> RGB as DICOM PS3.3 C.7.6.3.1.2 defines it (the JFIF equations), rounded and
+// clamped like pydicom's convert_color_space.
+void YbrFullToRgb(std::vector<double>& px) {
+  for (size_t i = 0; i + 2 < px.size(); i += 3) {
+    const double y = px[i], cb = px[i + 1] - 128, cr = px[i + 2] - 128;
+    const double rgb[3] = {y + 1.402 * cr, y - 0.114 * 1.772 / 0.587 * cb - 0.299 * 1.402 / 0.587 * cr,
+                           y + 1.772 * cb};
+    for (int c = 0; c < 3; ++c) px[i + c] = std::clamp(std::floor(rgb[c] + 0.5), 0.0, 255.0);
+  }
+}
+
+}  // namespace
+
+struct DicomFile::Impl {
+  DcmFileFormat file;
+  E_TransferSyntax xfer = EXS_Unknown;
+  int planar_configuration = 0;
+  // Frames of an encapsulated multi-frame object are found fastest by continuing where the
+  // previous frame ended (DCMTK's startFragment); the loader asks for frames in order.
+  int next_frame = 0;
+  Uint32 next_fragment = 0;
+};
+
+DicomFile::DicomFile(DicomFile&&) noexcept = default;
+DicomFile& DicomFile::operator=(DicomFile&&) noexcept = default;
+DicomFile::~DicomFile() = default;
+
+DicomFile::DicomFile(const std::string& path) : path_(path), impl_(std::make_unique<Impl>()) {
+  InitDcmtkOnce();
+  const char* p = path_.c_str();
+  OFCondition status = impl_->file.loadFile(OFFilename(p));
+  HM_CHECK(status.good(), p, ": not a readable DICOM file (", status.text(), ")");
+  DcmDataset* ds = impl_->file.getDataset();
+  impl_->xfer = ds->getOriginalXfer();
+  HM_CHECK(ds->tagExists(DCM_PixelData), p, ": DICOM file has no pixel data");
+  HM_CHECK(!ds->tagExists(DCM_FloatPixelData) && !ds->tagExists(DCM_DoubleFloatPixelData), p,
+           ": float pixel data is not supported");
+
+  auto u16 = [&](const DcmTagKey& tag, const char* name, bool required, Uint16 fallback) -> int {
+    Uint16 v = fallback;
+    const bool found = ds->findAndGetUint16(tag, v).good();
+    HM_CHECK(found || !required, p, ": missing or invalid ", name);
+    return v;
+  };
+  DicomImageInfo& in = info_;
+  in.rows = u16(DCM_Rows, "Rows", true, 0);
+  in.columns = u16(DCM_Columns, "Columns", true, 0);
+  in.samples_per_pixel = u16(DCM_SamplesPerPixel, "SamplesPerPixel", false, 1);
+  in.bits_allocated = u16(DCM_BitsAllocated, "BitsAllocated", true, 0);
+  in.bits_stored = u16(DCM_BitsStored, "BitsStored", false, static_cast<Uint16>(in.bits_allocated));
+  in.high_bit = u16(DCM_HighBit, "HighBit", false, static_cast<Uint16>(in.bits_stored - 1));
+  in.is_signed = u16(DCM_PixelRepresentation, "PixelRepresentation", false, 0) == 1;
+  impl_->planar_configuration = u16(DCM_PlanarConfiguration, "PlanarConfiguration", false, 0);
+  Sint32 frames = 1;
+  if (ds->tagExistsWithValue(DCM_NumberOfFrames)) {
+    HM_CHECK(ds->findAndGetSint32(DCM_NumberOfFrames, frames).good(), p,
+             ": invalid NumberOfFrames");
+  }
+  in.frames = frames;
+  OFString pi;
+  ds->findAndGetOFString(DCM_PhotometricInterpretation, pi);
+  in.photometric = pi.c_str();
+  if (in.photometric.empty()) in.photometric = in.samples_per_pixel == 1 ? "MONOCHROME2" : "RGB";
+
+  HM_CHECK(in.rows >= 1 && in.columns >= 1, p, ": empty image (", in.rows, " x ", in.columns, ")");
+  HM_CHECK(in.frames >= 1, p, ": NumberOfFrames must be at least 1, got ", in.frames);
+  HM_CHECK(in.bits_allocated == 8 || in.bits_allocated == 16 || in.bits_allocated == 32, p,
+           ": BitsAllocated ", in.bits_allocated,
+           " is not supported (8, 16 or 32; 1-bit data is a mask, not an image)");
+  HM_CHECK(in.bits_stored >= 1 && in.bits_stored <= in.bits_allocated &&
+               in.high_bit < in.bits_allocated && in.high_bit + 1 >= in.bits_stored,
+           p, ": inconsistent BitsStored ", in.bits_stored, " / HighBit ", in.high_bit);
+  const bool mono = in.photometric == "MONOCHROME1" || in.photometric == "MONOCHROME2";
+  const bool color = in.photometric == "RGB" || in.photometric.rfind("YBR_", 0) == 0;
+  HM_CHECK((mono && in.samples_per_pixel == 1) || (color && in.samples_per_pixel == 3), p,
+           ": PhotometricInterpretation ", in.photometric, " with SamplesPerPixel ",
+           in.samples_per_pixel, " is not supported");
+  const uint64_t samples = uint64_t(in.rows) * in.columns * in.samples_per_pixel * in.frames;
+  HM_CHECK(samples <= kMaxSamples, p, ": image too large (", in.rows, " x ", in.columns, " x ",
+           in.frames, " frames)");
+
+  auto f64 = [&](const DcmTagKey& tag, unsigned long pos, double& out) {
+    // Enhanced multi-frame objects keep these inside functional group sequences: look at the
+    // top level first, then anywhere (the first match, i.e. the shared or first-frame value).
+    Float64 v = 0;
+    bool ok = ds->findAndGetFloat64(tag, v, pos).good() ||
+              ds->findAndGetFloat64(tag, v, pos, OFTrue).good();
+    if (ok && std::isfinite(v)) out = v;
+    return ok && std::isfinite(v);
+  };
+  if (!f64(DCM_RescaleSlope, 0, in.slope)) in.slope = 1;
+  if (!f64(DCM_RescaleIntercept, 0, in.intercept)) in.intercept = 0;
+  std::array<double, 3> pos;
+  if (f64(DCM_ImagePositionPatient, 0, pos[0]) && f64(DCM_ImagePositionPatient, 1, pos[1]) &&
+      f64(DCM_ImagePositionPatient, 2, pos[2])) {
+    in.position = pos;
+  }
+  std::array<double, 6> ori;
+  bool have_ori = true;
+  for (int i = 0; i < 6; ++i) have_ori = have_ori && f64(DCM_ImageOrientationPatient, i, ori[i]);
+  if (have_ori) in.orientation = ori;
+  Sint32 instance = 0;
+  if (ds->findAndGetSint32(DCM_InstanceNumber, instance).good()) in.instance_number = instance;
+  std::array<double, 2> window;
+  if (f64(DCM_WindowWidth, 0, window[0]) && f64(DCM_WindowCenter, 0, window[1])) {
+    in.window = window;
+  }
+  OFString uid;
+  if (ds->findAndGetOFString(DCM_SeriesInstanceUID, uid).good()) in.series_uid = uid.c_str();
+}
+
+namespace {
+
+// The stored value of one sample: BitsStored bits ending at HighBit, sign-extended for
+// PixelRepresentation 1. Also reinterprets JPEG 2000 output whose own signedness disagrees
+// with the DICOM header, the way the header says.
+double StoredValue(uint64_t raw, const DicomImageInfo& in) {
+  const int shift = in.high_bit + 1 - in.bits_stored;
+  const uint64_t mask = (in.bits_stored >= 64) ? ~uint64_t{0} : (uint64_t{1} << in.bits_stored) - 1;
+  const uint64_t v = (raw >> shift) & mask;
+  if (in.is_signed && (v >> (in.bits_stored - 1)) & 1) {
+    return static_cast<double>(static_cast<int64_t>(v) - static_cast<int64_t>(mask) - 1);
+  }
+  return static_cast<double>(v);
+}
+
+// Pairs of pixels share one Cb/Cr in uncompressed YBR_FULL_422 (Y1 Y2 Cb Cr): spread them
+// to three samples per pixel.
+std::vector<double> Expand422(const std::vector<double>& packed, int rows, int columns) {
+  std::vector<double> out(static_cast<size_t>(rows) * columns * 3);
+  for (int y = 0; y < rows; ++y) {
+    for (int x = 0; x + 1 < columns + 1; x += 2) {
+      const size_t in = (static_cast<size_t>(y) * columns + x) * 2;
+      for (int k = 0; k < 2 && x + k < columns; ++k) {
+        const size_t o = (static_cast<size_t>(y) * columns + x + k) * 3;
+        out[o] = packed[in + k];
+        out[o + 1] = packed[in + 2];
+        out[o + 2] = packed[in + 3];
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<double> DicomFile::DecodeFrame(int index) {
+  const DicomImageInfo& in = info_;
+  const char* p = path_.c_str();
+  HM_CHECK(index >= 0 && index < in.frames, p, ": frame ", index, " out of range");
+  DcmDataset* ds = impl_->file.getDataset();
+  const size_t pixels = static_cast<size_t>(in.rows) * in.columns;
+  const size_t samples = pixels * in.samples_per_pixel;
+  std::vector<double> out;
+  std::string model = in.photometric;
+
+  if (IsJpeg2000(impl_->xfer)) {
+    DcmElement* element = nullptr;
+    HM_CHECK(ds->findAndGetElement(DCM_PixelData, element).good() && element, p,
+             ": no pixel data");
+    DcmPixelSequence* seq = nullptr;
+    auto* pixel_data = static_cast<DcmPixelData*>(element);
+    HM_CHECK(pixel_data->getEncapsulatedRepresentation(impl_->xfer, nullptr, seq).good() && seq,
+             p, ": JPEG 2000 pixel data is not encapsulated");
+    // Item 0 is the offset table. With one fragment per frame (the common case) frame i is
+    // item i + 1; a single frame may span all fragments.
+    const unsigned long items = seq->card();
+    std::vector<uint8_t> stream;
+    auto append = [&](unsigned long item_index) {
+      DcmPixelItem* item = nullptr;
+      Uint8* bytes = nullptr;
+      HM_CHECK(seq->getItem(item, item_index).good() && item &&
+                   (item->getLength() == 0 || item->getUint8Array(bytes).good()),
+               p, ": unreadable JPEG 2000 fragment ", item_index);
+      if (bytes) stream.insert(stream.end(), bytes, bytes + item->getLength());
+    };
+    if (in.frames == 1) {
+      for (unsigned long i = 1; i < items; ++i) append(i);
+    } else {
+      HM_CHECK(items == static_cast<unsigned long>(in.frames) + 1, p,
+               ": multi-frame JPEG 2000 needs one fragment per frame (", items - 1,
+               " fragments for ", in.frames, " frames)");
+      append(static_cast<unsigned long>(index) + 1);
+    }
+    HM_CHECK(!stream.empty(), p, ": empty JPEG 2000 frame ", index);
+    const std::vector<double> decoded =
+        DecodeJ2kFrame(stream, in.columns, in.rows, in.samples_per_pixel, p);
+    out.resize(samples);
+    for (size_t i = 0; i < samples; ++i) {
+      out[i] = StoredValue(static_cast<uint64_t>(static_cast<int64_t>(decoded[i])), in);
+    }
+    // The codestream's multi-component transform has already turned YBR_ICT/RCT into RGB.
+    if (model == "YBR_ICT" || model == "YBR_RCT") model = "RGB";
+  } else {
+    DcmElement* element = nullptr;
+    HM_CHECK(ds->findAndGetElement(DCM_PixelData, element).good() && element, p,
+             ": no pixel data");
+    const size_t bytes_per_sample = in.bits_allocated / 8;
+    // Uncompressed YBR_FULL_422 stores two samples per pixel (Y1 Y2 Cb Cr per pair), which
+    // DCMTK's frame sizing does not know about: read those bytes directly.
+    const bool packed422 = model == "YBR_FULL_422" && in.bits_allocated == 8 &&
+                           DcmXfer(impl_->xfer).isNotEncapsulated() &&
+                           element->getLength() / 2 == pixels * in.frames;
+    const size_t stored = packed422 ? pixels * 2 : samples;
+    std::vector<uint8_t> buffer;
+    OFString color_model;
+    if (packed422) {
+      Uint8* bytes = nullptr;
+      HM_CHECK(element->getUint8Array(bytes).good() && bytes, p, ": unreadable pixel data");
+      buffer.assign(bytes + index * stored, bytes + (index + 1) * stored);
+    } else {
+      Uint32 frame_bytes = 0;
+      OFCondition status = element->getUncompressedFrameSize(ds, frame_bytes);
+      HM_CHECK(status.good(), p, ": cannot size frame (", status.text(), ")");
+      HM_CHECK(frame_bytes == stored * bytes_per_sample, p, ": frame size ", frame_bytes,
+               " does not match the image attributes");
+      buffer.resize(frame_bytes + (frame_bytes & 1));
+      Uint32 start = index == impl_->next_frame ? impl_->next_fragment : 0;
+      status = element->getUncompressedFrame(ds, static_cast<Uint32>(index), start, buffer.data(),
+                                             static_cast<Uint32>(buffer.size()), color_model);
+      HM_CHECK(status.good(), p, ": cannot decode frame ", index, " (", status.text(), ")");
+      impl_->next_fragment = start;
+    }
+    impl_->next_frame = index + 1;
+    if (!color_model.empty()) model = color_model.c_str();
+    // DCMTK byte-swaps big-endian OW pixel data in 16-bit words, which leaves the two halves
+    // of a 32-bit sample in file order.
+    const bool swap_halves = in.bits_allocated == 32 && element->getVR() == EVR_OW &&
+                             DcmXfer(impl_->xfer).getByteOrder() == EBO_BigEndian;
+    out.resize(stored);
+    for (size_t i = 0; i < stored; ++i) {
+      uint64_t raw = 0;
+      if (bytes_per_sample == 1) {
+        raw = buffer[i];
+      } else if (bytes_per_sample == 2) {
+        uint16_t v;
+        std::memcpy(&v, &buffer[i * 2], 2);
+        raw = v;
+      } else {
+        uint32_t v;
+        std::memcpy(&v, &buffer[i * 4], 4);
+        raw = swap_halves ? (v >> 16) | (v << 16) : v;
+      }
+      out[i] = StoredValue(raw, in);
+    }
+    if (packed422) {
+      out = Expand422(out, in.rows, in.columns);
+      model = "YBR_FULL";
+    } else if (in.samples_per_pixel == 3 && impl_->planar_configuration == 1 &&
+               DcmXfer(impl_->xfer).isNotEncapsulated()) {
+      // Colour-by-plane (RRR..GGG..BBB) -> colour-by-pixel.
+      std::vector<double> interleaved(samples);
+      for (size_t px = 0; px < pixels; ++px) {
+        for (int c = 0; c < 3; ++c) interleaved[px * 3 + c] = out[c * pixels + px];
+      }
+      out.swap(interleaved);
+    }
+  }
+  if (model == "YBR_FULL" || model == "YBR_FULL_422") YbrFullToRgb(out);
+  return out;
+}
+
+}  // namespace hm

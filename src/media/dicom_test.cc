@@ -1,0 +1,269 @@
+#include "media/dicom.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "core/error.h"
+#include "media/dicom_file.h"
+
+namespace hm {
+namespace {
+
+namespace fs = std::filesystem;
+
+// pydicom's own test corpus, installed by python3-pydicom (scripts/apt-packages.txt).
+const fs::path kCorpus = "/usr/lib/python3/dist-packages/pydicom/data/test_files";
+const fs::path kData = fs::path(HULUMED_SOURCE_DIR) / "testdata/dicom";
+
+std::string ReadText(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// testdata/dicom/pydicom_expected_failures.txt: "relative/path  # why" per line.
+std::set<std::string> ExpectedFailures() {
+  std::set<std::string> out;
+  std::istringstream in(ReadText(kData / "pydicom_expected_failures.txt"));
+  std::string line;
+  while (std::getline(in, line)) {
+    line = line.substr(0, line.find('#'));
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    if (!line.empty()) out.insert(line);
+  }
+  return out;
+}
+
+std::vector<std::string> CorpusFiles() {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(kCorpus)) {
+    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), kCorpus).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(Dicom, EveryCorpusFileLoadsOrFailsCleanly) {
+  ASSERT_TRUE(fs::is_directory(kCorpus)) << "install python3-pydicom (scripts/setup.sh)";
+  const std::set<std::string> expected = ExpectedFailures();
+  int loaded = 0, failed = 0;
+  for (const std::string& rel : CorpusFiles()) {
+    DicomOptions options;
+    options.num_slices = 0;
+    try {
+      const Frames frames = LoadDicom((kCorpus / rel).string(), options);
+      EXPECT_FALSE(frames.images.empty()) << rel;
+      EXPECT_EQ(expected.count(rel), 0u) << rel << " loads but is listed as an expected failure";
+      ++loaded;
+    } catch (const Error& e) {
+      EXPECT_EQ(expected.count(rel), 1u) << rel << " failed unexpectedly: " << e.what();
+      EXPECT_NE(std::string(e.what()).find(rel.substr(rel.rfind('/') + 1)), std::string::npos)
+          << "error should name the file: " << e.what();
+      ++failed;
+    }
+  }
+  std::printf("corpus: %d loaded, %d failed as expected\n", loaded, failed);
+  EXPECT_GT(loaded, 60);
+}
+
+TEST(Dicom, DecodedSamplesMatchPydicom) {
+  const nlohmann::json goldens = nlohmann::json::parse(ReadText(kData / "pydicom_goldens.json"));
+  const std::set<std::string> expected_failures = ExpectedFailures();
+  std::map<std::string, int> by_syntax;
+  for (const auto& [rel, g] : goldens.items()) {
+    if (expected_failures.count(rel)) continue;  // pydicom reads more than we accept
+    SCOPED_TRACE(rel + " " + g["transfer_syntax"].get<std::string>());
+    DicomFile file((kCorpus / rel).string());
+    EXPECT_EQ(file.info().frames, g["frames"].get<int>());
+    EXPECT_EQ(file.info().rows, g["rows"].get<int>());
+    EXPECT_EQ(file.info().columns, g["columns"].get<int>());
+    ASSERT_EQ(file.info().samples_per_pixel, g["samples_per_pixel"].get<int>());
+    const double tolerance = g["tolerance"].get<double>();
+    std::map<int, std::vector<double>> decoded;
+    for (const auto& probe : g["probes"]) {
+      const int f = probe[0], y = probe[1], x = probe[2], c = probe[3];
+      if (!decoded.count(f)) decoded[f] = file.DecodeFrame(f);
+      const size_t i = (static_cast<size_t>(y) * file.info().columns + x) *
+                           file.info().samples_per_pixel + c;
+      EXPECT_NEAR(decoded[f][i], probe[4].get<double>(), tolerance)
+          << "frame " << f << " y " << y << " x " << x << " c " << c;
+    }
+    ++by_syntax[g["transfer_syntax"].get<std::string>()];
+  }
+  // Every transfer syntax the brief names is covered: explicit/implicit/big-endian, deflate,
+  // RLE, JPEG baseline/extended/lossless, JPEG-LS, JPEG 2000 (lossless and lossy).
+  for (const char* ts : {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2",
+                         "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.50",
+                         "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.70",
+                         "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.90",
+                         "1.2.840.10008.1.2.4.91"}) {
+    EXPECT_GT(by_syntax[ts], 0) << "no golden for transfer syntax " << ts;
+  }
+}
+
+// Mean gray level of an image, to tell slices apart.
+double Mean(const Image& image) {
+  double sum = 0;
+  for (uint8_t v : image.rgb) sum += v;
+  return sum / static_cast<double>(image.rgb.size());
+}
+
+TEST(Dicom, SeriesIsOrderedByPositionAlongTheNormal) {
+  // Slice k holds CT_small + 100 * k; file names and InstanceNumber both disagree with k.
+  DicomOptions options;
+  options.num_slices = 0;
+  options.window = DicomWindow{4000, 1000, false};
+  const Frames frames = LoadDicom((kData / "series").string(), options);
+  ASSERT_EQ(frames.images.size(), 5u);
+  EXPECT_EQ(frames.merge_size, 2);
+  EXPECT_TRUE(frames.from_pil);
+  EXPECT_TRUE(frames.timestamps.empty());
+  for (size_t k = 1; k < 5; ++k) {
+    EXPECT_GT(Mean(frames.images[k]), Mean(frames.images[k - 1]) + 3) << "slice " << k;
+  }
+}
+
+TEST(Dicom, DefaultSamplesLikeNifti) {
+  const Frames frames = LoadDicom((kData / "series").string());
+  ASSERT_EQ(frames.images.size(), 180u);  // floor(linspace(0, 4, 180)): indices repeat
+  EXPECT_EQ(frames.images[0].width, 32);
+  EXPECT_EQ(frames.images[0].rgb, frames.images[1].rgb);
+  // Per-slice min-max: each slice spans 0..255 whatever its offset.
+  for (const Image& image : frames.images) {
+    EXPECT_EQ(*std::min_element(image.rgb.begin(), image.rgb.end()), 0);
+    EXPECT_EQ(*std::max_element(image.rgb.begin(), image.rgb.end()), 255);
+  }
+}
+
+TEST(Dicom, OtherAxesReslice) {
+  DicomOptions options;
+  options.num_slices = 3;
+  options.axis = SliceAxis::kSagittal;  // one image per row: columns x slices
+  const Frames frames = LoadDicom((kData / "series").string(), options);
+  ASSERT_EQ(frames.images.size(), 3u);
+  EXPECT_EQ(frames.images[0].height, 32);
+  EXPECT_EQ(frames.images[0].width, 5);
+}
+
+TEST(Dicom, WindowUsesRescaledValues) {
+  const std::string path = (kCorpus / "CT_small.dcm").string();
+  DicomFile file(path);
+  ASSERT_EQ(file.info().intercept, -1024);
+  const std::vector<double> stored = file.DecodeFrame(0);
+  DicomOptions options;
+  options.window = ParseDicomWindow("mediastinum");
+  const Frames frames = LoadDicom(path, options);
+  ASSERT_EQ(frames.images.size(), 1u);
+  EXPECT_EQ(frames.merge_size, 1);  // a single slice is a still image
+  int nonzero = 0;
+  for (size_t i = 0; i < stored.size(); ++i) {
+    const uint8_t want = ApplyDicomWindow(stored[i] * file.info().slope + file.info().intercept,
+                                          *options.window);
+    ASSERT_EQ(frames.images[0].rgb[i * 3], want) << i;
+    nonzero += want != 0 && want != 255;
+  }
+  EXPECT_GT(nonzero, 100);  // the window actually cuts through the data
+}
+
+TEST(Dicom, Monochrome1IsInverted) {
+  const Frames one = LoadDicom((kData / "monochrome1.dcm").string());
+  const Frames two = LoadDicom((kData / "monochrome2.dcm").string());
+  ASSERT_EQ(one.images[0].rgb.size(), two.images[0].rgb.size());
+  for (size_t i = 0; i < one.images[0].rgb.size(); ++i) {
+    // Truncation after the stretch may round each side down once.
+    EXPECT_NEAR(one.images[0].rgb[i] + two.images[0].rgb[i], 255, 1) << i;
+  }
+  DicomOptions options;
+  options.window = DicomWindow{200, 100, false};
+  const Frames w1 = LoadDicom((kData / "monochrome1.dcm").string(), options);
+  const Frames w2 = LoadDicom((kData / "monochrome2.dcm").string(), options);
+  for (size_t i = 0; i < w1.images[0].rgb.size(); ++i) {
+    EXPECT_EQ(w1.images[0].rgb[i] + w2.images[0].rgb[i], 255) << i;
+  }
+}
+
+TEST(Dicom, MultiFrameFile) {
+  const std::string path = (kCorpus / "rtdose.dcm").string();
+  EXPECT_EQ(LoadDicom(path).images.size(), 180u);
+  DicomOptions options;
+  options.num_slices = 0;
+  const Frames frames = LoadDicom(path, options);
+  EXPECT_EQ(frames.images.size(), 15u);
+  EXPECT_EQ(frames.merge_size, 2);
+}
+
+TEST(Dicom, ColourFramesAreKept) {
+  DicomOptions options;
+  options.num_slices = 0;
+  const Frames frames = LoadDicom((kCorpus / "SC_rgb_rle_2frame.dcm").string(), options);
+  ASSERT_EQ(frames.images.size(), 2u);
+  // pydicom's SC_rgb images: the top band is pure red.
+  EXPECT_EQ(frames.images[0].rgb[0], 255);
+  EXPECT_EQ(frames.images[0].rgb[1], 0);
+  EXPECT_EQ(frames.images[0].rgb[2], 0);
+  options.window = DicomWindow{100, 50, false};
+  EXPECT_THROW(LoadDicom((kCorpus / "SC_rgb_rle_2frame.dcm").string(), options), Error);
+}
+
+class DicomBadInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("hm_dicom_bad_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& bytes) {
+    const fs::path p = dir_ / name;
+    std::ofstream(p, std::ios::binary) << bytes;
+    return p.string();
+  }
+  fs::path dir_;
+};
+
+TEST_F(DicomBadInput, CleanErrors) {
+  const std::string ct = ReadText(kCorpus / "CT_small.dcm");
+  const std::string j2k = ReadText(kCorpus / "JPEG2000.dcm");
+  const std::string rle = ReadText(kCorpus / "MR_small_RLE.dcm");
+  for (const std::string& path : {
+           Write("empty.dcm", ""),
+           Write("text.dcm", "hello, not DICOM"),
+           Write("truncated.dcm", ct.substr(0, ct.size() / 2)),
+           Write("truncated_j2k.dcm", j2k.substr(0, j2k.size() - 600)),
+           Write("truncated_rle.dcm", rle.substr(0, rle.size() - 500)),
+           (dir_ / "missing.dcm").string(),
+       }) {
+    EXPECT_THROW(LoadDicom(path), Error) << path;
+  }
+}
+
+TEST_F(DicomBadInput, FoldersMustHoldOneSeries) {
+  EXPECT_THROW(LoadDicom(dir_.string()), Error);  // empty
+  Write("a.dcm", ReadText(kCorpus / "CT_small.dcm"));
+  Write("b.dcm", ReadText(kCorpus / "MR_small.dcm"));
+  EXPECT_THROW(LoadDicom(dir_.string()), Error);
+}
+
+TEST_F(DicomBadInput, RejectsBadOptions) {
+  DicomOptions options;
+  options.num_slices = -1;
+  EXPECT_THROW(LoadDicom((kData / "series").string(), options), Error);
+  options.num_slices = kMaxSlices + 1;
+  EXPECT_THROW(LoadDicom((kData / "series").string(), options), Error);
+  options.num_slices = 4;
+  options.window = DicomWindow{0, 0, true};  // the series has no WindowWidth/Center
+  EXPECT_THROW(LoadDicom((kData / "series").string(), options), Error);
+}
+
+}  // namespace
+}  // namespace hm
