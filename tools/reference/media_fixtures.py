@@ -333,6 +333,21 @@ def make_preprocess():
     return manifest
 
 
+NIBABEL_DATA = "/usr/lib/python3/dist-packages/nibabel/tests/data"
+
+
+def make_corpus():
+    """The reference's 8 axial slices of the 3D files Debian's python3-nibabel ships (two are
+    big-endian), so the C++ test can check them in place, not only that they load."""
+    out = []
+    for name in ("anatomical.nii", "reoriented_anat_moved.nii", "resampled_anat_moved.nii",
+                 "standard.nii.gz"):
+        data = nib.load(os.path.join(NIBABEL_DATA, name)).get_fdata()
+        np.save(path("golden", "corpus", name + ".npy"), reference_slices(data, 2, 8))
+        out.append(name)
+    return out
+
+
 def folder_indices(n, fps, max_frames, s, e):
     """The frame choice of the reference's load_video_from_ids for a directory (1 fps)."""
     if s is not None and e is not None:
@@ -373,7 +388,8 @@ def make_folder_cases():
 
 def main():
     manifest = {"images": make_images(), "resize": make_resize(), "nifti": make_nifti(),
-                "preprocess": make_preprocess(), "folder": make_folder_cases()}
+                "preprocess": make_preprocess(), "folder": make_folder_cases(),
+                "corpus": make_corpus()}
     with open(path("manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1, sort_keys=True)
 
