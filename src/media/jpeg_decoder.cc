@@ -52,14 +52,18 @@ bool ReadHeader(JpegState* s, const uint8_t* data, size_t size) {
   return true;
 }
 
-bool ReadPixels(JpegState* s, uint8_t* out, size_t row_bytes) {
+bool StartDecompress(JpegState* s) {
   if (setjmp(s->jump)) return false;
   jpeg_start_decompress(&s->cinfo);
-  while (s->cinfo.output_scanline < s->cinfo.output_height) {
-    JSAMPROW row = out + s->cinfo.output_scanline * row_bytes;
-    jpeg_read_scanlines(&s->cinfo, &row, 1);
-  }
-  jpeg_finish_decompress(&s->cinfo);
+  return true;
+}
+
+// Reads the next scanline into out; the last one also finishes the decompression.
+bool ReadScanline(JpegState* s, uint8_t* out) {
+  if (setjmp(s->jump)) return false;
+  JSAMPROW row = out;
+  jpeg_read_scanlines(&s->cinfo, &row, 1);
+  if (s->cinfo.output_scanline == s->cinfo.output_height) jpeg_finish_decompress(&s->cinfo);
   return true;
 }
 
@@ -99,9 +103,16 @@ Image DecodeJpeg(const uint8_t* data, size_t size, const std::string& what) {
   const int channels = s.cinfo.out_color_space == JCS_GRAYSCALE ? 1
                        : s.cinfo.out_color_space == JCS_RGB     ? 3
                                                                 : 4;
-  std::vector<uint8_t> raw(static_cast<size_t>(w * h * channels));
-  HM_CHECK(ReadPixels(&s, raw.data(), static_cast<size_t>(w * channels)), what,
-           ": corrupt JPEG data (", s.message, ")");
+  HM_CHECK(StartDecompress(&s), what, ": corrupt JPEG data (", s.message, ")");
+  // The buffer grows with the rows actually decoded, so a truncated file with a huge header
+  // fails (libjpeg's end-of-data warning) before it costs the full image's memory.
+  const size_t row_bytes = static_cast<size_t>(w * channels);
+  std::vector<uint8_t> raw;
+  for (int64_t y = 0; y < h; ++y) {
+    raw.resize(raw.size() + row_bytes);
+    HM_CHECK(ReadScanline(&s, raw.data() + y * row_bytes), what, ": corrupt JPEG data (",
+             s.message, ")");
+  }
 
   Image out;
   out.width = static_cast<int>(w);

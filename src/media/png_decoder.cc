@@ -108,6 +108,10 @@ Image DecodePng(const uint8_t* data, size_t size, const std::string& what) {
            s.height, ", more than ", kMaxImagePixels, " pixels");
 
   const size_t row_bytes = png_get_rowbytes(s.png, s.info);
+  // Deflate cannot expand more than ~1032:1, so a header promising more rows than the file
+  // could hold is rejected before its buffer is allocated.
+  HM_CHECK((row_bytes + 1) * s.height / 1032 <= size, what, ": PNG header claims ", s.width,
+           "x", s.height, " pixels, more than its ", size, " bytes can hold");
   std::vector<uint8_t> raw(row_bytes * s.height);
   std::vector<png_bytep> rows(s.height);
   for (png_uint_32 y = 0; y < s.height; ++y) rows[y] = raw.data() + y * row_bytes;
