@@ -8,24 +8,33 @@ namespace hm {
 namespace {
 
 // Hands out tensors by name, remembering which were used so leftovers can be reported.
+// With no files it records what it is asked for instead, which is how ExpectedTensors
+// lists a layout without a second copy of the names.
 class Binder {
  public:
-  explicit Binder(const CheckpointFiles& files) : files_(files) {}
+  explicit Binder(const CheckpointFiles* files, bool record_qk_norm = false)
+      : files_(files), record_qk_norm_(record_qk_norm) {}
 
-  bool Has(const std::string& name) const { return files_.Find(name) != nullptr; }
+  bool Has(const std::string& name) const {
+    if (!files_) return record_qk_norm_ && name.ends_with(".q_norm.weight");
+    return files_->Find(name) != nullptr;
+  }
 
   Matrix Mat(const std::string& name, int64_t rows, int64_t cols) {
+    if (!files_) return Record(name, {rows, cols}), Matrix{};
     const TensorView& t = Get(name, {rows, cols});
     return Matrix{t.dtype, rows, cols, t.data};
   }
 
   // A conv weight [D, C, P, P] used as a [D, C*P*P] matrix.
   Matrix ConvAsMat(const std::string& name, const std::vector<int64_t>& shape) {
+    if (!files_) return Record(name, shape), Matrix{};
     const TensorView& t = Get(name, shape);
     return Matrix{t.dtype, shape[0], t.numel() / shape[0], t.data};
   }
 
   Vector Vec(const std::string& name, int64_t n) {
+    if (!files_) return Record(name, {n}), Vector{};
     const TensorView& t = Get(name, {n});
     Vector out(static_cast<size_t>(n));
     kernels::RowToF32(Matrix{t.dtype, 1, n, t.data}, 0, out.data());
@@ -37,28 +46,36 @@ class Binder {
   }
 
   void CheckAllUsed() const {
-    for (const std::string& name : files_.Names())
-      HM_CHECK(used_.count(name), files_.FileOf(name), ": unexpected tensor '", name,
+    for (const std::string& name : files_->Names())
+      HM_CHECK(used_.count(name), files_->FileOf(name), ": unexpected tensor '", name,
                "' (not part of this model's configuration)");
   }
 
+  const std::vector<TensorSpec>& recorded() const { return recorded_; }
+
  private:
+  void Record(const std::string& name, const std::vector<int64_t>& shape) {
+    recorded_.push_back({name, shape});
+  }
+
   const TensorView& Get(const std::string& name, const std::vector<int64_t>& shape) {
-    const TensorView* t = files_.Find(name);
-    HM_CHECK(t, files_.dir(), ": missing tensor '", name, "'");
+    const TensorView* t = files_->Find(name);
+    HM_CHECK(t, files_->dir(), ": missing tensor '", name, "'");
     HM_CHECK(t->dtype == DType::kF32 || t->dtype == DType::kBF16 || t->dtype == DType::kF16,
-             files_.FileOf(name), ": tensor '", name, "' has dtype ", DTypeName(t->dtype),
+             files_->FileOf(name), ": tensor '", name, "' has dtype ", DTypeName(t->dtype),
              " (expected F32, BF16 or F16)");
-    HM_CHECK(t->shape == shape, files_.FileOf(name), ": tensor '", name, "' has shape ",
+    HM_CHECK(t->shape == shape, files_->FileOf(name), ": tensor '", name, "' has shape ",
              ShapeString(t->shape), ", expected ", ShapeString(shape));
-    HM_CHECK(reinterpret_cast<uintptr_t>(t->data) % DTypeSize(t->dtype) == 0, files_.FileOf(name),
+    HM_CHECK(reinterpret_cast<uintptr_t>(t->data) % DTypeSize(t->dtype) == 0, files_->FileOf(name),
              ": tensor '", name, "' is not aligned to its element size");
     used_.insert(name);
     return *t;
   }
 
-  const CheckpointFiles& files_;
+  const CheckpointFiles* files_;
+  bool record_qk_norm_;
   std::set<std::string> used_;
+  std::vector<TensorSpec> recorded_;
 };
 
 DecoderWeights BindDecoder(Binder& b, const LlmConfig& c) {
@@ -135,18 +152,29 @@ std::vector<Linear> BindProjector(Binder& b, const ModelConfig& c) {
   return layers;
 }
 
-}  // namespace
-
-ModelWeights BindWeights(const CheckpointFiles& files, const ModelConfig& config) {
-  Binder b(files);
+ModelWeights BindAll(Binder& b, const ModelConfig& config) {
   ModelWeights w;
   w.decoder = BindDecoder(b, config.llm);
   if (config.vision) {
     w.vision = BindVision(b, *config.vision);
     w.projector = BindProjector(b, config);
   }
+  return w;
+}
+
+}  // namespace
+
+ModelWeights BindWeights(const CheckpointFiles& files, const ModelConfig& config) {
+  Binder b(&files);
+  ModelWeights w = BindAll(b, config);
   b.CheckAllUsed();
   return w;
+}
+
+std::vector<TensorSpec> ExpectedTensors(const ModelConfig& config, bool qk_norm) {
+  Binder b(nullptr, qk_norm);
+  BindAll(b, config);
+  return b.recorded();
 }
 
 }  // namespace hm

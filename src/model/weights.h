@@ -54,6 +54,15 @@ struct ModelWeights {
   std::vector<Linear> projector;  // GELU (erf) between consecutive layers
 };
 
+struct TensorSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+};
+
+// Every tensor a checkpoint of this config holds, in HF naming; qk_norm selects the Qwen3
+// layout (per-head q/k norms, q/k/v bias only if config says attention_bias).
+std::vector<TensorSpec> ExpectedTensors(const ModelConfig& config, bool qk_norm);
+
 // Throws hm::Error naming the tensor and file for a missing, unexpected, mis-shaped or
 // unsupported-dtype tensor.
 ModelWeights BindWeights(const CheckpointFiles& files, const ModelConfig& config);

@@ -21,6 +21,18 @@ const std::array<uint16_t, 0x144> kCodePointToByte = [] {
 
 }  // namespace
 
+std::string BytesToByteLevel(std::string_view bytes) {
+  static const std::array<char32_t, 256> kByteToCodePoint = [] {
+    std::array<char32_t, 256> t{};
+    for (char32_t cp = 0; cp < kCodePointToByte.size(); ++cp)
+      if (kCodePointToByte[cp]) t[kCodePointToByte[cp] - 1] = cp;
+    return t;
+  }();
+  std::string out;
+  for (const char c : bytes) AppendUtf8(out, kByteToCodePoint[static_cast<uint8_t>(c)]);
+  return out;
+}
+
 std::optional<std::string> ByteLevelToBytes(std::string_view token) {
   std::string out;
   out.reserve(token.size());

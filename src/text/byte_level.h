@@ -13,4 +13,8 @@ namespace hm {
 // outside the table (HF then keeps such a token's UTF-8 as is).
 std::optional<std::string> ByteLevelToBytes(std::string_view token);
 
+// The vocabulary spelling of raw bytes (the inverse of ByteLevelToBytes), for writing
+// tokenizer.json files.
+std::string BytesToByteLevel(std::string_view bytes);
+
 }  // namespace hm
