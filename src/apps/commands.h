@@ -1,0 +1,12 @@
+// Each subcommand of the hulumed tool registers itself on the CLI11 app. A command reports
+// failure by throwing hm::Error; main prints it and exits 1.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace hm {
+
+void AddRunCommand(CLI::App& app);
+void AddCreateModelCommand(CLI::App& app);
+
+}  // namespace hm
