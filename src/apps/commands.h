@@ -8,5 +8,7 @@ namespace hm {
 
 void AddRunCommand(CLI::App& app);
 void AddCreateModelCommand(CLI::App& app);
+void AddTokenizeCommand(CLI::App& app);
+void AddTemplateCommand(CLI::App& app);
 
 }  // namespace hm

@@ -10,6 +10,8 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Help for every command");
   hm::AddRunCommand(app);
   hm::AddCreateModelCommand(app);
+  hm::AddTokenizeCommand(app);
+  hm::AddTemplateCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
