@@ -8,12 +8,13 @@ testdata/goldens/ (deterministic: fixed seeds), or a real-shape random checkpoin
 Needs Debian's python3-torch and python3-numpy (scripts/setup.sh --reference); no transformers.
 """
 import argparse
+import dataclasses
 import json
 import math
 import os
 import shutil
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -23,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cross_check import check_text_goldens  # noqa: E402
 from qwen_ref import LlmConfig, QwenRef  # noqa: E402
 from safetensors_io import TensorSpec, read_checkpoint, write_checkpoint  # noqa: E402
-from tiny_tokenizer import TinyTokenizer  # noqa: E402
+from tiny_tokenizer import QWEN3_ADDED, QWEN25_ADDED, QWEN_FIRST_ADDED_ID, TinyTokenizer  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE_NOTE = "untrained random weights (test fixture)"
@@ -66,7 +67,6 @@ class ModelSpec:
     # init scales: large enough that greedy decoding has clear top1/top2 margins
     std: float = 0.15
     embed_std: float = 0.6
-    special_ids: Dict[str, int] = field(default_factory=dict)  # real-shape only
     # Rows of embed_tokens / lm_head at and past this id (the padded vocabulary past the
     # tokenizer) are zero, so greedy decoding never picks an id the tokenizer lacks.
     used_vocab: Optional[int] = None
@@ -91,20 +91,17 @@ TINY = [
 ]
 
 REAL_VISION = VisionShape(hidden_size=1152, intermediate_size=4304, num_hidden_layers=27, num_attention_heads=16)
-QWEN_SPECIAL = {"<|endoftext|>": 151643, "<|im_start|>": 151644, "<|im_end|>": 151645}
 REAL = {
-    # Qwen2.5's added tokens end at <|file_sep|> 151664, Qwen3's at </think> 151668; Hulu-Med
-    # (like VideoLLaMA3, whose code it adapts) appends <image> with add_tokens, so it gets the
-    # next id.
     "7b": ModelSpec("hulumed-7b-random", "hulumed_qwen2", 3584, 18944, 28, 28, 4, 152064, 32768,
                     False, False, torch.bfloat16, REAL_VISION, seed=7, std=0.02, embed_std=0.02,
-                    max_shard_bytes=5_000_000_000, special_ids=dict(QWEN_SPECIAL, **{"<image>": 151665})),
+                    max_shard_bytes=5_000_000_000),
     "4b": ModelSpec("hulumed-4b-random", "hulumed_qwen3", 2560, 9728, 36, 32, 8, 151936, 40960,
                     True, True, torch.bfloat16, REAL_VISION, head_dim=128, seed=4, std=0.02,
-                    embed_std=0.02, max_shard_bytes=5_000_000_000,
-                    special_ids=dict(QWEN_SPECIAL, **{"<think>": 151667, "</think>": 151668,
-                                                      "<image>": 151669})),
+                    embed_std=0.02, max_shard_bytes=5_000_000_000),
 }
+# Hulu-Med (like VideoLLaMA3, whose code it adapts) appends <image> to Qwen's tokenizer with
+# add_tokens, so it takes the id after Qwen's last added token: 151665 (Qwen2.5), 151669 (Qwen3).
+REAL_ADDED = {"7b": QWEN25_ADDED + [("<image>", True)], "4b": QWEN3_ADDED + [("<image>", True)]}
 
 # Prompts of the goldens; "chat_long" is the one of >= 40 tokens.
 CASES = {
@@ -292,8 +289,8 @@ def chat_template() -> str:
         return f.read()
 
 
-def write_model_dir(m: ModelSpec, out_dir: str, tok: Optional[TinyTokenizer], ids: Dict[str, int],
-                    log=print):
+def write_model_dir(m: ModelSpec, out_dir: str, tok: TinyTokenizer, log=print):
+    ids = special_ids(tok)
     if os.path.isdir(out_dir):
         shutil.rmtree(out_dir)
     os.makedirs(out_dir)
@@ -301,10 +298,9 @@ def write_model_dir(m: ModelSpec, out_dir: str, tok: Optional[TinyTokenizer], id
     write_json(os.path.join(out_dir, "config.json"), config_json(m, ids))
     write_json(os.path.join(out_dir, "generation_config.json"), generation_config_json(ids))
     write_json(os.path.join(out_dir, "preprocessor_config.json"), preprocessor_config_json(m.vision))
-    if tok is not None:
-        write_json(os.path.join(out_dir, "tokenizer.json"), tok.tokenizer_json(), sort_keys=False)
-        write_json(os.path.join(out_dir, "tokenizer_config.json"),
-                   tok.tokenizer_config_json(chat_template(), m.max_position_embeddings))
+    write_json(os.path.join(out_dir, "tokenizer.json"), tok.tokenizer_json(), sort_keys=False)
+    write_json(os.path.join(out_dir, "tokenizer_config.json"),
+               tok.tokenizer_config_json(chat_template(), m.max_position_embeddings))
 
 
 # ---------------------------------------------------------------- goldens
@@ -379,19 +375,18 @@ def write_goldens(m: ModelSpec, model_dir: str, golden_dir: str, tok: TinyTokeni
 
 # ---------------------------------------------------------------- main
 
-def tiny_ids(tok: TinyTokenizer) -> Dict[str, int]:
+def special_ids(tok: TinyTokenizer) -> Dict[str, int]:
     return {c: tok.token_id(c) for c in ("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<image>")}
 
 
 def make_tiny(out: str):
     tok = TinyTokenizer()
-    ids = tiny_ids(tok)
     os.makedirs(os.path.join(out, "goldens"), exist_ok=True)
     write_golden_json(os.path.join(out, "goldens", "tiny-tokenizer.json"), tokenizer_goldens(tok))
     ok = True
     for m in TINY:
         model_dir = os.path.join(out, "models", m.name)
-        write_model_dir(m, model_dir, tok, ids)
+        write_model_dir(m, model_dir, tok)
         summary = write_goldens(m, model_dir, os.path.join(out, "goldens", m.name), tok)
         size = sum(os.path.getsize(os.path.join(model_dir, f)) for f in os.listdir(model_dir))
         print("%s: %d bytes" % (m.name, size))
@@ -424,21 +419,20 @@ def tokenizer_goldens(tok: TinyTokenizer) -> dict:
                       for t in TOKENIZER_CASES]}
 
 
-def make_real(which: str, out_dir: str):
+def make_real(which: str, out_dir: str, layers: Optional[int]):
     m = REAL[which]
-    ids = m.special_ids
+    if layers is not None:  # real widths, fewer decoder layers: quick end-to-end runs
+        m = dataclasses.replace(m, name="%s-%dlayers" % (m.name, layers), num_hidden_layers=layers)
+    # The tiny byte-level BPE with Qwen's added tokens at Qwen's ids (placeholders below them):
+    # a valid tokenizer.json with the real special ids, so the checkpoint runs end to end.
+    tok = TinyTokenizer(REAL_ADDED[which], QWEN_FIRST_ADDED_ID)
     specs = tensor_specs(m)
     total = sum(s.nbytes for s in specs)
     free = shutil.disk_usage(os.path.dirname(os.path.abspath(out_dir)) or ".").free
     if total * 1.05 > free:
         sys.exit("%s needs %.1f GB, only %.1f GB free" % (m.name, total / 1e9, free / 1e9))
     print("%s: %d tensors, %.2f GB of %s" % (m.name, len(specs), total / 1e9, dtype_name(m.dtype)))
-    write_model_dir(m, out_dir, None, ids)
-    # A valid byte-level tokenizer: the tiny one with the added tokens at the real Qwen ids.
-    tok = TinyTokenizer(added_ids=ids)
-    write_json(os.path.join(out_dir, "tokenizer.json"), tok.tokenizer_json(), sort_keys=False)
-    write_json(os.path.join(out_dir, "tokenizer_config.json"),
-               tok.tokenizer_config_json(chat_template(), m.max_position_embeddings))
+    write_model_dir(m, out_dir, tok)
     print("wrote", out_dir)
 
 
@@ -448,12 +442,13 @@ def main():
                     help="testdata directory (default: the repository's)")
     ap.add_argument("--real", nargs=2, metavar=("{7b,4b}", "OUT_DIR"),
                     help="write a real-shape random bf16 checkpoint instead (GBs; never commit it)")
+    ap.add_argument("--layers", type=int, help="with --real: keep only this many decoder layers")
     args = ap.parse_args()
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     if args.real:
         if args.real[0] not in REAL:
             ap.error("--real takes 7b or 4b")
-        make_real(args.real[0], args.real[1])
+        make_real(args.real[0], args.real[1], args.layers)
     else:
         make_tiny(os.path.normpath(args.out))
 

@@ -36,11 +36,11 @@ def spec_of(name: str, tensor: torch.Tensor) -> TensorSpec:
     return TensorSpec(name, tensor.dtype, tuple(tensor.shape), lambda: tensor)
 
 
-def _tensor_bytes(t: torch.Tensor) -> bytes:
+def _tensor_array(t: torch.Tensor) -> np.ndarray:
+    """A little-endian view of the tensor's bytes (no copy on a little-endian host)."""
     t = t.detach().contiguous().cpu()
-    if t.dtype == torch.bfloat16:
-        return t.view(torch.int16).numpy().astype("<i2", copy=False).tobytes()
-    return t.numpy().astype(t.numpy().dtype.newbyteorder("<"), copy=False).tobytes()
+    a = t.view(torch.int16).numpy() if t.dtype == torch.bfloat16 else t.numpy()
+    return np.ascontiguousarray(a.astype(a.dtype.newbyteorder("<"), copy=False))
 
 
 def write_safetensors(path: str, specs: List[TensorSpec], metadata: Optional[Dict[str, str]] = None):
@@ -61,9 +61,9 @@ def write_safetensors(path: str, specs: List[TensorSpec], metadata: Optional[Dic
         for s in specs:
             t = s.make()
             assert tuple(t.shape) == tuple(s.shape) and t.dtype == s.dtype, s.name
-            data = _tensor_bytes(t)
-            assert len(data) == s.nbytes, s.name
-            f.write(data)
+            data = _tensor_array(t)
+            assert data.nbytes == s.nbytes, s.name
+            f.write(data.data)
 
 
 def read_safetensors(path: str) -> Dict[str, torch.Tensor]:

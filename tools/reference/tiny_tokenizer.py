@@ -36,6 +36,22 @@ ADDED_TOKENS: List[Tuple[str, bool]] = [
     ("<think>", False), ("</think>", False),
 ]
 
+# Qwen2.5's added tokens, ids 151643..151664; Qwen3 appends four more (..151668). Hulu-Med
+# appends <image> after them.
+QWEN_FIRST_ADDED_ID = 151643
+QWEN25_ADDED: List[Tuple[str, bool]] = [
+    ("<|endoftext|>", True), ("<|im_start|>", True), ("<|im_end|>", True),
+    ("<|object_ref_start|>", True), ("<|object_ref_end|>", True), ("<|box_start|>", True),
+    ("<|box_end|>", True), ("<|quad_start|>", True), ("<|quad_end|>", True),
+    ("<|vision_start|>", True), ("<|vision_end|>", True), ("<|vision_pad|>", True),
+    ("<|image_pad|>", True), ("<|video_pad|>", True), ("<tool_call>", False),
+    ("</tool_call>", False), ("<|fim_prefix|>", False), ("<|fim_middle|>", False),
+    ("<|fim_suffix|>", False), ("<|fim_pad|>", False), ("<|repo_name|>", False),
+    ("<|file_sep|>", False),
+]
+QWEN3_ADDED = QWEN25_ADDED + [("<tool_response>", False), ("</tool_response>", False),
+                              ("<think>", False), ("</think>", False)]
+
 
 def bytes_to_unicode() -> Dict[int, str]:
     """GPT-2's reversible byte -> printable character map."""
@@ -69,9 +85,12 @@ def _class_of(prefix: str) -> str:
 
 
 class TinyTokenizer:
-    def __init__(self, added_ids: Optional[Dict[str, int]] = None):
-        """added_ids: place (a subset of) the added tokens at these ids instead of right after
-        the merges (real-shape checkpoints use Qwen's ids)."""
+    def __init__(self, added: Optional[List[Tuple[str, bool]]] = None, first_added_id: Optional[int] = None):
+        """added: the added tokens in id order (default ADDED_TOKENS). first_added_id: pad the
+        vocabulary with placeholders up to there, so the added tokens get real Qwen ids (HF
+        gives added tokens absent from the vocab the ids following it, whatever the file says).
+        Placeholders decode to `<unused{id}>` and no text encodes to them (no merge makes them)."""
+        added = ADDED_TOKENS if added is None else added
         self.byte_encoder = bytes_to_unicode()
         self.byte_decoder = {c: b for b, c in self.byte_encoder.items()}
         self.vocab: Dict[str, int] = {self.byte_encoder[b]: b for b in range(256)}
@@ -79,14 +98,11 @@ class TinyTokenizer:
             assert a in self.vocab and b in self.vocab, (a, b)
             assert a + b not in self.vocab, a + b
             self.vocab[a + b] = len(self.vocab)
+        for i in range(len(self.vocab), first_added_id or 0):
+            self.vocab["".join(self.byte_encoder[b] for b in b"<unused%d>" % i)] = i
         self.ranks = {pair: i for i, pair in enumerate(MERGES)}
-        self.added: Dict[str, int] = {}
-        for content, _ in ADDED_TOKENS:
-            if added_ids is None:
-                self.added[content] = len(self.vocab) + len(self.added)
-            elif content in added_ids:
-                self.added[content] = added_ids[content]
-        self.special = {c: s for c, s in ADDED_TOKENS if c in self.added}
+        self.added = {content: len(self.vocab) + i for i, (content, _) in enumerate(added)}
+        self.special = dict(added)
         self.id_to_token = {i: t for t, i in self.vocab.items()}
         self.id_to_token.update({i: t for t, i in self.added.items()})
         letters, numbers = _class_of("L"), _class_of("N")
