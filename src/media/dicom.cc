@@ -110,7 +110,8 @@ Frames ColorFrames(std::vector<DicomFile>& files, const std::vector<Plane>& plan
            first.photometric);
   Frames frames;
   frames.from_pil = true;
-  for (int64_t k : PickSlices(static_cast<int64_t>(planes.size()), options.num_slices)) {
+  const int64_t n = static_cast<int64_t>(planes.size());
+  for (int64_t k : PickSlices(n, n == 1 ? 1 : options.num_slices)) {
     DicomFile& file = files[planes[k].file];
     const std::vector<double> samples = file.DecodeFrame(planes[k].frame);
     // Deeper-than-8-bit colour keeps its top 8 bits, as an 8-bit display would show it.
@@ -125,7 +126,7 @@ Frames ColorFrames(std::vector<DicomFile>& files, const std::vector<Plane>& plan
     }
     frames.images.push_back(std::move(image));
   }
-  frames.merge_size = planes.size() > 1 ? 2 : 1;
+  frames.merge_size = n > 1 ? 2 : 1;
   return frames;
 }
 

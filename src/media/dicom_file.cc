@@ -6,7 +6,6 @@
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
-#include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
@@ -19,6 +18,7 @@
 
 #include "core/error.h"
 #include "media/dicom_j2k.h"
+#include "media/dicom_rle.h"
 
 namespace hm {
 
@@ -29,11 +29,11 @@ namespace {
 constexpr uint64_t kMaxSamples = uint64_t{1} << 28;
 
 // DCMTK keeps its codecs in a global registry and logs to stderr; both are process-wide, so
-// set them up once. Errors reach the user through hm::Error instead of log lines.
+// set them up once. Errors reach the user through hm::Error instead of log lines. RLE is
+// decoded by dicom_rle.cc, not by DCMTK's codec.
 void InitDcmtkOnce() {
   static const bool done = [] {
     OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
-    DcmRLEDecoderRegistration::registerCodecs();
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     return true;
@@ -191,6 +191,41 @@ std::vector<double> Expand422(const std::vector<double>& packed, int rows, int c
 
 }  // namespace
 
+std::vector<uint8_t> DicomFile::EncapsulatedFrame(int index) {
+  const char* p = path_.c_str();
+  DcmDataset* ds = impl_->file.getDataset();
+  DcmElement* element = nullptr;
+  HM_CHECK(ds->findAndGetElement(DCM_PixelData, element).good() && element, p, ": no pixel data");
+  DcmPixelSequence* seq = nullptr;
+  HM_CHECK(static_cast<DcmPixelData*>(element)
+                   ->getEncapsulatedRepresentation(impl_->xfer, nullptr, seq)
+                   .good() &&
+               seq,
+           p, ": compressed pixel data is not encapsulated");
+  // Item 0 is the offset table. With one fragment per frame (required for RLE, the common
+  // case for JPEG 2000) frame i is item i + 1; a single frame may span all fragments.
+  const unsigned long items = seq->card();
+  std::vector<uint8_t> bytes;
+  auto append = [&](unsigned long item_index) {
+    DcmPixelItem* item = nullptr;
+    Uint8* data = nullptr;
+    HM_CHECK(seq->getItem(item, item_index).good() && item &&
+                 (item->getLength() == 0 || item->getUint8Array(data).good()),
+             p, ": unreadable pixel data fragment ", item_index);
+    if (data) bytes.insert(bytes.end(), data, data + item->getLength());
+  };
+  if (info_.frames == 1) {
+    for (unsigned long i = 1; i < items; ++i) append(i);
+  } else {
+    HM_CHECK(items == static_cast<unsigned long>(info_.frames) + 1, p,
+             ": multi-frame compressed data needs one fragment per frame (", items - 1,
+             " fragments for ", info_.frames, " frames)");
+    append(static_cast<unsigned long>(index) + 1);
+  }
+  HM_CHECK(!bytes.empty(), p, ": empty compressed frame ", index);
+  return bytes;
+}
+
 std::vector<double> DicomFile::DecodeFrame(int index) {
   const DicomImageInfo& in = info_;
   const char* p = path_.c_str();
@@ -202,34 +237,7 @@ std::vector<double> DicomFile::DecodeFrame(int index) {
   std::string model = in.photometric;
 
   if (IsJpeg2000(impl_->xfer)) {
-    DcmElement* element = nullptr;
-    HM_CHECK(ds->findAndGetElement(DCM_PixelData, element).good() && element, p,
-             ": no pixel data");
-    DcmPixelSequence* seq = nullptr;
-    auto* pixel_data = static_cast<DcmPixelData*>(element);
-    HM_CHECK(pixel_data->getEncapsulatedRepresentation(impl_->xfer, nullptr, seq).good() && seq,
-             p, ": JPEG 2000 pixel data is not encapsulated");
-    // Item 0 is the offset table. With one fragment per frame (the common case) frame i is
-    // item i + 1; a single frame may span all fragments.
-    const unsigned long items = seq->card();
-    std::vector<uint8_t> stream;
-    auto append = [&](unsigned long item_index) {
-      DcmPixelItem* item = nullptr;
-      Uint8* bytes = nullptr;
-      HM_CHECK(seq->getItem(item, item_index).good() && item &&
-                   (item->getLength() == 0 || item->getUint8Array(bytes).good()),
-               p, ": unreadable JPEG 2000 fragment ", item_index);
-      if (bytes) stream.insert(stream.end(), bytes, bytes + item->getLength());
-    };
-    if (in.frames == 1) {
-      for (unsigned long i = 1; i < items; ++i) append(i);
-    } else {
-      HM_CHECK(items == static_cast<unsigned long>(in.frames) + 1, p,
-               ": multi-frame JPEG 2000 needs one fragment per frame (", items - 1,
-               " fragments for ", in.frames, " frames)");
-      append(static_cast<unsigned long>(index) + 1);
-    }
-    HM_CHECK(!stream.empty(), p, ": empty JPEG 2000 frame ", index);
+    const std::vector<uint8_t> stream = EncapsulatedFrame(index);
     const std::vector<double> decoded =
         DecodeJ2kFrame(stream, in.columns, in.rows, in.samples_per_pixel, p);
     out.resize(samples);
@@ -251,7 +259,10 @@ std::vector<double> DicomFile::DecodeFrame(int index) {
     const size_t stored = packed422 ? pixels * 2 : samples;
     std::vector<uint8_t> buffer;
     OFString color_model;
-    if (packed422) {
+    if (impl_->xfer == EXS_RLELossless) {
+      buffer = DecodeRleFrame(EncapsulatedFrame(index), pixels, in.samples_per_pixel,
+                              static_cast<int>(bytes_per_sample), p);
+    } else if (packed422) {
       Uint8* bytes = nullptr;
       HM_CHECK(element->getUint8Array(bytes).good() && bytes, p, ": unreadable pixel data");
       buffer.assign(bytes + index * stored, bytes + (index + 1) * stored);

@@ -48,6 +48,9 @@ class DicomFile {
   std::vector<double> DecodeFrame(int index);
 
  private:
+  // The compressed bytes of frame `index` (RLE, JPEG 2000), fragments concatenated.
+  std::vector<uint8_t> EncapsulatedFrame(int index);
+
   struct Impl;
   std::string path_;
   DicomImageInfo info_;

@@ -211,6 +211,10 @@ TEST(Dicom, ColourFramesAreKept) {
   EXPECT_EQ(frames.images[0].rgb[2], 0);
   options.window = DicomWindow{100, 50, false};
   EXPECT_THROW(LoadDicom((kCorpus / "SC_rgb_rle_2frame.dcm").string(), options), Error);
+  // One colour frame is a still image, not a 180-frame clip.
+  const Frames still = LoadDicom((kCorpus / "SC_rgb_jpeg_gdcm.dcm").string());
+  ASSERT_EQ(still.images.size(), 1u);
+  EXPECT_EQ(still.merge_size, 1);
 }
 
 class DicomBadInput : public ::testing::Test {
@@ -242,6 +246,8 @@ TEST_F(DicomBadInput, CleanErrors) {
            Write("truncated_j2k.dcm", j2k.substr(0, j2k.size() - 600)),
            Write("truncated_rle.dcm", rle.substr(0, rle.size() - 500)),
            (dir_ / "missing.dcm").string(),
+           // Found by fuzz/dicom_fuzz.cc: crashed DCMTK 3.6.7's RLE decoder.
+           (kData / "fuzz/rle_bad_segment_offset.dcm").string(),
        }) {
     EXPECT_THROW(LoadDicom(path), Error) << path;
   }
