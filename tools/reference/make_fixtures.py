@@ -21,9 +21,10 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cross_check import check_text_goldens  # noqa: E402
+from cross_check import check_text_goldens, check_vision_goldens  # noqa: E402
 from qwen_ref import LlmConfig, QwenRef  # noqa: E402
 from safetensors_io import TensorSpec, read_checkpoint, write_checkpoint  # noqa: E402
+from vision_goldens import write_vision_goldens  # noqa: E402
 from tiny_tokenizer import QWEN3_ADDED, QWEN25_ADDED, QWEN_FIRST_ADDED_ID, TinyTokenizer  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -326,7 +327,7 @@ def write_goldens(m: ModelSpec, model_dir: str, golden_dir: str, tok: TinyTokeni
     eos = gen["eos_token_id"]
     if os.path.isdir(golden_dir):
         for f in os.listdir(golden_dir):
-            if not f.startswith("vision"):
+            if os.path.isfile(os.path.join(golden_dir, f)):
                 os.remove(os.path.join(golden_dir, f))
     os.makedirs(golden_dir, exist_ok=True)
     bf16 = m.dtype == torch.bfloat16
@@ -387,7 +388,14 @@ def make_tiny(out: str):
     for m in TINY:
         model_dir = os.path.join(out, "models", m.name)
         write_model_dir(m, model_dir, tok)
-        summary = write_goldens(m, model_dir, os.path.join(out, "goldens", m.name), tok)
+        golden_dir = os.path.join(out, "goldens", m.name)
+        summary = write_goldens(m, model_dir, golden_dir, tok)
+        with open(os.path.join(model_dir, "preprocessor_config.json")) as f:
+            preprocessor = json.load(f)
+        cfg, gen, _ = load_model(model_dir)
+        vision_report = write_vision_goldens(m.name, model_dir, os.path.join(golden_dir, "vision"), tok,
+                                             cfg, gen, preprocessor, m.dtype == torch.bfloat16,
+                                             write_golden_json)
         size = sum(os.path.getsize(os.path.join(model_dir, f)) for f in os.listdir(model_dir))
         print("%s: %d bytes" % (m.name, size))
         for case, (n, margin, bf16) in summary.items():
@@ -397,9 +405,12 @@ def make_tiny(out: str):
                         "min bf16 margin %.4f" % bf16
             print(line)
             ok &= margin > MIN_MARGIN
+        for line in vision_report:
+            print("  " + line)
     if not ok:
         sys.exit("a greedy margin is below %g: change a seed" % MIN_MARGIN)
-    for line in check_text_goldens(out, [m.name for m in TINY]):
+    names = [m.name for m in TINY]
+    for line in check_text_goldens(out, names) + check_vision_goldens(out, names):
         print(line)
 
 
