@@ -57,26 +57,33 @@ def decoder_logits(cfg: dict, w: dict, ids, visual: np.ndarray = None) -> np.nda
     return x @ w.get("lm_head.weight", w["model.embed_tokens.weight"]).T
 
 
-def check_text_goldens(testdata: str, models) -> list:
-    """Returns report lines; raises AssertionError on a mismatch."""
-    report = []
+def _goldens(testdata: str, models, subdir: str = ""):
+    """Yields (model, config, float64 weights, golden dir, golden json) for every golden."""
     for model in models:
         d = os.path.join(testdata, "models", model)
         with open(os.path.join(d, "config.json")) as f:
             cfg = json.load(f)
         w = {k: v.float().numpy().astype(np.float64) for k, v in read_checkpoint(d).items()}
-        for path in sorted(glob.glob(os.path.join(testdata, "goldens", model, "*.json"))):
+        gdir = os.path.join(testdata, "goldens", model, subdir)
+        for path in sorted(glob.glob(os.path.join(gdir, "*.json"))):
             with open(path) as f:
-                g = json.load(f)
-            n = len(g["prompt_ids"])
-            logits = decoder_logits(cfg, w, g["prompt_ids"] + g["greedy_ids"])
-            f32 = np.load(os.path.join(os.path.dirname(path), g.get("logits_f32", g["logits"])["file"]))
-            diff = float(np.abs(logits[:n] - f32).max())
-            greedy = logits[n - 1:-1].argmax(-1).tolist()
-            assert diff < F32_TOLERANCE, (path, diff)
-            assert greedy == g["greedy_ids"], (path, greedy)
-            report.append("%s/%s: float64 re-implementation within %.1e, same greedy ids"
-                          % (model, g["case"], diff))
+                yield model, cfg, w, gdir, json.load(f)
+
+
+def check_text_goldens(testdata: str, models) -> list:
+    """Returns report lines; raises AssertionError on a mismatch."""
+    report = []
+    for model, cfg, w, gdir, g in _goldens(testdata, models):
+        path = os.path.join(gdir, g["case"])
+        n = len(g["prompt_ids"])
+        logits = decoder_logits(cfg, w, g["prompt_ids"] + g["greedy_ids"])
+        f32 = np.load(os.path.join(gdir, g.get("logits_f32", g["logits"])["file"]))
+        diff = float(np.abs(logits[:n] - f32).max())
+        greedy = logits[n - 1:-1].argmax(-1).tolist()
+        assert diff < F32_TOLERANCE, (path, diff)
+        assert greedy == g["greedy_ids"], (path, greedy)
+        report.append("%s/%s: float64 re-implementation within %.1e, same greedy ids"
+                      % (model, g["case"], diff))
     return report
 
 
@@ -147,39 +154,32 @@ def reduction_mask(rows: np.ndarray, grid, m: int) -> np.ndarray:
 
 def check_vision_goldens(testdata: str, models) -> list:
     report = []
-    for model in models:
-        d = os.path.join(testdata, "models", model)
-        with open(os.path.join(d, "config.json")) as f:
-            cfg = json.load(f)
-        w = {k: v.float().numpy().astype(np.float64) for k, v in read_checkpoint(d).items()}
-        gdir = os.path.join(testdata, "goldens", model, "vision")
-        for path in sorted(glob.glob(os.path.join(gdir, "*.json"))):
-            with open(path) as f:
-                g = json.load(f)
-            load = lambda e: np.load(os.path.join(gdir, e["file"])).astype(np.float64)  # noqa: E731
-            rows = load(g["pixels"])
-            full, tokens, proj = vision_tokens(cfg, w, rows, g["grid"], g["merge_size"])
-            worst = 0.0
-            for name, ours in (("encoder_full", full), ("encoder", tokens), ("projector", proj)):
-                diff = float(np.abs(load(g["stages"]["f32"][name]) - ours).max())
-                assert diff < F32_TOLERANCE, (path, name, diff)
-                worst = max(worst, diff)
-            mask = reduction_mask(rows, g["grid"], g["merge_size"]) if g["modal"] != "image" \
-                else np.ones(len(proj), bool)
-            assert mask.astype(int).tolist() == g["kept_mask"]["f32"], path
-            for run in g["runs"]:
-                if run["activations"] != "f32":
-                    continue
-                keep = np.array(g["kept_mask"][run["mask_mode"]], bool)
-                assert run["visual_rows"] == np.nonzero(keep)[0].tolist(), path
-                ids = run["input_ids"] + run["greedy_ids"]
-                logits = decoder_logits(cfg, w, ids, proj[keep])
-                n = len(run["input_ids"])
-                diff = float(np.abs(logits[:n] - load(run["logits"])).max())
-                assert diff < F32_TOLERANCE, (path, run["mask_mode"], diff)
-                assert logits[n - 1:-1].argmax(-1).tolist() == run["greedy_ids"], (path, run["mask_mode"])
-                worst = max(worst, diff)
-            report.append("%s/vision/%s: float64 re-implementation within %.1e (encoder, 2x2-mean "
-                          "downsample, projector, logits), same float32 mask and greedy ids"
-                          % (model, g["case"], worst))
+    for model, cfg, w, gdir, g in _goldens(testdata, models, "vision"):
+        path = os.path.join(gdir, g["case"])
+        load = lambda e: np.load(os.path.join(gdir, e["file"])).astype(np.float64)  # noqa: E731
+        rows = load(g["pixels"])
+        full, tokens, proj = vision_tokens(cfg, w, rows, g["grid"], g["merge_size"])
+        worst = 0.0
+        for name, ours in (("encoder_full", full), ("encoder", tokens), ("projector", proj)):
+            diff = float(np.abs(load(g["stages"]["f32"][name]) - ours).max())
+            assert diff < F32_TOLERANCE, (path, name, diff)
+            worst = max(worst, diff)
+        mask = reduction_mask(rows, g["grid"], g["merge_size"]) if g["modal"] != "image" \
+            else np.ones(len(proj), bool)
+        assert mask.astype(int).tolist() == g["kept_mask"]["f32"], path
+        for run in g["runs"]:
+            if run["activations"] != "f32":
+                continue
+            keep = np.array(g["kept_mask"][run["mask_mode"]], bool)
+            assert run["visual_rows"] == np.nonzero(keep)[0].tolist(), path
+            ids = run["input_ids"] + run["greedy_ids"]
+            logits = decoder_logits(cfg, w, ids, proj[keep])
+            n = len(run["input_ids"])
+            diff = float(np.abs(logits[:n] - load(run["logits"])).max())
+            assert diff < F32_TOLERANCE, (path, run["mask_mode"], diff)
+            assert logits[n - 1:-1].argmax(-1).tolist() == run["greedy_ids"], (path, run["mask_mode"])
+            worst = max(worst, diff)
+        report.append("%s/vision/%s: float64 re-implementation within %.1e (encoder, 2x2-mean "
+                      "downsample, projector, logits), same float32 mask and greedy ids"
+                      % (model, g["case"], worst))
     return report

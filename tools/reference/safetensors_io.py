@@ -32,10 +32,6 @@ class TensorSpec:
         return int(np.prod(self.shape, dtype=np.int64)) * _ITEMSIZE[_DTYPE_NAMES[self.dtype]]
 
 
-def spec_of(name: str, tensor: torch.Tensor) -> TensorSpec:
-    return TensorSpec(name, tensor.dtype, tuple(tensor.shape), lambda: tensor)
-
-
 def _tensor_array(t: torch.Tensor) -> np.ndarray:
     """A little-endian view of the tensor's bytes (no copy on a little-endian host)."""
     t = t.detach().contiguous().cpu()

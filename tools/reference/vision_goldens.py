@@ -9,7 +9,7 @@ patch layout (SPEC section 3):
   the reference computes: it casts pixels to bf16) and the float32 mask differ.
 """
 import os
-from typing import Dict, List
+from typing import List
 
 import numpy as np
 import torch
