@@ -42,6 +42,8 @@ Frames SliceVolume(const Volume& volume, SliceAxis axis, int num_slices, const c
   HM_CHECK(rows >= 1 && cols >= 1, what, ": empty slice (", rows, " x ", cols, ")");
   HM_CHECK(rows <= INT32_MAX && cols <= INT32_MAX, what, ": slice too large");
   const std::vector<int64_t> indices = SampleSliceIndices(volume.shape[a], num_slices);
+  HM_CHECK(rows * cols <= kMaxFramePixels / num_slices, what, ": ", num_slices, " slices of ",
+           rows, "x", cols, " exceed ", kMaxFramePixels, " pixels; request fewer slices");
 
   Frames frames;
   frames.from_pil = true;

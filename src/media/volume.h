@@ -25,6 +25,10 @@ enum class SliceAxis { kSagittal = 0, kCoronal = 1, kAxial = 2 };
 // defaults are 160-180), and it bounds the memory a request can ask for.
 inline constexpr int kMaxSlices = 4096;
 
+// Upper bound on the pixels of all slices of one volume together (3 GiB as RGB), so that a
+// large volume with a large num_slices fails clearly instead of exhausting memory.
+inline constexpr int64_t kMaxFramePixels = int64_t{1} << 30;
+
 // floor(linspace(0, n - 1, count)) like numpy's linspace(..., dtype=int): indices repeat when
 // count > n. Throws hm::Error unless n >= 1 and 1 <= count <= kMaxSlices.
 std::vector<int64_t> SampleSliceIndices(int64_t n, int count);

@@ -73,5 +73,14 @@ TEST(SliceVolume, SagittalAndCoronalKeepRemainingAxesInOrder) {
   EXPECT_EQ(c.images[0].width, 2);
 }
 
+TEST(SliceVolume, RejectsOutputsBeyondThePixelBudgetBeforeTouchingData) {
+  Volume v;  // shape only: the check must come before any voxel is read
+  v.shape = {2, 40000, 40000};
+  v.strides = {1, 2, 80000};
+  EXPECT_THROW(SliceVolume(v, SliceAxis::kSagittal, 1, "test"), Error);
+  v.shape = {2, 600, 600};
+  EXPECT_THROW(SliceVolume(v, SliceAxis::kSagittal, kMaxSlices, "test"), Error);
+}
+
 }  // namespace
 }  // namespace hm
