@@ -44,6 +44,9 @@ Model::Model(const std::string& dir)
       files_(std::make_unique<CheckpointFiles>(dir)),
       weights_(BindWeights(*files_, config_)),
       generation_(LoadGenerationDefaults(dir, config_)),
-      decoder_(std::make_unique<Decoder>(config_.llm, weights_.decoder)) {}
+      decoder_(std::make_unique<Decoder>(config_.llm, weights_.decoder)) {
+  if (config_.vision)
+    vision_ = std::make_unique<VisionEncoder>(*config_.vision, *weights_.vision, weights_.projector);
+}
 
 }  // namespace hm

@@ -8,6 +8,7 @@
 #include "io/checkpoint_files.h"
 #include "model/config.h"
 #include "model/decoder.h"
+#include "model/vision_encoder.h"
 #include "model/weights.h"
 
 namespace hm {
@@ -33,6 +34,9 @@ class Model {
   const GenerationDefaults& generation_defaults() const { return generation_; }
   const CheckpointFiles& files() const { return *files_; }
   Decoder& decoder() { return *decoder_; }
+  const Decoder& decoder() const { return *decoder_; }
+  // Null for text-only checkpoints (plain Qwen).
+  const VisionEncoder* vision() const { return vision_.get(); }
 
  private:
   std::string dir_;
@@ -41,6 +45,7 @@ class Model {
   ModelWeights weights_;
   GenerationDefaults generation_;
   std::unique_ptr<Decoder> decoder_;
+  std::unique_ptr<VisionEncoder> vision_;
 };
 
 }  // namespace hm
