@@ -8,7 +8,13 @@ namespace hm {
 
 using kernels::MatMul;
 
-Decoder::Decoder(const LlmConfig& config, const DecoderWeights& weights) : config_(config), w_(weights) {}
+Decoder::Decoder(const LlmConfig& config, const DecoderWeights& weights) : config_(config), w_(weights) {
+  // HF: inv_freq = 1 / theta ** (arange(0, d, 2) / d) in float32. Angles in double would
+  // drift from the reference by ~5e-4 at position 8192.
+  const int d = config.head_dim;
+  for (int i = 0; i < d / 2; ++i)
+    inv_freq_.push_back(1.0f / std::pow(static_cast<float>(config.rope_theta), static_cast<float>(2 * i) / d));
+}
 
 void Decoder::Embed(std::span<const int32_t> ids, float* out) const {
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -18,27 +24,21 @@ void Decoder::Embed(std::span<const int32_t> ids, float* out) const {
   }
 }
 
-void Decoder::EnsureRopeTable(int64_t positions) {
-  if (positions <= rope_positions_) return;
+Decoder::RopeTable Decoder::Rope(int64_t start, int64_t n) const {
   const int d = config_.head_dim, half = d / 2;
-  // HF: inv_freq = 1 / theta ** (arange(0, d, 2) / d) and angle = pos * inv_freq, all in
-  // float32. Angles in double drift from the reference by ~5e-4 at position 8192.
-  std::vector<float> inv_freq(static_cast<size_t>(half));
-  for (int i = 0; i < half; ++i)
-    inv_freq[i] = 1.0f / std::pow(static_cast<float>(config_.rope_theta), static_cast<float>(2 * i) / d);
-  rope_cos_.resize(static_cast<size_t>(positions * d));
-  rope_sin_.resize(static_cast<size_t>(positions * d));
-  for (int64_t p = rope_positions_; p < positions; ++p)
+  RopeTable t{std::vector<float>(static_cast<size_t>(n * d)), std::vector<float>(static_cast<size_t>(n * d))};
+  for (int64_t p = 0; p < n; ++p)
     for (int i = 0; i < half; ++i) {
-      const float angle = static_cast<float>(p) * inv_freq[i];
-      rope_cos_[p * d + i] = rope_cos_[p * d + i + half] = std::cos(angle);
-      rope_sin_[p * d + i] = rope_sin_[p * d + i + half] = std::sin(angle);
+      const float angle = static_cast<float>(start + p) * inv_freq_[i];  // float32 product, as HF
+      t.cos[p * d + i] = t.cos[p * d + i + half] = std::cos(angle);
+      t.sin[p * d + i] = t.sin[p * d + i + half] = std::sin(angle);
     }
-  rope_positions_ = positions;
+  return t;
 }
 
 // x: [n, hidden], updated in place with this layer's attention and MLP residuals.
-void Decoder::Layer(int index, float* x, int64_t n, KvCache& cache, ThreadPool& pool) {
+void Decoder::Layer(int index, float* x, int64_t n, KvCache& cache, const RopeTable& rope,
+                    ThreadPool& pool) const {
   const LlmConfig& c = config_;
   const DecoderLayerWeights& l = w_.layers[static_cast<size_t>(index)];
   const int64_t h = c.hidden, hd = c.head_dim;
@@ -60,8 +60,8 @@ void Decoder::Layer(int index, float* x, int64_t n, KvCache& cache, ThreadPool& 
     kernels::RmsNorm(k, l.k_norm.data(), c.rms_eps, n * c.n_kv_heads, hd, k);
   }
   for (int64_t t = 0; t < n; ++t) {
-    const float* cos = rope_cos_.data() + (start + t) * hd;
-    const float* sin = rope_sin_.data() + (start + t) * hd;
+    const float* cos = rope.cos.data() + t * hd;
+    const float* sin = rope.sin.data() + t * hd;
     kernels::RopeRotateHalf(q.data() + t * q_dim, c.n_heads, static_cast<int>(hd), cos, sin);
     kernels::RopeRotateHalf(k + t * kv_dim, c.n_kv_heads, static_cast<int>(hd), cos, sin);
   }
@@ -85,14 +85,14 @@ void Decoder::Layer(int index, float* x, int64_t n, KvCache& cache, ThreadPool& 
 }
 
 void Decoder::Forward(const float* x_in, int64_t n, KvCache& cache, float* logits, bool all_logits,
-                      ThreadPool& pool) {
+                      ThreadPool& pool) const {
   HM_CHECK(n > 0, "decoder: empty input");
   HM_CHECK(cache.size() + n <= cache.capacity(), "sequence of ", cache.size() + n,
            " tokens exceeds the context size ", cache.capacity(), " (raise --ctx)");
-  EnsureRopeTable(cache.size() + n);
+  const RopeTable rope = Rope(cache.size(), n);
   const int64_t h = config_.hidden;
   std::vector<float> x(x_in, x_in + n * h);
-  for (int i = 0; i < config_.n_layers; ++i) Layer(i, x.data(), n, cache, pool);
+  for (int i = 0; i < config_.n_layers; ++i) Layer(i, x.data(), n, cache, rope, pool);
   cache.Advance(n);
 
   const int64_t rows = all_logits ? n : 1;

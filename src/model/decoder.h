@@ -26,18 +26,20 @@ class Decoder {
   // Runs n positions whose input embeddings are x ([n, hidden]) at positions
   // cache.size() .. cache.size()+n-1 and appends them to the cache. Writes logits
   // [n, vocab] when all_logits, else [1, vocab] for the last position.
+  // Safe to call concurrently with different caches.
   void Forward(const float* x, int64_t n, KvCache& cache, float* logits, bool all_logits,
-               ThreadPool& pool);
+               ThreadPool& pool) const;
 
  private:
-  void EnsureRopeTable(int64_t positions);
-  void Layer(int index, float* x, int64_t n, KvCache& cache, ThreadPool& pool);
+  struct RopeTable {
+    std::vector<float> cos, sin;  // [n, head_dim] for the n positions of one Forward
+  };
+  RopeTable Rope(int64_t start, int64_t n) const;
+  void Layer(int index, float* x, int64_t n, KvCache& cache, const RopeTable& rope, ThreadPool& pool) const;
 
   LlmConfig config_;
   const DecoderWeights& w_;
-  // cos/sin per position, [positions, head_dim], computed in float32 the way HF does.
-  std::vector<float> rope_cos_, rope_sin_;
-  int64_t rope_positions_ = 0;
+  std::vector<float> inv_freq_;  // [head_dim / 2], float32 as HF computes it
 };
 
 }  // namespace hm
