@@ -72,6 +72,28 @@ TEST(Cli, CreateModelThenChat) {
   fs::remove_all(dir);
 }
 
+TEST(Cli, EveryModalityRunsAndReportsTokenReduction) {
+  const std::string tiny = (kTestdata / "models" / "tiny-qwen2").string();
+  const fs::path media = kTestdata / "media";
+  const std::vector<std::string> inputs = {
+      "--image " + (media / "images" / "gray.jpg").string() + " --image " + (media / "images" / "palette.png").string(),
+      "--volume " + (media / "nifti" / "i16_scaled.nii").string() + " --slices 8",
+      "--dicom " + (kTestdata / "dicom" / "series").string(),
+      "--video " + (kTestdata / "video" / "pattern.mp4").string() + " --fps 4 --max-frames 6",
+  };
+  for (const std::string& in : inputs) {
+    const Result r = Hulumed("run -m " + tiny + " -p 'Findings?' -n 2 -v " + in);
+    EXPECT_EQ(r.status, 0) << in << "\n" << r.out;
+    EXPECT_NE(r.out.find("visual tokens"), std::string::npos) << in << "\n" << r.out;
+  }
+  // Reduction on (default for this config) drops tokens of a slowly changing volume; off keeps all.
+  const std::string volume = "--volume " + (media / "nifti" / "i16_scaled.nii").string() + " --slices 8";
+  const Result on = Hulumed("run -m " + tiny + " -p x -n 1 -v " + volume);
+  const Result off = Hulumed("run -m " + tiny + " -p x -n 1 -v --no-token-reduction " + volume);
+  EXPECT_NE(off.out.find("visual tokens 160, kept 160"), std::string::npos) << off.out;
+  EXPECT_EQ(on.out.find("kept 160"), std::string::npos) << on.out;
+}
+
 TEST(Cli, BadInputGivesAClearErrorAndNonZeroExit) {
   const std::string tiny = (kTestdata / "models" / "tiny-qwen2").string();
   struct Case {
@@ -96,6 +118,15 @@ TEST(Cli, BadInputGivesAClearErrorAndNonZeroExit) {
       {"run -m " + bad_json.string() + " --prompt-ids 1", "config.json: invalid JSON"},
       {"run -m /no/such/dir --prompt-ids 1", "does not exist"},
       {"create-model --preset 70b /tmp/x", "70b"},
+      {"run -m " + tiny + " -p hi --image " + tiny + "/config.json", "not a PNG or JPEG"},
+      {"run -m " + tiny + " -p hi --volume " + tiny + "/config.json", "config.json"},
+      {"run -m " + tiny + " -p hi --video " + (kTestdata / "video" / "truncated.mp4").string(), "truncated.mp4"},
+      {"run -m " + tiny + " -p hi --volume " + (kTestdata / "media" / "nifti" / "i32.nii").string() + " --slices 0",
+       "slices"},
+      {"run -m " + tiny + " -p hi --volume " + (kTestdata / "media" / "nifti" / "i32.nii").string() + " --axis up",
+       "--axis"},
+      {"run -m " + tiny + " --prompt-ids 1,2 --image " + (kTestdata / "media" / "images" / "gray.png").string(),
+       "placeholders"},
   };
   for (const Case& c : cases) {
     const Result r = Hulumed(c.args);

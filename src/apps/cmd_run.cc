@@ -8,7 +8,13 @@
 #include "core/error.h"
 #include "io/npy.h"
 #include "kernels/kernels.h"
+#include "media/dicom.h"
+#include "media/image_file.h"
+#include "media/image_folder.h"
+#include "media/nifti.h"
+#include "media/video.h"
 #include "model/model.h"
+#include "runtime/chat.h"
 #include "runtime/generate.h"
 #include "text/chat_template.h"
 #include "text/stream_decoder.h"
@@ -35,7 +41,65 @@ struct RunOptions {
   std::string dump_logits;
   bool show_think = false;
   bool verbose = false;
+
+  // Media, in command-line order (see CollectMediaFlags).
+  std::vector<std::pair<std::string, std::string>> media;  // (flag, path)
+  int slices = 180;
+  std::string axis = "axial";
+  std::string window;
+  std::optional<double> fps;
+  std::optional<int> max_frames;
+  std::optional<double> start, end;
+  bool no_token_reduction = false;
+  bool keep_first_frame = false;
+  std::string reduction_rule = "reference";
+  std::string reduction_precision = "auto";
+  float reduction_threshold = 0.1f;
+  bool true_aspect_ratio = false;
+  bool timestamps = false;
 };
+
+SliceAxis ParseAxis(const std::string& name) {
+  if (name == "sagittal" || name == "0") return SliceAxis::kSagittal;
+  if (name == "coronal" || name == "1") return SliceAxis::kCoronal;
+  HM_CHECK(name == "axial" || name == "2", "--axis: '", name, "' is not axial, coronal or sagittal");
+  return SliceAxis::kAxial;
+}
+
+MediaItem LoadMedia(const std::string& flag, const std::string& path, const RunOptions& o) {
+  if (flag == "--image") return {MediaKind::kImage, StillImage(LoadImageFile(path))};
+  if (flag == "--volume") return {MediaKind::kVolume, LoadNifti(path, {ParseAxis(o.axis), o.slices})};
+  if (flag == "--dicom") {
+    DicomOptions d;
+    d.num_slices = o.slices;
+    d.axis = ParseAxis(o.axis);
+    if (!o.window.empty()) d.window = ParseDicomWindow(o.window);
+    return {MediaKind::kVolume, LoadDicom(path, d)};
+  }
+  if (std::filesystem::is_directory(path)) {  // a folder of frames, with the reference's rules
+    FolderOptions f;
+    f.fps = o.fps.value_or(1.0);
+    if (o.max_frames) f.max_frames = *o.max_frames;
+    f.start = o.start;
+    f.end = o.end;
+    return {MediaKind::kVideo, LoadImageFolder(path, f)};
+  }
+  return {MediaKind::kVideo, LoadVideo(path, VideoOptions{o.fps, o.max_frames, o.start, o.end})};
+}
+
+MultimodalOptions MediaOptions(const RunOptions& o, const Model& model) {
+  MultimodalOptions m;
+  m.preprocess.true_aspect_ratio = o.true_aspect_ratio;
+  m.token_reduction = !o.no_token_reduction;
+  m.reduction.keep_first_frame = o.keep_first_frame;
+  m.reduction.threshold = o.reduction_threshold;
+  m.reduction.rule = o.reduction_rule == "paper" ? TokenReductionOptions::Rule::kPaper
+                                                 : TokenReductionOptions::Rule::kReference;
+  // The reference casts pixels to the model dtype before computing the mask.
+  m.reduction.bf16_pixels = o.reduction_precision == "bf16" ||
+                            (o.reduction_precision == "auto" && model.config().torch_dtype == "bfloat16");
+  return m;
+}
 
 std::vector<int32_t> ParseIds(const std::string& text) {
   std::vector<int32_t> ids;
@@ -57,17 +121,29 @@ std::vector<int32_t> ParseIds(const std::string& text) {
   return ids;
 }
 
-std::vector<int32_t> PromptIds(const RunOptions& o, const Tokenizer* tokenizer) {
-  if (!o.prompt_ids.empty()) return ParseIds(o.prompt_ids);
+PreparedPrompt BuildPrompt(const RunOptions& o, const Model& model, const Tokenizer* tokenizer, ThreadPool& pool,
+                           double* media_seconds) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<MediaItem> media;
+  for (const auto& [flag, path] : o.media) media.push_back(LoadMedia(flag, path, o));
+  *media_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const MultimodalOptions options = MediaOptions(o, model);
+  const PreprocessorConfig preprocessor =
+      media.empty() ? PreprocessorConfig{} : ReadPreprocessorConfig(o.model_dir);
+  if (!o.prompt_ids.empty())
+    return PreparePromptFromIds(model, ParseIds(o.prompt_ids), media, preprocessor, options, pool);
   HM_CHECK(tokenizer, o.model_dir, ": no tokenizer.json, so the prompt must be given as --prompt-ids");
-  if (o.raw) return tokenizer->Encode(o.prompt);
-  nlohmann::json messages = nlohmann::json::array();
-  if (!o.system.empty()) messages.push_back({{"role", "system"}, {"content", o.system}});
-  messages.push_back({{"role", "user"}, {"content", o.prompt}});
-  const std::string text = ApplyChatTemplate(FindChatTemplate(o.model_dir), messages,
-                                             /*add_generation_prompt=*/true,
-                                             {{"enable_thinking", o.show_think}});
-  return tokenizer->Encode(text);
+  if (o.raw) {
+    HM_CHECK(media.empty(), "--raw takes no media (give --prompt-ids with image placeholders instead)");
+    return PreparePromptFromIds(model, tokenizer->Encode(o.prompt), {}, preprocessor, options, pool);
+  }
+  ChatRequest request;
+  if (!o.system.empty()) request.messages.push_back({{"role", "system"}, {"content", o.system}});
+  request.messages.push_back(UserMessage(media, o.prompt));
+  request.media = std::move(media);
+  request.enable_thinking = o.show_think;
+  request.timestamps = o.timestamps;
+  return PreparePrompt(model, *tokenizer, FindChatTemplate(o.model_dir), preprocessor, request, options, pool);
 }
 
 GenerationOptions ResolveGeneration(const RunOptions& o, const GenerationDefaults& d) {
@@ -99,7 +175,10 @@ class TextPrinter {
     if (end_think_ && id == *end_think_) thinking_ = false;
     std::fflush(stdout);
   }
-  void Finish() { std::fputs((decoder_.Flush() + "\n").c_str(), stdout); }
+  void Finish() {
+    std::fputs((decoder_.Flush() + "\n").c_str(), stdout);
+    std::fflush(stdout);
+  }
 
  private:
   StreamDecoder decoder_;
@@ -122,16 +201,18 @@ void Run(const RunOptions& o) {
   if (std::filesystem::exists(std::filesystem::path(o.model_dir) / "tokenizer.json"))
     tokenizer = Tokenizer::FromDir(o.model_dir);
 
-  Prompt prompt;
-  prompt.ids = PromptIds(o, tokenizer ? &*tokenizer : nullptr);
-  const int64_t hidden = model.config().llm.hidden;
-  prompt.embeddings.resize(prompt.ids.size() * hidden);
-  model.decoder().Embed(prompt.ids, prompt.embeddings.data());
+  ThreadPool pool(o.threads);
+  double media_seconds = 0;
+  const PreparedPrompt prepared = BuildPrompt(o, model, tokenizer ? &*tokenizer : nullptr, pool, &media_seconds);
+  const Prompt& prompt = prepared.prompt;
+  if (o.verbose && prepared.visual_tokens > 0)
+    std::fprintf(stderr, "media: loaded in %.2f s, encoded in %.2f s | visual tokens %lld, kept %lld after reduction\n",
+                 media_seconds, prepared.vision_seconds, static_cast<long long>(prepared.visual_tokens),
+                 static_cast<long long>(prepared.visual_tokens_kept));
 
   const int64_t n_prompt = static_cast<int64_t>(prompt.ids.size());
   const int64_t ctx = o.ctx > 0 ? o.ctx : std::min<int64_t>(n_prompt + o.max_new_tokens, model.config().llm.max_positions);
   KvCache cache(model.config().llm, std::max<int64_t>(ctx, 1));
-  ThreadPool pool(o.threads);
   const GenerationOptions generation = ResolveGeneration(o, model.generation_defaults());
 
   std::optional<TextPrinter> printer;
@@ -184,8 +265,48 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_flag("--print-ids", o->print_ids, "Print the generated ids as 'ids: 1 2 3'");
   cmd->add_option("--dump-logits", o->dump_logits, "Write the logits of every prompt position to this .npy");
   cmd->add_flag("--think", o->show_think, "Let Qwen3-based models think, and show the <think> part");
-  cmd->add_flag("-v,--verbose", o->verbose, "Print timings");
-  cmd->callback([o] {
+  cmd->add_flag("-v,--verbose", o->verbose, "Print timings and visual token counts");
+
+  const char* kMedia = "Media (repeatable; order on the command line is the order in the prompt)";
+  for (const char* flag : {"--image", "--volume", "--dicom", "--video"}) {
+    const std::string name = flag;
+    cmd->add_option_function<std::vector<std::string>>(
+           name,
+           [](const std::vector<std::string>&) {},  // collected in parse order below
+           name == "--image"    ? "2D image file (PNG, JPEG)"
+           : name == "--volume" ? "NIfTI volume (.nii, .nii.gz)"
+           : name == "--dicom"  ? "DICOM file, multi-frame file or series folder"
+                                : "Video file (mp4, avi, mkv, webm, gif) or a folder of frames")
+        ->group(kMedia)
+        ->check(CLI::ExistingPath);
+  }
+  cmd->add_option("--slices", o->slices, "Volume slices to sample")->group(kMedia)->capture_default_str();
+  cmd->add_option("--axis", o->axis, "Volume slice axis: axial, coronal or sagittal")->group(kMedia)->capture_default_str();
+  cmd->add_option("--window", o->window, "DICOM intensity window WIDTH:LEVEL, 'file', or a CT preset (lung, mediastinum, bone, brain, abdomen, liver)")->group(kMedia);
+  cmd->add_option("--fps", o->fps, "Video frames per second to sample")->group(kMedia);
+  cmd->add_option("--max-frames", o->max_frames, "Video frame cap")->group(kMedia);
+  cmd->add_option("--start", o->start, "Video start (s)")->group(kMedia);
+  cmd->add_option("--end", o->end, "Video end (s)")->group(kMedia);
+  cmd->add_flag("--timestamps", o->timestamps, "Put frame times in the prompt (the reference does not)")->group(kMedia);
+  cmd->add_flag("--true-aspect-ratio", o->true_aspect_ratio,
+                "Size images by their real aspect ratio (the reference swaps height and width of still images)")->group(kMedia);
+  cmd->add_flag("--no-token-reduction", o->no_token_reduction, "Keep every visual token of videos and volumes")->group(kMedia);
+  cmd->add_flag("--keep-first-frame", o->keep_first_frame,
+                "Token reduction fix: keep frame 0 whole (the reference keeps one token of it)")->group(kMedia);
+  cmd->add_option("--reduction", o->reduction_rule, "Token reduction rule: reference (pixels) or paper (encoder features)")
+      ->check(CLI::IsMember({"reference", "paper"}))->group(kMedia)->capture_default_str();
+  cmd->add_option("--reduction-precision", o->reduction_precision,
+                  "Pixel precision of the reference mask: auto (bf16 for bf16 checkpoints, as the reference), bf16, f32")
+      ->check(CLI::IsMember({"auto", "bf16", "f32"}))->group(kMedia)->capture_default_str();
+  cmd->add_option("--reduction-threshold", o->reduction_threshold, "Token reduction threshold tau")->group(kMedia)->capture_default_str();
+  cmd->callback([o, cmd] {
+    for (const CLI::Option* opt : cmd->parse_order()) {
+      const std::string name = opt->get_name();
+      if (name != "--image" && name != "--volume" && name != "--dicom" && name != "--video") continue;
+      // parse_order lists an option once per occurrence; take its values in turn.
+      const size_t seen = std::count_if(o->media.begin(), o->media.end(), [&](const auto& m) { return m.first == name; });
+      o->media.emplace_back(name, opt->results().at(seen));
+    }
     if (const char* isa = std::getenv("HULUMED_ISA")) kernels::ForceIsa(isa);
     Run(*o);
   });
