@@ -48,6 +48,8 @@ void OnRead(png_structp png, png_bytep out, png_size_t n) {
 bool ReadHeader(PngState* s) {
   if (setjmp(png_jmpbuf(s->png))) return false;
   png_set_read_fn(s->png, s, OnRead);
+  // Pillow checks the CRC of every chunk before the image data, ancillary ones included...
+  png_set_crc_action(s->png, PNG_CRC_ERROR_QUIT, PNG_CRC_ERROR_QUIT);
   // Pillow reads past palette indices without complaint (see DecodePng's comment).
   png_set_check_for_invalid_index(s->png, 0);
   // The pixel limit below is ours; lift libpng's own 1e6-per-side default to match Pillow.
@@ -61,6 +63,8 @@ bool ReadHeader(PngState* s) {
   }
   png_set_interlace_handling(s->png);
   png_read_update_info(s->png, s->info);
+  // ...but never that of IDAT, whose bytes go straight to its decoder.
+  png_set_crc_action(s->png, PNG_CRC_QUIET_USE, PNG_CRC_QUIET_USE);
   return true;
 }
 

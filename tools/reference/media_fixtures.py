@@ -126,6 +126,19 @@ def make_images():
                   [bytes([0, 1, 5, 200, 1, 0]), bytes([255, 2, 1, 0, 0, 1])],
                   plte=bytes([10, 20, 30, 40, 50, 60]))
     names.append("palette_short.png")
+    # CRCs: Pillow ignores a bad IDAT CRC but rejects a bad one before the image data.
+    with open(path("images", "rgb.png"), "rb") as f:
+        png = bytearray(f.read())
+    idat = png.index(b"IDAT")
+    length = struct.unpack(">I", png[idat - 4:idat])[0]
+    bad = bytearray(png)
+    bad[idat + 4 + length] ^= 0xFF
+    with open(path("images", "bad_idat_crc.png"), "wb") as f:
+        f.write(bad)
+    names.append("bad_idat_crc.png")
+    text = struct.pack(">I", 5) + b"tEXtab\0cd" + b"\0\0\0\0"  # wrong CRC
+    with open(path("images", "bad_text_crc.png"), "wb") as f:
+        f.write(png[:idat - 4] + text + png[idat - 4:])
     # JPEG: 4:2:0 baseline, 4:4:4 progressive, gray, CMYK (Pillow writes Adobe-inverted CMYK).
     Image.fromarray(rgb).save(path("images", "rgb420.jpg"), quality=90)
     names.append("rgb420.jpg")
@@ -140,6 +153,11 @@ def make_images():
     for n in names:
         with Image.open(path("images", n)) as im:
             np.save(path("golden", "decode", n + ".npy"), np.asarray(im.convert("RGB")))
+    try:
+        Image.open(path("images", "bad_text_crc.png")).load()
+        raise AssertionError("Pillow accepted a bad tEXt CRC")
+    except OSError:  # UnidentifiedImageError
+        pass
     return names
 
 
