@@ -194,6 +194,7 @@ HWY_AFTER_NAMESPACE();
 #include <vector>
 
 #include "core/error.h"
+#include "kernels/quant_matmul.h"
 
 namespace hm::kernels {
 
@@ -249,6 +250,7 @@ void MatMulBlas(const float* x, int64_t n, const Matrix& w, const float* bias, f
 void MatMul(const float* x, int64_t n, const Matrix& w, const float* bias, float* y,
             ThreadPool& pool) {
   InitOnce();
+  if (w.blocks != BlockType::kNone) return QuantMatMul(x, n, w, bias, y, pool);
   if (n >= kBlasMinTokens) return MatMulBlas(x, n, w, bias, y, pool);
   const int64_t grain = std::max<int64_t>(1, 4096 / std::max<int64_t>(1, w.cols));
   pool.ParallelFor(w.rows, grain, [&](int64_t r0, int64_t r1) {
@@ -258,6 +260,8 @@ void MatMul(const float* x, int64_t n, const Matrix& w, const float* bias, float
 
 void RowToF32(const Matrix& w, int64_t row, float* out) {
   const int64_t c = w.cols;
+  if (w.blocks != BlockType::kNone)
+    return DequantizeRow(w.blocks, static_cast<const uint8_t*>(w.data) + row * RowBytes(w.blocks, c), c, out);
   switch (w.dtype) {
     case DType::kBF16: {
       const uint16_t* p = static_cast<const uint16_t*>(w.data) + row * c;
@@ -365,7 +369,8 @@ void ForceIsa(const std::string& name) {
     int64_t target;
   };
   static constexpr Level kLevels[] = {
-      {"scalar", HWY_SCALAR | HWY_EMU128}, {"sse4", HWY_SSE4}, {"avx2", HWY_AVX2}, {"avx512", HWY_AVX3}};
+      {"scalar", HWY_SCALAR | HWY_EMU128}, {"sse4", HWY_SSE4}, {"avx2", HWY_AVX2}, {"avx512", HWY_AVX3},
+      {"avx512vnni", HWY_AVX3_DL}};
   if (name == "best" || name.empty()) {
     hwy::SetSupportedTargetsForTest(0);
     return;
@@ -378,7 +383,7 @@ void ForceIsa(const std::string& name) {
     hwy::SetSupportedTargetsForTest(usable);
     return;
   }
-  Fail("unknown ISA '", name, "' (expected scalar, sse4, avx2, avx512 or best)");
+  Fail("unknown ISA '", name, "' (expected scalar, sse4, avx2, avx512, avx512vnni or best)");
 }
 
 }  // namespace hm::kernels

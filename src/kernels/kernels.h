@@ -9,15 +9,19 @@
 
 #include "core/dtype.h"
 #include "core/thread_pool.h"
+#include "kernels/quant.h"
 
 namespace hm::kernels {
 
 // A row-major weight matrix used in place (HF Linear layout: [out_features, in_features]).
+// Dense (dtype) unless `blocks` names a GGUF block format, in which case each row is
+// RowBytes(blocks, cols) bytes of blocks and dtype is unused.
 struct Matrix {
   DType dtype = DType::kF32;  // kF32, kBF16 or kF16
   int64_t rows = 0;
   int64_t cols = 0;
   const void* data = nullptr;
+  BlockType blocks = BlockType::kNone;
 };
 
 // y[t, r] = sum_c x[t, c] * w[r, c] + (bias ? bias[r] : 0).
@@ -65,7 +69,7 @@ void AddInPlace(float* y, const float* x, int64_t n);
 // The SIMD level in use ("AVX3", "AVX2", "EMU128", ...).
 std::string ActiveIsa();
 // Restricts dispatch to one level for testing and benchmarking: "scalar", "sse4", "avx2",
-// "avx512", or "best". Throws hm::Error if the CPU or build lacks it. Also read from the
+// "avx512", "avx512vnni" (AVX-512 with VNNI, Highway's AVX3_DL) or "best". Throws hm::Error if the CPU or build lacks it. Also read from the
 // HULUMED_ISA environment variable at first use.
 void ForceIsa(const std::string& name);
 

@@ -23,7 +23,7 @@ std::vector<float> Random(size_t n, uint32_t seed, float scale = 1.0f) {
 
 std::vector<std::string> AvailableIsas() {
   std::vector<std::string> out;
-  for (const char* isa : {"scalar", "sse4", "avx2", "avx512"}) {
+  for (const char* isa : {"scalar", "sse4", "avx2", "avx512", "avx512vnni"}) {
     try {
       ForceIsa(isa);
       out.push_back(isa);
@@ -110,6 +110,39 @@ TEST_P(KernelsOnEachIsa, AttentionMatchesNaiveSoftmax) {
           ASSERT_NEAR(out[(i * n_heads + h) * hd + c], o, 2e-5) << "causal " << causal;
         }
       }
+  }
+}
+
+// Quantized weights: every ISA's integer kernel against the scalar reference dot on the same
+// quantized activations, for token counts that exercise the 4-token sharing and its tail.
+TEST_P(KernelsOnEachIsa, QuantizedMatMulMatchesScalarReference) {
+  ThreadPool pool(2);
+  for (BlockType bt : {BlockType::kQ8_0, BlockType::kQ4_0, BlockType::kQ4_K}) {
+    for (int64_t cols : {256, 512, 1280}) {  // 1280 = 40 groups of 32, 5 Q4_K blocks
+      for (int64_t n : {1, 3, 4, 9}) {
+        const int64_t rows = 37;
+        auto x = Random(n * cols, 7);
+        auto w = Random(rows * cols, 8, 0.05f);
+        std::vector<uint8_t> packed(rows * RowBytes(bt, cols));
+        for (int64_t r = 0; r < rows; ++r)
+          QuantizeRow(bt, w.data() + r * cols, cols, packed.data() + r * RowBytes(bt, cols));
+        auto bias = Random(rows, 9);
+        Matrix m{DType::kF32, rows, cols, packed.data(), bt};
+        std::vector<float> y(static_cast<size_t>(n * rows));
+        MatMul(x.data(), n, m, bias.data(), y.data(), pool);
+        std::vector<int8_t> q(cols);
+        std::vector<float> d(cols / 32), s(cols / 32);
+        for (int64_t t = 0; t < n; ++t) {
+          QuantizeActsRow(x.data() + t * cols, cols, q.data(), d.data(), s.data());
+          for (int64_t r = 0; r < rows; ++r) {
+            const float ref = DotQuantRef(bt, packed.data() + r * RowBytes(bt, cols), q.data(), d.data(),
+                                          s.data(), cols) + bias[r];
+            ASSERT_NEAR(y[t * rows + r], ref, 1e-4 * (1 + std::fabs(ref)))
+                << BlockTypeName(bt) << " cols " << cols << " n " << n << " t " << t << " r " << r;
+          }
+        }
+      }
+    }
   }
 }
 

@@ -1,0 +1,254 @@
+// Integer dot products for block-quantized weights. Every format is read as 32-value groups
+// w = sw * u - c with small integers u (int8 for Q8_0, nibbles 0..15 for the Q4 formats), so
+// against activations a = da * q one group contributes sw * da * sum(u q) - c * (da * sum q).
+// The portable Highway path widens to int16 pairs (pmaddwd); the AVX-512 VNNI path feeds
+// unsigned weights and signed activations straight to vpdpbusd, 64 values at a time.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/quant_matmul.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/dtype.h"
+#include "kernels/quant.h"
+#include "kernels/quant_matmul.h"
+
+#if HWY_ARCH_X86
+#include <immintrin.h>
+#endif
+
+#ifndef HM_KERNELS_QUANT_MATMUL_ONCE
+#define HM_KERNELS_QUANT_MATMUL_ONCE
+namespace hm::kernels {
+namespace {
+
+// Tokens sharing one unpacked weight block.
+constexpr int kTokens = 4;
+
+// One weight block as groups of 32.
+struct Groups {
+  alignas(64) int8_t u[256];
+  float sw[8];
+  float c[8];
+  int count;
+};
+
+inline void UnpackNibbles(const uint8_t* qs, int n, int8_t* lo, int8_t* hi) {
+  for (int l = 0; l < n; ++l) {
+    lo[l] = static_cast<int8_t>(qs[l] & 15);
+    hi[l] = static_cast<int8_t>(qs[l] >> 4);
+  }
+}
+
+inline void Unpack(BlockType t, const uint8_t* p, Groups* g) {
+  switch (t) {
+    case BlockType::kQ8_0: {
+      const auto* b = reinterpret_cast<const BlockQ8_0*>(p);
+      std::memcpy(g->u, b->qs, 32);
+      g->sw[0] = F16ToF32(b->d);
+      g->c[0] = 0.0f;
+      g->count = 1;
+      break;
+    }
+    case BlockType::kQ4_0: {
+      const auto* b = reinterpret_cast<const BlockQ4_0*>(p);
+      UnpackNibbles(b->qs, 16, g->u, g->u + 16);
+      g->sw[0] = F16ToF32(b->d);
+      g->c[0] = 8.0f * g->sw[0];
+      g->count = 1;
+      break;
+    }
+    default: {
+      const auto* b = reinterpret_cast<const BlockQ4_K*>(p);
+      const float d = F16ToF32(b->d), dmin = F16ToF32(b->dmin);
+      for (int c = 0; c < 4; ++c) UnpackNibbles(b->qs + 32 * c, 32, g->u + 64 * c, g->u + 64 * c + 32);
+      for (int j = 0; j < 8; ++j) {
+        uint8_t sc, m;
+        Q4KScaleMin(b->scales, j, &sc, &m);
+        g->sw[j] = d * sc;
+        g->c[j] = dmin * m;
+      }
+      g->count = 8;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace hm::kernels
+#endif  // HM_KERNELS_QUANT_MATMUL_ONCE
+
+HWY_BEFORE_NAMESPACE();
+namespace hm::kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// sum(u[i] * q[i]) over 32 int8 values.
+HWY_INLINE int32_t Dot32(const int8_t* u, const int8_t* q) {
+  const hn::CappedTag<int16_t, 32> d16;
+  const hn::Repartition<int32_t, decltype(d16)> d32;
+  const hn::Rebind<int8_t, decltype(d16)> d8;
+  const size_t N = hn::Lanes(d16);
+  auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
+  for (size_t i = 0; i < 32; i += N)
+    s0 = hn::ReorderWidenMulAccumulate(d32, hn::PromoteTo(d16, hn::LoadU(d8, u + i)),
+                                       hn::PromoteTo(d16, hn::LoadU(d8, q + i)), s0, s1);
+  return hn::GetLane(hn::SumOfLanes(d32, hn::Add(s0, s1)));
+}
+
+// out[k] = row . token (t0 + k) for k < nt.
+void RowDotsPortable(BlockType t, const uint8_t* row, const QuantizedActs& a, int64_t t0, int nt,
+                     float* out) {
+  const int64_t bv = BlockValues(t);
+  const size_t bb = BlockBytes(t);
+  const int64_t gpr = a.cols / 32;
+  Groups g;
+  float acc[kTokens] = {};
+  for (int64_t blk = 0; blk < a.cols / bv; ++blk) {
+    Unpack(t, row + blk * bb, &g);
+    for (int k = 0; k < nt; ++k) {
+      const int64_t base = (t0 + k) * gpr + blk * g.count;
+      const int8_t* q = a.q + (t0 + k) * a.cols + blk * bv;
+      for (int j = 0; j < g.count; ++j)
+        acc[k] += g.sw[j] * a.d[base + j] * static_cast<float>(Dot32(g.u + 32 * j, q + 32 * j)) -
+                  g.c[j] * a.s[base + j];
+    }
+  }
+  std::copy(acc, acc + nt, out);
+}
+
+#if HWY_TARGET == HWY_AVX3_DL
+// The same with vpdpbusd: weights as unsigned bytes (Q8_0 shifted by +128 and its offset
+// moved into c), 64 values = two groups per instruction, per-group scales applied in float
+// lanes so the horizontal sum happens once per row and token.
+__attribute__((target("avx512vnni"))) void RowDotsVnni(BlockType t, const uint8_t* row,
+                                                        const QuantizedActs& a, int64_t t0, int nt,
+                                                        float* out) {
+  const int64_t gpr = a.cols / 32;
+  const __m512i nib = _mm512_set1_epi8(15);
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  const __m512i half_idx = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+  __m512 acc[kTokens];
+  float corr[kTokens] = {};
+  for (int k = 0; k < nt; ++k) acc[k] = _mm512_setzero_ps();
+  // Each step: 64 weight values of groups (g, g + 1) as unsigned bytes, their scales and offsets.
+  auto step = [&](int64_t g, __m512i w, float sw0, float sw1, float c0, float c1) {
+    const __m512 swv = _mm512_permutexvar_ps(half_idx, _mm512_castps128_ps512(_mm_setr_ps(sw0, sw1, 0, 0)));
+    for (int k = 0; k < nt; ++k) {
+      const int64_t tok = t0 + k;
+      const __m512i q = _mm512_loadu_si512(a.q + tok * a.cols + g * 32);
+      const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w, q);
+      const float* da = a.d + tok * gpr + g;
+      const __m512 dav = _mm512_permutexvar_ps(half_idx, _mm512_castps128_ps512(_mm_setr_ps(da[0], da[1], 0, 0)));
+      acc[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(swv, dav), acc[k]);
+      const float* s = a.s + tok * gpr + g;
+      corr[k] += c0 * s[0] + c1 * s[1];
+    }
+  };
+  switch (t) {
+    case BlockType::kQ8_0: {
+      const auto* b = reinterpret_cast<const BlockQ8_0*>(row);
+      for (int64_t g = 0; g < gpr; g += 2) {
+        const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[g].qs));
+        const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[g + 1].qs));
+        const __m512i w = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1), flip);
+        const float d0 = F16ToF32(b[g].d), d1 = F16ToF32(b[g + 1].d);
+        step(g, w, d0, d1, 128.0f * d0, 128.0f * d1);
+      }
+      break;
+    }
+    case BlockType::kQ4_0: {
+      const auto* b = reinterpret_cast<const BlockQ4_0*>(row);
+      for (int64_t g = 0; g < gpr; g += 2) {
+        const __m256i both = _mm256_inserti128_si256(
+            _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b[g].qs))),
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(b[g + 1].qs)), 1);
+        // [g lo, g+1 lo, g hi, g+1 hi] -> [g lo, g hi, g+1 lo, g+1 hi], the activation order.
+        __m512i w = _mm512_inserti64x4(_mm512_castsi256_si512(both), _mm256_srli_epi16(both, 4), 1);
+        w = _mm512_shuffle_i64x2(_mm512_and_si512(w, nib), _mm512_and_si512(w, nib), 0xD8);
+        const float d0 = F16ToF32(b[g].d), d1 = F16ToF32(b[g + 1].d);
+        step(g, w, d0, d1, 8.0f * d0, 8.0f * d1);
+      }
+      break;
+    }
+    default: {
+      const auto* b = reinterpret_cast<const BlockQ4_K*>(row);
+      for (int64_t blk = 0; blk < gpr / 8; ++blk) {
+        const float d = F16ToF32(b[blk].d), dmin = F16ToF32(b[blk].dmin);
+        for (int c = 0; c < 4; ++c) {
+          // 32 bytes of nibbles hold sub-blocks 2c (low) and 2c + 1 (high): 64 contiguous values.
+          const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[blk].qs + 32 * c));
+          const __m512i w = _mm512_and_si512(
+              _mm512_inserti64x4(_mm512_castsi256_si512(qs), _mm256_srli_epi16(qs, 4), 1), nib);
+          uint8_t sc0, m0, sc1, m1;
+          Q4KScaleMin(b[blk].scales, 2 * c, &sc0, &m0);
+          Q4KScaleMin(b[blk].scales, 2 * c + 1, &sc1, &m1);
+          step(8 * blk + 2 * c, w, d * sc0, d * sc1, dmin * m0, dmin * m1);
+        }
+      }
+    }
+  }
+  for (int k = 0; k < nt; ++k) out[k] = _mm512_reduce_add_ps(acc[k]) - corr[k];
+}
+#endif
+
+// Rows [r0, r1) of y for all tokens. Rows are walked in tiles small enough to stay in L2
+// while every token passes over them.
+void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float* y, int64_t r0,
+               int64_t r1) {
+  const size_t row_bytes = RowBytes(w.blocks, w.cols);
+  const uint8_t* base = static_cast<const uint8_t*>(w.data);
+  constexpr int64_t kRowTile = 16;
+  float out[kTokens];
+  auto dots = [&](const uint8_t* row, int64_t t0, int nt) {
+#if HWY_TARGET == HWY_AVX3_DL
+    if ((a.cols / 32) % 2 == 0) return RowDotsVnni(w.blocks, row, a, t0, nt, out);
+#endif
+    RowDotsPortable(w.blocks, row, a, t0, nt, out);
+  };
+  for (int64_t rt = r0; rt < r1; rt += kRowTile) {
+    const int64_t re = std::min(r1, rt + kRowTile);
+    for (int64_t t0 = 0; t0 < a.n; t0 += kTokens) {
+      const int nt = static_cast<int>(std::min<int64_t>(kTokens, a.n - t0));
+      for (int64_t r = rt; r < re; ++r) {
+        dots(base + r * row_bytes, t0, nt);
+        const float b = bias ? bias[r] : 0.0f;
+        for (int k = 0; k < nt; ++k) y[(t0 + k) * w.rows + r] = out[k] + b;
+      }
+    }
+  }
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace hm::kernels
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include <vector>
+
+#include "core/error.h"
+
+namespace hm::kernels {
+
+HWY_EXPORT(QuantRows);
+
+void QuantMatMul(const float* x, int64_t n, const Matrix& w, const float* bias, float* y, ThreadPool& pool) {
+  HM_CHECK(w.cols % BlockValues(w.blocks) == 0, "matmul: ", w.cols, " columns are not whole ",
+           BlockTypeName(w.blocks), " blocks");
+  const int64_t gpr = w.cols / 32;
+  // 64 bytes of slack: the VNNI loop reads activations 64 at a time.
+  std::vector<int8_t> q(static_cast<size_t>(n * w.cols + 64));
+  std::vector<float> d(static_cast<size_t>(n * gpr)), s(static_cast<size_t>(n * gpr));
+  pool.ParallelFor(n, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t)
+      QuantizeActsRow(x + t * w.cols, w.cols, q.data() + t * w.cols, d.data() + t * gpr, s.data() + t * gpr);
+  });
+  const QuantizedActs acts{n, w.cols, q.data(), d.data(), s.data()};
+  pool.ParallelFor(w.rows, 16, [&](int64_t r0, int64_t r1) {
+    HWY_DYNAMIC_DISPATCH(QuantRows)(w, acts, bias, y, r0, r1);
+  });
+}
+
+}  // namespace hm::kernels
+#endif  // HWY_ONCE

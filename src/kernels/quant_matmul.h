@@ -1,0 +1,15 @@
+// y = x W^T for block-quantized W (kernels.h MatMul routes here). Activations are quantized
+// to int8 per 32 values once per call; each weight block is unpacked once and shared by up
+// to four tokens, with integer dot products (AVX-512 VNNI where the CPU has it).
+#pragma once
+
+#include <cstdint>
+
+#include "core/thread_pool.h"
+#include "kernels/kernels.h"
+
+namespace hm::kernels {
+
+void QuantMatMul(const float* x, int64_t n, const Matrix& w, const float* bias, float* y, ThreadPool& pool);
+
+}  // namespace hm::kernels
