@@ -151,6 +151,7 @@ double VoxelValue(const uint8_t* p, int datatype, bool swap) {
 struct Layout {
   std::array<int64_t, 3> shape{1, 1, 1};
   int64_t voxels = 1;
+  int64_t vox_offset = 0;
   int64_t data_bytes = 0;
 };
 
@@ -174,12 +175,13 @@ Layout CheckHeader(const Header& h, const std::string& what) {
   const int bytes = VoxelBytes(h.datatype);
   HM_CHECK(bytes > 0, what, ": unsupported NIfTI datatype ", h.datatype,
            " (supported: u8, i8, i16, u16, i32, u32, i64, u64, f32, f64)");
-  const int64_t min_offset = h.single_file ? static_cast<int64_t>(
-                                                 h.version == 1 ? kNifti1HeaderSize
-                                                                : kNifti2HeaderSize)
-                                           : 0;
-  HM_CHECK(h.vox_offset >= min_offset && h.vox_offset < (int64_t{1} << 40), what,
-           ": invalid vox_offset ", h.vox_offset);
+  // A single file's voxels follow the header and its 4-byte extension flag. nibabel repairs
+  // a smaller non-zero offset to that minimum; 0 (voxels inside the header) stays an error.
+  const int64_t single_min = h.version == 1 ? 352 : 544;
+  l.vox_offset = h.single_file && h.vox_offset > 0 && h.vox_offset < single_min ? single_min
+                                                                                 : h.vox_offset;
+  HM_CHECK(l.vox_offset >= (h.single_file ? single_min : 0) && l.vox_offset < (int64_t{1} << 40),
+           what, ": invalid vox_offset ", h.vox_offset);
   l.data_bytes = l.voxels * bytes;
   return l;
 }
@@ -271,7 +273,7 @@ Volume ParseNifti(const uint8_t* data, size_t size, const std::string& what) {
   HM_CHECK(h->single_file, what, ": header of a .hdr/.img pair; its voxels are in the .img");
   const Layout layout = CheckHeader(*h, what);
   const std::vector<uint8_t> voxels =
-      ReadDataBytes(data, size, h->vox_offset, layout.data_bytes, what);
+      ReadDataBytes(data, size, layout.vox_offset, layout.data_bytes, what);
   return Convert(*h, layout, voxels.data(), what);
 }
 
@@ -287,7 +289,7 @@ Volume ReadNiftiVolume(const std::string& path) {
            ": header of a .hdr/.img pair, but the name does not end in .hdr");
   MappedFile img(img_path);
   const std::vector<uint8_t> voxels =
-      ReadDataBytes(img.data(), img.size(), h->vox_offset, layout.data_bytes, img_path);
+      ReadDataBytes(img.data(), img.size(), layout.vox_offset, layout.data_bytes, img_path);
   return Convert(*h, layout, voxels.data(), img_path);
 }
 

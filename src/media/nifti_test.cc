@@ -88,8 +88,12 @@ TEST(LoadNifti, BadInputIsAClearError) {
   Put<int16_t>(b, 70, 32);  // complex64
   ExpectError(b, "datatype 32");
   b = good;
-  Put<float>(b, 108, 10.0f);  // data inside the header
+  Put<float>(b, 108, 0.0f);  // data inside the header
   ExpectError(b, "vox_offset");
+  b = good;
+  Put<float>(b, 108, 10.0f);  // too small: nibabel (and we) read from 352 instead
+  EXPECT_EQ(ParseNifti(b.data(), b.size(), "input").data,
+            ParseNifti(good.data(), good.size(), "input").data);
   b = good;
   Put<float>(b, 116, std::numeric_limits<float>::infinity());
   ExpectError(b, "scl_inter");
