@@ -1,6 +1,9 @@
 #include "media/preprocess.h"
 
+#include <zlib.h>
+
 #include <cmath>
+#include <map>
 
 #include <gtest/gtest.h>
 
@@ -9,6 +12,7 @@
 #include "media/image_file.h"
 #include "media/media_testing.h"
 #include "media/nifti.h"
+#include "media/resize.h"
 
 namespace hm {
 namespace {
@@ -66,6 +70,43 @@ TEST(Preprocess, PixelRowsMatchTheReferenceProcessor) {
     ++cases;
   }
   EXPECT_EQ(cases, 8);
+}
+
+uint32_t Crc(const void* data, size_t bytes) {
+  return static_cast<uint32_t>(crc32(0, static_cast<const Bytef*>(data), static_cast<uInt>(bytes)));
+}
+
+// Realistic sizes with the released settings (tiny-qwen2 copies them): a 640x480 JPEG and a
+// 180-slice volume, checked bit for bit through CRC-32s of the reference's bytes.
+TEST(Preprocess, RealisticSizesMatchTheReferenceBitForBit) {
+  const PreprocessorConfig config =
+      ReadPreprocessorConfig(std::string(HULUMED_SOURCE_DIR) + "/testdata/models/tiny-qwen2");
+  const Frames image = StillImage(LoadImageFile(MediaData("images/large.jpg")));
+  const Frames volume = LoadNifti(MediaData("nifti/large.nii.gz"), {SliceAxis::kAxial, 180});
+  const std::map<std::string, std::vector<Frames>> cases = {
+      {"large_image", {image}},
+      {"large_volume", {volume}},
+      {"large_image_and_volume", {image, volume}},
+      {"large_image_in_volume_budget", {[&] { Frames f = image; f.merge_size = 2; return f; }(), volume}},
+  };
+  for (const auto& [name, media] : cases) {
+    SCOPED_TRACE(name);
+    const auto& want = testing::Manifest()["large"][name];
+    const auto sizes = TargetSizes(media, config);
+    const auto got = Preprocess(media, config);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].grid[0], want[i]["grid"][0]);
+      EXPECT_EQ(got[i].grid[1], want[i]["grid"][1]);
+      EXPECT_EQ(got[i].grid[2], want[i]["grid"][2]);
+      EXPECT_EQ(got[i].pixels.rows, want[i]["rows"][0]);
+      const Image resized = ResizeBicubic(media[i].images[0], static_cast<int>(sizes[i][1]),
+                                          static_cast<int>(sizes[i][0]));
+      EXPECT_EQ(Crc(resized.rgb.data(), resized.rgb.size()), want[i]["first_resized_crc"]);
+      EXPECT_EQ(Crc(got[i].pixels.data.data(), got[i].pixels.data.size() * sizeof(float)),
+                want[i]["rows_crc"]);
+    }
+  }
 }
 
 TEST(Preprocess, RoundsHalfToEvenLikePython) {

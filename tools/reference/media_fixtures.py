@@ -307,6 +307,51 @@ def load_rgb(name):
         return np.asarray(im.convert("RGB"))
 
 
+REAL_CONFIG_DIR = os.path.join(ROOT, "..", "models", "tiny-qwen2")
+
+
+def crc(a):
+    return zlib.crc32(np.ascontiguousarray(a).tobytes())
+
+
+def make_large():
+    """Realistic sizes with the released processor settings (tiny-qwen2's config, which copies
+    them): a 640x480 JPEG and a 180-slice volume. Too big to commit as arrays, so the goldens
+    are CRC-32s of the exact bytes (uint8 resize, float32 rows) plus shapes."""
+    global CONFIG
+    saved = CONFIG
+    with open(os.path.join(REAL_CONFIG_DIR, "preprocessor_config.json")) as f:
+        CONFIG = json.load(f)
+    y, x = np.mgrid[0:480, 0:640]
+    photo = np.stack([128 + 100 * np.sin(x / 37.0) * np.cos(y / 23.0), x * 255.0 / 639,
+                      255 - y * 255.0 / 479], axis=-1)
+    photo = np.clip(photo + np.random.RandomState(5).randint(-6, 7, photo.shape), 0, 255)
+    Image.fromarray(photo.astype(np.uint8)).save(path("images", "large.jpg"), quality=90)
+    k, j, i = np.mgrid[0:30, 0:56, 0:48]
+    vol = (1000 * np.sin(i / 9.0) * np.cos(j / 13.0) + 20 * k - 300).astype(np.int16) // 8 * 8
+    vol = np.ascontiguousarray(vol.transpose(2, 1, 0))  # (48, 56, 30)
+    nib.save(nib.Nifti1Image(vol, np.eye(4)), path("nifti", "large.nii.gz"))
+    out = {}
+    image = [load_rgb("large.jpg")]
+    slices = [np.repeat(s[:, :, None], 3, axis=2) for s in reference_slices(
+        nib.load(path("nifti", "large.nii.gz")).get_fdata(), 2, 180)]
+    for name, items in {"large_image": [(image, 1)], "large_volume": [(slices, 2)],
+                        "large_image_and_volume": [(image, 1), (slices, 2)],
+                        # One budget for 181 frames: the image shrinks about 2x.
+                        "large_image_in_volume_budget": [(image, 2), (slices, 2)]}.items():
+        sizes = target_sizes(items, True)
+        entry = []
+        for (frames, m), size in zip(items, sizes):
+            rows, grid = pixel_rows(frames, size, m)
+            resized = np.asarray(Image.fromarray(frames[0]).resize((size[1], size[0]),
+                                                                   Image.BICUBIC))
+            entry.append({"grid": grid, "merge": m, "rows_crc": crc(rows.astype(np.float32)),
+                          "first_resized_crc": crc(resized), "rows": list(rows.shape)})
+        out[name] = entry
+    CONFIG = saved
+    return out
+
+
 def make_preprocess():
     with open(path("preprocessor_config.json"), "w") as f:
         json.dump(CONFIG, f, indent=2)
@@ -407,7 +452,7 @@ def make_folder_cases():
 def main():
     manifest = {"images": make_images(), "resize": make_resize(), "nifti": make_nifti(),
                 "preprocess": make_preprocess(), "folder": make_folder_cases(),
-                "corpus": make_corpus()}
+                "corpus": make_corpus(), "large": make_large()}
     with open(path("manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1, sort_keys=True)
 
