@@ -53,11 +53,7 @@ std::vector<int64_t> SampleFolderFrames(int64_t n, const FolderOptions& opts) {
   } else if (count <= opts.max_frames) {
     for (int64_t i = 0; i < count; ++i) picked.push_back(i);
   } else {
-    // numpy.linspace(0, count - 1, max_frames, dtype=int), the same rule as volume slices.
-    const double step = static_cast<double>(count - 1) / (opts.max_frames - 1);
-    for (int i = 0; i < opts.max_frames; ++i)
-      picked.push_back(static_cast<int64_t>(static_cast<double>(i) * step));
-    picked.back() = count - 1;
+    picked = LinspaceIndices(count, opts.max_frames);
   }
   for (int64_t& i : picked) i += first;
   return picked;

@@ -23,6 +23,13 @@ TEST(SampleFolderFrames, MatchesTheReferenceIndexChoice) {
   }
 }
 
+TEST(SampleFolderFrames, OneFrameBudgetTakesTheFirst) {
+  FolderOptions o;
+  o.fps = std::nullopt;
+  o.max_frames = 1;
+  EXPECT_EQ(SampleFolderFrames(10, o), (std::vector<int64_t>{0}));  // numpy: linspace(0, 9, 1)
+}
+
 TEST(SampleFolderFrames, RejectsWhatTheReferenceCrashesOn) {
   FolderOptions o;
   o.fps = 2.0;  // 1 // 2 == 0: a zero step

@@ -7,18 +7,23 @@
 
 namespace hm {
 
+std::vector<int64_t> LinspaceIndices(int64_t n, int64_t count) {
+  // numpy.linspace computes i * step + start in double and pins the last value to stop; the
+  // int cast truncates. Reproducing the double arithmetic keeps ties like 54.999.. identical.
+  std::vector<int64_t> out(static_cast<size_t>(count), 0);
+  if (count == 1) return out;
+  const double step = static_cast<double>(n - 1) / static_cast<double>(count - 1);
+  for (int64_t i = 0; i < count; ++i)
+    out[static_cast<size_t>(i)] = static_cast<int64_t>(static_cast<double>(i) * step);
+  out.back() = n - 1;
+  return out;
+}
+
 std::vector<int64_t> SampleSliceIndices(int64_t n, int count) {
   HM_CHECK(n >= 1, "volume has no slices along the chosen axis");
   HM_CHECK(count >= 1 && count <= kMaxSlices, "num_slices must be in [1, ", kMaxSlices, "], got ",
            count);
-  // numpy.linspace computes i * step + start in double and pins the last value to stop; the
-  // int cast truncates. Reproducing the double arithmetic keeps ties like 54.999.. identical.
-  std::vector<int64_t> out(count, 0);
-  if (count == 1) return out;
-  const double step = static_cast<double>(n - 1) / static_cast<double>(count - 1);
-  for (int i = 0; i < count; ++i) out[i] = static_cast<int64_t>(static_cast<double>(i) * step);
-  out[count - 1] = n - 1;
-  return out;
+  return LinspaceIndices(n, count);
 }
 
 namespace {

@@ -29,8 +29,11 @@ inline constexpr int kMaxSlices = 4096;
 // large volume with a large num_slices fails clearly instead of exhausting memory.
 inline constexpr int64_t kMaxFramePixels = int64_t{1} << 30;
 
-// floor(linspace(0, n - 1, count)) like numpy's linspace(..., dtype=int): indices repeat when
-// count > n. Throws hm::Error unless n >= 1 and 1 <= count <= kMaxSlices.
+// numpy.linspace(0, n - 1, count, dtype=int), the reference's uniform sampling of slices and
+// frames: indices repeat when count > n. Requires n >= 1 and count >= 1.
+std::vector<int64_t> LinspaceIndices(int64_t n, int64_t count);
+
+// LinspaceIndices for slicing, throwing hm::Error unless n >= 1 and 1 <= count <= kMaxSlices.
 std::vector<int64_t> SampleSliceIndices(int64_t n, int count);
 
 // Samples num_slices slices along axis and converts each like the reference: if max > min,
