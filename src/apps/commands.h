@@ -10,5 +10,8 @@ void AddRunCommand(CLI::App& app);
 void AddCreateModelCommand(CLI::App& app);
 void AddTokenizeCommand(CLI::App& app);
 void AddTemplateCommand(CLI::App& app);
+void AddServeCommand(CLI::App& app);
+void AddQuantizeCommand(CLI::App& app);
+void AddBenchCommand(CLI::App& app);
 
 }  // namespace hm

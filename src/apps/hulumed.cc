@@ -12,6 +12,9 @@ int main(int argc, char** argv) {
   hm::AddCreateModelCommand(app);
   hm::AddTokenizeCommand(app);
   hm::AddTemplateCommand(app);
+  hm::AddServeCommand(app);
+  hm::AddQuantizeCommand(app);
+  hm::AddBenchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -110,26 +110,40 @@ void MatMulRows(const float* x, int64_t n, const Matrix& w, const float* bias, f
   }
 }
 
-float Dot(const float* a, const float* b, int64_t n) {
+// Keys and values in the cache's storage type, widened to f32 in registers.
+HWY_INLINE hn::Vec<DF> LoadKv(DF d, const int8_t* p) {
+  const hn::Rebind<int32_t, DF> di32;
+  const hn::Rebind<int8_t, DF> di8;
+  return hn::ConvertTo(d, hn::PromoteTo(di32, hn::LoadU(di8, p)));
+}
+HWY_INLINE hn::Vec<DF> LoadKv(DF d, const float* p) { return hn::LoadU(d, p); }
+HWY_INLINE hn::Vec<DF> LoadKv(DF d, const hwy::bfloat16_t* p) { return LoadWeight(d, p); }
+HWY_INLINE float KvToF32(int8_t x) { return x; }
+HWY_INLINE float KvToF32(float x) { return x; }
+HWY_INLINE float KvToF32(hwy::bfloat16_t x) { return hwy::F32FromBF16(x); }
+
+template <typename K>
+float Dot(const float* a, const K* b, int64_t n) {
   const DF d;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   auto acc = hn::Zero(d);
   int64_t i = 0;
-  for (; i + N <= n; i += N) acc = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), acc);
+  for (; i + N <= n; i += N) acc = hn::MulAdd(hn::LoadU(d, a + i), LoadKv(d, b + i), acc);
   float s = Sum(d, acc);
-  for (; i < n; ++i) s += a[i] * b[i];
+  for (; i < n; ++i) s += a[i] * KvToF32(b[i]);
   return s;
 }
 
 // y = y * scale + p * x
-void ScaleAddScaled(float* y, float scale, float p, const float* x, int64_t n) {
+template <typename V>
+void ScaleAddScaled(float* y, float scale, float p, const V* x, int64_t n) {
   const DF d;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   const auto vs = hn::Set(d, scale), vp = hn::Set(d, p);
   int64_t i = 0;
   for (; i + N <= n; i += N)
-    hn::StoreU(hn::MulAdd(vp, hn::LoadU(d, x + i), hn::Mul(vs, hn::LoadU(d, y + i))), d, y + i);
-  for (; i < n; ++i) y[i] = y[i] * scale + p * x[i];
+    hn::StoreU(hn::MulAdd(vp, LoadKv(d, x + i), hn::Mul(vs, hn::LoadU(d, y + i))), d, y + i);
+  for (; i < n; ++i) y[i] = y[i] * scale + p * KvToF32(x[i]);
 }
 
 // x[i] = exp(x[i] - max), returns the sum.
@@ -153,9 +167,11 @@ float ExpShiftSum(float* x, int64_t n, float max) {
 }
 
 // One query head against keys [0, n_keys): streaming softmax over blocks of keys, so memory
-// is O(block) whatever the sequence length.
-void AttendOne(const float* q, const float* k, const float* v, int64_t n_keys, int64_t stride,
-               int head_dim, float scale, float* out) {
+// is O(block) whatever the sequence length. k, v point at this head's first position;
+// ks, vs at its first int8 scale (null for f32 / bf16), scale_stride apart per position.
+template <typename T>
+void AttendOneT(const float* q, const T* k, const T* v, const float* ks, const float* vs, int64_t n_keys,
+                int64_t stride, int64_t scale_stride, int head_dim, float scale, float* out) {
   constexpr int64_t kBlock = 128;
   float scores[kBlock];
   float running_max = -std::numeric_limits<float>::infinity();
@@ -165,22 +181,74 @@ void AttendOne(const float* q, const float* k, const float* v, int64_t n_keys, i
     const int64_t nb = std::min(kBlock, n_keys - j0);
     float block_max = -std::numeric_limits<float>::infinity();
     for (int64_t j = 0; j < nb; ++j) {
-      scores[j] = Dot(q, k + (j0 + j) * stride, head_dim) * scale;
+      const float kscale = ks ? ks[(j0 + j) * scale_stride] : 1.0f;
+      scores[j] = Dot(q, k + (j0 + j) * stride, head_dim) * scale * kscale;
       block_max = std::max(block_max, scores[j]);
     }
     const float new_max = std::max(running_max, block_max);
     const float correction = std::exp(running_max - new_max);  // 0 on the first block
     const float block_sum = ExpShiftSum(scores, nb, new_max);
     running_sum = running_sum * correction + block_sum;
-    for (int64_t j = 0; j < nb; ++j)
-      ScaleAddScaled(out, j == 0 ? correction : 1.0f, scores[j], v + (j0 + j) * stride, head_dim);
+    for (int64_t j = 0; j < nb; ++j) {
+      const float vscale = vs ? vs[(j0 + j) * scale_stride] : 1.0f;
+      ScaleAddScaled(out, j == 0 ? correction : 1.0f, scores[j] * vscale, v + (j0 + j) * stride, head_dim);
+    }
     running_max = new_max;
   }
   const float inv = 1.0f / running_sum;
   for (int i = 0; i < head_dim; ++i) out[i] *= inv;
 }
 
+// Query head `h` of query `i`: offsets its kv head's data in the view.
+void AttendOne(const float* q, const KvView& kv, int64_t head_off, int64_t scale_off, int64_t scale_stride,
+               int64_t n_keys, int head_dim, float scale, float* out) {
+  switch (kv.type) {
+    case KvType::kBF16:
+      return AttendOneT(q, static_cast<const hwy::bfloat16_t*>(kv.k) + head_off,
+                        static_cast<const hwy::bfloat16_t*>(kv.v) + head_off, nullptr, nullptr, n_keys, kv.stride,
+                        0, head_dim, scale, out);
+    case KvType::kQ8:
+      return AttendOneT(q, static_cast<const int8_t*>(kv.k) + head_off, static_cast<const int8_t*>(kv.v) + head_off,
+                        kv.k_scale + scale_off, kv.v_scale + scale_off, n_keys, kv.stride, scale_stride, head_dim,
+                        scale, out);
+    default:
+      return AttendOneT(q, static_cast<const float*>(kv.k) + head_off, static_cast<const float*>(kv.v) + head_off,
+                        nullptr, nullptr, n_keys, kv.stride, 0, head_dim, scale, out);
+  }
+}
+
 int64_t CompiledTarget() { return HWY_TARGET; }
+
+// Register-resident FMAs: eight independent chains cover the FMA latency. Returns a sum so
+// the work cannot be optimised away.
+float FmaLoop(int64_t iterations) {
+  const DF d;
+  auto a0 = hn::Set(d, 1.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+  const auto m = hn::Set(d, 0.999999f), c = hn::Set(d, 1e-7f);
+  for (int64_t i = 0; i < iterations; ++i) {
+    a0 = hn::MulAdd(a0, m, c), a1 = hn::MulAdd(a1, m, c), a2 = hn::MulAdd(a2, m, c), a3 = hn::MulAdd(a3, m, c);
+    a4 = hn::MulAdd(a4, m, c), a5 = hn::MulAdd(a5, m, c), a6 = hn::MulAdd(a6, m, c), a7 = hn::MulAdd(a7, m, c);
+  }
+  return Sum(d, hn::Add(hn::Add(hn::Add(a0, a1), hn::Add(a2, a3)), hn::Add(hn::Add(a4, a5), hn::Add(a6, a7))));
+}
+int64_t FmaLanes() { return static_cast<int64_t>(hn::Lanes(DF())); }
+
+// Streaming read of n floats.
+float SumStream(const float* x, int64_t n) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  auto a0 = hn::Zero(d), a1 = a0, a2 = a0, a3 = a0;
+  int64_t i = 0;
+  for (; i + 4 * N <= n; i += 4 * N) {
+    a0 = hn::Add(a0, hn::LoadU(d, x + i));
+    a1 = hn::Add(a1, hn::LoadU(d, x + i + N));
+    a2 = hn::Add(a2, hn::LoadU(d, x + i + 2 * N));
+    a3 = hn::Add(a3, hn::LoadU(d, x + i + 3 * N));
+  }
+  float s = Sum(d, hn::Add(hn::Add(a0, a1), hn::Add(a2, a3)));
+  for (; i < n; ++i) s += x[i];
+  return s;
+}
 
 }  // namespace HWY_NAMESPACE
 }  // namespace hm::kernels
@@ -189,6 +257,8 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 #include <cblas.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <vector>
@@ -201,6 +271,9 @@ namespace hm::kernels {
 HWY_EXPORT(MatMulRows);
 HWY_EXPORT(AttendOne);
 HWY_EXPORT(CompiledTarget);
+HWY_EXPORT(FmaLoop);
+HWY_EXPORT(FmaLanes);
+HWY_EXPORT(SumStream);
 
 namespace {
 
@@ -318,8 +391,8 @@ void RopeRotateHalf(float* x, int n_heads, int head_dim, const float* cos, const
   }
 }
 
-void Attention(const float* q, int64_t n_q, const float* k, const float* v, int64_t n_kv,
-               int64_t kv_stride, const AttentionShape& s, float* out, ThreadPool& pool) {
+void Attention(const float* q, int64_t n_q, const KvView& kv, int64_t n_kv, const AttentionShape& s,
+               float* out, ThreadPool& pool) {
   InitOnce();
   HM_CHECK(s.n_kv_heads > 0 && s.n_heads % s.n_kv_heads == 0, "attention: ", s.n_heads,
            " heads are not a multiple of ", s.n_kv_heads, " kv heads");
@@ -330,12 +403,42 @@ void Attention(const float* q, int64_t n_q, const float* k, const float* v, int6
       const int64_t i = task / s.n_heads;
       const int h = static_cast<int>(task % s.n_heads);
       const int64_t n_keys = s.causal ? std::min(n_kv, s.causal_offset + i + 1) : n_kv;
-      const int64_t kv_off = static_cast<int64_t>(h / group) * s.head_dim;
+      const int kvh = h / group;
       const int64_t q_off = (i * s.n_heads + h) * s.head_dim;
-      HWY_DYNAMIC_DISPATCH(AttendOne)(q + q_off, k + kv_off, v + kv_off, n_keys, kv_stride,
+      HWY_DYNAMIC_DISPATCH(AttendOne)(q + q_off, kv, int64_t{kvh} * s.head_dim, kvh, s.n_kv_heads, n_keys,
                                       s.head_dim, scale, out + q_off);
     }
   });
+}
+
+void Attention(const float* q, int64_t n_q, const float* k, const float* v, int64_t n_kv,
+               int64_t kv_stride, const AttentionShape& s, float* out, ThreadPool& pool) {
+  Attention(q, n_q, KvView{KvType::kF32, k, v, kv_stride}, n_kv, s, out, pool);
+}
+
+void StoreKv(KvType type, const float* x, int64_t n, int64_t row, int head_dim, void* dst, float* scales) {
+  switch (type) {
+    case KvType::kF32:
+      std::copy(x, x + n * row, static_cast<float*>(dst));
+      break;
+    case KvType::kBF16: {
+      uint16_t* o = static_cast<uint16_t*>(dst);
+      for (int64_t i = 0; i < n * row; ++i) o[i] = F32ToBF16(x[i]);
+      break;
+    }
+    case KvType::kQ8: {
+      int8_t* o = static_cast<int8_t*>(dst);
+      for (int64_t h = 0; h < n * row / head_dim; ++h) {
+        const float* xh = x + h * head_dim;
+        float amax = 0.0f;
+        for (int i = 0; i < head_dim; ++i) amax = std::max(amax, std::fabs(xh[i]));
+        const float sc = amax / 127.0f, inv = sc > 0.0f ? 1.0f / sc : 0.0f;
+        for (int i = 0; i < head_dim; ++i) o[h * head_dim + i] = static_cast<int8_t>(std::lround(xh[i] * inv));
+        scales[h] = sc;
+      }
+      break;
+    }
+  }
 }
 
 void SiluMul(float* gate, const float* up, int64_t n) {
@@ -356,6 +459,36 @@ void GeluErf(float* x, int64_t n) {
 
 void AddInPlace(float* y, const float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += x[i];
+}
+
+MachinePeaks MeasureMachine(ThreadPool& pool) {
+  InitOnce();
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  MachinePeaks p;
+  // Bandwidth: 1 GiB, far beyond any cache, read once to fault it in, then timed (best of 3).
+  const int64_t n = int64_t{1} << 28;
+  std::vector<float> buf(static_cast<size_t>(n), 1.0f);
+  std::atomic<float> sink{0};
+  const int64_t per = (n + pool.size() - 1) / pool.size();
+  for (int rep = 0; rep < 4; ++rep) {
+    const auto t0 = Clock::now();
+    pool.ParallelFor(pool.size(), 1, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) {
+        const int64_t lo = i * per, len = std::min(per, n - lo);
+        sink = sink + HWY_DYNAMIC_DISPATCH(SumStream)(buf.data() + lo, len);
+      }
+    });
+    if (rep > 0) p.bandwidth_gbs = std::max(p.bandwidth_gbs, n * 4.0 / seconds_since(t0) / 1e9);
+  }
+  const int64_t iters = 20'000'000;
+  const auto t1 = Clock::now();
+  pool.ParallelFor(pool.size(), 1, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) sink = sink + HWY_DYNAMIC_DISPATCH(FmaLoop)(iters);
+  });
+  p.f32_gflops = 2.0 * 8 * HWY_DYNAMIC_DISPATCH(FmaLanes)() * iters * pool.size() / seconds_since(t1) / 1e9;
+  p.int8_gops = Int8PeakGops(pool);
+  return p;
 }
 
 std::string ActiveIsa() {

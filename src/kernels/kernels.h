@@ -45,8 +45,9 @@ void RopeRotateHalf(float* x, int n_heads, int head_dim, const float* cos, const
 // Scaled dot-product attention for n_q queries against n_kv cached keys/values with grouped
 // heads (query head h reads kv head h / (n_heads / n_kv_heads)). With causal, query i sees
 // keys [0, causal_offset + i]; otherwise all n_kv. Never materialises the score matrix.
-// q, out: [n_q, n_heads, head_dim]; k, v: [n_kv, n_kv_heads, head_dim] with row stride kv_stride
-// floats between consecutive positions.
+// q, out: [n_q, n_heads, head_dim]; keys/values: [n_kv, n_kv_heads, head_dim] with `stride`
+// elements between consecutive positions, stored as f32, bf16, or int8 with one f32 scale
+// per (position, kv head) (scales [n_kv, n_kv_heads]).
 struct AttentionShape {
   int n_heads = 0;
   int n_kv_heads = 0;
@@ -54,8 +55,25 @@ struct AttentionShape {
   bool causal = true;
   int64_t causal_offset = 0;
 };
+enum class KvType : uint8_t { kF32, kBF16, kQ8 };
+struct KvView {
+  KvType type = KvType::kF32;
+  const void* k = nullptr;
+  const void* v = nullptr;
+  int64_t stride = 0;
+  const float* k_scale = nullptr;  // kQ8 only
+  const float* v_scale = nullptr;
+};
+void Attention(const float* q, int64_t n_q, const KvView& kv, int64_t n_kv, const AttentionShape& shape,
+               float* out, ThreadPool& pool);
+// f32 keys and values (the vision encoder's in-frame attention).
 void Attention(const float* q, int64_t n_q, const float* k, const float* v, int64_t n_kv,
                int64_t kv_stride, const AttentionShape& shape, float* out, ThreadPool& pool);
+
+// Rows to a KV cache's storage: bf16 rounds to nearest even; kQ8 stores round(x / s) with
+// s = max|x| / 127 per head of head_dim values (scales: [n, row / head_dim]).
+// x: [n, row] f32.
+void StoreKv(KvType type, const float* x, int64_t n, int64_t row, int head_dim, void* dst, float* scales);
 
 // gate[i] = silu(gate[i]) * up[i].
 void SiluMul(float* gate, const float* up, int64_t n);
@@ -65,6 +83,16 @@ void GeluTanh(float* x, int64_t n);
 void GeluErf(float* x, int64_t n);
 // y[i] += x[i].
 void AddInPlace(float* y, const float* x, int64_t n);
+
+// What this machine can do, measured in-process with `pool`'s threads, for roofline ratios:
+// streaming-read bandwidth, f32 FMA rate at the active SIMD level, and the integer dot rate
+// of the quantized kernels (VNNI where present), each counting a multiply-add as 2 ops.
+struct MachinePeaks {
+  double bandwidth_gbs = 0;
+  double f32_gflops = 0;
+  double int8_gops = 0;
+};
+MachinePeaks MeasureMachine(ThreadPool& pool);
 
 // The SIMD level in use ("AVX3", "AVX2", "EMU128", ...).
 std::string ActiveIsa();

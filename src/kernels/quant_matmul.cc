@@ -193,6 +193,37 @@ __attribute__((target("avx512vnni"))) void RowDotsVnni(BlockType t, const uint8_
 }
 #endif
 
+// Register-resident integer dots of the kind the kernels above issue; returns the number of
+// multiply-adds done (the result is folded into *sink so it cannot be optimised away).
+#if HWY_TARGET == HWY_AVX3_DL
+__attribute__((target("avx512vnni"))) int64_t Int8Loop(int64_t iterations, int32_t* sink) {
+  __m512i acc[8];
+  for (int i = 0; i < 8; ++i) acc[i] = _mm512_set1_epi32(i);
+  const __m512i a = _mm512_set1_epi8(3), b = _mm512_set1_epi8(-2);
+  for (int64_t it = 0; it < iterations; ++it)
+    for (int i = 0; i < 8; ++i) acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
+  for (int i = 1; i < 8; ++i) acc[0] = _mm512_add_epi32(acc[0], acc[i]);
+  *sink += _mm512_reduce_add_epi32(acc[0]);
+  return iterations * 8 * 64;
+}
+#else
+int64_t Int8Loop(int64_t iterations, int32_t* sink) {
+  const hn::ScalableTag<int16_t> d16;
+  const hn::Repartition<int32_t, decltype(d16)> d32;
+  const auto a = hn::Set(d16, 3), b = hn::Set(d16, -2);
+  auto s0 = hn::Zero(d32), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+  for (int64_t it = 0; it < iterations; ++it) {
+    s0 = hn::ReorderWidenMulAccumulate(d32, a, b, s0, s1);
+    s2 = hn::ReorderWidenMulAccumulate(d32, a, b, s2, s3);
+    s4 = hn::ReorderWidenMulAccumulate(d32, a, b, s4, s5);
+    s6 = hn::ReorderWidenMulAccumulate(d32, a, b, s6, s7);
+  }
+  const auto all = hn::Add(hn::Add(hn::Add(s0, s1), hn::Add(s2, s3)), hn::Add(hn::Add(s4, s5), hn::Add(s6, s7)));
+  *sink += hn::GetLane(hn::SumOfLanes(d32, all));
+  return iterations * 4 * static_cast<int64_t>(hn::Lanes(d16));
+}
+#endif
+
 // Rows [r0, r1) of y for all tokens. Rows are walked in tiles small enough to stay in L2
 // while every token passes over them.
 void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float* y, int64_t r0,
@@ -225,6 +256,8 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include <atomic>
+#include <chrono>
 #include <vector>
 
 #include "core/error.h"
@@ -232,6 +265,18 @@ HWY_AFTER_NAMESPACE();
 namespace hm::kernels {
 
 HWY_EXPORT(QuantRows);
+HWY_EXPORT(Int8Loop);
+
+double Int8PeakGops(ThreadPool& pool) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::atomic<int64_t> macs{0};
+  pool.ParallelFor(pool.size(), 1, [&](int64_t b, int64_t e) {
+    int32_t sink = 0;
+    for (int64_t i = b; i < e; ++i) macs += HWY_DYNAMIC_DISPATCH(Int8Loop)(20'000'000, &sink);
+    if (sink == 42) macs += 1;  // keeps the loop observable
+  });
+  return 2.0 * macs.load() / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 1e9;
+}
 
 void QuantMatMul(const float* x, int64_t n, const Matrix& w, const float* bias, float* y, ThreadPool& pool) {
   HM_CHECK(w.cols % BlockValues(w.blocks) == 0, "matmul: ", w.cols, " columns are not whole ",

@@ -10,6 +10,9 @@
 
 namespace hm::kernels {
 
+// Multiply-add rate (2 ops each) of the integer dot the quantized kernels use, all threads.
+double Int8PeakGops(ThreadPool& pool);
+
 void QuantMatMul(const float* x, int64_t n, const Matrix& w, const float* bias, float* y, ThreadPool& pool);
 
 }  // namespace hm::kernels

@@ -48,28 +48,27 @@ void Decoder::Layer(int index, float* x, int64_t n, KvCache& cache, const RopeTa
   std::vector<float> xn(static_cast<size_t>(n * h));
   kernels::RmsNorm(x, l.input_norm.data(), c.rms_eps, n, h, xn.data());
 
-  // New keys and values go straight into the cache rows of their positions.
+  // Keys and values are computed in f32, rotated, then stored in the cache's type.
   std::vector<float> q(static_cast<size_t>(n * q_dim));
-  float* k = cache.keys(index) + start * kv_dim;
-  float* v = cache.values(index) + start * kv_dim;
+  std::vector<float> k(static_cast<size_t>(n * kv_dim)), v(static_cast<size_t>(n * kv_dim));
   MatMul(xn.data(), n, l.q, l.q_bias.empty() ? nullptr : l.q_bias.data(), q.data(), pool);
-  MatMul(xn.data(), n, l.k, l.k_bias.empty() ? nullptr : l.k_bias.data(), k, pool);
-  MatMul(xn.data(), n, l.v, l.v_bias.empty() ? nullptr : l.v_bias.data(), v, pool);
+  MatMul(xn.data(), n, l.k, l.k_bias.empty() ? nullptr : l.k_bias.data(), k.data(), pool);
+  MatMul(xn.data(), n, l.v, l.v_bias.empty() ? nullptr : l.v_bias.data(), v.data(), pool);
   if (w_.qk_norm) {  // Qwen3: per-head RMSNorm before the rotary embedding
     kernels::RmsNorm(q.data(), l.q_norm.data(), c.rms_eps, n * c.n_heads, hd, q.data());
-    kernels::RmsNorm(k, l.k_norm.data(), c.rms_eps, n * c.n_kv_heads, hd, k);
+    kernels::RmsNorm(k.data(), l.k_norm.data(), c.rms_eps, n * c.n_kv_heads, hd, k.data());
   }
   for (int64_t t = 0; t < n; ++t) {
     const float* cos = rope.cos.data() + t * hd;
     const float* sin = rope.sin.data() + t * hd;
     kernels::RopeRotateHalf(q.data() + t * q_dim, c.n_heads, static_cast<int>(hd), cos, sin);
-    kernels::RopeRotateHalf(k + t * kv_dim, c.n_kv_heads, static_cast<int>(hd), cos, sin);
+    kernels::RopeRotateHalf(k.data() + t * kv_dim, c.n_kv_heads, static_cast<int>(hd), cos, sin);
   }
+  cache.Store(index, start, n, k.data(), v.data());
 
   std::vector<float> attn(static_cast<size_t>(n * q_dim));
-  kernels::Attention(q.data(), n, cache.keys(index), cache.values(index), start + n, kv_dim,
-                     {c.n_heads, c.n_kv_heads, static_cast<int>(hd), /*causal=*/true, start},
-                     attn.data(), pool);
+  kernels::Attention(q.data(), n, cache.View(index), start + n,
+                     {c.n_heads, c.n_kv_heads, static_cast<int>(hd), /*causal=*/true, start}, attn.data(), pool);
   std::vector<float> out(static_cast<size_t>(n * h));
   MatMul(attn.data(), n, l.o, nullptr, out.data(), pool);
   kernels::AddInPlace(x, out.data(), n * h);

@@ -41,8 +41,9 @@ GenerationDefaults LoadGenerationDefaults(const std::string& dir, const ModelCon
 Model::Model(const std::string& dir)
     : dir_(dir),
       config_(LoadModelConfig(dir)),
-      files_(std::make_unique<CheckpointFiles>(dir)),
-      weights_(BindWeights(*files_, config_)),
+      files_(GgufCheckpoint::IsGgufDir(dir) ? nullptr : std::make_unique<CheckpointFiles>(dir)),
+      gguf_(files_ ? nullptr : std::make_unique<GgufCheckpoint>(dir)),
+      weights_(files_ ? BindWeights(*files_, config_) : BindWeights(gguf_->Tensors(), dir, config_)),
       generation_(LoadGenerationDefaults(dir, config_)),
       decoder_(std::make_unique<Decoder>(config_.llm, weights_.decoder)) {
   if (config_.vision)

@@ -8,6 +8,7 @@
 #include "io/checkpoint_files.h"
 #include "model/config.h"
 #include "model/decoder.h"
+#include "model/gguf_checkpoint.h"
 #include "model/vision_encoder.h"
 #include "model/weights.h"
 
@@ -32,6 +33,7 @@ class Model {
   const ModelConfig& config() const { return config_; }
   const ModelWeights& weights() const { return weights_; }
   const GenerationDefaults& generation_defaults() const { return generation_; }
+  // HF (safetensors) checkpoints only; a directory of GGUF files has no CheckpointFiles.
   const CheckpointFiles& files() const { return *files_; }
   Decoder& decoder() { return *decoder_; }
   const Decoder& decoder() const { return *decoder_; }
@@ -42,6 +44,7 @@ class Model {
   std::string dir_;
   ModelConfig config_;
   std::unique_ptr<CheckpointFiles> files_;
+  std::unique_ptr<GgufCheckpoint> gguf_;  // instead of files_ for `hulumed quantize` output
   ModelWeights weights_;
   GenerationDefaults generation_;
   std::unique_ptr<Decoder> decoder_;

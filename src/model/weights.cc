@@ -8,34 +8,34 @@ namespace hm {
 namespace {
 
 // Hands out tensors by name, remembering which were used so leftovers can be reported.
-// With no files it records what it is asked for instead, which is how ExpectedTensors
+// With no tensors it records what it is asked for instead, which is how ExpectedTensors
 // lists a layout without a second copy of the names.
 class Binder {
  public:
-  explicit Binder(const CheckpointFiles* files, bool record_qk_norm = false)
-      : files_(files), record_qk_norm_(record_qk_norm) {}
+  Binder(const SourceTensors* tensors, std::string where, bool record_qk_norm = false)
+      : tensors_(tensors), where_(std::move(where)), record_qk_norm_(record_qk_norm) {}
 
   bool Has(const std::string& name) const {
-    if (!files_) return record_qk_norm_ && name.ends_with(".q_norm.weight");
-    return files_->Find(name) != nullptr;
+    if (!tensors_) return record_qk_norm_ && name.ends_with(".q_norm.weight");
+    return tensors_->count(name) != 0;
   }
 
   Matrix Mat(const std::string& name, int64_t rows, int64_t cols) {
-    if (!files_) return Record(name, {rows, cols}), Matrix{};
-    const TensorView& t = Get(name, {rows, cols});
-    return Matrix{t.dtype, rows, cols, t.data};
+    if (!tensors_) return Record(name, {rows, cols}), Matrix{};
+    const SourceTensor& t = Get(name, {rows, cols}, /*blocks_ok=*/true);
+    return Matrix{t.dtype, rows, cols, t.data, t.blocks};
   }
 
   // A conv weight [D, C, P, P] used as a [D, C*P*P] matrix.
   Matrix ConvAsMat(const std::string& name, const std::vector<int64_t>& shape) {
-    if (!files_) return Record(name, shape), Matrix{};
-    const TensorView& t = Get(name, shape);
-    return Matrix{t.dtype, shape[0], t.numel() / shape[0], t.data};
+    if (!tensors_) return Record(name, shape), Matrix{};
+    const SourceTensor& t = Get(name, shape, /*blocks_ok=*/true);
+    return Matrix{t.dtype, shape[0], shape[1] * shape[2] * shape[3], t.data, t.blocks};
   }
 
   Vector Vec(const std::string& name, int64_t n) {
-    if (!files_) return Record(name, {n}), Vector{};
-    const TensorView& t = Get(name, {n});
+    if (!tensors_) return Record(name, {n}), Vector{};
+    const SourceTensor& t = Get(name, {n}, /*blocks_ok=*/false);
     Vector out(static_cast<size_t>(n));
     kernels::RowToF32(Matrix{t.dtype, 1, n, t.data}, 0, out.data());
     return out;
@@ -46,8 +46,8 @@ class Binder {
   }
 
   void CheckAllUsed() const {
-    for (const std::string& name : files_->Names())
-      HM_CHECK(used_.count(name), files_->FileOf(name), ": unexpected tensor '", name,
+    for (const auto& [name, t] : *tensors_)
+      HM_CHECK(used_.count(name), t.file, ": unexpected tensor '", name,
                "' (not part of this model's configuration)");
   }
 
@@ -58,21 +58,31 @@ class Binder {
     recorded_.push_back({name, shape});
   }
 
-  const TensorView& Get(const std::string& name, const std::vector<int64_t>& shape) {
-    const TensorView* t = files_->Find(name);
-    HM_CHECK(t, files_->dir(), ": missing tensor '", name, "'");
-    HM_CHECK(t->dtype == DType::kF32 || t->dtype == DType::kBF16 || t->dtype == DType::kF16,
-             files_->FileOf(name), ": tensor '", name, "' has dtype ", DTypeName(t->dtype),
-             " (expected F32, BF16 or F16)");
-    HM_CHECK(t->shape == shape, files_->FileOf(name), ": tensor '", name, "' has shape ",
-             ShapeString(t->shape), ", expected ", ShapeString(shape));
-    HM_CHECK(reinterpret_cast<uintptr_t>(t->data) % DTypeSize(t->dtype) == 0, files_->FileOf(name),
-             ": tensor '", name, "' is not aligned to its element size");
+  const SourceTensor& Get(const std::string& name, const std::vector<int64_t>& shape, bool blocks_ok) {
+    const auto it = tensors_->find(name);
+    HM_CHECK(it != tensors_->end(), where_, ": missing tensor '", name, "'");
+    const SourceTensor& t = it->second;
+    if (t.blocks != kernels::BlockType::kNone) {
+      HM_CHECK(blocks_ok, t.file, ": tensor '", name, "' is ", kernels::BlockTypeName(t.blocks),
+               "-quantized (expected F32, BF16 or F16)");
+    } else {
+      HM_CHECK(t.dtype == DType::kF32 || t.dtype == DType::kBF16 || t.dtype == DType::kF16, t.file,
+               ": tensor '", name, "' has dtype ", DTypeName(t.dtype), " (expected F32, BF16 or F16)");
+    }
+    HM_CHECK(t.shape == shape, t.file, ": tensor '", name, "' has shape ", ShapeString(t.shape),
+             ", expected ", ShapeString(shape));
+    if (t.blocks != kernels::BlockType::kNone)
+      HM_CHECK(shape.back() % kernels::BlockValues(t.blocks) == 0, t.file, ": tensor '", name,
+               "' rows are not whole ", kernels::BlockTypeName(t.blocks), " blocks");
+    else
+      HM_CHECK(reinterpret_cast<uintptr_t>(t.data) % DTypeSize(t.dtype) == 0, t.file, ": tensor '", name,
+               "' is not aligned to its element size");
     used_.insert(name);
-    return *t;
+    return t;
   }
 
-  const CheckpointFiles* files_;
+  const SourceTensors* tensors_;
+  std::string where_;
   bool record_qk_norm_;
   std::set<std::string> used_;
   std::vector<TensorSpec> recorded_;
@@ -164,15 +174,24 @@ ModelWeights BindAll(Binder& b, const ModelConfig& config) {
 
 }  // namespace
 
-ModelWeights BindWeights(const CheckpointFiles& files, const ModelConfig& config) {
-  Binder b(&files);
+ModelWeights BindWeights(const SourceTensors& tensors, const std::string& where, const ModelConfig& config) {
+  Binder b(&tensors, where);
   ModelWeights w = BindAll(b, config);
   b.CheckAllUsed();
   return w;
 }
 
+ModelWeights BindWeights(const CheckpointFiles& files, const ModelConfig& config) {
+  SourceTensors tensors;
+  for (const std::string& name : files.Names()) {
+    const TensorView& t = *files.Find(name);
+    tensors[name] = SourceTensor{t.dtype, kernels::BlockType::kNone, t.shape, t.data, files.FileOf(name)};
+  }
+  return BindWeights(tensors, files.dir(), config);
+}
+
 std::vector<TensorSpec> ExpectedTensors(const ModelConfig& config, bool qk_norm) {
-  Binder b(nullptr, qk_norm);
+  Binder b(nullptr, "", qk_norm);
   BindAll(b, config);
   return b.recorded();
 }

@@ -3,7 +3,9 @@
 // parameters (norms, biases) are widened to f32 copies once, since every kernel wants them so.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "io/checkpoint_files.h"
@@ -63,8 +65,19 @@ struct TensorSpec {
 // layout (per-head q/k norms, q/k/v bias only if config says attention_bias).
 std::vector<TensorSpec> ExpectedTensors(const ModelConfig& config, bool qk_norm);
 
+// One tensor as a weight source holds it, under its HF name: dense (dtype) or block-quantized.
+struct SourceTensor {
+  DType dtype = DType::kF32;
+  kernels::BlockType blocks = kernels::BlockType::kNone;
+  std::vector<int64_t> shape;
+  const void* data = nullptr;
+  std::string file;  // for error messages
+};
+using SourceTensors = std::map<std::string, SourceTensor>;
+
 // Throws hm::Error naming the tensor and file for a missing, unexpected, mis-shaped or
-// unsupported-dtype tensor.
+// unsupported-dtype tensor. `where` names the source (directory) in errors.
+ModelWeights BindWeights(const SourceTensors& tensors, const std::string& where, const ModelConfig& config);
 ModelWeights BindWeights(const CheckpointFiles& files, const ModelConfig& config);
 
 }  // namespace hm
