@@ -86,6 +86,20 @@ std::vector<uint8_t> PngWithSize(uint32_t w, uint32_t h) {
   return png;
 }
 
+TEST(LoadImageFile, ForgedProgressiveJpegSizeIsRejected) {
+  // 10000x10000 claimed by a 1.3 KB progressive file: Pillow decodes 100 MP of gray from it;
+  // we refuse to buffer 600 MB of coefficients for it.
+  std::vector<uint8_t> jpg = ReadBytes(MediaData("images/rgb444_progressive.jpg"));
+  for (size_t i = 0; i + 9 < jpg.size(); ++i) {
+    if (jpg[i] == 0xff && jpg[i + 1] == 0xc2) {  // SOF2: length, precision, height, width
+      jpg[i + 5] = jpg[i + 7] = 10000 >> 8;
+      jpg[i + 6] = jpg[i + 8] = 10000 & 0xff;
+      break;
+    }
+  }
+  ExpectError(jpg, "corrupt JPEG data");
+}
+
 TEST(LoadImageFile, ZeroAndHugeHeaderSizesAreRejectedBeforeAllocating) {
   ExpectError(PngWithSize(0, 23), "input");
   ExpectError(PngWithSize(100000, 100000), "pixels");

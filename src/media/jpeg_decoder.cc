@@ -5,6 +5,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
+#include <algorithm>
 #include <csetjmp>
 #include <vector>
 
@@ -94,6 +95,12 @@ Image DecodeJpeg(const uint8_t* data, size_t size, const std::string& what) {
   s.cinfo.client_data = &s;
   jpeg_create_decompress(&s.cinfo);
   JpegHandle handle(&s);
+  // A progressive JPEG's coefficients are buffered whole (128 bytes per 8x8 block). A valid
+  // file spends at least one bit per block on its DC scan, so more than 1 KiB of buffer per
+  // input byte means a forged size on a corrupt stream (Pillow would decode it as gray);
+  // libjpeg then fails cleanly instead of buffering gigabytes for a kilobyte file.
+  s.cinfo.mem->max_memory_to_use = static_cast<long>(std::min<size_t>(
+      (size_t{64} << 20) + size * 1024, size_t{1} << 40));
   HM_CHECK(ReadHeader(&s, data, size), what, ": not a valid JPEG (", s.message, ")");
   const int64_t w = s.cinfo.image_width, h = s.cinfo.image_height;
   HM_CHECK(w > 0 && h > 0, what, ": JPEG has zero size");
