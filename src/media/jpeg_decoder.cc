@@ -26,7 +26,12 @@ struct JpegState {
 
 void OnErrorExit(j_common_ptr cinfo) {
   auto* s = reinterpret_cast<JpegState*>(cinfo->client_data);
-  cinfo->err->format_message(cinfo, s->message);
+  if (cinfo->err->msg_code == JERR_NO_BACKING_STORE) {  // our memory cap, see DecodeJpeg
+    std::snprintf(s->message, sizeof(s->message), "%s",
+                  "declared size needs more memory than a file this small can describe");
+  } else {
+    cinfo->err->format_message(cinfo, s->message);
+  }
   longjmp(s->jump, 1);
 }
 
