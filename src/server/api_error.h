@@ -1,0 +1,33 @@
+// Errors the HTTP layer turns into OpenAI-style JSON bodies:
+//   {"error": {"message": ..., "type": ..., "param": null, "code": null}} with a 4xx/5xx status.
+// hm::Error from the engine (bad media, a prompt too long for the context) is the client's
+// fault and maps to 400; ApiError carries any other status.
+#pragma once
+
+#include <string>
+
+#include "core/error.h"
+
+namespace hm {
+
+class ApiError : public Error {
+ public:
+  ApiError(int status, std::string type, const std::string& message)
+      : Error(message), status_(status), type_(std::move(type)) {}
+  int status() const { return status_; }
+  const std::string& type() const { return type_; }
+
+ private:
+  int status_;
+  std::string type_;
+};
+
+template <typename... Args>
+[[noreturn]] void FailRequest(const Args&... args) {
+  throw ApiError(400, "invalid_request_error", StrCat(args...));
+}
+
+// The OpenAI error body.
+std::string ErrorBody(const std::string& message, const std::string& type);
+
+}  // namespace hm

@@ -1,0 +1,44 @@
+// OpenAI content parts that carry media, turned into the engine's MediaItems:
+//   {"type": "image_url",  "image_url":  {"url": URL}}
+//   {"type": "video_url",  "video_url":  {"url": URL, "fps": 1, "max_frames": N, "start": s, "end": s}}
+//   {"type": "volume_url", "volume_url": {"url": URL, "format": "nifti"|"dicom", "slices": N,
+//                                         "axis": "axial"|"coronal"|"sagittal", "window": "lung"}}
+// URL is a data: URI (base64) or, with --allow-local-files, a path or file:// URL under the
+// root. Limits on pixels, frames and slices hold before the big buffers are allocated.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/chat.h"
+#include "server/file_root.h"
+
+namespace hm {
+
+struct MediaLimits {
+  int64_t max_image_pixels = 40'000'000;  // per still image
+  int max_frames = 256;                   // per video
+  int max_slices = 256;                   // per volume
+  int max_items = 16;                     // per request
+  int64_t max_file_bytes = 256 << 20;     // per local file read whole (images, NIfTI)
+};
+
+class MediaResolver {
+ public:
+  MediaResolver(MediaLimits limits, std::optional<FileRoot> root) : limits_(limits), root_(std::move(root)) {}
+
+  const MediaLimits& limits() const { return limits_; }
+
+  // `part` is one content part whose type is image_url, video_url or volume_url; `what`
+  // names it in errors ("messages[0].content[1]"). Throws ApiError / hm::Error (both 4xx).
+  MediaItem Resolve(const nlohmann::json& part, const std::string& what) const;
+
+ private:
+  MediaLimits limits_;
+  std::optional<FileRoot> root_;
+};
+
+}  // namespace hm
