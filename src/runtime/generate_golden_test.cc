@@ -2,47 +2,32 @@
 // prompt position and the greedy continuation, token for token.
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <filesystem>
-
 #include "io/json_file.h"
 #include "io/npy.h"
 #include "model/model.h"
 #include "runtime/generate.h"
+#include "runtime/golden_case.h"
 
 namespace hm {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kTestdata = fs::path(HULUMED_SOURCE_DIR) / "testdata";
 
-struct Case {
-  std::string model;
-  std::string name;
-};
-void PrintTo(const Case& c, std::ostream* os) { *os << c.model << "/" << c.name; }
-
-std::vector<Case> AllCases() {
-  std::vector<Case> cases;
+std::vector<GoldenCase> AllCases() {
+  std::vector<GoldenCase> cases;
   for (const char* model : {"tiny-qwen2", "tiny-qwen3", "tiny-qwen2-bf16"})
     for (const auto& entry : fs::directory_iterator(kTestdata / "goldens" / model))
       if (entry.path().extension() == ".json") cases.push_back({model, entry.path().stem().string()});
-  std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) {
+  std::sort(cases.begin(), cases.end(), [](const GoldenCase& a, const GoldenCase& b) {
     return a.model != b.model ? a.model < b.model : a.name < b.name;
   });
   return cases;
 }
 
-float MaxAbsDiff(const std::vector<float>& a, const std::vector<float>& b) {
-  float m = 0;
-  for (size_t i = 0; i < a.size(); ++i) m = std::max(m, std::fabs(a[i] - b[i]));
-  return m;
-}
-
-class GoldenTest : public ::testing::TestWithParam<Case> {};
+class GoldenTest : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(GoldenTest, LogitsAndGreedyTokensMatchReference) {
-  const Case& c = GetParam();
+  const GoldenCase& c = GetParam();
   const fs::path golden_dir = kTestdata / "goldens" / c.model;
   const nlohmann::json golden = ReadJsonFile((golden_dir / (c.name + ".json")).string());
   Model model((kTestdata / "models" / c.model).string());
@@ -77,12 +62,7 @@ TEST_P(GoldenTest, LogitsAndGreedyTokensMatchReference) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Reference, GoldenTest, ::testing::ValuesIn(AllCases()),
-                         [](const auto& info) {
-                           std::string n = info.param.model + "_" + info.param.name;
-                           std::replace(n.begin(), n.end(), '-', '_');
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Reference, GoldenTest, ::testing::ValuesIn(AllCases()), GoldenCaseName());
 
 }  // namespace
 }  // namespace hm

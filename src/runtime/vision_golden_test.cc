@@ -2,39 +2,26 @@
 // reduction masks (bf16 and f32 pixel modes), splicing and final logits / greedy tokens.
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <filesystem>
-
 #include "io/json_file.h"
 #include "io/npy.h"
 #include "media/preprocessor_config.h"
 #include "runtime/chat.h"
+#include "runtime/golden_case.h"
 #include "text/tokenizer.h"
 
 namespace hm {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kTestdata = fs::path(HULUMED_SOURCE_DIR) / "testdata";
-
-struct Case {
-  std::string model;
-  std::string name;
-};
-void PrintTo(const Case& c, std::ostream* os) { *os << c.model << "/" << c.name; }
 
 void ExpectClose(const std::vector<float>& ours, const fs::path& npy, float tol, const std::string& what) {
-  const std::vector<float> ref = ReadNpy(npy.string()).ToF32();
-  ASSERT_EQ(ours.size(), ref.size()) << what;
-  float worst = 0;
-  for (size_t i = 0; i < ref.size(); ++i) worst = std::max(worst, std::fabs(ours[i] - ref[i]));
-  EXPECT_LE(worst, tol) << what;
+  EXPECT_LE(MaxAbsDiff(ours, ReadNpy(npy.string()).ToF32()), tol) << what;
 }
 
-class VisionGolden : public ::testing::TestWithParam<Case> {};
+class VisionGolden : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(VisionGolden, EveryStageMatchesReference) {
-  const Case& c = GetParam();
+  const GoldenCase& c = GetParam();
   const fs::path dir = kTestdata / "goldens" / c.model / "vision";
   const nlohmann::json g = ReadJsonFile((dir / (c.name + ".json")).string());
   const std::string model_dir = (kTestdata / "models" / c.model).string();
@@ -92,13 +79,9 @@ TEST_P(VisionGolden, EveryStageMatchesReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Reference, VisionGolden,
-                         ::testing::Values(Case{"tiny-qwen2", "image"}, Case{"tiny-qwen2", "volume"},
-                                           Case{"tiny-qwen3", "image"}, Case{"tiny-qwen3", "volume"}),
-                         [](const auto& info) {
-                           std::string n = info.param.model + "_" + info.param.name;
-                           std::replace(n.begin(), n.end(), '-', '_');
-                           return n;
-                         });
+                         ::testing::Values(GoldenCase{"tiny-qwen2", "image"}, GoldenCase{"tiny-qwen2", "volume"},
+                                           GoldenCase{"tiny-qwen3", "image"}, GoldenCase{"tiny-qwen3", "volume"}),
+                         GoldenCaseName());
 
 }  // namespace
 }  // namespace hm
