@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/error.h"
+#include "io/json_file.h"
 #include "model/model.h"
 
 namespace hm {
@@ -66,6 +68,20 @@ class BrokenCheckpoint : public ::testing::Test {
   }
   fs::path dir_;
 };
+
+TEST_F(BrokenCheckpoint, PlainQwenWithoutVisionLoads) {
+  nlohmann::json config = ReadJsonFile((kModels / "tiny-qwen2" / "config.json").string());
+  config["model_type"] = "qwen2";
+  config.erase("vision_encoder_config");
+  std::ofstream(dir_ / "config.json") << config.dump();
+  Rewrite([](auto& t) { std::erase_if(t, [](auto& x) { return !x.name.starts_with("model.layers") &&
+                                                              !x.name.starts_with("model.embed") &&
+                                                              !x.name.starts_with("model.norm") &&
+                                                              !x.name.starts_with("lm_head"); }); });
+  Model m(dir_.string());
+  EXPECT_EQ(m.vision(), nullptr);
+  EXPECT_TRUE(m.weights().projector.empty());
+}
 
 TEST_F(BrokenCheckpoint, MissingTensorIsNamed) {
   Rewrite([](auto& t) { std::erase_if(t, [](auto& x) { return x.name == "model.layers.1.mlp.up_proj.weight"; }); });
