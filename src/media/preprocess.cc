@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/thread_pool.h"
 #include "media/image_limits.h"
 #include "media/resize.h"
 
@@ -128,22 +129,28 @@ std::vector<PreprocessedMedia> Preprocess(const std::vector<Frames>& media,
     r.pixels.rows = r.grid[0] * gh * gw;
     r.pixels.cols = int64_t{3} * p * p;
     r.pixels.data.resize(static_cast<size_t>(r.pixels.rows * r.pixels.cols));
-    float* row = r.pixels.data.data();
-    for (const Image& src : f.images) {
-      const Image im = ResizeBicubic(src, static_cast<int>(tw), static_cast<int>(th));
-      // Rows in (gh/m, gw/m, m, m) order; each row is one patch in (c, y, x) order.
-      for (int64_t by = 0; by < gh / m; ++by)
-        for (int64_t bx = 0; bx < gw / m; ++bx)
-          for (int my = 0; my < m; ++my)
-            for (int mx = 0; mx < m; ++mx) {
-              const int64_t y0 = (by * m + my) * p, x0 = (bx * m + mx) * p;
-              for (int c = 0; c < 3; ++c)
-                for (int y = 0; y < p; ++y) {
-                  const uint8_t* px = &im.rgb[((y0 + y) * tw + x0) * 3 + c];
-                  for (int x = 0; x < p; ++x) *row++ = lut[c][px[x * 3]];
-                }
-            }
-    }
+    const int64_t frame_values = gh * gw * r.pixels.cols;
+    auto frames = [&](int64_t begin, int64_t end) {
+      for (int64_t t = begin; t < end; ++t) {
+        const Image im = ResizeBicubic(f.images[static_cast<size_t>(t)], static_cast<int>(tw),
+                                       static_cast<int>(th));
+        float* row = r.pixels.data.data() + t * frame_values;
+        // Rows in (gh/m, gw/m, m, m) order; each row is one patch in (c, y, x) order.
+        for (int64_t by = 0; by < gh / m; ++by)
+          for (int64_t bx = 0; bx < gw / m; ++bx)
+            for (int my = 0; my < m; ++my)
+              for (int mx = 0; mx < m; ++mx) {
+                const int64_t y0 = (by * m + my) * p, x0 = (bx * m + mx) * p;
+                for (int c = 0; c < 3; ++c)
+                  for (int y = 0; y < p; ++y) {
+                    const uint8_t* px = &im.rgb[((y0 + y) * tw + x0) * 3 + c];
+                    for (int x = 0; x < p; ++x) *row++ = lut[c][px[x * 3]];
+                  }
+              }
+      }
+    };
+    if (opts.pool) opts.pool->ParallelFor(r.grid[0], 1, frames);
+    else frames(0, r.grid[0]);
     out.push_back(std::move(r));
   }
   return out;

@@ -12,11 +12,15 @@
 
 namespace hm {
 
+class ThreadPool;
+
 struct PreprocessOptions {
   // The reference swaps height and width of PIL-sourced inputs when choosing the target size
   // (Frames::from_pil); the released weights were run that way, so it is the default. True
   // keeps each input's real aspect ratio instead.
   bool true_aspect_ratio = false;
+  // Frames are resized in parallel on this pool when given; results do not depend on it.
+  ThreadPool* pool = nullptr;
 };
 
 // x: [rows, cols] row-major float32; rows = t * gh * gw patches, cols = 3 * P * P.

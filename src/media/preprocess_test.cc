@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/thread_pool.h"
 #include "io/npy.h"
 #include "media/image_file.h"
 #include "media/media_testing.h"
@@ -107,6 +108,22 @@ TEST(Preprocess, RealisticSizesMatchTheReferenceBitForBit) {
                 want[i]["rows_crc"]);
     }
   }
+}
+
+TEST(Preprocess, ThreadPoolGivesTheSameRows) {
+  const PreprocessorConfig config =
+      ReadPreprocessorConfig(std::string(HULUMED_SOURCE_DIR) + "/testdata/models/tiny-qwen2");
+  const std::vector<Frames> media = {
+      StillImage(LoadImageFile(MediaData("images/large.jpg"))),
+      LoadNifti(MediaData("nifti/large.nii.gz"), {SliceAxis::kAxial, 40})};
+  ThreadPool pool(3);
+  PreprocessOptions opts;
+  opts.pool = &pool;
+  const auto serial = Preprocess(media, config);
+  const auto parallel = Preprocess(media, config, opts);
+  ASSERT_EQ(serial.size(), parallel.size());
+  for (size_t i = 0; i < serial.size(); ++i)
+    EXPECT_EQ(serial[i].pixels.data, parallel[i].pixels.data);
 }
 
 TEST(Preprocess, RoundsHalfToEvenLikePython) {

@@ -97,15 +97,19 @@ Image ResampleHorizontal(const Image& src, int width, int row0, int rows) {
 Image ResampleVertical(const Image& src, const Coeffs& c, int height) {
   const size_t stride = static_cast<size_t>(src.width) * 3;
   Image out{src.width, height, std::vector<uint8_t>(stride * height)};
+  // Pillow sums taps innermost per byte; integer sums do not depend on order, so whole rows
+  // are accumulated tap by tap instead, which reads memory sequentially and vectorises.
+  std::vector<int32_t> acc(stride);
   for (int yy = 0; yy < height; ++yy) {
     const int32_t* w = &c.weights[static_cast<size_t>(yy) * c.ksize];
-    const uint8_t* col = &src.rgb[static_cast<size_t>(c.first[yy]) * stride];
-    uint8_t* o = &out.rgb[yy * stride];
-    for (size_t i = 0; i < stride; ++i) {
-      int32_t s = 1 << (kPrecisionBits - 1);
-      for (int y = 0; y < c.count[yy]; ++y) s += col[y * stride + i] * w[y];
-      o[i] = Clip8(s);
+    std::fill(acc.begin(), acc.end(), 1 << (kPrecisionBits - 1));
+    for (int y = 0; y < c.count[yy]; ++y) {
+      const uint8_t* row = &src.rgb[static_cast<size_t>(c.first[yy] + y) * stride];
+      const int32_t wy = w[y];
+      for (size_t i = 0; i < stride; ++i) acc[i] += row[i] * wy;
     }
+    uint8_t* o = &out.rgb[yy * stride];
+    for (size_t i = 0; i < stride; ++i) o[i] = Clip8(acc[i]);
   }
   return out;
 }
