@@ -129,6 +129,7 @@ async function ask(question) {
   const user = { role: 'user', content };
   const answer = addMessage('assistant', '');
   answer.dataset.state = 'streaming';
+  answer.dataset.events = 0;  // SSE events read, for the end-to-end test
   const text = document.createTextNode('');
   answer.replaceChildren(text);
   const started = performance.now();
@@ -148,6 +149,7 @@ async function ask(question) {
   let timings = null;
   await readEvents(response.body, (event) => {
     if (event.error) throw new Error(event.error.message);
+    answer.dataset.events = Number(answer.dataset.events) + 1;
     const delta = event.choices?.[0]?.delta?.content;
     if (delta) {
       text.data += delta;
@@ -170,6 +172,12 @@ async function ask(question) {
   $('file-name').textContent = '';
 }
 
+// The server sees the whole history each turn; a new chat starts it over (and mixing a
+// small image with a volume in one conversation can exceed the model's pixel budget).
+$('new-chat').addEventListener('click', () => {
+  history.length = 0;
+  $('chat').replaceChildren();
+});
 $('file').addEventListener('change', (e) => {
   if (e.target.files.length) attach(e.target.files[0]).catch((err) => addMessage('error', err.message));
 });
