@@ -81,6 +81,7 @@ double PeakRssGb() {
 }
 
 void Bench(const BenchOptions& o) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines while minutes-long runs go on
   ThreadPool pool(o.threads);
   std::printf("hulumed bench: %s, %d threads, %s\n", o.model_dir.c_str(), pool.size(), kernels::ActiveIsa().c_str());
   const kernels::MachinePeaks peaks = kernels::MeasureMachine(pool);

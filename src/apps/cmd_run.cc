@@ -37,6 +37,7 @@ struct RunOptions {
   uint64_t seed = 0;
   int threads = 0;
   int64_t ctx = 0;
+  std::string kv_type = "auto";
   bool print_ids = false;
   std::string dump_logits;
   bool show_think = false;
@@ -212,7 +213,7 @@ void Run(const RunOptions& o) {
 
   const int64_t n_prompt = static_cast<int64_t>(prompt.ids.size());
   const int64_t ctx = o.ctx > 0 ? o.ctx : std::min<int64_t>(n_prompt + o.max_new_tokens, model.config().llm.max_positions);
-  KvCache cache(model.config().llm, std::max<int64_t>(ctx, 1));
+  KvCache cache(model.config().llm, std::max<int64_t>(ctx, 1), ResolveKvType(o.kv_type, model.weights()));
   const GenerationOptions generation = ResolveGeneration(o, model.generation_defaults());
 
   std::optional<TextPrinter> printer;
@@ -262,6 +263,9 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Sampling seed")->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "Worker threads (default: all cores)");
   cmd->add_option("--ctx", o->ctx, "KV cache size in tokens (default: prompt + max new tokens)");
+  cmd->add_option("--kv-type", o->kv_type, "KV cache: auto (f32 for f32 weights, else bf16), f32, bf16 or q8")
+      ->check(CLI::IsMember({"auto", "f32", "bf16", "q8"}))
+      ->capture_default_str();
   cmd->add_flag("--print-ids", o->print_ids, "Print the generated ids as 'ids: 1 2 3'");
   cmd->add_option("--dump-logits", o->dump_logits, "Write the logits of every prompt position to this .npy");
   cmd->add_flag("--think", o->show_think, "Let Qwen3-based models think, and show the <think> part");
