@@ -20,7 +20,7 @@ import os
 import subprocess
 import sys
 import zlib
-from typing import Dict, List
+from typing import List
 
 import nibabel as nib
 import numpy as np
@@ -31,7 +31,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import media_fixtures  # noqa: E402
 from qwen_ref import LlmConfig, QwenRef  # noqa: E402
 from safetensors_io import read_checkpoint  # noqa: E402
+from make_fixtures import write_golden_json  # noqa: E402
 from tiny_tokenizer import TinyTokenizer  # noqa: E402
+from vision_goldens import save  # noqa: E402
 from vision_ref import VisionRef, compression_mask  # noqa: E402
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
@@ -112,7 +114,10 @@ def make_volume(path: str):
 
 def make_clip(path: str):
     """H.264 (yuv420p, the common case) 100 x 70 at 10 fps, 3 s: a static textured scene with
-    an instrument tip sweeping across and a bleed appearing in the second half."""
+    an instrument tip sweeping across and a bleed appearing in the second half. The width is
+    not a multiple of 8 on purpose (like 854 x 480): swscale's SIMD converters leave the last
+    w % 8 pixels of each row unwritten when the destination stride has no room for a whole
+    8-pixel block; FFmpeg's own frames (the CLI's, decord's) are padded and get every pixel."""
     h, w, n = 70, 100, 3 * VIDEO_FPS
     scene = np.stack([texture(h, w, 4) * 0.8 + 0.15, texture(h, w, 5) * 0.45, texture(h, w, 6) * 0.35],
                      axis=-1)
@@ -205,18 +210,6 @@ def prompt_text(media: List[tuple], frames: List[list], question: str) -> str:
 
 def crc(a: np.ndarray) -> int:
     return zlib.crc32(np.ascontiguousarray(a).tobytes())
-
-
-def save(golden_dir: str, name: str, array: np.ndarray) -> dict:
-    np.save(os.path.join(golden_dir, name), array)
-    return {"file": name, "shape": list(array.shape)}
-
-
-def write_json(path: str, obj: dict):
-    """One key per line, each value on one line, so id lists diff readably."""
-    lines = ["  %s: %s" % (json.dumps(k), json.dumps(v)) for k, v in obj.items()]
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("{\n" + ",\n".join(lines) + "\n}\n")
 
 
 def run_case(model_name: str, name: str, golden_dir: str, report: List[str]):
@@ -313,7 +306,7 @@ def run_case(model_name: str, name: str, golden_dir: str, report: List[str]):
                       % (model_name, name, tag, len(keep), int(keep.sum()), len(final_ids), new_ids,
                          min(margins)))
 
-    write_json(os.path.join(golden_dir, name + ".json"), {
+    write_golden_json(os.path.join(golden_dir, name + ".json"), {
         "model": model_name, "case": name, "question": case["question"], "prompt_text": text,
         "prompt_ids": ids, "image_token_id": image_id, "n_new": N_NEW, "eos_ids": eos,
         "logit_tail": LOGIT_TAIL, "items": items, "runs": runs})
