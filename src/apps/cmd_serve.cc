@@ -65,6 +65,7 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--queue", o->engine.max_queue, "Requests waiting beyond those; more get 429")->capture_default_str();
   cmd->add_option("--ctx", o->engine.ctx, "KV cache positions per request")->capture_default_str();
   cmd->add_option("--max-tokens", o->engine.max_tokens, "Default and cap for max_tokens")->capture_default_str();
+  cmd->add_option("--kv-type", o->engine.kv_type, "KV cache storage: f32, bf16, q8 or auto (f32 for f32 weights, else bf16)")->capture_default_str();
   cmd->add_option("-t,--threads", o->engine.threads, "Compute threads (default: all cores)");
   cmd->add_option("--timeout", o->timeout_s, "Seconds a request may take, queueing included")->capture_default_str();
   cmd->add_option("--max-body", o->max_body_mb, "Largest request body in MiB")->capture_default_str();

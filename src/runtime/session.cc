@@ -5,8 +5,8 @@
 
 namespace hm {
 
-Session::Session(const LlmConfig& config, int64_t capacity, int32_t image_token)
-    : cache_(config, capacity), image_token_(image_token), hidden_(config.hidden) {}
+Session::Session(const LlmConfig& config, int64_t capacity, int32_t image_token, KvType kv_type)
+    : cache_(config, capacity, kv_type), image_token_(image_token), hidden_(config.hidden) {}
 
 uint64_t Session::RowHash(const Prompt& prompt, int64_t position) const {
   if (prompt.ids[position] != image_token_) return 0;

@@ -15,7 +15,7 @@ class Session {
  public:
   // `image_token` marks visual positions: their embeddings come from the media, not the id,
   // so they match only if the spliced features match too.
-  Session(const LlmConfig& config, int64_t capacity, int32_t image_token);
+  Session(const LlmConfig& config, int64_t capacity, int32_t image_token, KvType kv_type = KvType::kF32);
 
   KvCache& cache() { return cache_; }
 

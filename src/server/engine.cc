@@ -49,8 +49,9 @@ Engine::Engine(const std::string& model_dir, const EngineOptions& options, Metri
   options_.ctx = std::min<int64_t>(options_.ctx, model_.config().llm.max_positions);
   HM_CHECK(options_.ctx >= 2, "serve: --ctx must be at least 2");
   const int32_t image_token = static_cast<int32_t>(model_.config().image_token_index);
+  const KvType kv_type = ResolveKvType(options_.kv_type, model_.weights());
   for (int i = 0; i < options_.parallel; ++i) {
-    slots_.push_back(std::make_unique<Session>(model_.config().llm, options_.ctx, image_token));
+    slots_.push_back(std::make_unique<Session>(model_.config().llm, options_.ctx, image_token, kv_type));
     slot_busy_.push_back(false);
     slot_used_.push_back(0);
   }

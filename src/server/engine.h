@@ -29,6 +29,7 @@ struct EngineOptions {
   int64_t ctx = 4096;              // KV positions per slot (capped by max_position_embeddings)
   int max_tokens = 1024;           // default and cap for max_tokens
   int threads = 0;                 // compute threads; 0 = all cores
+  std::string kv_type = "auto";    // f32 | bf16 | q8 | auto (f32 for f32 weights, else bf16)
   MultimodalOptions multimodal;
 };
 
