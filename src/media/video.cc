@@ -115,14 +115,21 @@ Image ToRgb(const AVFrame* frame, std::unique_ptr<SwsContext, SwsFreer>& sws, co
   const int* coefficients = sws_getCoefficients(space);
   sws_setColorspaceDetails(ctx, coefficients, full_range, sws_getCoefficients(SWS_CS_DEFAULT),
                            1, 0, 1 << 16, 1 << 16);
+  // swscale's SIMD path writes whole 8-pixel groups and leaves a row's last width % 8
+  // pixels untouched when the row is exactly width * 3 bytes: convert into padded rows.
+  const size_t row = static_cast<size_t>(frame->width) * 3;
+  const size_t stride = (row + 63) / 64 * 64 + 64;
+  std::vector<uint8_t> padded(stride * static_cast<size_t>(frame->height));
+  uint8_t* dst[4] = {padded.data(), nullptr, nullptr, nullptr};
+  int dst_stride[4] = {static_cast<int>(stride), 0, 0, 0};
+  const int rows = sws_scale(ctx, frame->data, frame->linesize, 0, frame->height, dst, dst_stride);
+  HM_CHECK(rows == frame->height, path, ": pixel conversion failed");
   Image image;
   image.width = frame->width;
   image.height = frame->height;
-  image.rgb.resize(static_cast<size_t>(frame->width) * frame->height * 3);
-  uint8_t* dst[4] = {image.rgb.data(), nullptr, nullptr, nullptr};
-  int dst_stride[4] = {frame->width * 3, 0, 0, 0};
-  const int rows = sws_scale(ctx, frame->data, frame->linesize, 0, frame->height, dst, dst_stride);
-  HM_CHECK(rows == frame->height, path, ": pixel conversion failed");
+  image.rgb.resize(row * static_cast<size_t>(frame->height));
+  for (int y = 0; y < frame->height; ++y)
+    std::copy_n(padded.data() + y * stride, row, image.rgb.data() + y * row);
   return image;
 }
 
