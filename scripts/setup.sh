@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package (and npm package) the project needs, at pinned versions.
 # Idempotent: packages already at the pinned version are not touched, so a second run is a no-op.
+# Debian's security archive drops superseded builds (chromium, ffmpeg, ...): when a pinned
+# version can no longer be had, the current one is installed and a warning names the drift.
 #   scripts/setup.sh              build + test dependencies
 #   scripts/setup.sh --reference  also what tools/reference needs (python3-torch, ...)
 set -euo pipefail
@@ -22,7 +24,18 @@ if ((${#missing[@]})); then
   echo "setup: installing ${#missing[@]} Debian package(s): ${missing[*]}"
   sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  wanted=()
+  for spec in "${missing[@]}"; do
+    name="${spec%%=*}" version="${spec#*=}"
+    if apt-cache madison "$name" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | grep -qxF "$version"; then
+      wanted+=("$spec")
+    else
+      echo "setup: WARNING: $name $version is no longer offered; installing the current $name" >&2
+      wanted+=("$name")
+    fi
+  done
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends --allow-downgrades \
+    "${wanted[@]}" >/dev/null
 fi
 
 # npm packages (test data, web assets) are pinned by package-lock.json.
