@@ -61,6 +61,35 @@ TEST(Cli, VerificationInterfaceReproducesGoldens) {
   }
 }
 
+// The e2e volume golden (tools/reference/e2e_goldens.py) through the product path: a NIfTI
+// file on the command line, reduction on with the reference's bf16 mask and off.
+TEST(Cli, VolumeE2eGoldenThroughRun) {
+  const fs::path dir = kTestdata / "goldens" / "tiny-qwen2" / "e2e";
+  const nlohmann::json g = ReadJsonFile((dir / "volume.json").string());
+  const nlohmann::json& item = g["items"][0];
+  const fs::path dump = fs::temp_directory_path() / "hm_cli_e2e_logits.npy";
+  for (const auto& run : g["runs"]) {
+    const Result r = Hulumed(
+        "run -m " + (kTestdata / "models" / "tiny-qwen2").string() + " --prompt-ids " +
+        Join(g["prompt_ids"].get<std::vector<int32_t>>(), ",") + " --volume " +
+        (fs::path(HULUMED_SOURCE_DIR) / item["file"].get<std::string>()).string() + " --slices " +
+        std::to_string(item["options"]["slices"].get<int>()) + " --reduction-precision " +
+        run["mask_mode"].get<std::string>() + (run["token_reduction"] ? "" : " --no-token-reduction") +
+        " --temp 0 -n " + std::to_string(g["n_new"].get<int>()) + " --print-ids --dump-logits " + dump.string());
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("\nids: " + Join(run["greedy_ids"].get<std::vector<int32_t>>(), " ") + "\n"),
+              std::string::npos) << r.out;
+    const NpyArray logits = ReadNpy(dump.string());
+    ASSERT_EQ(logits.shape[0], static_cast<int64_t>(run["input_ids"].size()));
+    // The golden keeps the last logit_tail positions.
+    const std::vector<float> ours = logits.ToF32();
+    const std::vector<float> ref = ReadNpy((dir / run["logits"]["file"].get<std::string>()).string()).ToF32();
+    ASSERT_LE(ref.size(), ours.size());
+    for (size_t i = 0; i < ref.size(); ++i) ASSERT_NEAR(ours[ours.size() - ref.size() + i], ref[i], 1e-4) << i;
+    fs::remove(dump);
+  }
+}
+
 TEST(Cli, CreateModelThenChat) {
   const fs::path dir = fs::temp_directory_path() / "hm_cli_demo";
   fs::remove_all(dir);

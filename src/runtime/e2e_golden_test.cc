@@ -7,11 +7,8 @@
 //   token-reduction masks, prompt ids after reduction, greedy ids: exact.
 // The last case runs the real hulumed binary with --prompt-ids and the media flags.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <zlib.h>
 
-#include <array>
-#include <cstdio>
 
 #include "io/json_file.h"
 #include "io/npy.h"
@@ -162,45 +159,6 @@ INSTANTIATE_TEST_SUITE_P(Reference, E2eGolden,
                                            GoldenCase{"tiny-qwen2", "volume"}, GoldenCase{"tiny-qwen2", "video"},
                                            GoldenCase{"tiny-qwen3", "video"}),
                          GoldenCaseName());
-
-std::string Join(const std::vector<int32_t>& ids, const char* sep) {
-  std::string s;
-  for (size_t i = 0; i < ids.size(); ++i) s += (i ? sep : "") + std::to_string(ids[i]);
-  return s;
-}
-
-// The product path: the same volume request through the command line, reduction on with the
-// reference's bf16 mask and off.
-TEST(E2eGoldenCli, VolumeThroughHulumedRun) {
-  const fs::path dir = kTestdata / "goldens" / "tiny-qwen2" / "e2e";
-  const nlohmann::json g = ReadJsonFile((dir / "volume.json").string());
-  const nlohmann::json& item = g["items"][0];
-  const fs::path dump = fs::temp_directory_path() / "hm_e2e_logits.npy";
-  for (const auto& run : g["runs"]) {
-    const std::string cmd = std::string(HULUMED_BINARY) + " run -m " + (kTestdata / "models" / "tiny-qwen2").string() +
-                            " --prompt-ids " + Join(g["prompt_ids"].get<std::vector<int32_t>>(), ",") + " --volume " +
-                            (fs::path(HULUMED_SOURCE_DIR) / item["file"].get<std::string>()).string() + " --slices " +
-                            std::to_string(item["options"]["slices"].get<int>()) + " --reduction-precision " +
-                            run["mask_mode"].get<std::string>() +
-                            (run["token_reduction"] ? "" : " --no-token-reduction") + " --temp 0 -n " +
-                            std::to_string(g["n_new"].get<int>()) + " --print-ids --threads 2 --dump-logits " +
-                            dump.string() + " 2>&1";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    std::string out;
-    std::array<char, 4096> buf;
-    while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-    const int status = pclose(pipe);
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << cmd << "\n" << out;
-    EXPECT_NE(out.find("\nids: " + Join(run["greedy_ids"].get<std::vector<int32_t>>(), " ") + "\n"), std::string::npos)
-        << out;
-    const NpyArray logits = ReadNpy(dump.string());
-    ASSERT_EQ(logits.shape[0], static_cast<int64_t>(run["input_ids"].size()));
-    EXPECT_LE(MaxAbsDiff(Tail(logits.ToF32(), logits.shape[1], g["logit_tail"]), Golden(dir, run["logits"])),
-              kFeatureTolerance);
-    fs::remove(dump);
-  }
-}
 
 }  // namespace
 }  // namespace hm
