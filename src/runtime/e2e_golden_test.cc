@@ -5,10 +5,9 @@
 //     rows within 1e-4, which says where rows differ when a CRC does not match;
 //   encoder and projector output, final logits: 1e-4 absolute (float32 activations);
 //   token-reduction masks, prompt ids after reduction, greedy ids: exact.
-// The last case runs the real hulumed binary with --prompt-ids and the media flags.
+// apps/cli_test.cc runs the volume case through the real hulumed binary.
 #include <gtest/gtest.h>
 #include <zlib.h>
-
 
 #include "io/json_file.h"
 #include "io/npy.h"
