@@ -119,6 +119,27 @@ void RowDotsPortable(BlockType t, const uint8_t* row, const QuantizedActs& a, in
 }
 
 #if HWY_TARGET == HWY_AVX3_DL
+// One vpdpbusd step for nt tokens: 64 weight values of groups (g, g + 1) as unsigned bytes,
+// their scales and offsets. A function, not a lambda, because clang does not pass the
+// avx512vnni target attribute on to a lambda's body.
+__attribute__((target("avx512vnni"))) HWY_INLINE void VnniStep(const QuantizedActs& a, int64_t t0, int nt,
+                                                               int64_t g, __m512i w, float sw0, float sw1,
+                                                               float c0, float c1, __m512* acc, float* corr) {
+  const int64_t gpr = a.cols / 32;
+  const __m512i half_idx = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m512 swv = _mm512_permutexvar_ps(half_idx, _mm512_castps128_ps512(_mm_setr_ps(sw0, sw1, 0, 0)));
+  for (int k = 0; k < nt; ++k) {
+    const int64_t tok = t0 + k;
+    const __m512i q = _mm512_loadu_si512(a.q + tok * a.cols + g * 32);
+    const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w, q);
+    const float* da = a.d + tok * gpr + g;
+    const __m512 dav = _mm512_permutexvar_ps(half_idx, _mm512_castps128_ps512(_mm_setr_ps(da[0], da[1], 0, 0)));
+    acc[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(swv, dav), acc[k]);
+    const float* s = a.s + tok * gpr + g;
+    corr[k] += c0 * s[0] + c1 * s[1];
+  }
+}
+
 // The same with vpdpbusd: weights as unsigned bytes (Q8_0 shifted by +128 and its offset
 // moved into c), 64 values = two groups per instruction, per-group scales applied in float
 // lanes so the horizontal sum happens once per row and token.
@@ -128,24 +149,9 @@ __attribute__((target("avx512vnni"))) void RowDotsVnni(BlockType t, const uint8_
   const int64_t gpr = a.cols / 32;
   const __m512i nib = _mm512_set1_epi8(15);
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
-  const __m512i half_idx = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
   __m512 acc[kTokens];
   float corr[kTokens] = {};
   for (int k = 0; k < nt; ++k) acc[k] = _mm512_setzero_ps();
-  // Each step: 64 weight values of groups (g, g + 1) as unsigned bytes, their scales and offsets.
-  auto step = [&](int64_t g, __m512i w, float sw0, float sw1, float c0, float c1) {
-    const __m512 swv = _mm512_permutexvar_ps(half_idx, _mm512_castps128_ps512(_mm_setr_ps(sw0, sw1, 0, 0)));
-    for (int k = 0; k < nt; ++k) {
-      const int64_t tok = t0 + k;
-      const __m512i q = _mm512_loadu_si512(a.q + tok * a.cols + g * 32);
-      const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w, q);
-      const float* da = a.d + tok * gpr + g;
-      const __m512 dav = _mm512_permutexvar_ps(half_idx, _mm512_castps128_ps512(_mm_setr_ps(da[0], da[1], 0, 0)));
-      acc[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(swv, dav), acc[k]);
-      const float* s = a.s + tok * gpr + g;
-      corr[k] += c0 * s[0] + c1 * s[1];
-    }
-  };
   switch (t) {
     case BlockType::kQ8_0: {
       const auto* b = reinterpret_cast<const BlockQ8_0*>(row);
@@ -154,7 +160,7 @@ __attribute__((target("avx512vnni"))) void RowDotsVnni(BlockType t, const uint8_
         const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[g + 1].qs));
         const __m512i w = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1), flip);
         const float d0 = F16ToF32(b[g].d), d1 = F16ToF32(b[g + 1].d);
-        step(g, w, d0, d1, 128.0f * d0, 128.0f * d1);
+        VnniStep(a, t0, nt, g, w, d0, d1, 128.0f * d0, 128.0f * d1, acc, corr);
       }
       break;
     }
@@ -168,7 +174,7 @@ __attribute__((target("avx512vnni"))) void RowDotsVnni(BlockType t, const uint8_
         __m512i w = _mm512_inserti64x4(_mm512_castsi256_si512(both), _mm256_srli_epi16(both, 4), 1);
         w = _mm512_shuffle_i64x2(_mm512_and_si512(w, nib), _mm512_and_si512(w, nib), 0xD8);
         const float d0 = F16ToF32(b[g].d), d1 = F16ToF32(b[g + 1].d);
-        step(g, w, d0, d1, 8.0f * d0, 8.0f * d1);
+        VnniStep(a, t0, nt, g, w, d0, d1, 8.0f * d0, 8.0f * d1, acc, corr);
       }
       break;
     }
@@ -184,7 +190,7 @@ __attribute__((target("avx512vnni"))) void RowDotsVnni(BlockType t, const uint8_
           uint8_t sc0, m0, sc1, m1;
           Q4KScaleMin(b[blk].scales, 2 * c, &sc0, &m0);
           Q4KScaleMin(b[blk].scales, 2 * c + 1, &sc1, &m1);
-          step(8 * blk + 2 * c, w, d * sc0, d * sc1, dmin * m0, dmin * m1);
+          VnniStep(a, t0, nt, 8 * blk + 2 * c, w, d * sc0, d * sc1, dmin * m0, dmin * m1, acc, corr);
         }
       }
     }
