@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "core/dtype.h"
 #include "kernels/quant.h"
@@ -26,6 +27,8 @@ namespace {
 
 // Tokens sharing one unpacked weight block.
 constexpr int kTokens = 4;
+// From this many tokens on, the VNNI path packs weight tiles once per call (GemmRowsVnni).
+constexpr int64_t kGemmMinTokens = 8;
 
 // One weight block as groups of 32.
 struct Groups {
@@ -199,6 +202,111 @@ __attribute__((target("avx512vnni"))) void RowDotsVnni(BlockType t, const uint8_
 }
 #endif
 
+#if HWY_TARGET == HWY_AVX3_DL
+// Prefill / vision GEMM. A tile of 16 weight rows is unpacked once per call into vpdpbusd
+// order -- for each 4 values of K, 4 bytes of each of the 16 rows, one zmm -- with each
+// group's scales and offsets as 16-float vectors. Every block of up to 8 tokens then streams
+// over it: one broadcast activation dword feeds one vpdpbusd covering 16 rows, so weights
+// are unpacked n / 8 times less often than in RowDotsVnni and no horizontal sums remain.
+constexpr int kTileRows = 16;
+constexpr int kGemmTokens = 8;
+
+struct PackedTile {
+  std::vector<uint8_t> u;  // [groups][8][kTileRows][4], unsigned
+  std::vector<float> sw;   // [groups][kTileRows]
+  std::vector<float> c;    // [groups][kTileRows]
+};
+
+// Rows [r0, r0 + nr) of w into tile; rows past nr stay zero (their outputs are dropped).
+void PackTile(const Matrix& w, int64_t r0, int64_t nr, PackedTile* tile) {
+  const int64_t groups = w.cols / 32, bv = BlockValues(w.blocks);
+  const size_t bb = BlockBytes(w.blocks), row_bytes = RowBytes(w.blocks, w.cols);
+  tile->u.assign(static_cast<size_t>(groups * 8 * kTileRows * 4), 0);
+  tile->sw.assign(static_cast<size_t>(groups * kTileRows), 0.0f);
+  tile->c.assign(static_cast<size_t>(groups * kTileRows), 0.0f);
+  // Q8_0 values are signed: +128 makes them the unsigned operand, and 128 * sw joins c.
+  const bool shift = w.blocks == BlockType::kQ8_0;
+  const uint32_t flip = shift ? 0x80808080u : 0u;
+  uint32_t* u32 = reinterpret_cast<uint32_t*>(tile->u.data());
+  Groups g;
+  for (int64_t i = 0; i < nr; ++i) {
+    const uint8_t* row = static_cast<const uint8_t*>(w.data) + (r0 + i) * row_bytes;
+    for (int64_t blk = 0; blk < w.cols / bv; ++blk) {
+      Unpack(w.blocks, row + blk * bb, &g);
+      for (int j = 0; j < g.count; ++j) {
+        const int64_t G = blk * g.count + j;
+        uint32_t words[8];
+        std::memcpy(words, g.u + 32 * j, 32);
+        for (int s = 0; s < 8; ++s) u32[(G * 8 + s) * kTileRows + i] = words[s] ^ flip;
+        tile->sw[G * kTileRows + i] = g.sw[j];
+        tile->c[G * kTileRows + i] = g.c[j] + (shift ? 128.0f * g.sw[j] : 0.0f);
+      }
+    }
+  }
+}
+
+// out[k * kTileRows + i] = tile row i . token (t0 + k), k < NT.
+template <int NT>
+__attribute__((target("avx512vnni"))) void GemmTile(const PackedTile& tile, const QuantizedActs& a, int64_t t0,
+                                                     float* out) {
+  const int64_t groups = a.cols / 32;
+  __m512 accf[NT];
+  for (int k = 0; k < NT; ++k) accf[k] = _mm512_setzero_ps();
+  const int8_t* q0 = a.q + t0 * a.cols;
+  for (int64_t G = 0; G < groups; ++G) {
+    __m512i acci[NT];
+    for (int k = 0; k < NT; ++k) acci[k] = _mm512_setzero_si512();
+    const uint8_t* ug = tile.u.data() + G * 8 * kTileRows * 4;
+    for (int s = 0; s < 8; ++s) {
+      const __m512i wv = _mm512_loadu_si512(ug + s * kTileRows * 4);
+      for (int k = 0; k < NT; ++k) {
+        int32_t qd;
+        std::memcpy(&qd, q0 + k * a.cols + G * 32 + s * 4, 4);
+        acci[k] = _mm512_dpbusd_epi32(acci[k], wv, _mm512_set1_epi32(qd));
+      }
+    }
+    const __m512 swv = _mm512_loadu_ps(tile.sw.data() + G * kTileRows);
+    const __m512 cv = _mm512_loadu_ps(tile.c.data() + G * kTileRows);
+    for (int k = 0; k < NT; ++k) {
+      const int64_t ag = (t0 + k) * groups + G;
+      accf[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acci[k]), _mm512_mul_ps(swv, _mm512_set1_ps(a.d[ag])), accf[k]);
+      accf[k] = _mm512_fnmadd_ps(cv, _mm512_set1_ps(a.s[ag]), accf[k]);
+    }
+  }
+  for (int k = 0; k < NT; ++k) _mm512_storeu_ps(out + k * kTileRows, accf[k]);
+}
+
+using GemmTileFn = void (*)(const PackedTile&, const QuantizedActs&, int64_t, float*);
+constexpr GemmTileFn kGemmTiles[kGemmTokens + 1] = {nullptr,     GemmTile<1>, GemmTile<2>, GemmTile<3>, GemmTile<4>,
+                                                    GemmTile<5>, GemmTile<6>, GemmTile<7>, GemmTile<8>};
+
+// Rows [r0, r1) for all tokens. Up to kSuperTiles tiles are packed together and each token
+// block passes over all of them while its activations are still in L1/L2.
+void GemmRowsVnni(const Matrix& w, const QuantizedActs& a, const float* bias, float* y, int64_t r0, int64_t r1) {
+  constexpr int kSuperTiles = 4;
+  PackedTile tiles[kSuperTiles];
+  float out[kGemmTokens * kTileRows];
+  for (int64_t st = r0; st < r1; st += kSuperTiles * kTileRows) {
+    const int64_t se = std::min(r1, st + kSuperTiles * kTileRows);
+    const int nt_tiles = static_cast<int>((se - st + kTileRows - 1) / kTileRows);
+    for (int i = 0; i < nt_tiles; ++i) {
+      const int64_t tr = st + i * kTileRows;
+      PackTile(w, tr, std::min<int64_t>(kTileRows, se - tr), &tiles[i]);
+    }
+    for (int64_t t0 = 0; t0 < a.n; t0 += kGemmTokens) {
+      const int nt = static_cast<int>(std::min<int64_t>(kGemmTokens, a.n - t0));
+      for (int i = 0; i < nt_tiles; ++i) {
+        const int64_t tr = st + i * kTileRows;
+        const int64_t nr = std::min<int64_t>(kTileRows, se - tr);
+        kGemmTiles[nt](tiles[i], a, t0, out);
+        for (int k = 0; k < nt; ++k)
+          for (int64_t r = 0; r < nr; ++r) y[(t0 + k) * w.rows + tr + r] = out[k * kTileRows + r] + (bias ? bias[tr + r] : 0.0f);
+      }
+    }
+  }
+}
+#endif
+
 // Register-resident integer dots of the kind the kernels above issue; returns the number of
 // multiply-adds done (the result is folded into *sink so it cannot be optimised away).
 #if HWY_TARGET == HWY_AVX3_DL
@@ -234,6 +342,9 @@ int64_t Int8Loop(int64_t iterations, int32_t* sink) {
 // while every token passes over them.
 void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float* y, int64_t r0,
                int64_t r1) {
+#if HWY_TARGET == HWY_AVX3_DL
+  if (a.n >= kGemmMinTokens) return GemmRowsVnni(w, a, bias, y, r0, r1);
+#endif
   const size_t row_bytes = RowBytes(w.blocks, w.cols);
   const uint8_t* base = static_cast<const uint8_t*>(w.data);
   constexpr int64_t kRowTile = 16;
@@ -296,7 +407,8 @@ void QuantMatMul(const float* x, int64_t n, const Matrix& w, const float* bias, 
       QuantizeActsRow(x + t * w.cols, w.cols, q.data() + t * w.cols, d.data() + t * gpr, s.data() + t * gpr);
   });
   const QuantizedActs acts{n, w.cols, q.data(), d.data(), s.data()};
-  pool.ParallelFor(w.rows, 16, [&](int64_t r0, int64_t r1) {
+  // Whole 64-row super tiles per chunk for the GEMM path.
+  pool.ParallelFor(w.rows, n >= kGemmMinTokens ? 64 : 16, [&](int64_t r0, int64_t r1) {
     HWY_DYNAMIC_DISPATCH(QuantRows)(w, acts, bias, y, r0, r1);
   });
 }
