@@ -76,9 +76,9 @@ void Attention(const float* q, int64_t n_q, const float* k, const float* v, int6
 void StoreKv(KvType type, const float* x, int64_t n, int64_t row, int head_dim, void* dst, float* scales);
 
 // gate[i] = silu(gate[i]) * up[i].
-void SiluMul(float* gate, const float* up, int64_t n);
+void SiluMul(float* gate, const float* up, int64_t n, ThreadPool& pool);
 // x[i] = gelu(x[i]) with the tanh approximation (PyTorch "gelu_pytorch_tanh").
-void GeluTanh(float* x, int64_t n);
+void GeluTanh(float* x, int64_t n, ThreadPool& pool);
 // x[i] = gelu(x[i]) exact (erf).
 void GeluErf(float* x, int64_t n);
 // y[i] += x[i].

@@ -78,7 +78,7 @@ void Decoder::Layer(int index, float* x, int64_t n, KvCache& cache, const RopeTa
   std::vector<float> up(static_cast<size_t>(n * c.intermediate));
   MatMul(xn.data(), n, l.gate, nullptr, gate.data(), pool);
   MatMul(xn.data(), n, l.up, nullptr, up.data(), pool);
-  kernels::SiluMul(gate.data(), up.data(), n * c.intermediate);
+  kernels::SiluMul(gate.data(), up.data(), n * c.intermediate, pool);
   MatMul(gate.data(), n, l.down, nullptr, out.data(), pool);
   kernels::AddInPlace(x, out.data(), n * h);
 }

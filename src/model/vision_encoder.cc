@@ -102,7 +102,7 @@ void VisionEncoder::EncodeFrame(const float* patches, int64_t gh, int64_t gw, in
 
     kernels::LayerNorm(x, l.ln2_weight.data(), l.ln2_bias.data(), config_.layer_norm_eps, n, d, xn.data());
     MatMul(xn.data(), n, l.fc1.weight, BiasOrNull(l.fc1.bias), mlp.data(), pool);
-    kernels::GeluTanh(mlp.data(), n * config_.intermediate);
+    kernels::GeluTanh(mlp.data(), n * config_.intermediate, pool);
     MatMul(mlp.data(), n, l.fc2.weight, BiasOrNull(l.fc2.bias), out.data(), pool);
     kernels::AddInPlace(x, out.data(), n * d);
   }
