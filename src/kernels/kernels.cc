@@ -427,6 +427,81 @@ void RopeRotateHalf(float* x, int n_heads, int head_dim, const float* cos, const
   }
 }
 
+namespace {
+
+// Long sequences (vision frames, prefill): a block of queries against a block of keys is one
+// sgemm, the softmax streams over key blocks (running max and sum per query, earlier output
+// rescaled), and P V is a second sgemm. Memory stays O(block^2) whatever the length.
+constexpr int64_t kAttnBlockQ = 64, kAttnBlockK = 256;
+constexpr int64_t kAttnBlasMinQueries = 16;
+
+// Positions [j0, j0 + nb) of kv head `kvh` as f32 rows `*ld` apart: f32 storage is used in
+// place, bf16 and int8 are widened into buf.
+const float* KvRowsF32(const KvView& kv, bool keys, int n_kv_heads, int kvh, int hd, int64_t j0, int64_t nb,
+                       std::vector<float>& buf, int64_t* ld) {
+  const int64_t off = j0 * kv.stride + int64_t{kvh} * hd;
+  if (kv.type == KvType::kF32) {
+    *ld = kv.stride;
+    return static_cast<const float*>(keys ? kv.k : kv.v) + off;
+  }
+  *ld = hd;
+  buf.resize(static_cast<size_t>(nb * hd));
+  for (int64_t r = 0; r < nb; ++r) {
+    float* dst = buf.data() + r * hd;
+    if (kv.type == KvType::kBF16) {
+      const uint16_t* src = static_cast<const uint16_t*>(keys ? kv.k : kv.v) + off + r * kv.stride;
+      for (int c = 0; c < hd; ++c) dst[c] = BF16ToF32(src[c]);
+    } else {
+      const int8_t* src = static_cast<const int8_t*>(keys ? kv.k : kv.v) + off + r * kv.stride;
+      const float sc = (keys ? kv.k_scale : kv.v_scale)[(j0 + r) * n_kv_heads + kvh];
+      for (int c = 0; c < hd; ++c) dst[c] = src[c] * sc;
+    }
+  }
+  return buf.data();
+}
+
+// Queries [i0, i0 + nq) of head h.
+void AttendBlock(const float* q, int64_t i0, int64_t nq, int h, const KvView& kv, int64_t n_kv,
+                 const AttentionShape& s, float scale, float* out) {
+  const int hd = s.head_dim, kvh = h / (s.n_heads / s.n_kv_heads);
+  const int64_t ldq = int64_t{s.n_heads} * hd;
+  const float* qb = q + (i0 * s.n_heads + h) * hd;
+  const int64_t last = s.causal ? std::min(n_kv, s.causal_offset + i0 + nq) : n_kv;
+  std::vector<float> scores(static_cast<size_t>(nq * kAttnBlockK)), o(static_cast<size_t>(nq * hd), 0.0f);
+  std::vector<float> row_max(static_cast<size_t>(nq), -std::numeric_limits<float>::infinity());
+  std::vector<float> row_sum(static_cast<size_t>(nq), 0.0f), kbuf, vbuf;
+  for (int64_t j0 = 0; j0 < last; j0 += kAttnBlockK) {
+    const int64_t nb = std::min(kAttnBlockK, last - j0);
+    int64_t ldk, ldv;
+    const float* kb = KvRowsF32(kv, true, s.n_kv_heads, kvh, hd, j0, nb, kbuf, &ldk);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<blasint>(nq), static_cast<blasint>(nb), hd,
+                scale, qb, static_cast<blasint>(ldq), kb, static_cast<blasint>(ldk), 0.0f, scores.data(),
+                static_cast<blasint>(nb));
+    for (int64_t r = 0; r < nq; ++r) {
+      float* row = scores.data() + r * nb;
+      const int64_t visible = s.causal ? std::clamp<int64_t>(s.causal_offset + i0 + r + 1 - j0, 0, nb) : nb;
+      if (visible > 0) {
+        const float new_max = std::max(row_max[r], *std::max_element(row, row + visible));
+        const float correction = std::exp(row_max[r] - new_max);  // 0 on the first block
+        row_sum[r] = row_sum[r] * correction + HWY_DYNAMIC_DISPATCH(ExpShiftSum)(row, visible, new_max);
+        for (int c = 0; c < hd; ++c) o[r * hd + c] *= correction;
+        row_max[r] = new_max;
+      }
+      std::fill(row + visible, row + nb, 0.0f);  // keys after this query's position
+    }
+    const float* vb = KvRowsF32(kv, false, s.n_kv_heads, kvh, hd, j0, nb, vbuf, &ldv);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<blasint>(nq), hd, static_cast<blasint>(nb),
+                1.0f, scores.data(), static_cast<blasint>(nb), vb, static_cast<blasint>(ldv), 1.0f, o.data(), hd);
+  }
+  for (int64_t r = 0; r < nq; ++r) {
+    const float inv = 1.0f / row_sum[r];
+    float* dst = out + ((i0 + r) * s.n_heads + h) * hd;
+    for (int c = 0; c < hd; ++c) dst[c] = o[r * hd + c] * inv;
+  }
+}
+
+}  // namespace
+
 void Attention(const float* q, int64_t n_q, const KvView& kv, int64_t n_kv, const AttentionShape& s,
                float* out, ThreadPool& pool) {
   InitOnce();
@@ -434,6 +509,17 @@ void Attention(const float* q, int64_t n_q, const KvView& kv, int64_t n_kv, cons
            " heads are not a multiple of ", s.n_kv_heads, " kv heads");
   const int group = s.n_heads / s.n_kv_heads;
   const float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
+  if (n_q >= kAttnBlasMinQueries) {
+    const int64_t q_blocks = (n_q + kAttnBlockQ - 1) / kAttnBlockQ;
+    pool.ParallelFor(q_blocks * s.n_heads, 1, [&](int64_t b, int64_t e) {
+      for (int64_t task = b; task < e; ++task) {
+        const int64_t i0 = task / s.n_heads * kAttnBlockQ;
+        AttendBlock(q, i0, std::min(kAttnBlockQ, n_q - i0), static_cast<int>(task % s.n_heads), kv, n_kv, s, scale,
+                    out);
+      }
+    });
+    return;
+  }
   pool.ParallelFor(n_q * s.n_heads, 1, [&](int64_t b, int64_t e) {
     for (int64_t task = b; task < e; ++task) {
       const int64_t i = task / s.n_heads;
