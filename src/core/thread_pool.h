@@ -31,12 +31,14 @@ class ThreadPool {
   void RunChunks();
 
   std::vector<std::thread> workers_;
+  // Decode issues hundreds of short calls per token: waiters spin briefly on the atomics
+  // below before sleeping on the condition variables, which costs microseconds per wake.
   std::mutex mu_;
   std::condition_variable wake_;
   std::condition_variable done_;
-  uint64_t generation_ = 0;  // bumped for each ParallelFor call
-  int busy_ = 0;             // workers still inside the current call
-  bool stop_ = false;
+  std::atomic<uint64_t> generation_{0};  // bumped for each ParallelFor call
+  std::atomic<int> busy_{0};             // workers still inside the current call
+  std::atomic<bool> stop_{false};
 
   // The current loop, valid while busy_ > 0 or the caller is working.
   const std::function<void(int64_t, int64_t)>* fn_ = nullptr;
