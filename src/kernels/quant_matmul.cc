@@ -25,6 +25,23 @@
 namespace hm::kernels {
 namespace {
 
+// A block's f16 scale as f32, inline: the hot loops convert one per 32 weights, and the
+// out-of-line F16ToF32 call with its subnormal branch cost as much as the dot itself in
+// decode. Shifting the 15 low bits into place and scaling by 2^112 rebiases normals and
+// subnormals alike; only inf / NaN need their exponent set.
+inline float ScaleToF32(uint16_t h) {
+  const uint32_t bits = uint32_t{h & 0x7fffu} << 13;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  f *= 0x1p112f;
+  uint32_t out;
+  std::memcpy(&out, &f, 4);
+  if ((h & 0x7c00u) == 0x7c00u) out |= 0x7f800000u;
+  out |= uint32_t{h & 0x8000u} << 16;
+  std::memcpy(&f, &out, 4);
+  return f;
+}
+
 // Tokens sharing one unpacked weight block.
 constexpr int kTokens = 4;
 // From this many tokens on, the VNNI path packs weight tiles once per call (GemmRowsVnni).
@@ -50,7 +67,7 @@ inline void Unpack(BlockType t, const uint8_t* p, Groups* g) {
     case BlockType::kQ8_0: {
       const auto* b = reinterpret_cast<const BlockQ8_0*>(p);
       std::memcpy(g->u, b->qs, 32);
-      g->sw[0] = F16ToF32(b->d);
+      g->sw[0] = ScaleToF32(b->d);
       g->c[0] = 0.0f;
       g->count = 1;
       break;
@@ -58,14 +75,14 @@ inline void Unpack(BlockType t, const uint8_t* p, Groups* g) {
     case BlockType::kQ4_0: {
       const auto* b = reinterpret_cast<const BlockQ4_0*>(p);
       UnpackNibbles(b->qs, 16, g->u, g->u + 16);
-      g->sw[0] = F16ToF32(b->d);
+      g->sw[0] = ScaleToF32(b->d);
       g->c[0] = 8.0f * g->sw[0];
       g->count = 1;
       break;
     }
     default: {
       const auto* b = reinterpret_cast<const BlockQ4_K*>(p);
-      const float d = F16ToF32(b->d), dmin = F16ToF32(b->dmin);
+      const float d = ScaleToF32(b->d), dmin = ScaleToF32(b->dmin);
       for (int c = 0; c < 4; ++c) UnpackNibbles(b->qs + 32 * c, 32, g->u + 64 * c, g->u + 64 * c + 32);
       for (int j = 0; j < 8; ++j) {
         uint8_t sc, m;
@@ -122,16 +139,17 @@ void RowDotsPortable(BlockType t, const uint8_t* row, const QuantizedActs& a, in
 }
 
 #if HWY_TARGET == HWY_AVX3_DL
-// One vpdpbusd step for nt tokens: 64 weight values of groups (g, g + 1) as unsigned bytes,
+// One vpdpbusd step for NT tokens: 64 weight values of groups (g, g + 1) as unsigned bytes,
 // their scales and offsets. A function, not a lambda, because clang does not pass the
-// avx512vnni target attribute on to a lambda's body.
-__attribute__((target("avx512vnni"))) HWY_INLINE void VnniStep(const QuantizedActs& a, int64_t t0, int nt,
-                                                               int64_t g, __m512i w, float sw0, float sw1,
+// avx512vnni target attribute on to a lambda's body. NT is a template argument so the
+// accumulators stay in registers (in memory, their store-to-load latency ran every step).
+template <int NT>
+__attribute__((target("avx512vnni"))) HWY_INLINE void VnniStep(const QuantizedActs& a, int64_t t0, int64_t g, __m512i w, float sw0, float sw1,
                                                                float c0, float c1, __m512* acc, float* corr) {
   const int64_t gpr = a.cols / 32;
   const __m512i half_idx = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
   const __m512 swv = _mm512_permutexvar_ps(half_idx, _mm512_castps128_ps512(_mm_setr_ps(sw0, sw1, 0, 0)));
-  for (int k = 0; k < nt; ++k) {
+  for (int k = 0; k < NT; ++k) {
     const int64_t tok = t0 + k;
     const __m512i q = _mm512_loadu_si512(a.q + tok * a.cols + g * 32);
     const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w, q);
@@ -146,15 +164,15 @@ __attribute__((target("avx512vnni"))) HWY_INLINE void VnniStep(const QuantizedAc
 // The same with vpdpbusd: weights as unsigned bytes (Q8_0 shifted by +128 and its offset
 // moved into c), 64 values = two groups per instruction, per-group scales applied in float
 // lanes so the horizontal sum happens once per row and token.
-__attribute__((target("avx512vnni"))) void RowDotsVnni(BlockType t, const uint8_t* row,
-                                                        const QuantizedActs& a, int64_t t0, int nt,
-                                                        float* out) {
+template <int NT>
+__attribute__((target("avx512vnni"))) void RowDotsVnni(BlockType t, const uint8_t* row, const QuantizedActs& a,
+                                                        int64_t t0, float* out) {
   const int64_t gpr = a.cols / 32;
   const __m512i nib = _mm512_set1_epi8(15);
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
-  __m512 acc[kTokens];
-  float corr[kTokens] = {};
-  for (int k = 0; k < nt; ++k) acc[k] = _mm512_setzero_ps();
+  __m512 acc[NT];
+  float corr[NT] = {};
+  for (int k = 0; k < NT; ++k) acc[k] = _mm512_setzero_ps();
   switch (t) {
     case BlockType::kQ8_0: {
       const auto* b = reinterpret_cast<const BlockQ8_0*>(row);
@@ -162,8 +180,8 @@ __attribute__((target("avx512vnni"))) void RowDotsVnni(BlockType t, const uint8_
         const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[g].qs));
         const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[g + 1].qs));
         const __m512i w = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1), flip);
-        const float d0 = F16ToF32(b[g].d), d1 = F16ToF32(b[g + 1].d);
-        VnniStep(a, t0, nt, g, w, d0, d1, 128.0f * d0, 128.0f * d1, acc, corr);
+        const float d0 = ScaleToF32(b[g].d), d1 = ScaleToF32(b[g + 1].d);
+        VnniStep<NT>(a, t0, g, w, d0, d1, 128.0f * d0, 128.0f * d1, acc, corr);
       }
       break;
     }
@@ -176,15 +194,15 @@ __attribute__((target("avx512vnni"))) void RowDotsVnni(BlockType t, const uint8_
         // [g lo, g+1 lo, g hi, g+1 hi] -> [g lo, g hi, g+1 lo, g+1 hi], the activation order.
         __m512i w = _mm512_inserti64x4(_mm512_castsi256_si512(both), _mm256_srli_epi16(both, 4), 1);
         w = _mm512_shuffle_i64x2(_mm512_and_si512(w, nib), _mm512_and_si512(w, nib), 0xD8);
-        const float d0 = F16ToF32(b[g].d), d1 = F16ToF32(b[g + 1].d);
-        VnniStep(a, t0, nt, g, w, d0, d1, 8.0f * d0, 8.0f * d1, acc, corr);
+        const float d0 = ScaleToF32(b[g].d), d1 = ScaleToF32(b[g + 1].d);
+        VnniStep<NT>(a, t0, g, w, d0, d1, 8.0f * d0, 8.0f * d1, acc, corr);
       }
       break;
     }
     default: {
       const auto* b = reinterpret_cast<const BlockQ4_K*>(row);
       for (int64_t blk = 0; blk < gpr / 8; ++blk) {
-        const float d = F16ToF32(b[blk].d), dmin = F16ToF32(b[blk].dmin);
+        const float d = ScaleToF32(b[blk].d), dmin = ScaleToF32(b[blk].dmin);
         for (int c = 0; c < 4; ++c) {
           // 32 bytes of nibbles hold sub-blocks 2c (low) and 2c + 1 (high): 64 contiguous values.
           const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[blk].qs + 32 * c));
@@ -193,13 +211,86 @@ __attribute__((target("avx512vnni"))) void RowDotsVnni(BlockType t, const uint8_
           uint8_t sc0, m0, sc1, m1;
           Q4KScaleMin(b[blk].scales, 2 * c, &sc0, &m0);
           Q4KScaleMin(b[blk].scales, 2 * c + 1, &sc1, &m1);
-          VnniStep(a, t0, nt, 8 * blk + 2 * c, w, d * sc0, d * sc1, dmin * m0, dmin * m1, acc, corr);
+          VnniStep<NT>(a, t0, 8 * blk + 2 * c, w, d * sc0, d * sc1, dmin * m0, dmin * m1, acc, corr);
         }
       }
     }
   }
-  for (int k = 0; k < nt; ++k) out[k] = _mm512_reduce_add_ps(acc[k]) - corr[k];
+  for (int k = 0; k < NT; ++k) out[k] = _mm512_reduce_add_ps(acc[k]) - corr[k];
 }
+
+using RowDotsFn = void (*)(BlockType, const uint8_t*, const QuantizedActs&, int64_t, float*);
+constexpr RowDotsFn kRowDotsVnni[kTokens + 1] = {nullptr, RowDotsVnni<1>, RowDotsVnni<2>, RowDotsVnni<3>,
+                                                 RowDotsVnni<4>};
+#endif
+
+#if HWY_TARGET == HWY_AVX3_DL
+// Decode path for Q8_0 / Q4_0, whose offset is a fixed multiple of the scale (c = off * sw):
+// each block's contribution sw * (da * sum(u q) - off * s) is split over the 8 int32 lanes
+// its 32 values occupy in a vpdpbusd result as sw * (da * lane - off / 8 * s), with da and
+// off / 8 * s spread over those lanes once per call. A step is then one dpbusd, one
+// convert, two FMAs and a hardware f16 convert of both scales -- no scalar work per block.
+struct SpreadActs {
+  std::vector<float> d, s;  // [n][groups * 8]
+};
+
+SpreadActs Spread(const QuantizedActs& a, float off) {
+  const int64_t gpr = a.cols / 32;
+  SpreadActs sp;
+  sp.d.resize(static_cast<size_t>(a.n * gpr * 8));
+  sp.s.resize(sp.d.size());
+  for (int64_t i = 0; i < a.n * gpr; ++i)
+    for (int l = 0; l < 8; ++l) {
+      sp.d[i * 8 + l] = a.d[i];
+      sp.s[i * 8 + l] = a.s[i] * off / 8;
+    }
+  return sp;
+}
+
+template <BlockType T, int NT>
+__attribute__((target("avx512vnni"))) void RowDotsSpread(const uint8_t* row, const QuantizedActs& a,
+                                                          const SpreadActs& sp, int64_t t0, float* out) {
+  const int64_t gpr = a.cols / 32, lanes = gpr * 8;
+  __m512 acc[NT];
+  for (int k = 0; k < NT; ++k) acc[k] = _mm512_setzero_ps();
+  for (int64_t g = 0; g < gpr; g += 2) {
+    __m512i w;
+    uint16_t h0, h1;
+    if constexpr (T == BlockType::kQ8_0) {
+      const auto* b = reinterpret_cast<const BlockQ8_0*>(row);
+      const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[g].qs));
+      const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[g + 1].qs));
+      w = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1),
+                           _mm512_set1_epi8(static_cast<char>(0x80)));
+      h0 = b[g].d, h1 = b[g + 1].d;
+    } else {
+      const auto* b = reinterpret_cast<const BlockQ4_0*>(row);
+      const __m256i both = _mm256_inserti128_si256(
+          _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b[g].qs))),
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(b[g + 1].qs)), 1);
+      const __m512i nib = _mm512_set1_epi8(15);
+      w = _mm512_inserti64x4(_mm512_castsi256_si512(both), _mm256_srli_epi16(both, 4), 1);
+      w = _mm512_shuffle_i64x2(_mm512_and_si512(w, nib), _mm512_and_si512(w, nib), 0xD8);
+      h0 = b[g].d, h1 = b[g + 1].d;
+    }
+    const __m512 swv = _mm512_cvtph_ps(
+        _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_set1_epi16(static_cast<short>(h0))),
+                                _mm_set1_epi16(static_cast<short>(h1)), 1));
+    for (int k = 0; k < NT; ++k) {
+      const int64_t tok = t0 + k;
+      const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w, _mm512_loadu_si512(a.q + tok * a.cols + g * 32));
+      const __m512 lane = _mm512_fmsub_ps(_mm512_loadu_ps(sp.d.data() + tok * lanes + g * 8), _mm512_cvtepi32_ps(dot),
+                                          _mm512_loadu_ps(sp.s.data() + tok * lanes + g * 8));
+      acc[k] = _mm512_fmadd_ps(swv, lane, acc[k]);
+    }
+  }
+  for (int k = 0; k < NT; ++k) out[k] = _mm512_reduce_add_ps(acc[k]);
+}
+
+using RowDotsSpreadFn = void (*)(const uint8_t*, const QuantizedActs&, const SpreadActs&, int64_t, float*);
+template <BlockType T>
+constexpr RowDotsSpreadFn kRowDotsSpread[kTokens + 1] = {nullptr, RowDotsSpread<T, 1>, RowDotsSpread<T, 2>,
+                                                         RowDotsSpread<T, 3>, RowDotsSpread<T, 4>};
 #endif
 
 #if HWY_TARGET == HWY_AVX3_DL
@@ -349,9 +440,16 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float
   const uint8_t* base = static_cast<const uint8_t*>(w.data);
   constexpr int64_t kRowTile = 16;
   float out[kTokens];
+#if HWY_TARGET == HWY_AVX3_DL
+  const bool even = (a.cols / 32) % 2 == 0;
+  const bool spread = even && (w.blocks == BlockType::kQ8_0 || w.blocks == BlockType::kQ4_0);
+  const SpreadActs sp = spread ? Spread(a, w.blocks == BlockType::kQ8_0 ? 128.0f : 8.0f) : SpreadActs{};
+#endif
   auto dots = [&](const uint8_t* row, int64_t t0, int nt) {
 #if HWY_TARGET == HWY_AVX3_DL
-    if ((a.cols / 32) % 2 == 0) return RowDotsVnni(w.blocks, row, a, t0, nt, out);
+    if (spread && w.blocks == BlockType::kQ8_0) return kRowDotsSpread<BlockType::kQ8_0>[nt](row, a, sp, t0, out);
+    if (spread) return kRowDotsSpread<BlockType::kQ4_0>[nt](row, a, sp, t0, out);
+    if (even) return kRowDotsVnni[nt](w.blocks, row, a, t0, out);
 #endif
     RowDotsPortable(w.blocks, row, a, t0, nt, out);
   };
