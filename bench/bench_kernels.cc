@@ -52,7 +52,7 @@ void BM_MatMul(benchmark::State& state) {
   state.counters["GOP/s"] = benchmark::Counter(2.0 * n * kRows * kCols * state.iterations(), benchmark::Counter::kIsRate);
   state.SetLabel(state.range(0) == 0 ? "bf16" : BlockTypeName(w.m.blocks));
 }
-BENCHMARK(BM_MatMul)->ArgsProduct({{0, 1, 2, 3}, {1, 64}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_MatMul)->ArgsProduct({{0, 1, 2, 3}, {1, 4, 8, 16, 32, 64}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_AttentionDecode(benchmark::State& state) {
   const int64_t n_kv = 4096, heads = 28, kv_heads = 4, hd = 128;
