@@ -1,6 +1,7 @@
 // Kernel microbenchmarks at Hulu-Med-7B shapes (hidden 3584, MLP 18944): matmul per weight
-// format for decode (1 token) and prefill (64 tokens), and attention over a 4096-token bf16
-// cache. Bytes/s counts weight bytes, so decode figures compare directly with bandwidth.
+// format for decode (1 token) and prefill (up to 64 tokens), attention over a 4096-token bf16
+// cache, and one vision frame's attention. Bytes/s counts weight bytes, so decode figures
+// compare directly with bandwidth.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -67,6 +68,19 @@ void BM_AttentionDecode(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(2 * k.size() * 2));
 }
 BENCHMARK(BM_AttentionDecode)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// One vision frame's attention: 1024 patches, 16 heads of 80, f32, no causal mask.
+void BM_AttentionVision(benchmark::State& state) {
+  const int64_t n = 1024, heads = 16, hd = 80;
+  std::vector<float> q(n * heads * hd, 0.01f), k = q, v = q, out(q.size());
+  ThreadPool pool(2);
+  for (auto _ : state) {
+    Attention(q.data(), n, k.data(), v.data(), n, heads * hd, {heads, heads, hd, false, 0}, out.data(), pool);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(4.0 * n * n * heads * hd * state.iterations(), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AttentionVision)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace hm::kernels

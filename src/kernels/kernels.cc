@@ -217,6 +217,21 @@ void AttendOne(const float* q, const KvView& kv, int64_t head_off, int64_t scale
   }
 }
 
+// max(x[0..n)), n >= 1.
+float RowMax(const float* x, int64_t n) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  float m = x[0];
+  int64_t i = 0;
+  if (n >= N) {
+    auto acc = hn::LoadU(d, x);
+    for (i = N; i + N <= n; i += N) acc = hn::Max(acc, hn::LoadU(d, x + i));
+    m = hn::GetLane(hn::MaxOfLanes(d, acc));
+  }
+  for (; i < n; ++i) m = std::max(m, x[i]);
+  return m;
+}
+
 // x[i] = f(x[i], y[i]) lane by lane (y may be null: f sees zeros). The tail goes through one
 // zero-padded vector, so every element takes the same instructions whatever n is.
 template <class F>
@@ -309,6 +324,7 @@ HWY_EXPORT(FmaLanes);
 HWY_EXPORT(SumStream);
 HWY_EXPORT(SiluMulRange);
 HWY_EXPORT(ExpShiftSum);
+HWY_EXPORT(RowMax);
 HWY_EXPORT(GeluTanhRange);
 
 namespace {
@@ -432,7 +448,7 @@ namespace {
 // Long sequences (vision frames, prefill): a block of queries against a block of keys is one
 // sgemm, the softmax streams over key blocks (running max and sum per query, earlier output
 // rescaled), and P V is a second sgemm. Memory stays O(block^2) whatever the length.
-constexpr int64_t kAttnBlockQ = 64, kAttnBlockK = 256;
+constexpr int64_t kAttnBlockQ = 128, kAttnBlockK = 512;
 constexpr int64_t kAttnBlasMinQueries = 16;
 
 // Positions [j0, j0 + nb) of kv head `kvh` as f32 rows `*ld` apart: f32 storage is used in
@@ -481,7 +497,7 @@ void AttendBlock(const float* q, int64_t i0, int64_t nq, int h, const KvView& kv
       float* row = scores.data() + r * nb;
       const int64_t visible = s.causal ? std::clamp<int64_t>(s.causal_offset + i0 + r + 1 - j0, 0, nb) : nb;
       if (visible > 0) {
-        const float new_max = std::max(row_max[r], *std::max_element(row, row + visible));
+        const float new_max = std::max(row_max[r], HWY_DYNAMIC_DISPATCH(RowMax)(row, visible));
         const float correction = std::exp(row_max[r] - new_max);  // 0 on the first block
         row_sum[r] = row_sum[r] * correction + HWY_DYNAMIC_DISPATCH(ExpShiftSum)(row, visible, new_max);
         for (int c = 0; c < hd; ++c) o[r * hd + c] *= correction;
