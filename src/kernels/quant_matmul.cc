@@ -25,9 +25,9 @@
 namespace hm::kernels {
 namespace {
 
-// A block's f16 scale as f32, inline: the hot loops convert one per 32 weights, and the
-// out-of-line F16ToF32 call with its subnormal branch cost as much as the dot itself in
-// decode. Shifting the 15 low bits into place and scaling by 2^112 rebiases normals and
+// A block's f16 scale as f32, inline: tile packing and the Q4_K dots convert one per 32
+// weights, and the out-of-line F16ToF32 call with its subnormal branch showed at the top of
+// decode profiles before those moved to vcvtph2ps. Shifting the 15 low bits into place and scaling by 2^112 rebiases normals and
 // subnormals alike; only inf / NaN need their exponent set.
 inline float ScaleToF32(uint16_t h) {
   const uint32_t bits = uint32_t{h & 0x7fffu} << 13;
@@ -230,6 +230,8 @@ constexpr RowDotsFn kRowDotsVnni[kTokens + 1] = {nullptr, RowDotsVnni<1>, RowDot
 // its 32 values occupy in a vpdpbusd result as sw * (da * lane - off / 8 * s), with da and
 // off / 8 * s spread over those lanes once per call. A step is then one dpbusd, one
 // convert, two FMAs and a hardware f16 convert of both scales -- no scalar work per block.
+constexpr int64_t kPrefetchBytes = 1024;
+
 struct SpreadActs {
   std::vector<float> d, s;  // [n][groups * 8]
 };
@@ -253,7 +255,10 @@ __attribute__((target("avx512vnni"))) void RowDotsSpread(const uint8_t* row, con
   const int64_t gpr = a.cols / 32, lanes = gpr * 8;
   __m512 acc[NT];
   for (int k = 0; k < NT; ++k) acc[k] = _mm512_setzero_ps();
+  const size_t bb = BlockBytes(T);
   for (int64_t g = 0; g < gpr; g += 2) {
+    // Decode is a pure weight stream; the hardware prefetcher alone left it latency-bound.
+    _mm_prefetch(reinterpret_cast<const char*>(row + g * bb + kPrefetchBytes), _MM_HINT_T0);
     __m512i w;
     uint16_t h0, h1;
     if constexpr (T == BlockType::kQ8_0) {
