@@ -285,9 +285,11 @@ def write_golden_json(path: str, obj: dict):
 
 
 def chat_template() -> str:
-    # DEFAULT_CHAT_TEMPLATE of the reference's processor.py, byte for byte.
-    with open(os.path.join(HERE, "hulumed_chat_template.jinja"), encoding="utf-8") as f:
-        return f.read()
+    # The engine's own Hulu-Med default template (src/text/chat_template.cc), which renders what
+    # the reference's DEFAULT_CHAT_TEMPLATE renders (tools/text goldens check that); one source.
+    with open(os.path.join(HERE, "..", "..", "src", "text", "chat_template.cc"), encoding="utf-8") as f:
+        source = f.read()
+    return source.split('R"TPL(', 1)[1].split(')TPL"', 1)[0]
 
 
 def write_model_dir(m: ModelSpec, out_dir: str, tok: TinyTokenizer, log=print):
