@@ -99,16 +99,6 @@ size_t RowBytes(BlockType t, int64_t cols) {
   return static_cast<size_t>(cols / BlockValues(t)) * BlockBytes(t);
 }
 
-void Q4KScaleMin(const uint8_t* s, int j, uint8_t* sc, uint8_t* m) {
-  if (j < 4) {
-    *sc = s[j] & 63;
-    *m = s[j + 4] & 63;
-  } else {
-    *sc = static_cast<uint8_t>((s[j + 4] & 15) | ((s[j - 4] >> 6) << 4));
-    *m = static_cast<uint8_t>((s[j + 4] >> 4) | ((s[j] >> 6) << 4));
-  }
-}
-
 void QuantizeRow(BlockType t, const float* x, int64_t cols, void* out) {
   const int64_t bv = BlockValues(t);
   HM_CHECK(t != BlockType::kNone && cols % bv == 0, "quantize: a row of ", cols,

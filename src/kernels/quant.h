@@ -42,8 +42,17 @@ size_t RowBytes(BlockType t, int64_t cols);
 void QuantizeRow(BlockType t, const float* x, int64_t cols, void* out);
 void DequantizeRow(BlockType t, const void* row, int64_t cols, float* out);
 
-// The 6-bit scale and min of sub-block j (0..7) of a Q4_K block.
-void Q4KScaleMin(const uint8_t* scales, int j, uint8_t* sc, uint8_t* m);
+// The 6-bit scale and min of sub-block j (0..7) of a Q4_K block. Inline: GEMM tile packing
+// reads eight per 256 weights.
+inline void Q4KScaleMin(const uint8_t* s, int j, uint8_t* sc, uint8_t* m) {
+  if (j < 4) {
+    *sc = s[j] & 63;
+    *m = s[j + 4] & 63;
+  } else {
+    *sc = static_cast<uint8_t>((s[j + 4] & 15) | ((s[j - 4] >> 6) << 4));
+    *m = static_cast<uint8_t>((s[j + 4] >> 4) | ((s[j] >> 6) << 4));
+  }
+}
 
 // Activations quantized for the integer dot products: per 32 values an f32 scale d, the
 // int8 values and s = d * sum(q) (which the Q4 formats' offsets need).

@@ -138,91 +138,6 @@ void RowDotsPortable(BlockType t, const uint8_t* row, const QuantizedActs& a, in
   std::copy(acc, acc + nt, out);
 }
 
-#if HWY_TARGET == HWY_AVX3_DL
-// One vpdpbusd step for NT tokens: 64 weight values of groups (g, g + 1) as unsigned bytes,
-// their scales and offsets. A function, not a lambda, because clang does not pass the
-// avx512vnni target attribute on to a lambda's body. NT is a template argument so the
-// accumulators stay in registers (in memory, their store-to-load latency ran every step).
-template <int NT>
-__attribute__((target("avx512vnni"))) HWY_INLINE void VnniStep(const QuantizedActs& a, int64_t t0, int64_t g, __m512i w, float sw0, float sw1,
-                                                               float c0, float c1, __m512* acc, float* corr) {
-  const int64_t gpr = a.cols / 32;
-  const __m512i half_idx = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
-  const __m512 swv = _mm512_permutexvar_ps(half_idx, _mm512_castps128_ps512(_mm_setr_ps(sw0, sw1, 0, 0)));
-  for (int k = 0; k < NT; ++k) {
-    const int64_t tok = t0 + k;
-    const __m512i q = _mm512_loadu_si512(a.q + tok * a.cols + g * 32);
-    const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w, q);
-    const float* da = a.d + tok * gpr + g;
-    const __m512 dav = _mm512_permutexvar_ps(half_idx, _mm512_castps128_ps512(_mm_setr_ps(da[0], da[1], 0, 0)));
-    acc[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(swv, dav), acc[k]);
-    const float* s = a.s + tok * gpr + g;
-    corr[k] += c0 * s[0] + c1 * s[1];
-  }
-}
-
-// The same with vpdpbusd: weights as unsigned bytes (Q8_0 shifted by +128 and its offset
-// moved into c), 64 values = two groups per instruction, per-group scales applied in float
-// lanes so the horizontal sum happens once per row and token.
-template <int NT>
-__attribute__((target("avx512vnni"))) void RowDotsVnni(BlockType t, const uint8_t* row, const QuantizedActs& a,
-                                                        int64_t t0, float* out) {
-  const int64_t gpr = a.cols / 32;
-  const __m512i nib = _mm512_set1_epi8(15);
-  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
-  __m512 acc[NT];
-  float corr[NT] = {};
-  for (int k = 0; k < NT; ++k) acc[k] = _mm512_setzero_ps();
-  switch (t) {
-    case BlockType::kQ8_0: {
-      const auto* b = reinterpret_cast<const BlockQ8_0*>(row);
-      for (int64_t g = 0; g < gpr; g += 2) {
-        const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[g].qs));
-        const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[g + 1].qs));
-        const __m512i w = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1), flip);
-        const float d0 = ScaleToF32(b[g].d), d1 = ScaleToF32(b[g + 1].d);
-        VnniStep<NT>(a, t0, g, w, d0, d1, 128.0f * d0, 128.0f * d1, acc, corr);
-      }
-      break;
-    }
-    case BlockType::kQ4_0: {
-      const auto* b = reinterpret_cast<const BlockQ4_0*>(row);
-      for (int64_t g = 0; g < gpr; g += 2) {
-        const __m256i both = _mm256_inserti128_si256(
-            _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b[g].qs))),
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(b[g + 1].qs)), 1);
-        // [g lo, g+1 lo, g hi, g+1 hi] -> [g lo, g hi, g+1 lo, g+1 hi], the activation order.
-        __m512i w = _mm512_inserti64x4(_mm512_castsi256_si512(both), _mm256_srli_epi16(both, 4), 1);
-        w = _mm512_shuffle_i64x2(_mm512_and_si512(w, nib), _mm512_and_si512(w, nib), 0xD8);
-        const float d0 = ScaleToF32(b[g].d), d1 = ScaleToF32(b[g + 1].d);
-        VnniStep<NT>(a, t0, g, w, d0, d1, 8.0f * d0, 8.0f * d1, acc, corr);
-      }
-      break;
-    }
-    default: {
-      const auto* b = reinterpret_cast<const BlockQ4_K*>(row);
-      for (int64_t blk = 0; blk < gpr / 8; ++blk) {
-        const float d = ScaleToF32(b[blk].d), dmin = ScaleToF32(b[blk].dmin);
-        for (int c = 0; c < 4; ++c) {
-          // 32 bytes of nibbles hold sub-blocks 2c (low) and 2c + 1 (high): 64 contiguous values.
-          const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[blk].qs + 32 * c));
-          const __m512i w = _mm512_and_si512(
-              _mm512_inserti64x4(_mm512_castsi256_si512(qs), _mm256_srli_epi16(qs, 4), 1), nib);
-          uint8_t sc0, m0, sc1, m1;
-          Q4KScaleMin(b[blk].scales, 2 * c, &sc0, &m0);
-          Q4KScaleMin(b[blk].scales, 2 * c + 1, &sc1, &m1);
-          VnniStep<NT>(a, t0, 8 * blk + 2 * c, w, d * sc0, d * sc1, dmin * m0, dmin * m1, acc, corr);
-        }
-      }
-    }
-  }
-  for (int k = 0; k < NT; ++k) out[k] = _mm512_reduce_add_ps(acc[k]) - corr[k];
-}
-
-using RowDotsFn = void (*)(BlockType, const uint8_t*, const QuantizedActs&, int64_t, float*);
-constexpr RowDotsFn kRowDotsVnni[kTokens + 1] = {nullptr, RowDotsVnni<1>, RowDotsVnni<2>, RowDotsVnni<3>,
-                                                 RowDotsVnni<4>};
-#endif
 
 #if HWY_TARGET == HWY_AVX3_DL
 // Decode path for Q8_0 / Q4_0, whose offset is a fixed multiple of the scale (c = off * sw):
@@ -296,6 +211,53 @@ using RowDotsSpreadFn = void (*)(const uint8_t*, const QuantizedActs&, const Spr
 template <BlockType T>
 constexpr RowDotsSpreadFn kRowDotsSpread[kTokens + 1] = {nullptr, RowDotsSpread<T, 1>, RowDotsSpread<T, 2>,
                                                          RowDotsSpread<T, 3>, RowDotsSpread<T, 4>};
+
+// Q4_K: scale and offset differ per 32-value sub-block and the offset (dmin * m) is not a
+// multiple of the scale, so the activations are spread with off = 1 (s / 8 per lane) and
+// both terms are applied per lane. A block's eight scales and offsets become float vectors
+// once; each 64-value step picks its two sub-blocks' with one permute each.
+template <int NT>
+__attribute__((target("avx512vnni"))) void RowDotsQ4K(const uint8_t* row, const QuantizedActs& a,
+                                                       const SpreadActs& sp, int64_t t0, float* out) {
+  const int64_t gpr = a.cols / 32, lanes = gpr * 8;
+  const auto* b = reinterpret_cast<const BlockQ4_K*>(row);
+  const __m512i nib = _mm512_set1_epi8(15);
+  __m512 acc[NT];
+  for (int k = 0; k < NT; ++k) acc[k] = _mm512_setzero_ps();
+  for (int64_t blk = 0; blk < gpr / 8; ++blk) {
+    // A block spans three cache lines: prefetch each of them.
+    for (int line = 0; line < 3; ++line)
+      _mm_prefetch(reinterpret_cast<const char*>(b + blk) + kPrefetchBytes + 64 * line, _MM_HINT_T0);
+    // Q4KScaleMin for all eight sub-blocks at once, four bytes per word, staying in registers
+    // (bytes stored one by one and reloaded as a vector stalled on store forwarding).
+    uint32_t w[3];
+    std::memcpy(w, b[blk].scales, 12);
+    const uint64_t sc = (w[0] & 0x3f3f3f3fu) |
+                        uint64_t{(w[2] & 0x0f0f0f0fu) | (((w[0] >> 6) & 0x03030303u) << 4)} << 32;
+    const uint64_t mn = (w[1] & 0x3f3f3f3fu) |
+                        uint64_t{((w[2] >> 4) & 0x0f0f0f0fu) | (((w[1] >> 6) & 0x03030303u) << 4)} << 32;
+    const __m512 sw8 = _mm512_mul_ps(_mm512_set1_ps(ScaleToF32(b[blk].d)),
+                                     _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_cvtsi64_si128(static_cast<long long>(sc)))));
+    const __m512 c8 = _mm512_mul_ps(_mm512_set1_ps(ScaleToF32(b[blk].dmin)),
+                                    _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_cvtsi64_si128(static_cast<long long>(mn)))));
+    for (int c = 0; c < 4; ++c) {
+      // 32 bytes of nibbles hold sub-blocks 2c (low) and 2c + 1 (high): 64 contiguous values.
+      const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[blk].qs + 32 * c));
+      const __m512i w = _mm512_and_si512(_mm512_inserti64x4(_mm512_castsi256_si512(qs), _mm256_srli_epi16(qs, 4), 1), nib);
+      const __m512i idx = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi32(2 * c)), _mm256_set1_epi32(2 * c + 1), 1);
+      const __m512 swv = _mm512_permutexvar_ps(idx, sw8), cv = _mm512_permutexvar_ps(idx, c8);
+      const int64_t g = 8 * blk + 2 * c;
+      for (int k = 0; k < NT; ++k) {
+        const int64_t tok = t0 + k;
+        const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w, _mm512_loadu_si512(a.q + tok * a.cols + g * 32));
+        const __m512 lane = _mm512_mul_ps(_mm512_loadu_ps(sp.d.data() + tok * lanes + g * 8), _mm512_cvtepi32_ps(dot));
+        acc[k] = _mm512_fnmadd_ps(cv, _mm512_loadu_ps(sp.s.data() + tok * lanes + g * 8), _mm512_fmadd_ps(swv, lane, acc[k]));
+      }
+    }
+  }
+  for (int k = 0; k < NT; ++k) out[k] = _mm512_reduce_add_ps(acc[k]);
+}
+constexpr RowDotsSpreadFn kRowDotsQ4K[kTokens + 1] = {nullptr, RowDotsQ4K<1>, RowDotsQ4K<2>, RowDotsQ4K<3>, RowDotsQ4K<4>};
 #endif
 
 #if HWY_TARGET == HWY_AVX3_DL
@@ -303,7 +265,7 @@ constexpr RowDotsSpreadFn kRowDotsSpread[kTokens + 1] = {nullptr, RowDotsSpread<
 // order -- for each 4 values of K, 4 bytes of each of the 16 rows, one zmm -- with each
 // group's scales and offsets as 16-float vectors. Every block of up to 8 tokens then streams
 // over it: one broadcast activation dword feeds one vpdpbusd covering 16 rows, so weights
-// are unpacked n / 8 times less often than in RowDotsVnni and no horizontal sums remain.
+// are unpacked n / 8 times less often than in the decode dots and no horizontal sums remain.
 constexpr int kTileRows = 16;
 constexpr int kGemmTokens = 8;
 
@@ -501,15 +463,16 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float
   constexpr int64_t kRowTile = 16;
   float out[kTokens];
 #if HWY_TARGET == HWY_AVX3_DL
-  const bool even = (a.cols / 32) % 2 == 0;
-  const bool spread = even && (w.blocks == BlockType::kQ8_0 || w.blocks == BlockType::kQ4_0);
-  const SpreadActs sp = spread ? Spread(a, w.blocks == BlockType::kQ8_0 ? 128.0f : 8.0f) : SpreadActs{};
+  // 64 values per step: Q8_0 / Q4_0 rows need an even number of blocks (Q4_K always has).
+  const bool spread = (a.cols / 32) % 2 == 0;
+  const float off = w.blocks == BlockType::kQ8_0 ? 128.0f : w.blocks == BlockType::kQ4_0 ? 8.0f : 1.0f;
+  const SpreadActs sp = spread ? Spread(a, off) : SpreadActs{};
 #endif
   auto dots = [&](const uint8_t* row, int64_t t0, int nt) {
 #if HWY_TARGET == HWY_AVX3_DL
     if (spread && w.blocks == BlockType::kQ8_0) return kRowDotsSpread<BlockType::kQ8_0>[nt](row, a, sp, t0, out);
-    if (spread) return kRowDotsSpread<BlockType::kQ4_0>[nt](row, a, sp, t0, out);
-    if (even) return kRowDotsVnni[nt](w.blocks, row, a, t0, out);
+    if (spread && w.blocks == BlockType::kQ4_0) return kRowDotsSpread<BlockType::kQ4_0>[nt](row, a, sp, t0, out);
+    if (spread) return kRowDotsQ4K[nt](row, a, sp, t0, out);
 #endif
     RowDotsPortable(w.blocks, row, a, t0, nt, out);
   };
