@@ -275,14 +275,14 @@ struct PackedTile {
   std::vector<float> c;    // [groups][kTileRows]
 };
 
-// The common case of PackTile in registers: 16 full rows of Q8_0 / Q4_0. Each group's 32
+// The common case of PackTile in registers: 16 full rows. Each group's 32
 // unsigned bytes per row are one ymm (8 dwords); rows j and j + 8 share a zmm, and an 8x8
 // dword transpose inside each 256-bit half turns 16 rows x 8 dwords into the 8 zmm of
 // vpdpbusd order. The scalar path spent more time here than GemmTile spent multiplying.
 __attribute__((target("avx512vnni"))) void PackFullTile(const Matrix& w, int64_t r0, PackedTile* tile) {
   const int64_t groups = w.cols / 32;
   const size_t bb = BlockBytes(w.blocks), row_bytes = RowBytes(w.blocks, w.cols);
-  const bool q8 = w.blocks == BlockType::kQ8_0;
+  const bool q8 = w.blocks == BlockType::kQ8_0, q4k = w.blocks == BlockType::kQ4_K;
   tile->u.resize(static_cast<size_t>(groups * 8 * kTileRows * 4));
   tile->sw.resize(static_cast<size_t>(groups * kTileRows));
   tile->c.resize(static_cast<size_t>(groups * kTileRows));
@@ -293,7 +293,19 @@ __attribute__((target("avx512vnni"))) void PackFullTile(const Matrix& w, int64_t
   for (int64_t G = 0; G < groups; ++G) {
     __m256i r[kTileRows];
     for (int i = 0; i < kTileRows; ++i) {
-      const uint8_t* blk = base + i * row_bytes + G * bb;  // both formats: f16 scale, then values
+      if (q4k) {
+        // Sub-block j of a 256-value block: the low or high nibbles of 32 bytes.
+        const auto* b = reinterpret_cast<const BlockQ4_K*>(base + i * row_bytes) + G / 8;
+        const int j = static_cast<int>(G % 8);
+        uint8_t sc, m;
+        Q4KScaleMin(b->scales, j, &sc, &m);
+        tile->sw[G * kTileRows + i] = ScaleToF32(b->d) * sc;
+        tile->c[G * kTileRows + i] = ScaleToF32(b->dmin) * m;
+        const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs + 32 * (j / 2)));
+        r[i] = _mm256_and_si256(j % 2 ? _mm256_srli_epi16(qs, 4) : qs, nib);
+        continue;
+      }
+      const uint8_t* blk = base + i * row_bytes + G * bb;  // Q8_0 and Q4_0: f16 scale, then values
       uint16_t h;
       std::memcpy(&h, blk, 2);
       const float sw = ScaleToF32(h);
@@ -339,8 +351,7 @@ void PackTile(const Matrix& w, int64_t r0, int64_t nr, PackedTile* tile) {
   const bool shift = w.blocks == BlockType::kQ8_0;
   const uint32_t flip = shift ? 0x80808080u : 0u;
   uint32_t* u32 = reinterpret_cast<uint32_t*>(tile->u.data());
-  if (nr == kTileRows && (w.blocks == BlockType::kQ8_0 || w.blocks == BlockType::kQ4_0))
-    return PackFullTile(w, r0, tile);
+  if (nr == kTileRows) return PackFullTile(w, r0, tile);
   Groups g;
   for (int64_t i = 0; i < nr; ++i) {
     const uint8_t* row = static_cast<const uint8_t*>(w.data) + (r0 + i) * row_bytes;
