@@ -73,6 +73,18 @@ TEST(Quant, RoundTripWithinStep) {
   }
 }
 
+// Activation quantization rounds half away from zero (std::lround), ties included: a block
+// whose max is 127 makes x * 127 / max hit every half-integer exactly.
+TEST(Quant, ActivationsRoundHalfAwayFromZero) {
+  std::vector<float> x(64);
+  for (int i = 0; i < 64; ++i) x[i] = (i == 0) ? 127.0f : static_cast<float>(i - 32) + 0.5f * (i % 2 ? 1 : -1);
+  x[32] = -127.0f;
+  std::vector<int8_t> q(64);
+  float d[2], s[2];
+  QuantizeActsRow(x.data(), 64, q.data(), d, s);
+  for (int i = 0; i < 64; ++i) EXPECT_EQ(q[i], std::lround(x[i] / d[i / 32])) << "value " << x[i];
+}
+
 TEST(Quant, PartialBlockIsAnError) {
   std::vector<float> x(40);
   std::vector<uint8_t> out(64);
