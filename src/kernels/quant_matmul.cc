@@ -27,8 +27,8 @@ namespace {
 
 // A block's f16 scale as f32, inline: tile packing and the Q4_K dots convert one per 32
 // weights, and the out-of-line F16ToF32 call with its subnormal branch showed at the top of
-// decode profiles before those moved to vcvtph2ps. Shifting the 15 low bits into place and scaling by 2^112 rebiases normals and
-// subnormals alike; only inf / NaN need their exponent set.
+// decode profiles. Shifting the 15 low bits into place and scaling by 2^112 rebiases normals
+// and subnormals alike; only inf / NaN need their exponent set.
 inline float ScaleToF32(uint16_t h) {
   const uint32_t bits = uint32_t{h & 0x7fffu} << 13;
   float f;
