@@ -27,19 +27,19 @@ namespace {
 
 // A block's f16 scale as f32, inline: tile packing and the Q4_K dots convert one per 32
 // weights, and the out-of-line F16ToF32 call with its subnormal branch showed at the top of
-// decode profiles. Shifting the 15 low bits into place and scaling by 2^112 rebiases normals
-// and subnormals alike; only inf / NaN need their exponent set.
+// decode profiles. Subnormal scales (common for Q4_K mins) are built from their integer
+// mantissa: rebiasing them with a float multiply fed the FPU denormals, whose microcode
+// assists made Q4_K decode three times slower than Q4_0.
 inline float ScaleToF32(uint16_t h) {
-  const uint32_t bits = uint32_t{h & 0x7fffu} << 13;
+  const uint32_t exp = h & 0x7c00u, man = h & 0x3ffu;
   float f;
-  std::memcpy(&f, &bits, 4);
-  f *= 0x1p112f;
-  uint32_t out;
-  std::memcpy(&out, &f, 4);
-  if ((h & 0x7c00u) == 0x7c00u) out |= 0x7f800000u;
-  out |= uint32_t{h & 0x8000u} << 16;
-  std::memcpy(&f, &out, 4);
-  return f;
+  if (exp == 0) {
+    f = static_cast<float>(man) * 0x1p-24f;
+  } else {
+    const uint32_t bits = exp == 0x7c00u ? 0x7f800000u | (man << 13) : (uint32_t{h & 0x7fffu} << 13) + (112u << 23);
+    std::memcpy(&f, &bits, 4);
+  }
+  return h & 0x8000u ? -f : f;
 }
 
 // Tokens sharing one unpacked weight block.
