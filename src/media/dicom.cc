@@ -130,35 +130,6 @@ Frames ColorFrames(std::vector<DicomFile>& files, const std::vector<Plane>& plan
   return frames;
 }
 
-// Maps slices of the volume through a window (dicom_window.h); `inverted` flips the output for
-// MONOCHROME1 data, which the volume stores un-negated on this path.
-Frames WindowSlices(const Volume& volume, SliceAxis axis, const std::vector<int64_t>& indices,
-                    const DicomWindow& window, bool inverted) {
-  const int a = static_cast<int>(axis);
-  const int row_axis = a == 0 ? 1 : 0;
-  const int col_axis = a == 2 ? 1 : 2;
-  Frames frames;
-  frames.from_pil = true;
-  for (int64_t k : indices) {
-    Image image;
-    image.height = static_cast<int>(volume.shape[row_axis]);
-    image.width = static_cast<int>(volume.shape[col_axis]);
-    image.rgb.resize(static_cast<size_t>(image.height) * image.width * 3);
-    size_t p = 0;
-    for (int64_t r = 0; r < image.height; ++r) {
-      for (int64_t c = 0; c < image.width; ++c, ++p) {
-        const double v = volume.data[static_cast<size_t>(
-            k * volume.strides[a] + r * volume.strides[row_axis] + c * volume.strides[col_axis])];
-        uint8_t g = ApplyDicomWindow(v, window);
-        if (inverted) g = static_cast<uint8_t>(255 - g);
-        image.rgb[p * 3] = image.rgb[p * 3 + 1] = image.rgb[p * 3 + 2] = g;
-      }
-    }
-    frames.images.push_back(std::move(image));
-  }
-  return frames;
-}
-
 }  // namespace
 
 Frames LoadDicom(const std::string& path, const DicomOptions& options) {
@@ -223,10 +194,19 @@ Frames LoadDicom(const std::string& path, const DicomOptions& options) {
   HM_CHECK(along <= kMaxSlices, path, ": ", along, " slices along the axis, more than ",
            kMaxSlices);
   const int count = static_cast<int>(across || options.num_slices == 0 ? along : options.num_slices);
-  Frames frames = options.window
-                      ? WindowSlices(volume, options.axis, PickSlices(along, count), window,
-                                     monochrome1)
-                      : SliceVolume(volume, options.axis, count, path.c_str());
+  // The window maps through dicom_window.h; MONOCHROME1 is flipped after it, since this path
+  // stores the volume un-negated.
+  Frames frames =
+      options.window
+          ? MapSlices(volume, options.axis, PickSlices(along, count),
+                      [&](const std::vector<double>& slice, uint8_t* gray) {
+                        for (size_t p = 0; p < slice.size(); ++p) {
+                          const uint8_t g = ApplyDicomWindow(slice[p], window);
+                          gray[p] = monochrome1 ? static_cast<uint8_t>(255 - g) : g;
+                        }
+                      },
+                      path.c_str())
+          : SliceVolume(volume, options.axis, count, path.c_str());
   frames.merge_size = n > 1 ? 2 : 1;
   return frames;
 }

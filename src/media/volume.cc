@@ -37,17 +37,17 @@ uint8_t CastToUint8LikeNumpy(double v) {
 
 }  // namespace
 
-Frames SliceVolume(const Volume& volume, SliceAxis axis, int num_slices, const char* what) {
+Frames MapSlices(const Volume& volume, SliceAxis axis, const std::vector<int64_t>& indices,
+                 const SliceToGray& to_gray, const char* what) {
   const int a = static_cast<int>(axis);
   HM_CHECK(a >= 0 && a < 3, what, ": slice axis must be 0, 1 or 2");
-  // The 2D slice keeps the other two axes in order: rows along the first, columns the second.
   const int row_axis = a == 0 ? 1 : 0;
   const int col_axis = a == 2 ? 1 : 2;
   const int64_t rows = volume.shape[row_axis], cols = volume.shape[col_axis];
   HM_CHECK(rows >= 1 && cols >= 1, what, ": empty slice (", rows, " x ", cols, ")");
   HM_CHECK(rows <= INT32_MAX && cols <= INT32_MAX, what, ": slice too large");
-  const std::vector<int64_t> indices = SampleSliceIndices(volume.shape[a], num_slices);
-  HM_CHECK(rows * cols <= kMaxFramePixels / num_slices, what, ": ", num_slices, " slices of ",
+  const int64_t count = static_cast<int64_t>(indices.size());
+  HM_CHECK(count == 0 || rows * cols <= kMaxFramePixels / count, what, ": ", count, " slices of ",
            rows, "x", cols, " exceed ", kMaxFramePixels, " pixels; request fewer slices");
 
   Frames frames;
@@ -55,14 +55,29 @@ Frames SliceVolume(const Volume& volume, SliceAxis axis, int num_slices, const c
   frames.merge_size = 2;
   frames.images.reserve(indices.size());
   std::vector<double> slice(static_cast<size_t>(rows * cols));
+  std::vector<uint8_t> gray(slice.size());
   for (int64_t k : indices) {
-    for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t c = 0; c < cols; ++c) {
-        const int64_t offset =
-            k * volume.strides[a] + r * volume.strides[row_axis] + c * volume.strides[col_axis];
-        slice[r * cols + c] = volume.data[static_cast<size_t>(offset)];
-      }
-    }
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        slice[r * cols + c] = volume.data[static_cast<size_t>(
+            k * volume.strides[a] + r * volume.strides[row_axis] + c * volume.strides[col_axis])];
+    to_gray(slice, gray.data());
+    Image image;
+    image.height = static_cast<int>(rows);
+    image.width = static_cast<int>(cols);
+    image.rgb.resize(slice.size() * 3);
+    for (size_t p = 0; p < slice.size(); ++p)
+      image.rgb[p * 3 + 0] = image.rgb[p * 3 + 1] = image.rgb[p * 3 + 2] = gray[p];
+    frames.images.push_back(std::move(image));
+  }
+  return frames;
+}
+
+Frames SliceVolume(const Volume& volume, SliceAxis axis, int num_slices, const char* what) {
+  const int a = static_cast<int>(axis);
+  HM_CHECK(a >= 0 && a < 3, what, ": slice axis must be 0, 1 or 2");
+  const std::vector<int64_t> indices = SampleSliceIndices(volume.shape[a], num_slices);
+  return MapSlices(volume, axis, indices, [](const std::vector<double>& slice, uint8_t* gray) {
     // numpy's max()/min() propagate NaN, and "NaN > NaN" is false: a slice holding a NaN is
     // cast raw like a constant one.
     double lo = slice[0], hi = slice[0];
@@ -73,18 +88,9 @@ Frames SliceVolume(const Volume& volume, SliceAxis axis, int num_slices, const c
       hi = std::max(hi, v);
     }
     const bool stretch = !has_nan && hi > lo;
-    Image image;
-    image.height = static_cast<int>(rows);
-    image.width = static_cast<int>(cols);
-    image.rgb.resize(slice.size() * 3);
-    for (size_t p = 0; p < slice.size(); ++p) {
-      const double v = stretch ? (slice[p] - lo) / (hi - lo) * 255.0 : slice[p];
-      const uint8_t g = CastToUint8LikeNumpy(v);
-      image.rgb[p * 3 + 0] = image.rgb[p * 3 + 1] = image.rgb[p * 3 + 2] = g;
-    }
-    frames.images.push_back(std::move(image));
-  }
-  return frames;
+    for (size_t p = 0; p < slice.size(); ++p)
+      gray[p] = CastToUint8LikeNumpy(stretch ? (slice[p] - lo) / (hi - lo) * 255.0 : slice[p]);
+  }, what);
 }
 
 }  // namespace hm

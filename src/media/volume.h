@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "media/frames.h"
@@ -36,11 +37,18 @@ std::vector<int64_t> LinspaceIndices(int64_t n, int64_t count);
 // LinspaceIndices for slicing, throwing hm::Error unless n >= 1 and 1 <= count <= kMaxSlices.
 std::vector<int64_t> SampleSliceIndices(int64_t n, int count);
 
+// Turns one slice's values (rows * cols, row-major) into rows * cols 8-bit gray levels.
+using SliceToGray = std::function<void(const std::vector<double>& slice, uint8_t* gray)>;
+
+// The slices `indices` across `axis`, each mapped through to_gray and made gray RGB. The 2D
+// slice keeps the remaining axes in order, so the image height is the first remaining axis.
+// Frames are PIL-like, merge size 2, no timestamps. `what` names the source in errors.
+Frames MapSlices(const Volume& volume, SliceAxis axis, const std::vector<int64_t>& indices,
+                 const SliceToGray& to_gray, const char* what);
+
 // Samples num_slices slices along axis and converts each like the reference: if max > min,
 // (v - min) / (max - min) * 255 truncated to uint8, else the raw values cast to uint8 (C-style
-// truncation with wrap-around, NaN -> 0). The 2D slice keeps the remaining axes in order, so
-// the image height is the first remaining axis. The result is PIL-like, merge size 2, no
-// timestamps. `what` names the source in error messages.
+// truncation with wrap-around, NaN -> 0), through MapSlices.
 Frames SliceVolume(const Volume& volume, SliceAxis axis, int num_slices, const char* what);
 
 }  // namespace hm
