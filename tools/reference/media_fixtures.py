@@ -22,6 +22,8 @@ import nibabel as nib
 import numpy as np
 from PIL import Image
 
+import patch_rows
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "testdata", "media")
 rng = np.random.RandomState(1234)
 
@@ -284,22 +286,13 @@ def target_sizes(items, swap):
 
 
 def pixel_rows(frames, size, merge):
+    """Pillow bicubic to `size` (h, w), then the processor's patch rows; returns rows and grid."""
     p = CONFIG["patch_size"]
     th, tw = size
-    mean = np.array(CONFIG["image_mean"], dtype=np.float32)
-    std = np.array(CONFIG["image_std"], dtype=np.float32)
-    planes = []
-    for fr in frames:
-        r = np.asarray(Image.fromarray(fr).resize((tw, th), Image.BICUBIC))
-        x = (r.astype(np.float64) * CONFIG["rescale_factor"]).astype(np.float32)
-        x = (x - mean) / std
-        planes.append(x.transpose(2, 0, 1))
-    a = np.array(planes)
-    t, c = a.shape[:2]
-    gh, gw = th // p, tw // p
-    a = a.reshape(t, c, gh // merge, merge, p, gw // merge, merge, p)
-    a = a.transpose(0, 2, 5, 3, 6, 1, 4, 7)
-    return a.reshape(t * gh * gw, c * p * p), [t, gh, gw]
+    resized = np.array([np.asarray(Image.fromarray(fr).resize((tw, th), Image.BICUBIC)) for fr in frames])
+    rows = patch_rows.pixel_rows(resized, p, merge, CONFIG["image_mean"], CONFIG["image_std"],
+                                 CONFIG["rescale_factor"])
+    return rows, [len(frames), th // p, tw // p]
 
 
 def load_rgb(name):

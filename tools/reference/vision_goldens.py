@@ -14,6 +14,7 @@ from typing import List
 import numpy as np
 import torch
 
+from patch_rows import pixel_rows
 from qwen_ref import LlmConfig, QwenRef
 from safetensors_io import read_checkpoint
 from vision_ref import VisionRef, compression_mask
@@ -56,17 +57,6 @@ def case_frames(name: str, patch: int) -> np.ndarray:
     f2 = f1.copy()  # identical slice: nothing kept but its first token
     f3 = rng.randint(30, 226, size=(H, W, 3))  # all new: all kept
     return np.stack([f0, f1, f2, f3]).astype(np.uint8)
-
-
-def pixel_rows(frames: np.ndarray, patch: int, m: int, mean, std) -> np.ndarray:
-    """The processor's output: rescale (float64 then float32), normalize in float32, rows in
-    (t, gh/m, gw/m, m, m) order holding (c, y, x)."""
-    x = (frames.astype(np.float64) * (1 / 255)).astype(np.float32)
-    x = (x - np.array(mean, np.float32)) / np.array(std, np.float32)
-    t, H, W, C = x.shape
-    gh, gw = H // patch, W // patch
-    x = x.transpose(0, 3, 1, 2).reshape(t, C, gh // m, m, patch, gw // m, m, patch)
-    return np.ascontiguousarray(x.transpose(0, 2, 5, 3, 6, 1, 4, 7).reshape(t * gh * gw, C * patch * patch))
 
 
 def prompt_text(case: dict) -> str:
