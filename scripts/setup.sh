@@ -38,7 +38,14 @@ if ((${#missing[@]})); then
     "${wanted[@]}" >/dev/null
 fi
 
-# npm packages (test data, web assets) are pinned by package-lock.json.
+# npm packages (test data, web assets) are pinned by package-lock.json. Machines of this kind
+# ship Node.js with npm; anywhere else Debian's own nodejs and npm do.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: installing Debian's nodejs and npm"
+  sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
 if [[ -f package-lock.json ]] && ! npm ls --silent >/dev/null 2>&1; then
   echo "setup: installing npm packages from package-lock.json"
   npm ci --silent --no-audit --no-fund
