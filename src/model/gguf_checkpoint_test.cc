@@ -6,6 +6,7 @@
 #include "model/gguf_checkpoint.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -20,8 +21,12 @@ namespace {
 namespace fs = std::filesystem;
 const std::string kTiny = HULUMED_SOURCE_DIR "/testdata/models/tiny-qwen2";
 
+// ctest runs each test case as its own process, in parallel: every case gets its own directory.
 std::string Quantized(kernels::BlockType t) {
-  const std::string out = (fs::temp_directory_path() / ("hm_gguf_" + std::string(kernels::BlockTypeName(t)))).string();
+  const std::string out = (fs::temp_directory_path() /
+                           ("hm_gguf_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+                            "_" + std::string(kernels::BlockTypeName(t)) + "_" + std::to_string(::getpid())))
+                              .string();
   fs::remove_all(out);
   QuantizeCheckpoint(kTiny, out, {t, kernels::BlockType::kQ8_0, 2});
   return out;
