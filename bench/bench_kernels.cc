@@ -4,7 +4,9 @@
 // compare directly with bandwidth.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/dtype.h"
@@ -13,47 +15,66 @@
 namespace hm::kernels {
 namespace {
 
-constexpr int64_t kRows = 18944, kCols = 3584;
+constexpr int64_t kHidden = 3584, kMlp = 18944;
+
+// Copies of one matrix, together larger than the 32 MB L3: a decode reads each layer's
+// weights once per token, so the benchmark must not find them in cache either.
+constexpr size_t kBeyondCacheBytes = size_t{256} << 20;
 
 struct Weights {
-  std::vector<uint8_t> bytes;
-  Matrix m;
+  std::vector<uint8_t> bytes;  // the copies, back to back
+  size_t matrix_bytes = 0;
+  Matrix m;                    // the first copy
 };
 
-Weights Make(int format) {  // 0 bf16, then the block types
+// format: 0 bf16, then the block types. The MLP's two shapes behave differently: gate/up
+// rows are short (activations stay in L1), down-projection rows are 18944 values long.
+Weights Make(int format, int64_t rows, int64_t cols) {
   std::mt19937 rng(1);
   std::normal_distribution<float> dist(0.0f, 0.02f);
-  std::vector<float> row(kCols);
+  std::vector<float> row(cols);
   Weights w;
   const BlockType bt = format == 0 ? BlockType::kNone : static_cast<BlockType>(format);
-  const size_t row_bytes = format == 0 ? kCols * 2 : RowBytes(bt, kCols);
-  w.bytes.resize(kRows * row_bytes);
-  for (int64_t r = 0; r < kRows; ++r) {
+  const size_t row_bytes = format == 0 ? cols * 2 : RowBytes(bt, cols);
+  w.bytes.resize(rows * row_bytes);
+  for (int64_t r = 0; r < rows; ++r) {
     for (float& v : row) v = dist(rng);
     uint8_t* dst = w.bytes.data() + r * row_bytes;
     if (format == 0)
-      for (int64_t c = 0; c < kCols; ++c) reinterpret_cast<uint16_t*>(dst)[c] = F32ToBF16(row[c]);
+      for (int64_t c = 0; c < cols; ++c) reinterpret_cast<uint16_t*>(dst)[c] = F32ToBF16(row[c]);
     else
-      QuantizeRow(bt, row.data(), kCols, dst);
+      QuantizeRow(bt, row.data(), cols, dst);
   }
-  w.m = Matrix{DType::kBF16, kRows, kCols, w.bytes.data(), bt};
+  w.matrix_bytes = w.bytes.size();
+  const size_t copies = (kBeyondCacheBytes + w.matrix_bytes - 1) / w.matrix_bytes;
+  w.bytes.resize(copies * w.matrix_bytes);
+  for (size_t c = 1; c < copies; ++c) std::copy_n(w.bytes.data(), w.matrix_bytes, w.bytes.data() + c * w.matrix_bytes);
+  w.m = Matrix{DType::kBF16, rows, cols, w.bytes.data(), bt};
   return w;
 }
 
+// Args: format, tokens, shape (0 gate/up [18944, 3584], 1 down [3584, 18944]).
 void BM_MatMul(benchmark::State& state) {
-  const Weights w = Make(static_cast<int>(state.range(0)));
+  const bool down = state.range(2) == 1;
+  const int64_t kRows = down ? kHidden : kMlp, kCols = down ? kMlp : kHidden;
+  const Weights w = Make(static_cast<int>(state.range(0)), kRows, kCols);
   const int64_t n = state.range(1);
   ThreadPool pool(2);
   std::vector<float> x(n * kCols, 0.1f), y(n * kRows);
+  const size_t copies = w.bytes.size() / w.matrix_bytes;
+  size_t next = 0;
   for (auto _ : state) {
-    MatMul(x.data(), n, w.m, nullptr, y.data(), pool);
+    Matrix m = w.m;
+    m.data = w.bytes.data() + next * w.matrix_bytes;
+    next = (next + 1) % copies;
+    MatMul(x.data(), n, m, nullptr, y.data(), pool);
     benchmark::DoNotOptimize(y.data());
   }
-  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(w.bytes.size()));
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(w.matrix_bytes));
   state.counters["GOP/s"] = benchmark::Counter(2.0 * n * kRows * kCols * state.iterations(), benchmark::Counter::kIsRate);
-  state.SetLabel(state.range(0) == 0 ? "bf16" : BlockTypeName(w.m.blocks));
+  state.SetLabel(std::string(state.range(0) == 0 ? "bf16" : BlockTypeName(w.m.blocks)) + (down ? " down" : " gate/up"));
 }
-BENCHMARK(BM_MatMul)->ArgsProduct({{0, 1, 2, 3}, {1, 4, 8, 16, 32, 64}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_MatMul)->ArgsProduct({{0, 1, 2, 3}, {1, 4, 8, 16, 32, 64}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_AttentionDecode(benchmark::State& state) {
   const int64_t n_kv = 4096, heads = 28, kv_heads = 4, hd = 128;

@@ -600,26 +600,32 @@ void AddInPlace(float* y, const float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += x[i];
 }
 
+double StreamReadGbs(const float* buf, int64_t n, ThreadPool& pool) {
+  InitOnce();
+  const auto t0 = std::chrono::steady_clock::now();
+  std::atomic<float> sink{0};
+  const int64_t per = (n + pool.size() - 1) / pool.size();
+  pool.ParallelFor(pool.size(), 1, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      const int64_t lo = i * per, len = std::min(per, n - lo);
+      sink = sink + HWY_DYNAMIC_DISPATCH(SumStream)(buf + lo, len);
+    }
+  });
+  return n * 4.0 / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 1e9;
+}
+
 MachinePeaks MeasureMachine(ThreadPool& pool) {
   InitOnce();
   using Clock = std::chrono::steady_clock;
   auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
   MachinePeaks p;
   // Bandwidth: 1 GiB, far beyond any cache, read once to fault it in, then timed (best of 3).
-  const int64_t n = int64_t{1} << 28;
-  std::vector<float> buf(static_cast<size_t>(n), 1.0f);
-  std::atomic<float> sink{0};
-  const int64_t per = (n + pool.size() - 1) / pool.size();
+  const std::vector<float> buf(size_t{1} << 28, 1.0f);
   for (int rep = 0; rep < 4; ++rep) {
-    const auto t0 = Clock::now();
-    pool.ParallelFor(pool.size(), 1, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) {
-        const int64_t lo = i * per, len = std::min(per, n - lo);
-        sink = sink + HWY_DYNAMIC_DISPATCH(SumStream)(buf.data() + lo, len);
-      }
-    });
-    if (rep > 0) p.bandwidth_gbs = std::max(p.bandwidth_gbs, n * 4.0 / seconds_since(t0) / 1e9);
+    const double gbs = StreamReadGbs(buf.data(), static_cast<int64_t>(buf.size()), pool);
+    if (rep > 0) p.bandwidth_gbs = std::max(p.bandwidth_gbs, gbs);
   }
+  std::atomic<float> sink{0};
   const int64_t iters = 20'000'000;
   const auto t1 = Clock::now();
   pool.ParallelFor(pool.size(), 1, [&](int64_t b, int64_t e) {

@@ -93,6 +93,9 @@ struct MachinePeaks {
   double int8_gops = 0;
 };
 MachinePeaks MeasureMachine(ThreadPool& pool);
+// One timed streaming read of buf[0, n) split over the pool's threads, in GB/s. buf should
+// be far larger than the last-level cache and already faulted in.
+double StreamReadGbs(const float* buf, int64_t n, ThreadPool& pool);
 
 // The SIMD level in use ("AVX3", "AVX2", "EMU128", ...).
 std::string ActiveIsa();

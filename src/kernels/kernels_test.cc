@@ -141,13 +141,16 @@ TEST_P(KernelsOnEachIsa, BlockedAttentionMatchesPerQueryOnEachKvType) {
 }
 
 // Quantized weights: every ISA's integer kernel against the scalar reference dot on the same
-// quantized activations, for token counts that exercise the 4-token sharing, the 8-token
-// GEMM blocks and their tails.
+// quantized activations, for token counts that exercise the decode dots' row groups, the
+// 8-token GEMM blocks and their tails.
 TEST_P(KernelsOnEachIsa, QuantizedMatMulMatchesScalarReference) {
   ThreadPool pool(2);
   for (BlockType bt : {BlockType::kQ8_0, BlockType::kQ4_0, BlockType::kQ4_K}) {
-    for (int64_t cols : {256, 512, 1280}) {  // 1280 = 40 groups of 32, 5 Q4_K blocks
-      for (int64_t n : {1, 3, 4, 9, 21}) {  // 9 and 21 take the tiled GEMM path where there is one
+    // 1280 = 40 groups of 32, 5 Q4_K blocks; 96 is an odd number of groups (no 64-value
+    // steps); 11008 is wide enough for the decode dots to group Q8_0 rows too.
+    for (int64_t cols : {96, 256, 512, 1280, 11008}) {
+      if (cols % BlockValues(bt) != 0) continue;
+      for (int64_t n : {1, 2, 3, 4, 9, 21}) {  // 9 and 21 take the tiled GEMM path where there is one
         const int64_t rows = 37;
         auto x = Random(n * cols, 7);
         auto w = Random(rows * cols, 8, 0.05f);
