@@ -13,6 +13,15 @@
 
 #include "kernels/kernels.h"
 
+#ifndef HM_KERNELS_KERNELS_ONCE
+#define HM_KERNELS_KERNELS_ONCE
+namespace hm::kernels {
+// Query heads per grouped decode-attention call: at most this many share each key load
+// (registers bound it).
+constexpr int kMaxGroupHeads = 8;
+}  // namespace hm::kernels
+#endif
+
 HWY_BEFORE_NAMESPACE();
 namespace hm::kernels {
 namespace HWY_NAMESPACE {
@@ -199,6 +208,112 @@ void AttendOneT(const float* q, const T* k, const T* v, const float* ks, const f
   for (int i = 0; i < head_dim; ++i) out[i] *= inv;
 }
 
+// G query heads that share one kv head (GQA) against keys [0, n_keys), the same streaming
+// softmax as AttendOneT. Each key and value row is read once for all G heads: one head at a
+// time re-read the whole cache G times (7 for Hulu-Med-7B), which made long-context decode
+// attention memory-bound at a fraction of bandwidth. Outputs stay in registers across a block
+// of keys, two vectors of head_dim at a time. q and out hold the G heads head_dim apart;
+// head_dim must be a multiple of two vectors (GroupFits).
+template <typename T, int G>
+void AttendGroupT(const float* q, const T* k, const T* v, const float* ks, const float* vs, int64_t n_keys,
+                  int64_t stride, int64_t scale_stride, int head_dim, float scale, float* out) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  constexpr int64_t kBlock = 64;
+  float scores[G][kBlock];
+  float running_max[G], running_sum[G];
+  for (int h = 0; h < G; ++h) {
+    running_max[h] = -std::numeric_limits<float>::infinity();
+    running_sum[h] = 0.0f;
+  }
+  std::fill(out, out + G * head_dim, 0.0f);
+  for (int64_t j0 = 0; j0 < n_keys; j0 += kBlock) {
+    const int64_t nb = std::min(kBlock, n_keys - j0);
+    for (int64_t j = 0; j < nb; ++j) {
+      const T* kj = k + (j0 + j) * stride;
+      hn::Vec<DF> acc[G];
+      for (int h = 0; h < G; ++h) acc[h] = hn::Zero(d);
+      for (int64_t c = 0; c < head_dim; c += N) {
+        const auto kv = LoadKv(d, kj + c);
+        for (int h = 0; h < G; ++h) acc[h] = hn::MulAdd(hn::LoadU(d, q + h * head_dim + c), kv, acc[h]);
+      }
+      const float kscale = scale * (ks ? ks[(j0 + j) * scale_stride] : 1.0f);
+      for (int h = 0; h < G; ++h) scores[h][j] = Sum(d, acc[h]) * kscale;
+    }
+    for (int h = 0; h < G; ++h) {
+      float block_max = scores[h][0];
+      for (int64_t j = 1; j < nb; ++j) block_max = std::max(block_max, scores[h][j]);
+      const float new_max = std::max(running_max[h], block_max);
+      const float correction = std::exp(running_max[h] - new_max);  // 0 on the first block
+      running_sum[h] = running_sum[h] * correction + ExpShiftSum(scores[h], nb, new_max);
+      running_max[h] = new_max;
+      if (correction != 1.0f)
+        for (int64_t c = 0; c < head_dim; c += N)
+          hn::StoreU(hn::Mul(hn::Set(d, correction), hn::LoadU(d, out + h * head_dim + c)), d, out + h * head_dim + c);
+      if (vs)
+        for (int64_t j = 0; j < nb; ++j) scores[h][j] *= vs[(j0 + j) * scale_stride];
+    }
+    for (int64_t c = 0; c < head_dim; c += 2 * N) {
+      hn::Vec<DF> o0[G], o1[G];
+      for (int h = 0; h < G; ++h) {
+        o0[h] = hn::LoadU(d, out + h * head_dim + c);
+        o1[h] = hn::LoadU(d, out + h * head_dim + c + N);
+      }
+      for (int64_t j = 0; j < nb; ++j) {
+        const T* vj = v + (j0 + j) * stride + c;
+        const auto v0 = LoadKv(d, vj), v1 = LoadKv(d, vj + N);
+        for (int h = 0; h < G; ++h) {
+          const auto p = hn::Set(d, scores[h][j]);
+          o0[h] = hn::MulAdd(p, v0, o0[h]);
+          o1[h] = hn::MulAdd(p, v1, o1[h]);
+        }
+      }
+      for (int h = 0; h < G; ++h) {
+        hn::StoreU(o0[h], d, out + h * head_dim + c);
+        hn::StoreU(o1[h], d, out + h * head_dim + c + N);
+      }
+    }
+  }
+  for (int h = 0; h < G; ++h) {
+    const auto inv = hn::Set(d, 1.0f / running_sum[h]);
+    for (int64_t c = 0; c < head_dim; c += N)
+      hn::StoreU(hn::Mul(inv, hn::LoadU(d, out + h * head_dim + c)), d, out + h * head_dim + c);
+  }
+}
+
+bool GroupFits(int head_dim) { return head_dim % (2 * static_cast<int>(hn::Lanes(DF()))) == 0; }
+
+template <typename T>
+void AttendGroupOf(int g, const float* q, const T* k, const T* v, const float* ks, const float* vs, int64_t n_keys,
+                   int64_t stride, int64_t scale_stride, int head_dim, float scale, float* out) {
+  using Fn = void (*)(const float*, const T*, const T*, const float*, const float*, int64_t, int64_t, int64_t, int,
+                      float, float*);
+  static constexpr Fn kFns[kMaxGroupHeads] = {AttendGroupT<T, 1>, AttendGroupT<T, 2>, AttendGroupT<T, 3>,
+                                              AttendGroupT<T, 4>, AttendGroupT<T, 5>, AttendGroupT<T, 6>,
+                                              AttendGroupT<T, 7>, AttendGroupT<T, 8>};
+  kFns[g - 1](q, k, v, ks, vs, n_keys, stride, scale_stride, head_dim, scale, out);
+}
+
+// Query heads [h0, h0 + g) of one query, all of kv head `kvh` (g <= kMaxGroupHeads).
+void AttendGroup(const float* q, int g, const KvView& kv, int kvh, int n_kv_heads, int64_t n_keys, int head_dim,
+                 float scale, float* out) {
+  const int64_t head_off = int64_t{kvh} * head_dim;
+  switch (kv.type) {
+    case KvType::kBF16:
+      return AttendGroupOf(g, q, static_cast<const hwy::bfloat16_t*>(kv.k) + head_off,
+                           static_cast<const hwy::bfloat16_t*>(kv.v) + head_off, nullptr, nullptr, n_keys, kv.stride,
+                           0, head_dim, scale, out);
+    case KvType::kQ8:
+      return AttendGroupOf(g, q, static_cast<const int8_t*>(kv.k) + head_off,
+                           static_cast<const int8_t*>(kv.v) + head_off, kv.k_scale + kvh, kv.v_scale + kvh, n_keys,
+                           kv.stride, n_kv_heads, head_dim, scale, out);
+    default:
+      return AttendGroupOf(g, q, static_cast<const float*>(kv.k) + head_off,
+                           static_cast<const float*>(kv.v) + head_off, nullptr, nullptr, n_keys, kv.stride, 0,
+                           head_dim, scale, out);
+  }
+}
+
 // Query head `h` of query `i`: offsets its kv head's data in the view.
 void AttendOne(const float* q, const KvView& kv, int64_t head_off, int64_t scale_off, int64_t scale_stride,
                int64_t n_keys, int head_dim, float scale, float* out) {
@@ -318,6 +433,8 @@ namespace hm::kernels {
 
 HWY_EXPORT(MatMulRows);
 HWY_EXPORT(AttendOne);
+HWY_EXPORT(AttendGroup);
+HWY_EXPORT(GroupFits);
 HWY_EXPORT(CompiledTarget);
 HWY_EXPORT(FmaLoop);
 HWY_EXPORT(FmaLanes);
@@ -532,6 +649,24 @@ void Attention(const float* q, int64_t n_q, const KvView& kv, int64_t n_kv, cons
         const int64_t i0 = task / s.n_heads * kAttnBlockQ;
         AttendBlock(q, i0, std::min(kAttnBlockQ, n_q - i0), static_cast<int>(task % s.n_heads), kv, n_kv, s, scale,
                     out);
+      }
+    });
+    return;
+  }
+  if (HWY_DYNAMIC_DISPATCH(GroupFits)(s.head_dim)) {
+    // Few queries (decode): a task is up to kMaxGroupHeads heads of one kv head.
+    const int chunks = (group + kMaxGroupHeads - 1) / kMaxGroupHeads;
+    const int per_chunk = (group + chunks - 1) / chunks;
+    pool.ParallelFor(n_q * s.n_kv_heads * chunks, 1, [&](int64_t b, int64_t e) {
+      for (int64_t task = b; task < e; ++task) {
+        const int64_t i = task / (s.n_kv_heads * chunks);
+        const int kvh = static_cast<int>(task / chunks % s.n_kv_heads);
+        const int h0 = kvh * group + static_cast<int>(task % chunks) * per_chunk;
+        const int g = std::min(per_chunk, (kvh + 1) * group - h0);
+        const int64_t n_keys = s.causal ? std::min(n_kv, s.causal_offset + i + 1) : n_kv;
+        const int64_t q_off = (i * s.n_heads + h0) * s.head_dim;
+        HWY_DYNAMIC_DISPATCH(AttendGroup)(q + q_off, g, kv, kvh, s.n_kv_heads, n_keys, s.head_dim, scale,
+                                          out + q_off);
       }
     });
     return;

@@ -80,15 +80,22 @@ TEST_P(KernelsOnEachIsa, MatMulAllDtypesAndTails) {
   }
 }
 
+// Head layouts: the decode path groups query heads per kv head when head_dim is a multiple
+// of two vectors (16 is not on AVX-512; 64 is), up to 8 heads a call (18 / 2 = 9 splits).
+struct HeadLayout {
+  int n_heads, n_kv, hd;
+};
+constexpr HeadLayout kHeadLayouts[] = {{4, 2, 16}, {14, 2, 64}, {18, 2, 32}};
+
 TEST_P(KernelsOnEachIsa, AttentionMatchesNaiveSoftmax) {
   ThreadPool pool(2);
-  const int n_heads = 4, n_kv = 2, hd = 16;
-  const int64_t n_keys = 300;  // spans several key blocks
-  auto k = Random(n_keys * n_kv * hd, 5, 2.0f);
-  auto v = Random(n_keys * n_kv * hd, 6);
-  // 3 queries take the per-query path, 70 the blocked sgemm path (a partial query block).
+  for (const auto [n_heads, n_kv, hd] : kHeadLayouts)
   for (auto [n_q, offset] : {std::pair<int64_t, int64_t>{3, 290}, {70, 230}})
   for (bool causal : {true, false}) {
+    // 3 queries take the decode path, 70 the blocked sgemm path (a partial query block).
+    const int64_t n_keys = 300;  // spans several key blocks
+    auto k = Random(n_keys * n_kv * hd, 5, 2.0f);
+    auto v = Random(n_keys * n_kv * hd, 6);
     auto q = Random(n_q * n_heads * hd, 4);
     std::vector<float> out(q.size());
     Attention(q.data(), n_q, k.data(), v.data(), n_keys, n_kv * hd,
@@ -109,7 +116,7 @@ TEST_P(KernelsOnEachIsa, AttentionMatchesNaiveSoftmax) {
         for (int c = 0; c < hd; ++c) {
           double o = 0;
           for (int64_t j = 0; j < limit; ++j) o += s[j] / sum * v[(j * n_kv + kvh) * hd + c];
-          ASSERT_NEAR(out[(i * n_heads + h) * hd + c], o, 2e-5) << "causal " << causal;
+          ASSERT_NEAR(out[(i * n_heads + h) * hd + c], o, 2e-5) << "causal " << causal << " heads " << n_heads;
         }
       }
   }
@@ -119,23 +126,25 @@ TEST_P(KernelsOnEachIsa, AttentionMatchesNaiveSoftmax) {
 // must agree with the per-query path run one query at a time on the same cache.
 TEST_P(KernelsOnEachIsa, BlockedAttentionMatchesPerQueryOnEachKvType) {
   ThreadPool pool(2);
-  const int n_heads = 4, n_kv = 2, hd = 16;
-  const int64_t n_keys = 300, n_q = 40, offset = 260, row = n_kv * hd;
-  auto q = Random(n_q * n_heads * hd, 11);
-  auto k = Random(n_keys * row, 12, 2.0f);
-  auto v = Random(n_keys * row, 13);
-  for (KvType type : {KvType::kBF16, KvType::kQ8}) {
-    std::vector<uint16_t> kb(k.size()), vb(v.size());  // room for either storage type
-    std::vector<float> ks(n_keys * n_kv), vs(n_keys * n_kv);
-    StoreKv(type, k.data(), n_keys, row, hd, kb.data(), ks.data());
-    StoreKv(type, v.data(), n_keys, row, hd, vb.data(), vs.data());
-    const KvView view{type, kb.data(), vb.data(), row, ks.data(), vs.data()};
-    std::vector<float> blocked(q.size()), one(static_cast<size_t>(n_heads * hd));
-    Attention(q.data(), n_q, view, n_keys, {n_heads, n_kv, hd, true, offset}, blocked.data(), pool);
-    for (int64_t i = 0; i < n_q; ++i) {
-      Attention(q.data() + i * n_heads * hd, 1, view, n_keys, {n_heads, n_kv, hd, true, offset + i}, one.data(), pool);
-      for (int c = 0; c < n_heads * hd; ++c)
-        ASSERT_NEAR(blocked[i * n_heads * hd + c], one[c], 2e-5) << "kv type " << int(type) << " query " << i;
+  for (const auto [n_heads, n_kv, hd] : kHeadLayouts) {
+    const int64_t n_keys = 300, n_q = 40, offset = 260, row = n_kv * hd;
+    auto q = Random(n_q * n_heads * hd, 11);
+    auto k = Random(n_keys * row, 12, 2.0f);
+    auto v = Random(n_keys * row, 13);
+    for (KvType type : {KvType::kBF16, KvType::kQ8}) {
+      std::vector<uint16_t> kb(k.size()), vb(v.size());  // room for either storage type
+      std::vector<float> ks(n_keys * n_kv), vs(n_keys * n_kv);
+      StoreKv(type, k.data(), n_keys, row, hd, kb.data(), ks.data());
+      StoreKv(type, v.data(), n_keys, row, hd, vb.data(), vs.data());
+      const KvView view{type, kb.data(), vb.data(), row, ks.data(), vs.data()};
+      std::vector<float> blocked(q.size()), one(static_cast<size_t>(n_heads * hd));
+      Attention(q.data(), n_q, view, n_keys, {n_heads, n_kv, hd, true, offset}, blocked.data(), pool);
+      for (int64_t i = 0; i < n_q; ++i) {
+        Attention(q.data() + i * n_heads * hd, 1, view, n_keys, {n_heads, n_kv, hd, true, offset + i}, one.data(), pool);
+        for (int c = 0; c < n_heads * hd; ++c)
+          ASSERT_NEAR(blocked[i * n_heads * hd + c], one[c], 2e-5)
+              << "kv type " << int(type) << " query " << i << " heads " << n_heads;
+      }
     }
   }
 }
