@@ -19,6 +19,10 @@ namespace hm {
 
 namespace {
 
+// FFmpeg demuxers a video may use: the containers cameras, scopes and ultrasound systems
+// export, and raw elementary streams.
+constexpr const char* kDemuxers = "mov,matroska,avi,gif,mpeg,mpegts,mxf,flv,asf,ogg,nut,dv,ivf,h264,hevc,m4v,mjpeg";
+
 // Bounds on what a file may make us allocate: frame geometry and the RGB bytes returned.
 constexpr int kMaxSide = 16384;
 constexpr uint64_t kMaxOutputBytes = uint64_t{4} << 30;
@@ -59,9 +63,16 @@ FormatPtr OpenInput(const std::string& path, int& stream_index) {
     return true;
   }();
   (void)quiet;
+  // Uploaded files are untrusted: only plain local reads, and only real video containers.
+  // FFmpeg would otherwise follow a playlist (HLS, say) inside a "video" to other files or
+  // URLs, a known way to make a server disclose files.
+  AVDictionary* options = nullptr;
+  av_dict_set(&options, "protocol_whitelist", "file", 0);
+  av_dict_set(&options, "format_whitelist", kDemuxers, 0);
   AVFormatContext* raw = nullptr;
-  int rc = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
-  HM_CHECK(rc >= 0, path, ": cannot open video (", AvError(rc), ")");
+  int rc = avformat_open_input(&raw, path.c_str(), nullptr, &options);
+  av_dict_free(&options);
+  HM_CHECK(rc >= 0, path, ": cannot open video (", AvError(rc), "); readable containers: ", kDemuxers);
   FormatPtr format(raw);
   rc = avformat_find_stream_info(format.get(), nullptr);
   HM_CHECK(rc >= 0, path, ": cannot read stream info (", AvError(rc), ")");

@@ -180,5 +180,22 @@ TEST(VideoBadInput, CleanErrors) {
   fs::remove_all(dir);
 }
 
+// A playlist saved as .mp4 would have FFmpeg fetch its entries (here a real clip, elsewhere
+// a private file or a URL): it must be refused, not followed.
+TEST(VideoBadInput, PlaylistsAreNotFollowed) {
+  const fs::path dir = fs::temp_directory_path() / "hm_video_playlist";
+  fs::create_directories(dir);
+  const fs::path playlist = dir / "clip.mp4";
+  std::ofstream(playlist) << "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.0,\n"
+                          << (kData / "pattern.mp4").string() << "\n#EXT-X-ENDLIST\n";
+  try {
+    LoadVideo(playlist.string());
+    ADD_FAILURE() << "the playlist was followed";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("readable containers"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace hm
