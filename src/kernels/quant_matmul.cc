@@ -99,6 +99,13 @@ inline void Unpack(BlockType t, const uint8_t* p, Groups* g) {
 }  // namespace hm::kernels
 #endif  // HM_KERNELS_QUANT_MATMUL_ONCE
 
+// For the VNNI kernels below. This Highway's AVX3_DL target string lacks VNNI and VBMI, and
+// under clang an explicit target attribute replaces the namespace-wide one, so it names the
+// whole set.
+#ifndef HM_AVX3_DL_ATTR
+#define HM_AVX3_DL_ATTR __attribute__((target(HWY_TARGET_STR ",avx512vnni,avx512vbmi")))
+#endif
+
 HWY_BEFORE_NAMESPACE();
 namespace hm::kernels {
 namespace HWY_NAMESPACE {
@@ -181,7 +188,7 @@ struct PairWeights {
   __m512 sw;
 };
 template <BlockType T>
-__attribute__((target("avx512vnni,avx512vbmi"))) HWY_INLINE PairWeights LoadPair(const uint8_t* p) {
+HM_AVX3_DL_ATTR HWY_INLINE PairWeights LoadPair(const uint8_t* p) {
   if constexpr (T == BlockType::kQ8_0) {
     const auto* b = reinterpret_cast<const BlockQ8_0*>(p);
     const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[0].qs));
@@ -213,7 +220,7 @@ __attribute__((target("avx512vnni,avx512vbmi"))) HWY_INLINE PairWeights LoadPair
 // 18944-wide down projection the activations and their spreads (57 KB) outgrow L1, and
 // one row at a time pulled them from L2 once per 10 KB row.
 template <BlockType T, int NT, int R>
-__attribute__((target("avx512vnni,avx512vbmi"))) void RowDotsSpread(const uint8_t* rows, size_t row_bytes,
+HM_AVX3_DL_ATTR void RowDotsSpread(const uint8_t* rows, size_t row_bytes,
                                                                      const QuantizedActs& a, const SpreadActs& sp,
                                                                      int64_t t0, float* out) {
   const int64_t gpr = a.cols / 32, lanes = gpr * 8;
@@ -249,7 +256,7 @@ __attribute__((target("avx512vnni,avx512vbmi"))) void RowDotsSpread(const uint8_
 // both terms are applied per lane. A block's eight scales and offsets become float vectors
 // once; each 64-value step picks its two sub-blocks' with one permute each.
 template <int NT, int R>
-__attribute__((target("avx512vnni"))) void RowDotsQ4K(const uint8_t* rows, size_t row_bytes, const QuantizedActs& a,
+HM_AVX3_DL_ATTR void RowDotsQ4K(const uint8_t* rows, size_t row_bytes, const QuantizedActs& a,
                                                        const SpreadActs& sp, int64_t t0, float* out) {
   const int64_t gpr = a.cols / 32, lanes = gpr * 8;
   const __m512i nib = _mm512_set1_epi8(15);
@@ -346,7 +353,7 @@ struct PackedTile {
 // vpdpbusd order. The scalar path spent more time here than GemmTile spent multiplying.
 constexpr int64_t kPackPrefetchBytes = 512;
 
-__attribute__((target("avx512vnni"))) void PackFullTile(const Matrix& w, int64_t r0, PackedTile* tile) {
+HM_AVX3_DL_ATTR void PackFullTile(const Matrix& w, int64_t r0, PackedTile* tile) {
   const int64_t groups = w.cols / 32;
   const size_t bb = BlockBytes(w.blocks), row_bytes = RowBytes(w.blocks, w.cols);
   const bool q8 = w.blocks == BlockType::kQ8_0, q4k = w.blocks == BlockType::kQ4_K;
@@ -442,7 +449,7 @@ void PackTile(const Matrix& w, int64_t r0, int64_t nr, PackedTile* tile) {
 
 // out[k * kTileRows + i] = tile row i . token (t0 + k), k < NT.
 template <int NT>
-__attribute__((target("avx512vnni"))) void GemmTile(const PackedTile& tile, const QuantizedActs& a, int64_t t0,
+HM_AVX3_DL_ATTR void GemmTile(const PackedTile& tile, const QuantizedActs& a, int64_t t0,
                                                      float* out) {
   const int64_t groups = a.cols / 32;
   __m512 accf[NT];
@@ -505,7 +512,7 @@ void GemmRowsVnni(const Matrix& w, const QuantizedActs& a, const float* bias, fl
 // Register-resident integer dots of the kind the kernels above issue; returns the number of
 // multiply-adds done (the result is folded into *sink so it cannot be optimised away).
 #if HWY_TARGET == HWY_AVX3_DL
-__attribute__((target("avx512vnni"))) int64_t Int8Loop(int64_t iterations, int32_t* sink) {
+HM_AVX3_DL_ATTR int64_t Int8Loop(int64_t iterations, int32_t* sink) {
   __m512i acc[8];
   for (int i = 0; i < 8; ++i) acc[i] = _mm512_set1_epi32(i);
   const __m512i a = _mm512_set1_epi8(3), b = _mm512_set1_epi8(-2);
