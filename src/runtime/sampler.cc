@@ -8,6 +8,12 @@
 
 namespace hm {
 
+namespace {
+// Candidates sorted when the sorted head of the order first grows: enough for typical
+// top-k / top-p settings in one pass.
+constexpr size_t kFirstSorted = 256;
+}  // namespace
+
 Sampler::Sampler(const SamplerOptions& options) : options_(options), rng_(options.seed) {
   HM_CHECK(options.temperature >= 0 && std::isfinite(options.temperature), "temperature must be >= 0");
   HM_CHECK(options.top_k >= 0, "top_k must be >= 0");
@@ -31,40 +37,59 @@ int32_t Sampler::Next(std::span<float> logits, std::span<const int32_t> history)
   }
   for (float& l : logits) l /= options_.temperature;
 
-  // Candidates sorted by logit, descending (stable, so ties keep id order).
+  // Candidates by logit, descending, ties by id (a stable sort's order). Only a head of that
+  // order is ever read, so it is sorted lazily: sorting all 152k ids per token cost more than
+  // the rest of sampling together.
   order_.resize(static_cast<size_t>(vocab));
   for (int32_t i = 0; i < vocab; ++i) order_[static_cast<size_t>(i)] = i;
-  std::stable_sort(order_.begin(), order_.end(),
-                   [&](int32_t a, int32_t b) { return logits[static_cast<size_t>(a)] > logits[static_cast<size_t>(b)]; });
+  size_t sorted = 0;
+  auto at = [&](size_t i) {
+    if (i >= sorted) {
+      const size_t upto = std::min(order_.size(), std::max<size_t>({i + 1, 2 * sorted, kFirstSorted}));
+      std::partial_sort(order_.begin() + static_cast<std::ptrdiff_t>(sorted),
+                        order_.begin() + static_cast<std::ptrdiff_t>(upto), order_.end(), [&](int32_t a, int32_t b) {
+                          const float la = logits[static_cast<size_t>(a)], lb = logits[static_cast<size_t>(b)];
+                          return la > lb || (la == lb && a < b);
+                        });
+      sorted = upto;
+    }
+    return order_[i];
+  };
+  auto logit = [&](size_t i) { return logits[static_cast<size_t>(at(i))]; };
   size_t keep = order_.size();
   if (options_.top_k > 0 && static_cast<size_t>(options_.top_k) < keep) {
     // HF keeps every token tied with the k-th logit.
-    const float kth = logits[static_cast<size_t>(order_[static_cast<size_t>(options_.top_k) - 1])];
+    const float kth = logit(static_cast<size_t>(options_.top_k) - 1);
     keep = static_cast<size_t>(options_.top_k);
-    while (keep < order_.size() && logits[static_cast<size_t>(order_[keep])] == kth) ++keep;
+    while (keep < order_.size() && logit(keep) == kth) ++keep;
   }
-  const float max_logit = logits[static_cast<size_t>(order_[0])];
-  std::vector<double> probs(keep);
+  const double max_logit = logit(0);
+  auto prob = [&](size_t i) { return std::exp(double(logit(i)) - max_logit); };
   double total = 0;
-  for (size_t i = 0; i < keep; ++i) total += probs[i] = std::exp(double(logits[static_cast<size_t>(order_[i])]) - max_logit);
+  if (keep == order_.size()) {
+    for (float l : logits) total += std::exp(double(l) - max_logit);
+  } else {
+    for (size_t i = 0; i < keep; ++i) total += prob(i);
+  }
   if (options_.top_p < 1.0f) {
     // Smallest prefix whose probability mass reaches top_p (at least one token).
-    double cumulative = 0;
+    double cumulative = 0, kept_total = 0;
     size_t n = 0;
     while (n < keep) {
-      cumulative += probs[n++] / total;
+      const double p = prob(n++);
+      kept_total += p;
+      cumulative += p / total;
       if (cumulative >= options_.top_p) break;
     }
     keep = n;
-    total = 0;
-    for (size_t i = 0; i < keep; ++i) total += probs[i];
+    total = kept_total;
   }
   double draw = std::uniform_real_distribution<double>(0.0, total)(rng_);
   for (size_t i = 0; i < keep; ++i) {
-    draw -= probs[i];
-    if (draw < 0) return order_[i];
+    draw -= prob(i);
+    if (draw < 0) return at(i);
   }
-  return order_[keep - 1];
+  return at(keep - 1);
 }
 
 }  // namespace hm

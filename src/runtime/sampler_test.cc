@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
+#include <numeric>
+#include <random>
 #include <vector>
 
 #include "core/error.h"
@@ -60,6 +64,66 @@ TEST(Sampler, TopKAndTopPRestrictTheCandidates) {
     std::vector<float> l = {0.0f, 3.0f, 1.0f};
     EXPECT_EQ(p.Next(l, {}), 1);
   }
+}
+
+// What the sampler must draw: the whole vocabulary stable-sorted by logit, then top-k with
+// ties, top-p and a draw over the kept prefix, all with the same seeded generator.
+std::vector<int32_t> FullSortDraws(const SamplerOptions& o, const std::vector<float>& logits, int draws) {
+  std::mt19937_64 rng(o.seed);
+  std::vector<int32_t> ids;
+  for (int t = 0; t < draws; ++t) {
+    std::vector<float> l = logits;
+    for (float& x : l) x /= o.temperature;
+    std::vector<int32_t> order(l.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return l[a] > l[b]; });
+    size_t keep = order.size();
+    if (o.top_k > 0) {
+      keep = static_cast<size_t>(o.top_k);
+      while (keep < order.size() && l[order[keep]] == l[order[o.top_k - 1]]) ++keep;
+    }
+    std::vector<double> p(keep);
+    double total = 0;
+    for (size_t i = 0; i < keep; ++i) total += p[i] = std::exp(double(l[order[i]]) - l[order[0]]);
+    if (o.top_p < 1.0f) {
+      double cumulative = 0, kept = 0;
+      size_t n = 0;
+      while (n < keep && (kept += p[n], cumulative += p[n++] / total) < o.top_p) {
+      }
+      keep = n;
+      total = kept;
+    }
+    double draw = std::uniform_real_distribution<double>(0.0, total)(rng);
+    size_t i = 0;
+    while (i + 1 < keep && (draw -= p[i]) >= 0) ++i;
+    ids.push_back(order[i]);
+  }
+  return ids;
+}
+
+// The sampler sorts only the head of the order it reads; the draws must be exactly those of
+// a full sort, with ties (logits on a 1/4 grid) and deep walks (a flat distribution).
+TEST(Sampler, LazySortingDrawsWhatAFullSortWould) {
+  std::mt19937 gen(3);
+  std::normal_distribution<float> normal(0.0f, 2.0f);
+  std::vector<float> logits(20000);
+  for (float& x : logits) x = std::round(normal(gen) * 4) / 4;
+  for (float temperature : {0.5f, 4.0f})
+    for (int top_k : {0, 40, 3000})
+      for (float top_p : {1.0f, 0.9f, 0.999f}) {
+        SamplerOptions o;
+        o.temperature = temperature;
+        o.top_k = top_k;
+        o.top_p = top_p;
+        o.seed = 11;
+        Sampler sampler(o);
+        const std::vector<int32_t> want = FullSortDraws(o, logits, 30);
+        for (int t = 0; t < 30; ++t) {
+          std::vector<float> l = logits;
+          ASSERT_EQ(sampler.Next(l, {}), want[static_cast<size_t>(t)])
+              << "draw " << t << " temperature " << temperature << " top_k " << top_k << " top_p " << top_p;
+        }
+      }
 }
 
 TEST(Sampler, RejectsBadOptions) {
