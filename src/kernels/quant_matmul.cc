@@ -504,6 +504,8 @@ void GemmHalf(const PackedTile& tile, int h, const QuantizedActs& a, int64_t t0,
     __m256i acci[NT];  // int16 pairs for Q4, int32 for Q8_0
     for (int k = 0; k < NT; ++k) acci[k] = _mm256_setzero_si256();
     const uint8_t* ug = tile.u.data() + G * 8 * kTileRows * 4 + h * 32;
+    // Rolled: unrolled, GCC formed all 32 products of a group first and spilled them.
+#pragma GCC unroll 1
     for (int s = 0; s < 8; ++s) {
       const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ug + s * kTileRows * 4));
       const __m256i wu = kSignedW ? _mm256_abs_epi8(wv) : wv;
