@@ -56,10 +56,16 @@ struct Groups {
   int count;
 };
 
+// Eight bytes at a time: stored byte by byte, Q4_0's nibbles reached the dot's vector load
+// through GCC's store forwarding as 32 separate byte inserts (decode at 1 GB/s).
 inline void UnpackNibbles(const uint8_t* qs, int n, int8_t* lo, int8_t* hi) {
-  for (int l = 0; l < n; ++l) {
-    lo[l] = static_cast<int8_t>(qs[l] & 15);
-    hi[l] = static_cast<int8_t>(qs[l] >> 4);
+  constexpr uint64_t kLow = 0x0f0f0f0f0f0f0f0full;
+  for (int l = 0; l < n; l += 8) {
+    uint64_t w;
+    std::memcpy(&w, qs + l, 8);
+    const uint64_t l8 = w & kLow, h8 = (w >> 4) & kLow;
+    std::memcpy(lo + l, &l8, 8);
+    std::memcpy(hi + l, &h8, 8);
   }
 }
 
