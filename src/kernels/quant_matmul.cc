@@ -2,7 +2,7 @@
 // w = sw * u - c with small integers u (int8 for Q8_0, nibbles 0..15 for the Q4 formats), so
 // against activations a = da * q one group contributes sw * da * sum(u q) - c * (da * sum q).
 // The portable Highway path widens to int16 pairs (pmaddwd); the AVX-512 VNNI path feeds
-// unsigned weights and signed activations straight to vpdpbusd, 64 values at a time; from 8
+// unsigned weights and signed activations straight to vpdpbusd, 64 values at a time; from 2
 // tokens on, AVX2 and plain AVX-512 do the same with vpmaddubsw + vpmaddwd (GemmHalf).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/quant_matmul.cc"
@@ -45,7 +45,8 @@ inline float ScaleToF32(uint16_t h) {
 
 // Tokens sharing one unpacked weight block.
 constexpr int kTokens = 4;
-// From this many tokens on, AVX2 and better pack weight tiles once per call (GemmRows).
+// From this many tokens on, the VNNI path packs weight tiles once per call (GemmRows); the
+// other x86 targets do so from 2 tokens on (QuantRows).
 constexpr int64_t kGemmMinTokens = 8;
 
 // One weight block as groups of 32.
@@ -623,7 +624,9 @@ int64_t Int8Loop(int64_t iterations, int32_t* sink) {
 void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float* y, int64_t r0,
                int64_t r1) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
-  if (a.n >= kGemmMinTokens) return GemmRows(w, a, bias, y, r0, r1);
+  // The VNNI decode dots hold their own below 8 tokens; the portable ones already lose to
+  // the maddubs GEMM at 2 (at 4 tokens on AVX2 they took 1.1-4x as long).
+  if (a.n >= (HWY_TARGET == HWY_AVX3_DL ? kGemmMinTokens : 2)) return GemmRows(w, a, bias, y, r0, r1);
 #endif
   const size_t row_bytes = RowBytes(w.blocks, w.cols);
   const uint8_t* base = static_cast<const uint8_t*>(w.data);
