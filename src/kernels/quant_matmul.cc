@@ -380,47 +380,57 @@ HWY_INLINE void StoreTransposed8x8(const __m256i* r, uint8_t* dst) {
   }
 }
 
+// Bytes of one 32-value group in a row of T blocks.
+template <BlockType T>
+constexpr int64_t kGroupBytes = static_cast<int64_t>(
+    T == BlockType::kQ4_K ? sizeof(BlockQ4_K) / 8 : T == BlockType::kQ4_0 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0));
+
+// Group G (32 values) of a row as the tile holds it: 32 operand bytes, with its scale and
+// offset (w = sw * u - c) stored to *sw and *c.
+template <BlockType T>
+HWY_INLINE __m256i LoadGroup(const uint8_t* row, int64_t G, float* sw, float* c) {
+  const __m256i nib = _mm256_set1_epi8(15);
+  if constexpr (T == BlockType::kQ4_K) {
+    // Sub-block j of a 256-value block: the low or high nibbles of 32 bytes.
+    const auto* b = reinterpret_cast<const BlockQ4_K*>(row) + G / 8;
+    const int j = static_cast<int>(G % 8);
+    uint8_t sc, m;
+    Q4KScaleMin(b->scales, j, &sc, &m);
+    *sw = ScaleToF32(b->d) * sc;
+    *c = ScaleToF32(b->dmin) * m;
+    const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs + 32 * (j / 2)));
+    return _mm256_and_si256(j % 2 ? _mm256_srli_epi16(qs, 4) : qs, nib);
+  }
+  const uint8_t* blk = row + G * kGroupBytes<T>;  // f16 scale, then values
+  uint16_t h;
+  std::memcpy(&h, blk, 2);
+  *sw = ScaleToF32(h);
+  if constexpr (T == BlockType::kQ8_0) {
+    *c = kQ8Offset * *sw;
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2));
+    return kQ8Unsigned ? _mm256_xor_si256(v, _mm256_set1_epi8(static_cast<char>(0x80))) : v;
+  }
+  *c = 8.0f * *sw;
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + 2));
+  return _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(b), _mm_srli_epi16(b, 4), 1), nib);
+}
+
+template <BlockType T>
 void PackFullTile(const Matrix& w, int64_t r0, PackedTile* tile) {
   const int64_t groups = w.cols / 32;
-  const size_t bb = BlockBytes(w.blocks), row_bytes = RowBytes(w.blocks, w.cols);
-  const bool q8 = w.blocks == BlockType::kQ8_0, q4k = w.blocks == BlockType::kQ4_K;
+  const size_t row_bytes = RowBytes(T, w.cols);
   tile->u.resize(static_cast<size_t>(groups * 8 * kTileRows * 4));
   tile->sw.resize(static_cast<size_t>(groups * kTileRows));
   tile->c.resize(static_cast<size_t>(groups * kTileRows));
   const uint8_t* base = static_cast<const uint8_t*>(w.data) + r0 * row_bytes;
-  const __m256i nib = _mm256_set1_epi8(15), flip = _mm256_set1_epi8(static_cast<char>(0x80));
   for (int64_t G = 0; G < groups; ++G) {
     __m256i r[kTileRows];
     for (int i = 0; i < kTileRows; ++i) {
       // Sixteen rows are read side by side, 18-144 bytes at a time: too many short streams
       // for the hardware prefetcher, which left packing stalled on memory (6x the multiply).
-      _mm_prefetch(reinterpret_cast<const char*>(base + i * row_bytes + G * bb / (q4k ? 8 : 1)) + kPackPrefetchBytes,
+      _mm_prefetch(reinterpret_cast<const char*>(base + i * row_bytes + G * kGroupBytes<T>) + kPackPrefetchBytes,
                    _MM_HINT_T0);
-      if (q4k) {
-        // Sub-block j of a 256-value block: the low or high nibbles of 32 bytes.
-        const auto* b = reinterpret_cast<const BlockQ4_K*>(base + i * row_bytes) + G / 8;
-        const int j = static_cast<int>(G % 8);
-        uint8_t sc, m;
-        Q4KScaleMin(b->scales, j, &sc, &m);
-        tile->sw[G * kTileRows + i] = ScaleToF32(b->d) * sc;
-        tile->c[G * kTileRows + i] = ScaleToF32(b->dmin) * m;
-        const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs + 32 * (j / 2)));
-        r[i] = _mm256_and_si256(j % 2 ? _mm256_srli_epi16(qs, 4) : qs, nib);
-        continue;
-      }
-      const uint8_t* blk = base + i * row_bytes + G * bb;  // Q8_0 and Q4_0: f16 scale, then values
-      uint16_t h;
-      std::memcpy(&h, blk, 2);
-      const float sw = ScaleToF32(h);
-      tile->sw[G * kTileRows + i] = sw;
-      tile->c[G * kTileRows + i] = (q8 ? kQ8Offset : 8.0f) * sw;
-      if (q8) {
-        r[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2));
-        if constexpr (kQ8Unsigned) r[i] = _mm256_xor_si256(r[i], flip);
-      } else {
-        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + 2));
-        r[i] = _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(b), _mm_srli_epi16(b, 4), 1), nib);
-      }
+      r[i] = LoadGroup<T>(base + i * row_bytes, G, &tile->sw[G * kTileRows + i], &tile->c[G * kTileRows + i]);
     }
     uint8_t* dst = tile->u.data() + G * 8 * kTileRows * 4;
     StoreTransposed8x8(r, dst);
@@ -438,7 +448,11 @@ void PackTile(const Matrix& w, int64_t r0, int64_t nr, PackedTile* tile) {
   const bool q8 = w.blocks == BlockType::kQ8_0;
   const uint32_t flip = q8 && kQ8Unsigned ? 0x80808080u : 0u;
   uint32_t* u32 = reinterpret_cast<uint32_t*>(tile->u.data());
-  if (nr == kTileRows) return PackFullTile(w, r0, tile);
+  if (nr == kTileRows) {
+    if (q8) return PackFullTile<BlockType::kQ8_0>(w, r0, tile);
+    if (w.blocks == BlockType::kQ4_0) return PackFullTile<BlockType::kQ4_0>(w, r0, tile);
+    return PackFullTile<BlockType::kQ4_K>(w, r0, tile);
+  }
   Groups g;
   for (int64_t i = 0; i < nr; ++i) {
     const uint8_t* row = static_cast<const uint8_t*>(w.data) + (r0 + i) * row_bytes;
