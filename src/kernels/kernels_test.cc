@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -159,7 +160,8 @@ TEST_P(KernelsOnEachIsa, QuantizedMatMulMatchesScalarReference) {
     // steps); 11008 is wide enough for the decode dots to group Q8_0 rows too.
     for (int64_t cols : {96, 256, 512, 1280, 11008}) {
       if (cols % BlockValues(bt) != 0) continue;
-      for (int64_t n : {1, 2, 3, 4, 9, 21}) {  // 9 and 21 take the tiled GEMM path where there is one
+      // 9 and 21 take the tiled GEMM path where there is one; 2-4 too on AVX2 and plain AVX-512.
+      for (int64_t n : {1, 2, 3, 4, 9, 21}) {
         const int64_t rows = 37;
         auto x = Random(n * cols, 7);
         auto w = Random(rows * cols, 8, 0.05f);
@@ -180,6 +182,61 @@ TEST_P(KernelsOnEachIsa, QuantizedMatMulMatchesScalarReference) {
             ASSERT_NEAR(y[t * rows + r], ref, 1e-4 * (1 + std::fabs(ref)))
                 << BlockTypeName(bt) << " cols " << cols << " n " << n << " t " << t << " r " << r;
           }
+        }
+      }
+    }
+  }
+}
+
+// Integer products at the edges of int8: activations of +-1 quantize to +-127 and the
+// weights take their largest magnitudes (Q8_0 -128 and +-127, nibbles 15 and 0), so kernels
+// that pair bytes into int16 (vpmaddubsw) would saturate if they fed Q8_0 as w + 128 or
+// summed too many Q4 products in int16. Rows 0 and 1 are uniform, row 2 onwards mixed; 20
+// rows make one full 16-row GEMM tile and a partial one.
+TEST_P(KernelsOnEachIsa, QuantizedMatMulExactAtInt8Extremes) {
+  ThreadPool pool(2);
+  const int64_t cols = 512, rows = 20;
+  std::mt19937 rng(10);
+  for (BlockType bt : {BlockType::kQ8_0, BlockType::kQ4_0, BlockType::kQ4_K}) {
+    const size_t row_bytes = RowBytes(bt, cols);
+    std::vector<uint8_t> packed(rows * row_bytes);
+    for (int64_t r = 0; r < rows; ++r) {
+      auto q8 = [&] { return static_cast<int8_t>(r == 0 ? 127 : r == 1 ? -128 : rng() % 2 ? 127 : -127 - int(rng() % 2)); };
+      auto nibbles = [&] { return static_cast<uint8_t>(r == 0 ? 0xff : r == 1 ? 0x00 : (rng() % 2 ? 0xf0 : 0) | (rng() % 2 ? 0x0f : 0)); };
+      uint8_t* row = packed.data() + r * row_bytes;
+      for (int64_t b = 0; b < cols / BlockValues(bt); ++b) {
+        if (bt == BlockType::kQ8_0) {
+          auto* blk = reinterpret_cast<BlockQ8_0*>(row) + b;
+          blk->d = F32ToF16(1.0f);
+          for (int8_t& v : blk->qs) v = q8();
+        } else if (bt == BlockType::kQ4_0) {
+          auto* blk = reinterpret_cast<BlockQ4_0*>(row) + b;
+          blk->d = F32ToF16(1.0f);
+          for (uint8_t& v : blk->qs) v = nibbles();
+        } else {
+          auto* blk = reinterpret_cast<BlockQ4_K*>(row) + b;
+          blk->d = blk->dmin = F32ToF16(1.0f);
+          for (uint8_t& v : blk->scales) v = 0xff;  // every sub-block scale and min 63
+          for (uint8_t& v : blk->qs) v = nibbles();
+        }
+      }
+    }
+    const Matrix m{DType::kF32, rows, cols, packed.data(), bt};
+    for (int64_t n : {1, 4, 9}) {  // decode dots (4: VNNI only) and the GEMM with a 1-token tail
+      std::vector<float> x(static_cast<size_t>(n * cols));
+      for (float& v : x) v = rng() % 2 ? 1.0f : -1.0f;
+      std::fill_n(x.begin(), cols, 1.0f);  // token 0 agrees in sign with rows 0 and 1 throughout
+      std::vector<float> y(static_cast<size_t>(n * rows));
+      MatMul(x.data(), n, m, nullptr, y.data(), pool);
+      std::vector<int8_t> q(cols);
+      std::vector<float> d(cols / 32), s(cols / 32);
+      for (int64_t t = 0; t < n; ++t) {
+        QuantizeActsRow(x.data() + t * cols, cols, q.data(), d.data(), s.data());
+        ASSERT_EQ(std::abs(q[0]), 127);  // the activations really are at the edge
+        for (int64_t r = 0; r < rows; ++r) {
+          const float ref = DotQuantRef(bt, packed.data() + r * row_bytes, q.data(), d.data(), s.data(), cols);
+          ASSERT_NEAR(y[t * rows + r], ref, 1e-5 * (1 + std::fabs(ref)))
+              << BlockTypeName(bt) << " n " << n << " t " << t << " r " << r;
         }
       }
     }

@@ -2,7 +2,8 @@
 // w = sw * u - c with small integers u (int8 for Q8_0, nibbles 0..15 for the Q4 formats), so
 // against activations a = da * q one group contributes sw * da * sum(u q) - c * (da * sum q).
 // The portable Highway path widens to int16 pairs (pmaddwd); the AVX-512 VNNI path feeds
-// unsigned weights and signed activations straight to vpdpbusd, 64 values at a time.
+// unsigned weights and signed activations straight to vpdpbusd, 64 values at a time; from 2
+// tokens on, AVX2 and plain AVX-512 do the same with vpmaddubsw + vpmaddwd (GemmHalf).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/quant_matmul.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -44,7 +45,8 @@ inline float ScaleToF32(uint16_t h) {
 
 // Tokens sharing one unpacked weight block.
 constexpr int kTokens = 4;
-// From this many tokens on, the VNNI path packs weight tiles once per call (GemmRowsVnni).
+// From this many tokens on, the VNNI path packs weight tiles once per call (GemmRows); the
+// other x86 targets do so from 2 tokens on (QuantRows).
 constexpr int64_t kGemmMinTokens = 8;
 
 // One weight block as groups of 32.
@@ -55,10 +57,16 @@ struct Groups {
   int count;
 };
 
+// Eight bytes at a time: stored byte by byte, Q4_0's nibbles reached the dot's vector load
+// through GCC's store forwarding as 32 separate byte inserts (decode at 1 GB/s).
 inline void UnpackNibbles(const uint8_t* qs, int n, int8_t* lo, int8_t* hi) {
-  for (int l = 0; l < n; ++l) {
-    lo[l] = static_cast<int8_t>(qs[l] & 15);
-    hi[l] = static_cast<int8_t>(qs[l] >> 4);
+  constexpr uint64_t kLow = 0x0f0f0f0f0f0f0f0full;
+  for (int l = 0; l < n; l += 8) {
+    uint64_t w;
+    std::memcpy(&w, qs + l, 8);
+    const uint64_t l8 = w & kLow, h8 = (w >> 4) & kLow;
+    std::memcpy(lo + l, &l8, 8);
+    std::memcpy(hi + l, &h8, 8);
   }
 }
 
@@ -332,89 +340,108 @@ constexpr RowDotsSpreadFn kRowDotsQ4K[kTokens + 1][2] = {{nullptr, nullptr},
                                                          {RowDotsQ4K<4, 1>, RowDotsQ4K<4, kRowsPerDot[4]>}};
 #endif
 
-#if HWY_TARGET == HWY_AVX3_DL
-// Prefill / vision GEMM. A tile of 16 weight rows is unpacked once per call into vpdpbusd
-// order -- for each 4 values of K, 4 bytes of each of the 16 rows, one zmm -- with each
-// group's scales and offsets as 16-float vectors. Every block of up to 8 tokens then streams
-// over it: one broadcast activation dword feeds one vpdpbusd covering 16 rows, so weights
-// are unpacked n / 8 times less often than in the decode dots and no horizontal sums remain.
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+// Prefill / vision GEMM. A tile of 16 weight rows is unpacked once per call into dot-product
+// order -- for each 4 values of K, 4 bytes of each of the 16 rows: one zmm, or two ymm
+// halves of 8 rows -- with each group's scales and offsets as 16-float vectors. Every block
+// of up to 8 tokens then streams over it: one broadcast activation dword meets a whole
+// vector of rows, so weights are unpacked n / 8 times less often than in the decode dots and
+// no horizontal sums remain. AVX-512 VNNI multiplies with vpdpbusd; AVX2 and plain AVX-512
+// with vpmaddubsw + vpmaddwd on the 8-row halves (GemmHalf).
 constexpr int kTileRows = 16;
 constexpr int kGemmTokens = 8;
+// Q8_0 values are signed. vpdpbusd wants them unsigned: +128, with 128 * sw joining c. The
+// maddubs kernels keep them signed and move each weight's sign onto the activation instead,
+// because 255 * 127 * 2 overflows vpmaddubsw's int16 sums where 128 * 127 * 2 does not.
+constexpr bool kQ8Unsigned = HWY_TARGET == HWY_AVX3_DL;
+constexpr float kQ8Offset = kQ8Unsigned ? 128.0f : 0.0f;
 
 struct PackedTile {
-  std::vector<uint8_t> u;  // [groups][8][kTileRows][4], unsigned
+  std::vector<uint8_t> u;  // [groups][8][kTileRows][4]; unsigned but for signed Q8_0 (above)
   std::vector<float> sw;   // [groups][kTileRows]
   std::vector<float> c;    // [groups][kTileRows]
 };
 
-// The common case of PackTile in registers: 16 full rows. Each group's 32
-// unsigned bytes per row are one ymm (8 dwords); rows j and j + 8 share a zmm, and an 8x8
-// dword transpose inside each 256-bit half turns 16 rows x 8 dwords into the 8 zmm of
-// vpdpbusd order. The scalar path spent more time here than GemmTile spent multiplying.
+// The common case of PackTile in registers: 16 full rows. Each group's 32 bytes per row are
+// one ymm (8 dwords), and an 8x8 dword transpose per 8 rows turns them into dot-product
+// order. The scalar path spent more time here than GemmTile spent multiplying.
 constexpr int64_t kPackPrefetchBytes = 512;
 
-HM_AVX3_DL_ATTR void PackFullTile(const Matrix& w, int64_t r0, PackedTile* tile) {
+// Dword s of rows r[0..7] to dst + s * kTileRows * 4.
+HWY_INLINE void StoreTransposed8x8(const __m256i* r, uint8_t* dst) {
+  __m256i t[8], u[8];
+  for (int j = 0; j < 8; j += 2) {
+    t[j] = _mm256_unpacklo_epi32(r[j], r[j + 1]);
+    t[j + 1] = _mm256_unpackhi_epi32(r[j], r[j + 1]);
+  }
+  for (int j = 0; j < 8; j += 4) {
+    u[j] = _mm256_unpacklo_epi64(t[j], t[j + 2]);
+    u[j + 1] = _mm256_unpackhi_epi64(t[j], t[j + 2]);
+    u[j + 2] = _mm256_unpacklo_epi64(t[j + 1], t[j + 3]);
+    u[j + 3] = _mm256_unpackhi_epi64(t[j + 1], t[j + 3]);
+  }
+  // u[s] (s < 4) holds dword s (low 128 bits) and s + 4 (high) of rows 0-3; u[s + 4] of rows 4-7.
+  for (int s = 0; s < 4; ++s) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + s * kTileRows * 4), _mm256_permute2x128_si256(u[s], u[s + 4], 0x20));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + (s + 4) * kTileRows * 4), _mm256_permute2x128_si256(u[s], u[s + 4], 0x31));
+  }
+}
+
+// Bytes of one 32-value group in a row of T blocks.
+template <BlockType T>
+constexpr int64_t kGroupBytes = static_cast<int64_t>(
+    T == BlockType::kQ4_K ? sizeof(BlockQ4_K) / 8 : T == BlockType::kQ4_0 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0));
+
+// Group G (32 values) of a row as the tile holds it: 32 operand bytes, with its scale and
+// offset (w = sw * u - c) stored to *sw and *c.
+template <BlockType T>
+HWY_INLINE __m256i LoadGroup(const uint8_t* row, int64_t G, float* sw, float* c) {
+  const __m256i nib = _mm256_set1_epi8(15);
+  if constexpr (T == BlockType::kQ4_K) {
+    // Sub-block j of a 256-value block: the low or high nibbles of 32 bytes.
+    const auto* b = reinterpret_cast<const BlockQ4_K*>(row) + G / 8;
+    const int j = static_cast<int>(G % 8);
+    uint8_t sc, m;
+    Q4KScaleMin(b->scales, j, &sc, &m);
+    *sw = ScaleToF32(b->d) * sc;
+    *c = ScaleToF32(b->dmin) * m;
+    const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs + 32 * (j / 2)));
+    return _mm256_and_si256(j % 2 ? _mm256_srli_epi16(qs, 4) : qs, nib);
+  }
+  const uint8_t* blk = row + G * kGroupBytes<T>;  // f16 scale, then values
+  uint16_t h;
+  std::memcpy(&h, blk, 2);
+  *sw = ScaleToF32(h);
+  if constexpr (T == BlockType::kQ8_0) {
+    *c = kQ8Offset * *sw;
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2));
+    return kQ8Unsigned ? _mm256_xor_si256(v, _mm256_set1_epi8(static_cast<char>(0x80))) : v;
+  }
+  *c = 8.0f * *sw;
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + 2));
+  return _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(b), _mm_srli_epi16(b, 4), 1), nib);
+}
+
+template <BlockType T>
+void PackFullTile(const Matrix& w, int64_t r0, PackedTile* tile) {
   const int64_t groups = w.cols / 32;
-  const size_t bb = BlockBytes(w.blocks), row_bytes = RowBytes(w.blocks, w.cols);
-  const bool q8 = w.blocks == BlockType::kQ8_0, q4k = w.blocks == BlockType::kQ4_K;
+  const size_t row_bytes = RowBytes(T, w.cols);
   tile->u.resize(static_cast<size_t>(groups * 8 * kTileRows * 4));
   tile->sw.resize(static_cast<size_t>(groups * kTileRows));
   tile->c.resize(static_cast<size_t>(groups * kTileRows));
   const uint8_t* base = static_cast<const uint8_t*>(w.data) + r0 * row_bytes;
-  const __m256i nib = _mm256_set1_epi8(15), flip = _mm256_set1_epi8(static_cast<char>(0x80));
-  const __m512i lo_idx = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0);
-  const __m512i hi_idx = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
   for (int64_t G = 0; G < groups; ++G) {
     __m256i r[kTileRows];
     for (int i = 0; i < kTileRows; ++i) {
       // Sixteen rows are read side by side, 18-144 bytes at a time: too many short streams
       // for the hardware prefetcher, which left packing stalled on memory (6x the multiply).
-      _mm_prefetch(reinterpret_cast<const char*>(base + i * row_bytes + G * bb / (q4k ? 8 : 1)) + kPackPrefetchBytes,
+      _mm_prefetch(reinterpret_cast<const char*>(base + i * row_bytes + G * kGroupBytes<T>) + kPackPrefetchBytes,
                    _MM_HINT_T0);
-      if (q4k) {
-        // Sub-block j of a 256-value block: the low or high nibbles of 32 bytes.
-        const auto* b = reinterpret_cast<const BlockQ4_K*>(base + i * row_bytes) + G / 8;
-        const int j = static_cast<int>(G % 8);
-        uint8_t sc, m;
-        Q4KScaleMin(b->scales, j, &sc, &m);
-        tile->sw[G * kTileRows + i] = ScaleToF32(b->d) * sc;
-        tile->c[G * kTileRows + i] = ScaleToF32(b->dmin) * m;
-        const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs + 32 * (j / 2)));
-        r[i] = _mm256_and_si256(j % 2 ? _mm256_srli_epi16(qs, 4) : qs, nib);
-        continue;
-      }
-      const uint8_t* blk = base + i * row_bytes + G * bb;  // Q8_0 and Q4_0: f16 scale, then values
-      uint16_t h;
-      std::memcpy(&h, blk, 2);
-      const float sw = ScaleToF32(h);
-      tile->sw[G * kTileRows + i] = sw;
-      tile->c[G * kTileRows + i] = (q8 ? 128.0f : 8.0f) * sw;
-      if (q8) {
-        r[i] = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2)), flip);
-      } else {
-        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + 2));
-        r[i] = _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(b), _mm_srli_epi16(b, 4), 1), nib);
-      }
+      r[i] = LoadGroup<T>(base + i * row_bytes, G, &tile->sw[G * kTileRows + i], &tile->c[G * kTileRows + i]);
     }
-    __m512i z[8], t[8], u[8];
-    for (int j = 0; j < 8; ++j) z[j] = _mm512_inserti64x4(_mm512_castsi256_si512(r[j]), r[j + 8], 1);
-    for (int j = 0; j < 8; j += 2) {
-      t[j] = _mm512_unpacklo_epi32(z[j], z[j + 1]);
-      t[j + 1] = _mm512_unpackhi_epi32(z[j], z[j + 1]);
-    }
-    for (int j = 0; j < 8; j += 4) {
-      u[j] = _mm512_unpacklo_epi64(t[j], t[j + 2]);
-      u[j + 1] = _mm512_unpackhi_epi64(t[j], t[j + 2]);
-      u[j + 2] = _mm512_unpacklo_epi64(t[j + 1], t[j + 3]);
-      u[j + 3] = _mm512_unpackhi_epi64(t[j + 1], t[j + 3]);
-    }
-    // u[s] (s < 4) holds dword s (128-bit lanes 0, 2) and s + 4 (lanes 1, 3) of rows 0-3 and
-    // 8-11; u[s + 4] the same of rows 4-7 and 12-15.
     uint8_t* dst = tile->u.data() + G * 8 * kTileRows * 4;
-    for (int s = 0; s < 4; ++s) {
-      _mm512_storeu_si512(dst + s * 64, _mm512_permutex2var_epi64(u[s], lo_idx, u[s + 4]));
-      _mm512_storeu_si512(dst + (s + 4) * 64, _mm512_permutex2var_epi64(u[s], hi_idx, u[s + 4]));
-    }
+    StoreTransposed8x8(r, dst);
+    StoreTransposed8x8(r + 8, dst + 32);
   }
 }
 
@@ -425,11 +452,14 @@ void PackTile(const Matrix& w, int64_t r0, int64_t nr, PackedTile* tile) {
   tile->u.assign(static_cast<size_t>(groups * 8 * kTileRows * 4), 0);
   tile->sw.assign(static_cast<size_t>(groups * kTileRows), 0.0f);
   tile->c.assign(static_cast<size_t>(groups * kTileRows), 0.0f);
-  // Q8_0 values are signed: +128 makes them the unsigned operand, and 128 * sw joins c.
-  const bool shift = w.blocks == BlockType::kQ8_0;
-  const uint32_t flip = shift ? 0x80808080u : 0u;
+  const bool q8 = w.blocks == BlockType::kQ8_0;
+  const uint32_t flip = q8 && kQ8Unsigned ? 0x80808080u : 0u;
   uint32_t* u32 = reinterpret_cast<uint32_t*>(tile->u.data());
-  if (nr == kTileRows) return PackFullTile(w, r0, tile);
+  if (nr == kTileRows) {
+    if (q8) return PackFullTile<BlockType::kQ8_0>(w, r0, tile);
+    if (w.blocks == BlockType::kQ4_0) return PackFullTile<BlockType::kQ4_0>(w, r0, tile);
+    return PackFullTile<BlockType::kQ4_K>(w, r0, tile);
+  }
   Groups g;
   for (int64_t i = 0; i < nr; ++i) {
     const uint8_t* row = static_cast<const uint8_t*>(w.data) + (r0 + i) * row_bytes;
@@ -441,12 +471,15 @@ void PackTile(const Matrix& w, int64_t r0, int64_t nr, PackedTile* tile) {
         std::memcpy(words, g.u + 32 * j, 32);
         for (int s = 0; s < 8; ++s) u32[(G * 8 + s) * kTileRows + i] = words[s] ^ flip;
         tile->sw[G * kTileRows + i] = g.sw[j];
-        tile->c[G * kTileRows + i] = g.c[j] + (shift ? 128.0f * g.sw[j] : 0.0f);
+        tile->c[G * kTileRows + i] = g.c[j] + (q8 ? kQ8Offset * g.sw[j] : 0.0f);
       }
     }
   }
 }
 
+using GemmTileFn = void (*)(const PackedTile&, const QuantizedActs&, int64_t, float*);
+
+#if HWY_TARGET == HWY_AVX3_DL
 // out[k * kTileRows + i] = tile row i . token (t0 + k), k < NT.
 template <int NT>
 HM_AVX3_DL_ATTR void GemmTile(const PackedTile& tile, const QuantizedActs& a, int64_t t0,
@@ -478,13 +511,79 @@ HM_AVX3_DL_ATTR void GemmTile(const PackedTile& tile, const QuantizedActs& a, in
   for (int k = 0; k < NT; ++k) _mm512_storeu_ps(out + k * kTileRows, accf[k]);
 }
 
-using GemmTileFn = void (*)(const PackedTile&, const QuantizedActs&, int64_t, float*);
 constexpr GemmTileFn kGemmTiles[kGemmTokens + 1] = {nullptr,     GemmTile<1>, GemmTile<2>, GemmTile<3>, GemmTile<4>,
                                                     GemmTile<5>, GemmTile<6>, GemmTile<7>, GemmTile<8>};
+GemmTileFn GemmTileFor(BlockType, int nt) { return kGemmTiles[nt]; }
+#else
+// out[k * kTileRows + i] = tile row 8h + i . token (t0 + k) for the 8 rows of half h, k < NT.
+// vpmaddubsw multiplies unsigned weight bytes by signed activation bytes into int16 pairs.
+// Q4 nibbles need no care: a group's eight steps sum 16 products of at most 15 * 127 per
+// int16 lane (30480), so they stay in int16 until one vpmaddwd per group. Signed Q8_0
+// weights go in as |w| against sign(w) * q, exact since 128 * 127 * 2 < 32768, and are
+// widened to int32 after every step.
+template <bool kSignedW, int NT>
+void GemmHalf(const PackedTile& tile, int h, const QuantizedActs& a, int64_t t0, float* out) {
+  const int64_t groups = a.cols / 32;
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256 accf[NT];
+  for (int k = 0; k < NT; ++k) accf[k] = _mm256_setzero_ps();
+  const int8_t* q0 = a.q + t0 * a.cols;
+  for (int64_t G = 0; G < groups; ++G) {
+    __m256i acci[NT];  // int16 pairs for Q4, int32 for Q8_0
+    for (int k = 0; k < NT; ++k) acci[k] = _mm256_setzero_si256();
+    const uint8_t* ug = tile.u.data() + G * 8 * kTileRows * 4 + h * 32;
+    // Rolled: unrolled, GCC formed all 32 products of a group first and spilled them.
+#pragma GCC unroll 1
+    for (int s = 0; s < 8; ++s) {
+      const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ug + s * kTileRows * 4));
+      const __m256i wu = kSignedW ? _mm256_abs_epi8(wv) : wv;
+      for (int k = 0; k < NT; ++k) {
+        int32_t qd;
+        std::memcpy(&qd, q0 + k * a.cols + G * 32 + s * 4, 4);
+        const __m256i qv = _mm256_set1_epi32(qd);
+        if constexpr (kSignedW)
+          acci[k] = _mm256_add_epi32(acci[k], _mm256_madd_epi16(_mm256_maddubs_epi16(wu, _mm256_sign_epi8(qv, wv)), ones));
+        else
+          acci[k] = _mm256_add_epi16(acci[k], _mm256_maddubs_epi16(wu, qv));
+      }
+    }
+    const __m256 swv = _mm256_loadu_ps(tile.sw.data() + G * kTileRows + h * 8);
+    const __m256 cv = _mm256_loadu_ps(tile.c.data() + G * kTileRows + h * 8);
+    for (int k = 0; k < NT; ++k) {
+      const int64_t ag = (t0 + k) * groups + G;
+      const __m256i dot = kSignedW ? acci[k] : _mm256_madd_epi16(acci[k], ones);
+      accf[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_mul_ps(swv, _mm256_set1_ps(a.d[ag])), accf[k]);
+      if constexpr (!kSignedW) accf[k] = _mm256_fnmadd_ps(cv, _mm256_set1_ps(a.s[ag]), accf[k]);
+    }
+  }
+  for (int k = 0; k < NT; ++k) _mm256_storeu_ps(out + k * kTileRows + h * 8, accf[k]);
+}
+
+// Tokens per pass over a tile half: as many as leave the int and float accumulators of each
+// in registers (16 ymm on AVX2, 32 on AVX-512).
+constexpr int kHalfTokens = HWY_TARGET == HWY_AVX2 ? 4 : 8;
+
+template <bool kSignedW, int NT>
+void GemmTile(const PackedTile& tile, const QuantizedActs& a, int64_t t0, float* out) {
+  constexpr int first = std::min(NT, kHalfTokens);
+  for (int h = 0; h < 2; ++h) {
+    GemmHalf<kSignedW, first>(tile, h, a, t0, out);
+    if constexpr (NT > first) GemmHalf<kSignedW, NT - first>(tile, h, a, t0 + first, out + first * kTileRows);
+  }
+}
+
+template <bool kSignedW>
+constexpr GemmTileFn kGemmTiles[kGemmTokens + 1] = {
+    nullptr,                  GemmTile<kSignedW, 1>, GemmTile<kSignedW, 2>, GemmTile<kSignedW, 3>, GemmTile<kSignedW, 4>,
+    GemmTile<kSignedW, 5>, GemmTile<kSignedW, 6>, GemmTile<kSignedW, 7>, GemmTile<kSignedW, 8>};
+GemmTileFn GemmTileFor(BlockType t, int nt) {
+  return t == BlockType::kQ8_0 ? kGemmTiles<true>[nt] : kGemmTiles<false>[nt];
+}
+#endif
 
 // Rows [r0, r1) for all tokens. Up to kSuperTiles tiles are packed together and each token
 // block passes over all of them while its activations are still in L1/L2.
-void GemmRowsVnni(const Matrix& w, const QuantizedActs& a, const float* bias, float* y, int64_t r0, int64_t r1) {
+void GemmRows(const Matrix& w, const QuantizedActs& a, const float* bias, float* y, int64_t r0, int64_t r1) {
   constexpr int kSuperTiles = 4;
   PackedTile tiles[kSuperTiles];
   float out[kGemmTokens * kTileRows];
@@ -497,10 +596,11 @@ void GemmRowsVnni(const Matrix& w, const QuantizedActs& a, const float* bias, fl
     }
     for (int64_t t0 = 0; t0 < a.n; t0 += kGemmTokens) {
       const int nt = static_cast<int>(std::min<int64_t>(kGemmTokens, a.n - t0));
+      const GemmTileFn gemm_tile = GemmTileFor(w.blocks, nt);
       for (int i = 0; i < nt_tiles; ++i) {
         const int64_t tr = st + i * kTileRows;
         const int64_t nr = std::min<int64_t>(kTileRows, se - tr);
-        kGemmTiles[nt](tiles[i], a, t0, out);
+        gemm_tile(tiles[i], a, t0, out);
         for (int k = 0; k < nt; ++k)
           for (int64_t r = 0; r < nr; ++r) y[(t0 + k) * w.rows + tr + r] = out[k * kTileRows + r] + (bias ? bias[tr + r] : 0.0f);
       }
@@ -544,8 +644,10 @@ int64_t Int8Loop(int64_t iterations, int32_t* sink) {
 // while every token passes over them.
 void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float* y, int64_t r0,
                int64_t r1) {
-#if HWY_TARGET == HWY_AVX3_DL
-  if (a.n >= kGemmMinTokens) return GemmRowsVnni(w, a, bias, y, r0, r1);
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+  // The VNNI decode dots hold their own below 8 tokens; the portable ones already lose to
+  // the maddubs GEMM at 2 (at 4 tokens on AVX2 they took 1.1-4x as long).
+  if (a.n >= (HWY_TARGET == HWY_AVX3_DL ? kGemmMinTokens : 2)) return GemmRows(w, a, bias, y, r0, r1);
 #endif
   const size_t row_bytes = RowBytes(w.blocks, w.cols);
   const uint8_t* base = static_cast<const uint8_t*>(w.data);
