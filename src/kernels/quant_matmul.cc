@@ -386,7 +386,9 @@ constexpr int64_t kGroupBytes = static_cast<int64_t>(
     T == BlockType::kQ4_K ? sizeof(BlockQ4_K) / 8 : T == BlockType::kQ4_0 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0));
 
 // Group G (32 values) of a row as the tile holds it: 32 operand bytes, with its scale and
-// offset (w = sw * u - c) stored to *sw and *c.
+// offset (w = sw * u - c) stored to *sw and *c. Scales convert with F16C: ScaleToF32's sign
+// branch is a coin toss on Q4_0 (whose scale takes the sign of the block's peak), which
+// held one-token dots to a third of their speed.
 template <BlockType T>
 HWY_INLINE __m256i LoadGroup(const uint8_t* row, int64_t G, float* sw, float* c) {
   const __m256i nib = _mm256_set1_epi8(15);
@@ -396,15 +398,15 @@ HWY_INLINE __m256i LoadGroup(const uint8_t* row, int64_t G, float* sw, float* c)
     const int j = static_cast<int>(G % 8);
     uint8_t sc, m;
     Q4KScaleMin(b->scales, j, &sc, &m);
-    *sw = ScaleToF32(b->d) * sc;
-    *c = ScaleToF32(b->dmin) * m;
+    *sw = _cvtsh_ss(b->d) * sc;
+    *c = _cvtsh_ss(b->dmin) * m;
     const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs + 32 * (j / 2)));
     return _mm256_and_si256(j % 2 ? _mm256_srli_epi16(qs, 4) : qs, nib);
   }
   const uint8_t* blk = row + G * kGroupBytes<T>;  // f16 scale, then values
   uint16_t h;
   std::memcpy(&h, blk, 2);
-  *sw = ScaleToF32(h);
+  *sw = _cvtsh_ss(h);
   if constexpr (T == BlockType::kQ8_0) {
     *c = kQ8Offset * *sw;
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2));
@@ -508,12 +510,17 @@ constexpr GemmTileFn kGemmTiles[kGemmTokens + 1] = {nullptr,     GemmTile<1>, Ge
                                                     GemmTile<5>, GemmTile<6>, GemmTile<7>, GemmTile<8>};
 GemmTileFn GemmTileFor(BlockType, int nt) { return kGemmTiles[nt]; }
 #else
-// out[k * kTileRows + i] = tile row 8h + i . token (t0 + k) for the 8 rows of half h, k < NT.
 // vpmaddubsw multiplies unsigned weight bytes by signed activation bytes into int16 pairs.
-// Q4 nibbles need no care: a group's eight steps sum 16 products of at most 15 * 127 per
-// int16 lane (30480), so they stay in int16 until one vpmaddwd per group. Signed Q8_0
-// weights go in as |w| against sign(w) * q, exact since 128 * 127 * 2 < 32768, and are
-// widened to int32 after every step.
+// Q4 nibbles go in as they are (wu = w). Signed Q8_0 weights go in as wu = |w| against
+// sign(w) * q, exact since 128 * 127 * 2 < 32768 (w + 128 would reach 255 * 127 * 2).
+template <bool kSignedW>
+HWY_INLINE __m256i PairProducts(__m256i wu, __m256i w, __m256i q) {
+  return _mm256_maddubs_epi16(wu, kSignedW ? _mm256_sign_epi8(q, w) : q);
+}
+
+// out[k * kTileRows + i] = tile row 8h + i . token (t0 + k) for the 8 rows of half h, k < NT.
+// Q4 pair sums stay in int16 for a whole group -- eight steps add 16 products of at most
+// 15 * 127 per lane (30480) -- and are widened once; Q8_0's after every step.
 template <bool kSignedW, int NT>
 void GemmHalf(const PackedTile& tile, int h, const QuantizedActs& a, int64_t t0, float* out) {
   const int64_t groups = a.cols / 32;
@@ -534,10 +541,8 @@ void GemmHalf(const PackedTile& tile, int h, const QuantizedActs& a, int64_t t0,
         int32_t qd;
         std::memcpy(&qd, q0 + k * a.cols + G * 32 + s * 4, 4);
         const __m256i qv = _mm256_set1_epi32(qd);
-        if constexpr (kSignedW)
-          acci[k] = _mm256_add_epi32(acci[k], _mm256_madd_epi16(_mm256_maddubs_epi16(wu, _mm256_sign_epi8(qv, wv)), ones));
-        else
-          acci[k] = _mm256_add_epi16(acci[k], _mm256_maddubs_epi16(wu, qv));
+        const __m256i pairs = PairProducts<kSignedW>(wu, wv, qv);
+        acci[k] = kSignedW ? _mm256_add_epi32(acci[k], _mm256_madd_epi16(pairs, ones)) : _mm256_add_epi16(acci[k], pairs);
       }
     }
     const __m256 swv = _mm256_loadu_ps(tile.sw.data() + G * kTileRows + h * 8);
@@ -571,6 +576,38 @@ constexpr GemmTileFn kGemmTiles[kGemmTokens + 1] = {
     GemmTile<kSignedW, 5>, GemmTile<kSignedW, 6>, GemmTile<kSignedW, 7>, GemmTile<kSignedW, 8>};
 GemmTileFn GemmTileFor(BlockType t, int nt) {
   return t == BlockType::kQ8_0 ? kGemmTiles<true>[nt] : kGemmTiles<false>[nt];
+}
+
+// Decode (one token; more go to the GEMM): row . token t, each group loaded as the tile
+// stores it, its 32 products summed into 8 int32 lanes and scaled there; one horizontal sum
+// per row. The portable dots' unpack-and-widen ran at a third of this speed or less.
+template <BlockType T>
+float RowDotMaddubs(const uint8_t* row, const QuantizedActs& a, int64_t t) {
+  constexpr bool kSignedW = T == BlockType::kQ8_0;
+  const int64_t groups = a.cols / 32;
+  const int8_t* q = a.q + t * a.cols;
+  const float* d = a.d + t * groups;
+  const float* s = a.s + t * groups;
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256 acc = _mm256_setzero_ps();
+  float off = 0.0f;  // sum of c * s: zero for signed Q8_0
+  for (int64_t G = 0; G < groups; ++G) {
+    float sw, c;
+    const __m256i w = LoadGroup<T>(row, G, &sw, &c);
+    const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + G * 32));
+    const __m256i pairs = PairProducts<kSignedW>(kSignedW ? _mm256_abs_epi8(w) : w, w, qv);
+    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones)), _mm256_set1_ps(sw * d[G]), acc);
+    off += c * s[G];
+  }
+  __m128 v = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+  v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+  return _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v))) - off;
+}
+
+using RowDotFn = float (*)(const uint8_t*, const QuantizedActs&, int64_t);
+RowDotFn RowDotFor(BlockType t) {
+  return t == BlockType::kQ8_0 ? RowDotMaddubs<BlockType::kQ8_0>
+         : t == BlockType::kQ4_0 ? RowDotMaddubs<BlockType::kQ4_0> : RowDotMaddubs<BlockType::kQ4_K>;
 }
 #endif
 
@@ -657,8 +694,14 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float
   const bool lone_q8 = w.blocks == BlockType::kQ8_0 && a.cols * 3 <= 32 * 1024;
 #endif
   // out[r * nt + k] for rows [row, row + nr), nr being 1 or kRowsPerDot[nt] on AVX3_DL.
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2 && HWY_TARGET != HWY_AVX3_DL
+  const RowDotFn row_dot = RowDotFor(w.blocks);
+#endif
   auto dots = [&](int64_t row, int nr, int64_t t0, int nt) {
     const uint8_t* p = base + row * row_bytes;
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2 && HWY_TARGET != HWY_AVX3_DL
+    for (int k = 0; k < nt; ++k) out[k] = row_dot(p, a, t0 + k);  // nr is 1 here
+#else
 #if HWY_TARGET == HWY_AVX3_DL
     const int many = nr > 1 ? 1 : 0;
     if (spread && w.blocks == BlockType::kQ8_0) return kRowDotsSpread<BlockType::kQ8_0>[nt][many](p, row_bytes, a, sp, t0, out);
@@ -666,6 +709,7 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float
     if (spread) return kRowDotsQ4K[nt][many](p, row_bytes, a, sp, t0, out);
 #endif
     for (int r = 0; r < nr; ++r) RowDotsPortable(w.blocks, p + r * row_bytes, a, t0, nt, out + r * nt);
+#endif
   };
   for (int64_t rt = r0; rt < r1; rt += kRowTile) {
     const int64_t re = std::min(r1, rt + kRowTile);
