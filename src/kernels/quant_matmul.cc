@@ -2,8 +2,8 @@
 // w = sw * u - c with small integers u (int8 for Q8_0, nibbles 0..15 for the Q4 formats), so
 // against activations a = da * q one group contributes sw * da * sum(u q) - c * (da * sum q).
 // The portable Highway path widens to int16 pairs (pmaddwd); the AVX-512 VNNI path feeds
-// unsigned weights and signed activations straight to vpdpbusd, 64 values at a time; from 2
-// tokens on, AVX2 and plain AVX-512 do the same with vpmaddubsw + vpmaddwd (GemmHalf).
+// unsigned weights and signed activations straight to vpdpbusd, 64 values at a time; AVX2
+// and plain AVX-512 use vpmaddubsw + vpmaddwd (GemmHalf, RowDotsMaddubs).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/quant_matmul.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -45,8 +45,7 @@ inline float ScaleToF32(uint16_t h) {
 
 // Tokens sharing one unpacked weight block.
 constexpr int kTokens = 4;
-// From this many tokens on, the VNNI path packs weight tiles once per call (GemmRows); the
-// other x86 targets do so from 2 tokens on (QuantRows).
+// From this many tokens on, AVX2 and better pack weight tiles once per call (GemmRows).
 constexpr int64_t kGemmMinTokens = 8;
 
 // One weight block as groups of 32.
@@ -578,36 +577,43 @@ GemmTileFn GemmTileFor(BlockType t, int nt) {
   return t == BlockType::kQ8_0 ? kGemmTiles<true>[nt] : kGemmTiles<false>[nt];
 }
 
-// Decode (one token; more go to the GEMM): row . token t, each group loaded as the tile
-// stores it, its 32 products summed into 8 int32 lanes and scaled there; one horizontal sum
-// per row. The portable dots' unpack-and-widen ran at a third of this speed or less.
-template <BlockType T>
-float RowDotMaddubs(const uint8_t* row, const QuantizedActs& a, int64_t t) {
+// Decode: out[k] = row . token (t0 + k), k < NT. Each group is loaded once as the tile
+// stores it and, per token, its 32 products are summed into 8 int32 lanes and scaled there;
+// one horizontal sum per row and token. The portable unpack-and-widen dots took 2-4x as long.
+template <BlockType T, int NT>
+void RowDotsMaddubs(const uint8_t* row, const QuantizedActs& a, int64_t t0, float* out) {
   constexpr bool kSignedW = T == BlockType::kQ8_0;
   const int64_t groups = a.cols / 32;
-  const int8_t* q = a.q + t * a.cols;
-  const float* d = a.d + t * groups;
-  const float* s = a.s + t * groups;
   const __m256i ones = _mm256_set1_epi16(1);
-  __m256 acc = _mm256_setzero_ps();
-  float off = 0.0f;  // sum of c * s: zero for signed Q8_0
+  __m256 acc[NT];
+  float off[NT] = {};  // sums of c * s: zero for signed Q8_0
+  for (int k = 0; k < NT; ++k) acc[k] = _mm256_setzero_ps();
   for (int64_t G = 0; G < groups; ++G) {
     float sw, c;
     const __m256i w = LoadGroup<T>(row, G, &sw, &c);
-    const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + G * 32));
-    const __m256i pairs = PairProducts<kSignedW>(kSignedW ? _mm256_abs_epi8(w) : w, w, qv);
-    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones)), _mm256_set1_ps(sw * d[G]), acc);
-    off += c * s[G];
+    const __m256i wu = kSignedW ? _mm256_abs_epi8(w) : w;
+    for (int k = 0; k < NT; ++k) {
+      const int64_t ag = (t0 + k) * groups + G;
+      const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + ag * 32));
+      const __m256i pairs = PairProducts<kSignedW>(wu, w, qv);
+      acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones)), _mm256_set1_ps(sw * a.d[ag]), acc[k]);
+      off[k] += c * a.s[ag];
+    }
   }
-  __m128 v = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-  v = _mm_add_ps(v, _mm_movehl_ps(v, v));
-  return _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v))) - off;
+  for (int k = 0; k < NT; ++k) {
+    __m128 v = _mm_add_ps(_mm256_castps256_ps128(acc[k]), _mm256_extractf128_ps(acc[k], 1));
+    v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+    out[k] = _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v))) - off[k];
+  }
 }
 
-using RowDotFn = float (*)(const uint8_t*, const QuantizedActs&, int64_t);
-RowDotFn RowDotFor(BlockType t) {
-  return t == BlockType::kQ8_0 ? RowDotMaddubs<BlockType::kQ8_0>
-         : t == BlockType::kQ4_0 ? RowDotMaddubs<BlockType::kQ4_0> : RowDotMaddubs<BlockType::kQ4_K>;
+using RowDotsFn = void (*)(const uint8_t*, const QuantizedActs&, int64_t, float*);
+template <BlockType T>
+constexpr RowDotsFn kRowDotsMaddubs[kTokens + 1] = {nullptr, RowDotsMaddubs<T, 1>, RowDotsMaddubs<T, 2>,
+                                                    RowDotsMaddubs<T, 3>, RowDotsMaddubs<T, 4>};
+RowDotsFn RowDotsFor(BlockType t, int nt) {
+  return t == BlockType::kQ8_0   ? kRowDotsMaddubs<BlockType::kQ8_0>[nt]
+         : t == BlockType::kQ4_0 ? kRowDotsMaddubs<BlockType::kQ4_0>[nt] : kRowDotsMaddubs<BlockType::kQ4_K>[nt];
 }
 #endif
 
@@ -675,9 +681,7 @@ int64_t Int8Loop(int64_t iterations, int32_t* sink) {
 void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float* y, int64_t r0,
                int64_t r1) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
-  // The VNNI decode dots hold their own below 8 tokens; the portable ones already lose to
-  // the maddubs GEMM at 2 (at 4 tokens on AVX2 they took 1.1-4x as long).
-  if (a.n >= (HWY_TARGET == HWY_AVX3_DL ? kGemmMinTokens : 2)) return GemmRows(w, a, bias, y, r0, r1);
+  if (a.n >= kGemmMinTokens) return GemmRows(w, a, bias, y, r0, r1);
 #endif
   const size_t row_bytes = RowBytes(w.blocks, w.cols);
   const uint8_t* base = static_cast<const uint8_t*>(w.data);
@@ -694,13 +698,10 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float
   const bool lone_q8 = w.blocks == BlockType::kQ8_0 && a.cols * 3 <= 32 * 1024;
 #endif
   // out[r * nt + k] for rows [row, row + nr), nr being 1 or kRowsPerDot[nt] on AVX3_DL.
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2 && HWY_TARGET != HWY_AVX3_DL
-  const RowDotFn row_dot = RowDotFor(w.blocks);
-#endif
   auto dots = [&](int64_t row, int nr, int64_t t0, int nt) {
     const uint8_t* p = base + row * row_bytes;
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2 && HWY_TARGET != HWY_AVX3_DL
-    for (int k = 0; k < nt; ++k) out[k] = row_dot(p, a, t0 + k);  // nr is 1 here
+    return RowDotsFor(w.blocks, nt)(p, a, t0, out);  // nr is 1 here
 #else
 #if HWY_TARGET == HWY_AVX3_DL
     const int many = nr > 1 ? 1 : 0;
