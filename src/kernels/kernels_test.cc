@@ -160,8 +160,7 @@ TEST_P(KernelsOnEachIsa, QuantizedMatMulMatchesScalarReference) {
     // steps); 11008 is wide enough for the decode dots to group Q8_0 rows too.
     for (int64_t cols : {96, 256, 512, 1280, 11008}) {
       if (cols % BlockValues(bt) != 0) continue;
-      // 9 and 21 take the tiled GEMM path where there is one; 2-4 too on AVX2 and plain AVX-512.
-      for (int64_t n : {1, 2, 3, 4, 9, 21}) {
+      for (int64_t n : {1, 2, 3, 4, 9, 21}) {  // 9 and 21 take the tiled GEMM path where there is one
         const int64_t rows = 37;
         auto x = Random(n * cols, 7);
         auto w = Random(rows * cols, 8, 0.05f);
@@ -222,7 +221,7 @@ TEST_P(KernelsOnEachIsa, QuantizedMatMulExactAtInt8Extremes) {
       }
     }
     const Matrix m{DType::kF32, rows, cols, packed.data(), bt};
-    for (int64_t n : {1, 4, 9}) {  // decode dots (4: VNNI only) and the GEMM with a 1-token tail
+    for (int64_t n : {1, 4, 9}) {  // decode dots and the GEMM with a 1-token tail
       std::vector<float> x(static_cast<size_t>(n * cols));
       for (float& v : x) v = rng() % 2 ? 1.0f : -1.0f;
       std::fill_n(x.begin(), cols, 1.0f);  // token 0 agrees in sign with rows 0 and 1 throughout

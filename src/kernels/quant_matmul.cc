@@ -2,8 +2,8 @@
 // w = sw * u - c with small integers u (int8 for Q8_0, nibbles 0..15 for the Q4 formats), so
 // against activations a = da * q one group contributes sw * da * sum(u q) - c * (da * sum q).
 // The portable Highway path widens to int16 pairs (pmaddwd); the AVX-512 VNNI path feeds
-// unsigned weights and signed activations straight to vpdpbusd, 64 values at a time; from 2
-// tokens on, AVX2 and plain AVX-512 do the same with vpmaddubsw + vpmaddwd (GemmHalf).
+// unsigned weights and signed activations straight to vpdpbusd, 64 values at a time; AVX2
+// and plain AVX-512 use vpmaddubsw + vpmaddwd (GemmHalf, RowDotsMaddubs).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/quant_matmul.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -45,8 +45,7 @@ inline float ScaleToF32(uint16_t h) {
 
 // Tokens sharing one unpacked weight block.
 constexpr int kTokens = 4;
-// From this many tokens on, the VNNI path packs weight tiles once per call (GemmRows); the
-// other x86 targets do so from 2 tokens on (QuantRows).
+// From this many tokens on, AVX2 and better pack weight tiles once per call (GemmRows).
 constexpr int64_t kGemmMinTokens = 8;
 
 // One weight block as groups of 32.
@@ -393,7 +392,9 @@ constexpr int64_t kGroupBytes = static_cast<int64_t>(
     T == BlockType::kQ4_K ? sizeof(BlockQ4_K) / 8 : T == BlockType::kQ4_0 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0));
 
 // Group G (32 values) of a row as the tile holds it: 32 operand bytes, with its scale and
-// offset (w = sw * u - c) stored to *sw and *c.
+// offset (w = sw * u - c) stored to *sw and *c. Scales convert with F16C: ScaleToF32's sign
+// branch is a coin toss on Q4_0 (whose scale takes the sign of the block's peak), which
+// held one-token dots to a third of their speed.
 template <BlockType T>
 HWY_INLINE __m256i LoadGroup(const uint8_t* row, int64_t G, float* sw, float* c) {
   const __m256i nib = _mm256_set1_epi8(15);
@@ -403,15 +404,15 @@ HWY_INLINE __m256i LoadGroup(const uint8_t* row, int64_t G, float* sw, float* c)
     const int j = static_cast<int>(G % 8);
     uint8_t sc, m;
     Q4KScaleMin(b->scales, j, &sc, &m);
-    *sw = ScaleToF32(b->d) * sc;
-    *c = ScaleToF32(b->dmin) * m;
+    *sw = _cvtsh_ss(b->d) * sc;
+    *c = _cvtsh_ss(b->dmin) * m;
     const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs + 32 * (j / 2)));
     return _mm256_and_si256(j % 2 ? _mm256_srli_epi16(qs, 4) : qs, nib);
   }
   const uint8_t* blk = row + G * kGroupBytes<T>;  // f16 scale, then values
   uint16_t h;
   std::memcpy(&h, blk, 2);
-  *sw = ScaleToF32(h);
+  *sw = _cvtsh_ss(h);
   if constexpr (T == BlockType::kQ8_0) {
     *c = kQ8Offset * *sw;
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2));
@@ -515,12 +516,17 @@ constexpr GemmTileFn kGemmTiles[kGemmTokens + 1] = {nullptr,     GemmTile<1>, Ge
                                                     GemmTile<5>, GemmTile<6>, GemmTile<7>, GemmTile<8>};
 GemmTileFn GemmTileFor(BlockType, int nt) { return kGemmTiles[nt]; }
 #else
-// out[k * kTileRows + i] = tile row 8h + i . token (t0 + k) for the 8 rows of half h, k < NT.
 // vpmaddubsw multiplies unsigned weight bytes by signed activation bytes into int16 pairs.
-// Q4 nibbles need no care: a group's eight steps sum 16 products of at most 15 * 127 per
-// int16 lane (30480), so they stay in int16 until one vpmaddwd per group. Signed Q8_0
-// weights go in as |w| against sign(w) * q, exact since 128 * 127 * 2 < 32768, and are
-// widened to int32 after every step.
+// Q4 nibbles go in as they are (wu = w). Signed Q8_0 weights go in as wu = |w| against
+// sign(w) * q, exact since 128 * 127 * 2 < 32768 (w + 128 would reach 255 * 127 * 2).
+template <bool kSignedW>
+HWY_INLINE __m256i PairProducts(__m256i wu, __m256i w, __m256i q) {
+  return _mm256_maddubs_epi16(wu, kSignedW ? _mm256_sign_epi8(q, w) : q);
+}
+
+// out[k * kTileRows + i] = tile row 8h + i . token (t0 + k) for the 8 rows of half h, k < NT.
+// Q4 pair sums stay in int16 for a whole group -- eight steps add 16 products of at most
+// 15 * 127 per lane (30480) -- and are widened once; Q8_0's after every step.
 template <bool kSignedW, int NT>
 void GemmHalf(const PackedTile& tile, int h, const QuantizedActs& a, int64_t t0, float* out) {
   const int64_t groups = a.cols / 32;
@@ -541,10 +547,8 @@ void GemmHalf(const PackedTile& tile, int h, const QuantizedActs& a, int64_t t0,
         int32_t qd;
         std::memcpy(&qd, q0 + k * a.cols + G * 32 + s * 4, 4);
         const __m256i qv = _mm256_set1_epi32(qd);
-        if constexpr (kSignedW)
-          acci[k] = _mm256_add_epi32(acci[k], _mm256_madd_epi16(_mm256_maddubs_epi16(wu, _mm256_sign_epi8(qv, wv)), ones));
-        else
-          acci[k] = _mm256_add_epi16(acci[k], _mm256_maddubs_epi16(wu, qv));
+        const __m256i pairs = PairProducts<kSignedW>(wu, wv, qv);
+        acci[k] = kSignedW ? _mm256_add_epi32(acci[k], _mm256_madd_epi16(pairs, ones)) : _mm256_add_epi16(acci[k], pairs);
       }
     }
     const __m256 swv = _mm256_loadu_ps(tile.sw.data() + G * kTileRows + h * 8);
@@ -578,6 +582,45 @@ constexpr GemmTileFn kGemmTiles[kGemmTokens + 1] = {
     GemmTile<kSignedW, 5>, GemmTile<kSignedW, 6>, GemmTile<kSignedW, 7>, GemmTile<kSignedW, 8>};
 GemmTileFn GemmTileFor(BlockType t, int nt) {
   return t == BlockType::kQ8_0 ? kGemmTiles<true>[nt] : kGemmTiles<false>[nt];
+}
+
+// Decode: out[k] = row . token (t0 + k), k < NT. Each group is loaded once as the tile
+// stores it and, per token, its 32 products are summed into 8 int32 lanes and scaled there;
+// one horizontal sum per row and token. The portable unpack-and-widen dots took 2-4x as long.
+template <BlockType T, int NT>
+void RowDotsMaddubs(const uint8_t* row, const QuantizedActs& a, int64_t t0, float* out) {
+  constexpr bool kSignedW = T == BlockType::kQ8_0;
+  const int64_t groups = a.cols / 32;
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256 acc[NT];
+  float off[NT] = {};  // sums of c * s: zero for signed Q8_0
+  for (int k = 0; k < NT; ++k) acc[k] = _mm256_setzero_ps();
+  for (int64_t G = 0; G < groups; ++G) {
+    float sw, c;
+    const __m256i w = LoadGroup<T>(row, G, &sw, &c);
+    const __m256i wu = kSignedW ? _mm256_abs_epi8(w) : w;
+    for (int k = 0; k < NT; ++k) {
+      const int64_t ag = (t0 + k) * groups + G;
+      const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + ag * 32));
+      const __m256i pairs = PairProducts<kSignedW>(wu, w, qv);
+      acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones)), _mm256_set1_ps(sw * a.d[ag]), acc[k]);
+      off[k] += c * a.s[ag];
+    }
+  }
+  for (int k = 0; k < NT; ++k) {
+    __m128 v = _mm_add_ps(_mm256_castps256_ps128(acc[k]), _mm256_extractf128_ps(acc[k], 1));
+    v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+    out[k] = _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v))) - off[k];
+  }
+}
+
+using RowDotsFn = void (*)(const uint8_t*, const QuantizedActs&, int64_t, float*);
+template <BlockType T>
+constexpr RowDotsFn kRowDotsMaddubs[kTokens + 1] = {nullptr, RowDotsMaddubs<T, 1>, RowDotsMaddubs<T, 2>,
+                                                    RowDotsMaddubs<T, 3>, RowDotsMaddubs<T, 4>};
+RowDotsFn RowDotsFor(BlockType t, int nt) {
+  return t == BlockType::kQ8_0   ? kRowDotsMaddubs<BlockType::kQ8_0>[nt]
+         : t == BlockType::kQ4_0 ? kRowDotsMaddubs<BlockType::kQ4_0>[nt] : kRowDotsMaddubs<BlockType::kQ4_K>[nt];
 }
 #endif
 
@@ -645,9 +688,7 @@ int64_t Int8Loop(int64_t iterations, int32_t* sink) {
 void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float* y, int64_t r0,
                int64_t r1) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
-  // The VNNI decode dots hold their own below 8 tokens; the portable ones already lose to
-  // the maddubs GEMM at 2 (at 4 tokens on AVX2 they took 1.1-4x as long).
-  if (a.n >= (HWY_TARGET == HWY_AVX3_DL ? kGemmMinTokens : 2)) return GemmRows(w, a, bias, y, r0, r1);
+  if (a.n >= kGemmMinTokens) return GemmRows(w, a, bias, y, r0, r1);
 #endif
   const size_t row_bytes = RowBytes(w.blocks, w.cols);
   const uint8_t* base = static_cast<const uint8_t*>(w.data);
@@ -666,6 +707,9 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float
   // out[r * nt + k] for rows [row, row + nr), nr being 1 or kRowsPerDot[nt] on AVX3_DL.
   auto dots = [&](int64_t row, int nr, int64_t t0, int nt) {
     const uint8_t* p = base + row * row_bytes;
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2 && HWY_TARGET != HWY_AVX3_DL
+    return RowDotsFor(w.blocks, nt)(p, a, t0, out);  // nr is 1 here
+#else
 #if HWY_TARGET == HWY_AVX3_DL
     const int many = nr > 1 ? 1 : 0;
     if (spread && w.blocks == BlockType::kQ8_0) return kRowDotsSpread<BlockType::kQ8_0>[nt][many](p, row_bytes, a, sp, t0, out);
@@ -673,6 +717,7 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float
     if (spread) return kRowDotsQ4K[nt][many](p, row_bytes, a, sp, t0, out);
 #endif
     for (int r = 0; r < nr; ++r) RowDotsPortable(w.blocks, p + r * row_bytes, a, t0, nt, out + r * nt);
+#endif
   };
   for (int64_t rt = r0; rt < r1; rt += kRowTile) {
     const int64_t re = std::min(r1, rt + kRowTile);

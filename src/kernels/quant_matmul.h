@@ -1,8 +1,7 @@
 // y = x W^T for block-quantized W (kernels.h MatMul routes here). Activations are quantized
-// to int8 per 32 values once per call. For few tokens each weight block is unpacked once and
-// shared by up to four tokens; from 8 tokens on (AVX-512 VNNI) or 2 (other AVX2 and better),
-// 16-row weight tiles are packed once per call and every token streams over them (integer
-// dots throughout).
+// to int8 per 32 values once per call. Below 8 tokens each weight block is unpacked once and
+// shared by up to four tokens; from 8 tokens on, AVX2 and better pack 16-row weight tiles
+// once per call and every token streams over them (integer dots throughout).
 #pragma once
 
 #include <cstdint>
