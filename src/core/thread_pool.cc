@@ -73,8 +73,11 @@ void ThreadPool::ParallelFor(int64_t n, int64_t grain,
                              const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;
   grain = std::max<int64_t>(grain, 1);
-  // A few chunks per thread balances uneven rows without much atomic traffic.
-  const int64_t chunk = std::max(grain, (n + 4 * size() - 1) / (4 * size()));
+  // A few chunks per thread balances uneven rows without much atomic traffic. Chunks are
+  // whole multiples of grain: callers pick grain as their tile (16- or 64-row weight tiles),
+  // and a chunk ending mid-tile sent the quantized GEMM to its slow partial-tile packing.
+  const int64_t few = (n + 4 * size() - 1) / (4 * size());
+  const int64_t chunk = std::max<int64_t>(1, (few + grain - 1) / grain) * grain;
   if (workers_.empty() || n <= chunk) {
     fn(0, n);
     return;

@@ -22,7 +22,8 @@ class ThreadPool {
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
-  // Calls fn(begin, end) on disjoint ranges covering [0, n), in chunks of at least `grain`.
+  // Calls fn(begin, end) on disjoint ranges covering [0, n), in chunks that are multiples of
+  // `grain` (only the last may be shorter).
   // Returns when all are done. Not reentrant: fn must not call ParallelFor on this pool.
   void ParallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <vector>
 
 namespace hm {
@@ -17,6 +18,17 @@ TEST(ThreadPool, CoversEveryIndexExactlyOnce) {
       });
       for (int h : hits) EXPECT_EQ(h, 1);
     }
+  }
+}
+
+TEST(ThreadPool, ChunksAreWholeGrains) {
+  ThreadPool pool(2);
+  for (int64_t n : {4304, 1000, 64, 17}) {
+    std::atomic<int> bad{0};
+    pool.ParallelFor(n, 16, [&](int64_t b, int64_t e) {
+      if (b % 16 != 0 || (e != n && e % 16 != 0)) ++bad;
+    });
+    EXPECT_EQ(bad.load(), 0) << n;
   }
 }
 
