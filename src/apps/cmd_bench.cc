@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <numeric>
 #include <random>
 
 #include "apps/commands.h"
@@ -144,11 +143,16 @@ void Bench(const BenchOptions& o) {
     if ((i + 1) % kBandwidthSampleTokens == 0 || i + 1 == o.gen)
       bandwidth.push_back(kernels::StreamReadGbs(probe.data(), static_cast<int64_t>(probe.size()), pool));
   }
-  const double decode_bandwidth = std::accumulate(bandwidth.begin(), bandwidth.end(), 0.0) / bandwidth.size();
+  // The median: a neighbour's burst can cut one sample to a third, and a mean would then
+  // flatter the ratio.
+  std::vector<double> sorted_bandwidth = bandwidth;
+  std::nth_element(sorted_bandwidth.begin(), sorted_bandwidth.begin() + sorted_bandwidth.size() / 2,
+                   sorted_bandwidth.end());
+  const double decode_bandwidth = sorted_bandwidth[sorted_bandwidth.size() / 2];
   const double decode_tok_s = o.gen / decode_s;
   const double roof_tok_s = decode_bandwidth * 1e9 / cost.bytes;
   std::printf("decode: %lld tokens in %.2f s = %.2f tok/s; weights %.2f GB/token, bandwidth during decode %.1f GB/s "
-              "(%zu samples, %.1f-%.1f), roofline %.2f tok/s -> %.0f%%\n",
+              "(median of %zu samples, %.1f-%.1f), roofline %.2f tok/s -> %.0f%%\n",
               static_cast<long long>(o.gen), decode_s, decode_tok_s, cost.bytes / 1e9, decode_bandwidth,
               bandwidth.size(), *std::min_element(bandwidth.begin(), bandwidth.end()),
               *std::max_element(bandwidth.begin(), bandwidth.end()), roof_tok_s, 100 * decode_tok_s / roof_tok_s);
