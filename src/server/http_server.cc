@@ -23,6 +23,9 @@ void SetError(httplib::Response& res, int status, const std::string& type, const
   res.status = status;
   res.set_content(ErrorBody(message, type), "application/json");
 }
+void SetError(httplib::Response& res, const JobOutcome& failed) {
+  SetError(res, failed.error_status, failed.error_type, failed.error_message);
+}
 
 }  // namespace
 
@@ -61,8 +64,9 @@ struct HttpServer::Impl {
 
   void LogJob(Job& job) {
     if (!options.log_requests) return;
-    const Usage u = job.usage();
-    Log("[", job.id(), "] finish=", job.finish_reason(), " prompt=", u.prompt_tokens, " reused=", u.reused_tokens,
+    const JobOutcome o = job.outcome();
+    const Usage& u = o.usage;
+    Log("[", job.id(), "] finish=", o.finish_reason, " prompt=", u.prompt_tokens, " reused=", u.reused_tokens,
         " visual=", u.visual_tokens, " completion=", u.completion_tokens, " queue=", u.queue_seconds,
         "s vision=", u.vision_seconds, "s prefill=", u.prefill_seconds, "s decode=", u.decode_seconds, "s");
   }
@@ -155,16 +159,17 @@ struct HttpServer::Impl {
         return SetError(res, 504, "timeout", "the request timed out while queued");
       }
     }
-    if (state == Job::State::kFailed) return SetError(res, job->error_status(), job->error_type(), job->error_message());
+    if (state == Job::State::kFailed) return SetError(res, job->outcome());
 
     const CompletionIds ids{"chatcmpl-" + rid.substr(4), engine.model_name(), std::time(nullptr)};
     if (!job->request().stream) {
       while (state == Job::State::kRunning) state = job->Wait(1s, &text);
       LogJob(*job);
       metrics.ObserveRequest(Seconds(Clock::now() - job->admitted()));
-      if (state == Job::State::kFailed) return SetError(res, job->error_status(), job->error_type(), job->error_message());
-      if (job->finish_reason() == "timeout") return SetError(res, 504, "timeout", "the request timed out");
-      res.set_content(CompletionJson(ids, text, job->finish_reason(), job->usage()).dump(-1, ' ', false, json::error_handler_t::replace),
+      const JobOutcome o = job->outcome();
+      if (state == Job::State::kFailed) return SetError(res, o);
+      if (o.finish_reason == "timeout") return SetError(res, 504, "timeout", "the request timed out");
+      res.set_content(CompletionJson(ids, text, o.finish_reason, o.usage).dump(-1, ' ', false, json::error_handler_t::replace),
                       "application/json");
       return;
     }
@@ -191,14 +196,15 @@ struct HttpServer::Impl {
           }
           LogJob(*job);
           metrics.ObserveRequest(Seconds(Clock::now() - job->admitted()));
-          if (state == Job::State::kFailed || job->finish_reason() == "timeout") {
-            const std::string message = state == Job::State::kFailed ? job->error_message() : "the request timed out";
-            const std::string type = state == Job::State::kFailed ? job->error_type() : "timeout";
+          const JobOutcome o = job->outcome();
+          if (state == Job::State::kFailed || o.finish_reason == "timeout") {
+            const std::string message = state == Job::State::kFailed ? o.error_message : "the request timed out";
+            const std::string type = state == Job::State::kFailed ? o.error_type : "timeout";
             if (!send(Event({{"error", {{"message", message}, {"type", type}, {"param", nullptr}, {"code", nullptr}}}})))
               return false;
           } else {
-            if (!send(ChunkEvent(ids, json::object(), job->finish_reason()))) return false;
-            if (job->request().include_usage && !send(UsageEvent(ids, job->usage()))) return false;
+            if (!send(ChunkEvent(ids, json::object(), o.finish_reason))) return false;
+            if (job->request().include_usage && !send(UsageEvent(ids, o.usage))) return false;
           }
           if (!send("data: [DONE]\n\n")) return false;
           sink.done();

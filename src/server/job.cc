@@ -5,7 +5,7 @@ namespace hm {
 void Job::Start(const Usage& usage) {
   {
     std::lock_guard<std::mutex> l(mu_);
-    usage_ = usage;
+    outcome_.usage = usage;
     state_ = State::kRunning;
   }
   cv_.notify_all();
@@ -23,8 +23,8 @@ void Job::Emit(const std::string& text) {
 void Job::Finish(const std::string& finish_reason, const Usage& usage) {
   {
     std::lock_guard<std::mutex> l(mu_);
-    usage_ = usage;
-    finish_reason_ = finish_reason;
+    outcome_.usage = usage;
+    outcome_.finish_reason = finish_reason;
     state_ = State::kDone;
   }
   cv_.notify_all();
@@ -33,9 +33,9 @@ void Job::Finish(const std::string& finish_reason, const Usage& usage) {
 void Job::Fail(int status, const std::string& type, const std::string& message) {
   {
     std::lock_guard<std::mutex> l(mu_);
-    error_status_ = status;
-    error_type_ = type;
-    error_message_ = message;
+    outcome_.error_status = status;
+    outcome_.error_type = type;
+    outcome_.error_message = message;
     state_ = State::kFailed;
   }
   cv_.notify_all();
@@ -50,25 +50,9 @@ Job::State Job::Wait(std::chrono::milliseconds timeout, std::string* text) {
   return state_;
 }
 
-Usage Job::usage() const {
+JobOutcome Job::outcome() const {
   std::lock_guard<std::mutex> l(mu_);
-  return usage_;
-}
-std::string Job::finish_reason() const {
-  std::lock_guard<std::mutex> l(mu_);
-  return finish_reason_;
-}
-int Job::error_status() const {
-  std::lock_guard<std::mutex> l(mu_);
-  return error_status_;
-}
-std::string Job::error_type() const {
-  std::lock_guard<std::mutex> l(mu_);
-  return error_type_;
-}
-std::string Job::error_message() const {
-  std::lock_guard<std::mutex> l(mu_);
-  return error_message_;
+  return outcome_;
 }
 
 }  // namespace hm

@@ -23,6 +23,14 @@ struct Usage {
   double queue_seconds = 0, vision_seconds = 0, prefill_seconds = 0, decode_seconds = 0;
 };
 
+// How a job ended, read as one snapshot once its state is kDone / kFailed.
+struct JobOutcome {
+  Usage usage;
+  std::string finish_reason;  // "stop", "length", "timeout", ... (kDone)
+  int error_status = 0;       // HTTP status, type and message (kFailed)
+  std::string error_type, error_message;
+};
+
 class Job {
  public:
   enum class State { kQueued, kRunning, kDone, kFailed };
@@ -46,12 +54,7 @@ class Job {
   // HTTP side: waits until the state changes or text arrives (at most `timeout`), moves the
   // unread text into *text and returns the state.
   State Wait(std::chrono::milliseconds timeout, std::string* text);
-  // Valid once the state is kDone / kFailed.
-  Usage usage() const;
-  std::string finish_reason() const;
-  int error_status() const;
-  std::string error_type() const;
-  std::string error_message() const;
+  JobOutcome outcome() const;
 
  private:
   const std::string id_;
@@ -63,10 +66,7 @@ class Job {
   std::condition_variable cv_;
   State state_ = State::kQueued;
   std::string unread_;
-  Usage usage_;
-  std::string finish_reason_;
-  int error_status_ = 0;
-  std::string error_type_, error_message_;
+  JobOutcome outcome_;
 };
 
 }  // namespace hm
