@@ -30,10 +30,6 @@ uint32_t Crc(const void* data, size_t bytes) {
   return static_cast<uint32_t>(crc32(0, static_cast<const Bytef*>(data), static_cast<uInt>(bytes)));
 }
 
-std::vector<float> Golden(const fs::path& dir, const nlohmann::json& entry) {
-  return ReadNpy((dir / entry["file"].get<std::string>()).string()).ToF32();
-}
-
 // The media of a case, loaded by the engine's own loaders with the options the case names.
 std::vector<MediaItem> LoadCaseMedia(const nlohmann::json& golden) {
   std::vector<MediaItem> media;
@@ -73,9 +69,9 @@ class E2eGolden : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(E2eGolden, EveryStageMatchesReference) {
   const GoldenCase& c = GetParam();
-  const fs::path dir = kTestdata / "goldens" / c.model / "e2e";
-  const nlohmann::json g = ReadJsonFile((dir / (c.name + ".json")).string());
-  const std::string model_dir = (kTestdata / "models" / c.model).string();
+  const fs::path dir = c.Dir("e2e");
+  const nlohmann::json g = c.Json("e2e");
+  const std::string model_dir = c.ModelDir();
   Model model(model_dir);
   ThreadPool pool(2);
   const PreprocessorConfig preprocessor = ReadPreprocessorConfig(model_dir);
@@ -112,12 +108,12 @@ TEST_P(E2eGolden, EveryStageMatchesReference) {
       for (int64_t k = 0; k < p.pixels.cols; ++k) s += p.pixels.data[r * p.pixels.cols + k];
       sums[r] = static_cast<float>(s);
     }
-    EXPECT_LE(MaxAbsDiff(sums, Golden(dir, want["pixels"]["row_sums"])), kRowSumTolerance) << "pixel row sums";
+    EXPECT_LE(MaxAbsDiff(sums, GoldenArray(dir, want["pixels"]["row_sums"])), kRowSumTolerance) << "pixel row sums";
 
     // Vision tower.
     const std::vector<float> encoded = model.vision()->Encode(p, pool);
-    EXPECT_LE(MaxAbsDiff(encoded, Golden(dir, want["encoder"])), kFeatureTolerance) << "encoder";
-    EXPECT_LE(MaxAbsDiff(model.vision()->Project(encoded, pool), Golden(dir, want["projector"])), kFeatureTolerance)
+    EXPECT_LE(MaxAbsDiff(encoded, GoldenArray(dir, want["encoder"])), kFeatureTolerance) << "encoder";
+    EXPECT_LE(MaxAbsDiff(model.vision()->Project(encoded, pool), GoldenArray(dir, want["projector"])), kFeatureTolerance)
         << "projector";
 
     // Token reduction masks (images keep everything).
@@ -149,7 +145,7 @@ TEST_P(E2eGolden, EveryStageMatchesReference) {
     const GenerationResult result = Generate(
         model.decoder(), cache, prepared.prompt, generation, pool, [](int32_t) { return true; }, &logits);
     EXPECT_EQ(result.tokens, run["greedy_ids"].get<std::vector<int32_t>>());
-    EXPECT_LE(MaxAbsDiff(Tail(logits, vocab, tail), Golden(dir, run["logits"])), kFeatureTolerance) << "logits";
+    EXPECT_LE(MaxAbsDiff(Tail(logits, vocab, tail), GoldenArray(dir, run["logits"])), kFeatureTolerance) << "logits";
   }
 }
 

@@ -28,9 +28,9 @@ class GoldenTest : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(GoldenTest, LogitsAndGreedyTokensMatchReference) {
   const GoldenCase& c = GetParam();
-  const fs::path golden_dir = kTestdata / "goldens" / c.model;
-  const nlohmann::json golden = ReadJsonFile((golden_dir / (c.name + ".json")).string());
-  Model model((kTestdata / "models" / c.model).string());
+  const fs::path golden_dir = c.Dir();
+  const nlohmann::json golden = c.Json();
+  Model model(c.ModelDir());
   ThreadPool pool(2);
 
   Prompt prompt;

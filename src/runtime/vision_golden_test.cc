@@ -14,17 +14,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void ExpectClose(const std::vector<float>& ours, const fs::path& npy, float tol, const std::string& what) {
-  EXPECT_LE(MaxAbsDiff(ours, ReadNpy(npy.string()).ToF32()), tol) << what;
+void ExpectClose(const std::vector<float>& ours, const fs::path& dir, const nlohmann::json& entry, float tol,
+                 const std::string& what) {
+  EXPECT_LE(MaxAbsDiff(ours, GoldenArray(dir, entry)), tol) << what;
 }
 
 class VisionGolden : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(VisionGolden, EveryStageMatchesReference) {
   const GoldenCase& c = GetParam();
-  const fs::path dir = kTestdata / "goldens" / c.model / "vision";
-  const nlohmann::json g = ReadJsonFile((dir / (c.name + ".json")).string());
-  const std::string model_dir = (kTestdata / "models" / c.model).string();
+  const fs::path dir = c.Dir("vision");
+  const nlohmann::json g = c.Json("vision");
+  const std::string model_dir = c.ModelDir();
   Model model(model_dir);
   ThreadPool pool(2);
 
@@ -36,8 +37,8 @@ TEST_P(VisionGolden, EveryStageMatchesReference) {
 
   const auto& stages = g["stages"]["f32"];
   const std::vector<float> encoded = model.vision()->Encode(media, pool);
-  ExpectClose(encoded, dir / stages["encoder"]["file"].get<std::string>(), 1e-4f, "encoder");
-  ExpectClose(model.vision()->Project(encoded, pool), dir / stages["projector"]["file"].get<std::string>(),
+  ExpectClose(encoded, dir, stages["encoder"], 1e-4f, "encoder");
+  ExpectClose(model.vision()->Project(encoded, pool), dir, stages["projector"],
               1e-4f, "projector");
 
   TokenReductionOptions reduction;
@@ -74,7 +75,7 @@ TEST_P(VisionGolden, EveryStageMatchesReference) {
     const GenerationResult result =
         Generate(model.decoder(), cache, prompt, generation, pool, [](int32_t) { return true; }, &logits);
     EXPECT_EQ(result.tokens, run["greedy_ids"].get<std::vector<int32_t>>());
-    ExpectClose(logits, dir / run["logits"]["file"].get<std::string>(), 1e-4f, "logits");
+    ExpectClose(logits, dir, run["logits"], 1e-4f, "logits");
   }
 }
 
