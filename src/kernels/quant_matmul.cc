@@ -153,14 +153,8 @@ void RowDotsPortable(BlockType t, const uint8_t* row, const QuantizedActs& a, in
 }
 
 
-#if HWY_TARGET == HWY_AVX3_DL
-// Decode path for Q8_0 / Q4_0, whose offset is a fixed multiple of the scale (c = off * sw):
-// each block's contribution sw * (da * sum(u q) - off * s) is split over the 8 int32 lanes
-// its 32 values occupy in a vpdpbusd result as sw * (da * lane - off / 8 * s), with da and
-// off / 8 * s spread over those lanes once per call. A step is then one dpbusd, one
-// convert, two FMAs and a hardware f16 convert of both scales -- no scalar work per block.
-constexpr int64_t kPrefetchBytes = 1024;
-
+// Activation scales d and offset terms s spread over the 8 int32 lanes of each 32-value
+// group, for the AVX-512 VNNI decode dots below (empty elsewhere: the other paths read d, s).
 struct SpreadActs {
   std::vector<float> d, s;  // [n][groups * 8]
 };
@@ -177,6 +171,14 @@ SpreadActs Spread(const QuantizedActs& a, float off) {
     }
   return sp;
 }
+
+#if HWY_TARGET == HWY_AVX3_DL
+// Decode path for Q8_0 / Q4_0, whose offset is a fixed multiple of the scale (c = off * sw):
+// each block's contribution sw * (da * sum(u q) - off * s) is split over the 8 int32 lanes
+// its 32 values occupy in a vpdpbusd result as sw * (da * lane - off / 8 * s), with da and
+// off / 8 * s spread over those lanes once per call. A step is then one dpbusd, one
+// convert, two FMAs and a hardware f16 convert of both scales -- no scalar work per block.
+constexpr int64_t kPrefetchBytes = 1024;
 
 // Where row r of a group of R rows prefetches: decode is a pure weight stream and the
 // hardware prefetcher alone left it latency-bound. A lone row looks kPrefetchBytes ahead; in
@@ -685,8 +687,8 @@ int64_t Int8Loop(int64_t iterations, int32_t* sink) {
 
 // Rows [r0, r1) of y for all tokens. Rows are walked in tiles small enough to stay in L2
 // while every token passes over them.
-void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float* y, int64_t r0,
-               int64_t r1) {
+void QuantRows(const Matrix& w, const QuantizedActs& a, const SpreadActs& sp, const float* bias, float* y,
+               int64_t r0, int64_t r1) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
   if (a.n >= kGemmMinTokens) return GemmRows(w, a, bias, y, r0, r1);
 #endif
@@ -695,10 +697,7 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float
   constexpr int64_t kRowTile = 16;
   float out[kTokens * 4];
 #if HWY_TARGET == HWY_AVX3_DL
-  // 64 values per step: Q8_0 / Q4_0 rows need an even number of blocks (Q4_K always has).
-  const bool spread = (a.cols / 32) % 2 == 0;
-  const float off = w.blocks == BlockType::kQ8_0 ? 128.0f : w.blocks == BlockType::kQ4_0 ? 8.0f : 1.0f;
-  const SpreadActs sp = spread ? Spread(a, off) : SpreadActs{};
+  const bool spread = !sp.d.empty();
   // Grouped rows pay off everywhere except Q8_0 rows whose activations (3 bytes per value
   // with their spreads) stay in L1: there one row already streams at the bandwidth roof and
   // extra streams only cost (measured on the 7B gate/up shape: 36 vs 30 GB/s).
@@ -741,6 +740,20 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const float* bias, float
   }
 }
 
+// All rows of y = x W^T, split over the pool. What every chunk shares is prepared here once.
+void QuantMatMulRows(const Matrix& w, const QuantizedActs& a, const float* bias, float* y, ThreadPool& pool) {
+  SpreadActs sp;
+#if HWY_TARGET == HWY_AVX3_DL
+  // The decode dots step 64 values: Q8_0 / Q4_0 rows need an even number of blocks (Q4_K
+  // always has one); other rows take the portable dots.
+  if (a.n < kGemmMinTokens && (a.cols / 32) % 2 == 0)
+    sp = Spread(a, w.blocks == BlockType::kQ8_0 ? 128.0f : w.blocks == BlockType::kQ4_0 ? 8.0f : 1.0f);
+#endif
+  // Whole 64-row super tiles per chunk for the GEMM path, 16-row tiles for the dots.
+  pool.ParallelFor(w.rows, a.n >= kGemmMinTokens ? 64 : 16,
+                   [&](int64_t r0, int64_t r1) { QuantRows(w, a, sp, bias, y, r0, r1); });
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace hm::kernels
 HWY_AFTER_NAMESPACE();
@@ -754,7 +767,7 @@ HWY_AFTER_NAMESPACE();
 
 namespace hm::kernels {
 
-HWY_EXPORT(QuantRows);
+HWY_EXPORT(QuantMatMulRows);
 HWY_EXPORT(Int8Loop);
 
 double Int8PeakGops(ThreadPool& pool) {
@@ -779,11 +792,7 @@ void QuantMatMul(const float* x, int64_t n, const Matrix& w, const float* bias, 
     for (int64_t t = t0; t < t1; ++t)
       QuantizeActsRow(x + t * w.cols, w.cols, q.data() + t * w.cols, d.data() + t * gpr, s.data() + t * gpr);
   });
-  const QuantizedActs acts{n, w.cols, q.data(), d.data(), s.data()};
-  // Whole 64-row super tiles per chunk for the GEMM path.
-  pool.ParallelFor(w.rows, n >= kGemmMinTokens ? 64 : 16, [&](int64_t r0, int64_t r1) {
-    HWY_DYNAMIC_DISPATCH(QuantRows)(w, acts, bias, y, r0, r1);
-  });
+  HWY_DYNAMIC_DISPATCH(QuantMatMulRows)(w, QuantizedActs{n, w.cols, q.data(), d.data(), s.data()}, bias, y, pool);
 }
 
 }  // namespace hm::kernels
