@@ -131,30 +131,6 @@ HWY_INLINE float KvToF32(int8_t x) { return x; }
 HWY_INLINE float KvToF32(float x) { return x; }
 HWY_INLINE float KvToF32(hwy::bfloat16_t x) { return hwy::F32FromBF16(x); }
 
-template <typename K>
-float Dot(const float* a, const K* b, int64_t n) {
-  const DF d;
-  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
-  auto acc = hn::Zero(d);
-  int64_t i = 0;
-  for (; i + N <= n; i += N) acc = hn::MulAdd(hn::LoadU(d, a + i), LoadKv(d, b + i), acc);
-  float s = Sum(d, acc);
-  for (; i < n; ++i) s += a[i] * KvToF32(b[i]);
-  return s;
-}
-
-// y = y * scale + p * x
-template <typename V>
-void ScaleAddScaled(float* y, float scale, float p, const V* x, int64_t n) {
-  const DF d;
-  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
-  const auto vs = hn::Set(d, scale), vp = hn::Set(d, p);
-  int64_t i = 0;
-  for (; i + N <= n; i += N)
-    hn::StoreU(hn::MulAdd(vp, LoadKv(d, x + i), hn::Mul(vs, hn::LoadU(d, y + i))), d, y + i);
-  for (; i < n; ++i) y[i] = y[i] * scale + p * KvToF32(x[i]);
-}
-
 // x[i] = exp(x[i] - max), returns the sum.
 float ExpShiftSum(float* x, int64_t n, float max) {
   const DF d;
@@ -175,45 +151,14 @@ float ExpShiftSum(float* x, int64_t n, float max) {
   return s;
 }
 
-// One query head against keys [0, n_keys): streaming softmax over blocks of keys, so memory
-// is O(block) whatever the sequence length. k, v point at this head's first position;
-// ks, vs at its first int8 scale (null for f32 / bf16), scale_stride apart per position.
-template <typename T>
-void AttendOneT(const float* q, const T* k, const T* v, const float* ks, const float* vs, int64_t n_keys,
-                int64_t stride, int64_t scale_stride, int head_dim, float scale, float* out) {
-  constexpr int64_t kBlock = 128;
-  float scores[kBlock];
-  float running_max = -std::numeric_limits<float>::infinity();
-  float running_sum = 0.0f;
-  std::fill(out, out + head_dim, 0.0f);
-  for (int64_t j0 = 0; j0 < n_keys; j0 += kBlock) {
-    const int64_t nb = std::min(kBlock, n_keys - j0);
-    float block_max = -std::numeric_limits<float>::infinity();
-    for (int64_t j = 0; j < nb; ++j) {
-      const float kscale = ks ? ks[(j0 + j) * scale_stride] : 1.0f;
-      scores[j] = Dot(q, k + (j0 + j) * stride, head_dim) * scale * kscale;
-      block_max = std::max(block_max, scores[j]);
-    }
-    const float new_max = std::max(running_max, block_max);
-    const float correction = std::exp(running_max - new_max);  // 0 on the first block
-    const float block_sum = ExpShiftSum(scores, nb, new_max);
-    running_sum = running_sum * correction + block_sum;
-    for (int64_t j = 0; j < nb; ++j) {
-      const float vscale = vs ? vs[(j0 + j) * scale_stride] : 1.0f;
-      ScaleAddScaled(out, j == 0 ? correction : 1.0f, scores[j] * vscale, v + (j0 + j) * stride, head_dim);
-    }
-    running_max = new_max;
-  }
-  const float inv = 1.0f / running_sum;
-  for (int i = 0; i < head_dim; ++i) out[i] *= inv;
-}
-
-// G query heads that share one kv head (GQA) against keys [0, n_keys), the same streaming
-// softmax as AttendOneT. Each key and value row is read once for all G heads: one head at a
-// time re-read the whole cache G times (7 for Hulu-Med-7B), which made long-context decode
-// attention memory-bound at a fraction of bandwidth. Outputs stay in registers across a block
-// of keys, two vectors of head_dim at a time. q and out hold the G heads head_dim apart;
-// head_dim must be a multiple of two vectors (GroupFits).
+// G query heads that share one kv head (GQA) against keys [0, n_keys): streaming softmax
+// over blocks of keys, so memory is O(block) whatever the sequence length. Each key and value
+// row is read once for all G heads: one head at a time re-read the whole cache G times (7 for
+// Hulu-Med-7B), which made long-context decode attention memory-bound at a fraction of
+// bandwidth. Outputs stay in registers across a block of keys, two vectors of head_dim at a
+// time; dims past the last whole pair of vectors (none for real head sizes) go scalar.
+// q and out hold the G heads head_dim apart; k, v point at the kv head's first position, ks,
+// vs at its first int8 scale (null for f32 / bf16), scale_stride apart per position.
 template <typename T, int G>
 void AttendGroupT(const float* q, const T* k, const T* v, const float* ks, const float* vs, int64_t n_keys,
                   int64_t stride, int64_t scale_stride, int head_dim, float scale, float* out) {
@@ -233,12 +178,15 @@ void AttendGroupT(const float* q, const T* k, const T* v, const float* ks, const
       const T* kj = k + (j0 + j) * stride;
       hn::Vec<DF> acc[G];
       for (int h = 0; h < G; ++h) acc[h] = hn::Zero(d);
-      for (int64_t c = 0; c < head_dim; c += N) {
+      int64_t c = 0;
+      for (; c + N <= head_dim; c += N) {
         const auto kv = LoadKv(d, kj + c);
         for (int h = 0; h < G; ++h) acc[h] = hn::MulAdd(hn::LoadU(d, q + h * head_dim + c), kv, acc[h]);
       }
       const float kscale = scale * (ks ? ks[(j0 + j) * scale_stride] : 1.0f);
       for (int h = 0; h < G; ++h) scores[h][j] = Sum(d, acc[h]) * kscale;
+      for (int h = 0; h < G && c < head_dim; ++h)
+        for (int64_t t = c; t < head_dim; ++t) scores[h][j] += q[h * head_dim + t] * KvToF32(kj[t]) * kscale;
     }
     for (int h = 0; h < G; ++h) {
       float block_max = scores[h][0];
@@ -248,12 +196,12 @@ void AttendGroupT(const float* q, const T* k, const T* v, const float* ks, const
       running_sum[h] = running_sum[h] * correction + ExpShiftSum(scores[h], nb, new_max);
       running_max[h] = new_max;
       if (correction != 1.0f)
-        for (int64_t c = 0; c < head_dim; c += N)
-          hn::StoreU(hn::Mul(hn::Set(d, correction), hn::LoadU(d, out + h * head_dim + c)), d, out + h * head_dim + c);
+        for (int64_t c = 0; c < head_dim; ++c) out[h * head_dim + c] *= correction;
       if (vs)
         for (int64_t j = 0; j < nb; ++j) scores[h][j] *= vs[(j0 + j) * scale_stride];
     }
-    for (int64_t c = 0; c < head_dim; c += 2 * N) {
+    int64_t c = 0;
+    for (; c + 2 * N <= head_dim; c += 2 * N) {
       hn::Vec<DF> o0[G], o1[G];
       for (int h = 0; h < G; ++h) {
         o0[h] = hn::LoadU(d, out + h * head_dim + c);
@@ -273,15 +221,17 @@ void AttendGroupT(const float* q, const T* k, const T* v, const float* ks, const
         hn::StoreU(o1[h], d, out + h * head_dim + c + N);
       }
     }
+    for (int64_t j = 0; j < nb && c < head_dim; ++j) {
+      const T* vj = v + (j0 + j) * stride;
+      for (int h = 0; h < G; ++h)
+        for (int64_t t = c; t < head_dim; ++t) out[h * head_dim + t] += scores[h][j] * KvToF32(vj[t]);
+    }
   }
   for (int h = 0; h < G; ++h) {
-    const auto inv = hn::Set(d, 1.0f / running_sum[h]);
-    for (int64_t c = 0; c < head_dim; c += N)
-      hn::StoreU(hn::Mul(inv, hn::LoadU(d, out + h * head_dim + c)), d, out + h * head_dim + c);
+    const float inv = 1.0f / running_sum[h];
+    for (int64_t c = 0; c < head_dim; ++c) out[h * head_dim + c] *= inv;
   }
 }
-
-bool GroupFits(int head_dim) { return head_dim % (2 * static_cast<int>(hn::Lanes(DF()))) == 0; }
 
 template <typename T>
 void AttendGroupOf(int g, const float* q, const T* k, const T* v, const float* ks, const float* vs, int64_t n_keys,
@@ -311,24 +261,6 @@ void AttendGroup(const float* q, int g, const KvView& kv, int kvh, int n_kv_head
       return AttendGroupOf(g, q, static_cast<const float*>(kv.k) + head_off,
                            static_cast<const float*>(kv.v) + head_off, nullptr, nullptr, n_keys, kv.stride, 0,
                            head_dim, scale, out);
-  }
-}
-
-// Query head `h` of query `i`: offsets its kv head's data in the view.
-void AttendOne(const float* q, const KvView& kv, int64_t head_off, int64_t scale_off, int64_t scale_stride,
-               int64_t n_keys, int head_dim, float scale, float* out) {
-  switch (kv.type) {
-    case KvType::kBF16:
-      return AttendOneT(q, static_cast<const hwy::bfloat16_t*>(kv.k) + head_off,
-                        static_cast<const hwy::bfloat16_t*>(kv.v) + head_off, nullptr, nullptr, n_keys, kv.stride,
-                        0, head_dim, scale, out);
-    case KvType::kQ8:
-      return AttendOneT(q, static_cast<const int8_t*>(kv.k) + head_off, static_cast<const int8_t*>(kv.v) + head_off,
-                        kv.k_scale + scale_off, kv.v_scale + scale_off, n_keys, kv.stride, scale_stride, head_dim,
-                        scale, out);
-    default:
-      return AttendOneT(q, static_cast<const float*>(kv.k) + head_off, static_cast<const float*>(kv.v) + head_off,
-                        nullptr, nullptr, n_keys, kv.stride, 0, head_dim, scale, out);
   }
 }
 
@@ -432,9 +364,7 @@ HWY_AFTER_NAMESPACE();
 namespace hm::kernels {
 
 HWY_EXPORT(MatMulRows);
-HWY_EXPORT(AttendOne);
 HWY_EXPORT(AttendGroup);
-HWY_EXPORT(GroupFits);
 HWY_EXPORT(CompiledTarget);
 HWY_EXPORT(FmaLoop);
 HWY_EXPORT(FmaLanes);
@@ -653,33 +583,18 @@ void Attention(const float* q, int64_t n_q, const KvView& kv, int64_t n_kv, cons
     });
     return;
   }
-  if (HWY_DYNAMIC_DISPATCH(GroupFits)(s.head_dim)) {
-    // Few queries (decode): a task is up to kMaxGroupHeads heads of one kv head.
-    const int chunks = (group + kMaxGroupHeads - 1) / kMaxGroupHeads;
-    const int per_chunk = (group + chunks - 1) / chunks;
-    pool.ParallelFor(n_q * s.n_kv_heads * chunks, 1, [&](int64_t b, int64_t e) {
-      for (int64_t task = b; task < e; ++task) {
-        const int64_t i = task / (s.n_kv_heads * chunks);
-        const int kvh = static_cast<int>(task / chunks % s.n_kv_heads);
-        const int h0 = kvh * group + static_cast<int>(task % chunks) * per_chunk;
-        const int g = std::min(per_chunk, (kvh + 1) * group - h0);
-        const int64_t n_keys = s.causal ? std::min(n_kv, s.causal_offset + i + 1) : n_kv;
-        const int64_t q_off = (i * s.n_heads + h0) * s.head_dim;
-        HWY_DYNAMIC_DISPATCH(AttendGroup)(q + q_off, g, kv, kvh, s.n_kv_heads, n_keys, s.head_dim, scale,
-                                          out + q_off);
-      }
-    });
-    return;
-  }
-  pool.ParallelFor(n_q * s.n_heads, 1, [&](int64_t b, int64_t e) {
+  // Few queries (decode): a task is up to kMaxGroupHeads query heads of one kv head.
+  const int chunks = (group + kMaxGroupHeads - 1) / kMaxGroupHeads;
+  const int per_chunk = (group + chunks - 1) / chunks;
+  pool.ParallelFor(n_q * s.n_kv_heads * chunks, 1, [&](int64_t b, int64_t e) {
     for (int64_t task = b; task < e; ++task) {
-      const int64_t i = task / s.n_heads;
-      const int h = static_cast<int>(task % s.n_heads);
+      const int64_t i = task / (s.n_kv_heads * chunks);
+      const int kvh = static_cast<int>(task / chunks % s.n_kv_heads);
+      const int h0 = kvh * group + static_cast<int>(task % chunks) * per_chunk;
+      const int g = std::min(per_chunk, (kvh + 1) * group - h0);
       const int64_t n_keys = s.causal ? std::min(n_kv, s.causal_offset + i + 1) : n_kv;
-      const int kvh = h / group;
-      const int64_t q_off = (i * s.n_heads + h) * s.head_dim;
-      HWY_DYNAMIC_DISPATCH(AttendOne)(q + q_off, kv, int64_t{kvh} * s.head_dim, kvh, s.n_kv_heads, n_keys,
-                                      s.head_dim, scale, out + q_off);
+      const int64_t q_off = (i * s.n_heads + h0) * s.head_dim;
+      HWY_DYNAMIC_DISPATCH(AttendGroup)(q + q_off, g, kv, kvh, s.n_kv_heads, n_keys, s.head_dim, scale, out + q_off);
     }
   });
 }

@@ -81,12 +81,13 @@ TEST_P(KernelsOnEachIsa, MatMulAllDtypesAndTails) {
   }
 }
 
-// Head layouts: the decode path groups query heads per kv head when head_dim is a multiple
-// of two vectors (16 is not on AVX-512; 64 is), up to 8 heads a call (18 / 2 = 9 splits).
+// Head layouts: the decode path serves up to 8 query heads of a kv head per call (18 / 2 = 9
+// splits) and keeps pairs of vectors of head_dim in registers; 16 and 24 leave scalar tails
+// (on AVX-512 and AVX2) in the value and score passes.
 struct HeadLayout {
   int n_heads, n_kv, hd;
 };
-constexpr HeadLayout kHeadLayouts[] = {{4, 2, 16}, {14, 2, 64}, {18, 2, 32}};
+constexpr HeadLayout kHeadLayouts[] = {{4, 2, 16}, {14, 2, 64}, {18, 2, 32}, {6, 3, 24}};
 
 TEST_P(KernelsOnEachIsa, AttentionMatchesNaiveSoftmax) {
   ThreadPool pool(2);
