@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "io/json_file.h"
@@ -164,6 +166,30 @@ TEST(Cli, BadInputGivesAClearErrorAndNonZeroExit) {
   }
   fs::remove_all(broken);
   fs::remove_all(bad_json);
+}
+
+// bench repeats prefill and decode and reports each figure as median with its range.
+TEST(Cli, BenchReportsMedianAndRangeOverRounds) {
+  const Result r = Hulumed("bench -m " + (kTestdata / "models" / "tiny-qwen2").string() +
+                           " -p 16 -n 16 -r 3 --video-frames 0 --image-size 56 --threads 2");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const size_t line = r.out.find("\nbench: ");
+  ASSERT_NE(line, std::string::npos) << r.out;
+  std::map<std::string, double> figures;
+  std::istringstream fields(r.out.substr(line + 8, r.out.find('\n', line + 1) - line - 8));
+  for (std::string field; fields >> field;) {
+    const size_t eq = field.find('=');
+    figures[field.substr(0, eq)] = std::stod(field.substr(eq + 1));
+  }
+  EXPECT_EQ(figures["rounds"], 3);
+  for (const char* name : {"decode_tok_s", "prefill_tok_s", "bandwidth_gbs"}) {
+    const std::string n = name;
+    EXPECT_GT(figures[n + "_min"], 0) << n;
+    EXPECT_LE(figures[n + "_min"], figures[n]) << n;
+    EXPECT_LE(figures[n], figures[n + "_max"]) << n;
+  }
+  for (int round = 1; round <= 3; ++round)
+    EXPECT_NE(r.out.find("round " + std::to_string(round) + "/3:"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -21,6 +21,7 @@ struct BenchOptions {
   int64_t prompt = 512;
   int64_t gen = 128;
   int64_t ctx = 0;
+  int repeat = 3;
   int video_frames = 32;
   int64_t image_side = 448;
   std::string kv_type = "auto";
@@ -79,6 +80,15 @@ double VisionMacs(const VisionConfig& v, double n, double per_frame) {
   return v.n_layers * per_layer + n * d * v.n_channels * v.patch_size * v.patch_size;
 }
 
+struct Spread {
+  double min = 0, median = 0, max = 0;
+};
+Spread SpreadOf(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return {v.front(), n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, v.back()};
+}
+
 double PeakRssGb() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -103,7 +113,7 @@ void Bench(const BenchOptions& o) {
 
   const int64_t ctx = o.ctx > 0 ? o.ctx : o.prompt + o.gen;
   HM_CHECK(ctx >= o.prompt + o.gen, "--ctx ", ctx, " is smaller than the prompt plus generated tokens");
-  KvCache cache(c, ctx, ResolveKvType(o.kv_type, model.weights()));
+  const KvType kv_type = ResolveKvType(o.kv_type, model.weights());
   std::mt19937 rng(7);
   std::vector<int32_t> ids(static_cast<size_t>(o.prompt));
   for (int32_t& id : ids) id = static_cast<int32_t>(rng() % std::min<int64_t>(c.vocab, 100000));
@@ -113,49 +123,71 @@ void Bench(const BenchOptions& o) {
   {
     // One untimed token first, as llama-bench warms up: it faults in the mapped weights, which
     // would otherwise be charged to the prefill (several seconds for a 4 GB file).
-    KvCache warm(c, 1, cache.type());
+    KvCache warm(c, 1, kv_type);
     model.decoder().Forward(x.data(), 1, warm, logits.data(), /*all_logits=*/false, pool);
   }
-  const auto t_prefill = Clock::now();
-  model.decoder().Forward(x.data(), o.prompt, cache, logits.data(), /*all_logits=*/false, pool);
-  const double prefill_s = Since(t_prefill);
-  const double prefill_tok_s = o.prompt / prefill_s;
   // Attention adds q.k and p.v over the causal prefix: n^2/2 positions per layer.
   const double prefill_macs = o.prompt * cost.macs + 2.0 * c.n_layers * c.n_heads * c.head_dim * o.prompt * o.prompt / 2;
-  const double prefill_roof = 2 * prefill_macs / prefill_s / 1e9 / matmul_peak;
-  std::printf("prefill: %lld tokens in %.2f s = %.2f tok/s, %.0f GOP/s = %.0f%% of the %s peak\n",
-              static_cast<long long>(o.prompt), prefill_s, prefill_tok_s, 2 * prefill_macs / prefill_s / 1e9,
-              100 * prefill_roof, quantized ? "int8" : "f32");
-
   // The bandwidth a shared machine gives swings by 2x within minutes, so decode's roof is
   // sampled between its steps (untimed) rather than taken from the start-up measurement.
   const std::vector<float> probe(kBandwidthProbeBytes / sizeof(float), 1.0f);
-  std::vector<double> bandwidth{kernels::StreamReadGbs(probe.data(), static_cast<int64_t>(probe.size()), pool)};
-  std::vector<float> e(static_cast<size_t>(c.hidden));
-  int32_t next = ids.back();
-  double decode_s = 0;
-  for (int64_t i = 0; i < o.gen; ++i) {
-    const auto t = Clock::now();
-    model.decoder().Embed({&next, 1}, e.data());
-    model.decoder().Forward(e.data(), 1, cache, logits.data(), false, pool);
-    next = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
-    decode_s += Since(t);
-    if ((i + 1) % kBandwidthSampleTokens == 0 || i + 1 == o.gen)
-      bandwidth.push_back(kernels::StreamReadGbs(probe.data(), static_cast<int64_t>(probe.size()), pool));
+  auto sample_bandwidth = [&] {
+    return kernels::StreamReadGbs(probe.data(), static_cast<int64_t>(probe.size()), pool);
+  };
+
+  // Each round: a fresh cache, the prefill, then o.gen greedy decode steps after it.
+  std::vector<double> prefill_tok_s, decode_tok_s, decode_roof, round_bandwidth, round_workers_share;
+  for (int round = 1; round <= o.repeat; ++round) {
+    KvCache cache(c, ctx, kv_type);
+    const auto t_prefill = Clock::now();
+    model.decoder().Forward(x.data(), o.prompt, cache, logits.data(), /*all_logits=*/false, pool);
+    const double prefill_s = Since(t_prefill);
+
+    std::vector<double> bandwidth{sample_bandwidth()};
+    std::vector<float> e(static_cast<size_t>(c.hidden));
+    int32_t next = ids.back();
+    double decode_s = 0;
+    ThreadPool::ChunkCounts decode_chunks;  // the decode steps' own, not the bandwidth probes'
+    for (int64_t i = 0; i < o.gen; ++i) {
+      const ThreadPool::ChunkCounts before = pool.chunk_counts();
+      const auto t = Clock::now();
+      model.decoder().Embed({&next, 1}, e.data());
+      model.decoder().Forward(e.data(), 1, cache, logits.data(), false, pool);
+      next = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+      decode_s += Since(t);
+      const ThreadPool::ChunkCounts after = pool.chunk_counts();
+      decode_chunks.caller += after.caller - before.caller;
+      decode_chunks.workers += after.workers - before.workers;
+      if ((i + 1) % kBandwidthSampleTokens == 0 || i + 1 == o.gen) bandwidth.push_back(sample_bandwidth());
+    }
+    const double workers_share = static_cast<double>(decode_chunks.workers) /
+                                 std::max<int64_t>(1, decode_chunks.workers + decode_chunks.caller);
+    // The median: a neighbour's burst can cut one sample to a third, and a mean would then
+    // flatter the ratio.
+    const Spread bw = SpreadOf(bandwidth);
+    const double roof_tok_s = bw.median * 1e9 / cost.bytes;
+    prefill_tok_s.push_back(o.prompt / prefill_s);
+    decode_tok_s.push_back(o.gen / decode_s);
+    decode_roof.push_back(decode_tok_s.back() / roof_tok_s);
+    round_bandwidth.push_back(bw.median);
+    round_workers_share.push_back(workers_share);
+    std::printf("round %d/%d: prefill %lld tokens %.2f tok/s (%.0f GOP/s = %.0f%% of the %s peak); decode %lld tokens "
+                "%.2f tok/s, bandwidth during decode %.1f GB/s (median of %zu, %.1f-%.1f) -> %.0f%% of %.2f tok/s roof; "
+                "workers ran %.0f%% of decode's parallel chunks (even split: %.0f%%)\n",
+                round, o.repeat, static_cast<long long>(o.prompt), prefill_tok_s.back(),
+                2 * prefill_macs / prefill_s / 1e9, 100 * 2 * prefill_macs / prefill_s / 1e9 / matmul_peak,
+                quantized ? "int8" : "f32", static_cast<long long>(o.gen), decode_tok_s.back(), bw.median,
+                bandwidth.size(), bw.min, bw.max, 100 * decode_roof.back(), roof_tok_s, 100 * workers_share,
+                100.0 * (pool.size() - 1) / pool.size());
   }
-  // The median: a neighbour's burst can cut one sample to a third, and a mean would then
-  // flatter the ratio.
-  std::vector<double> sorted_bandwidth = bandwidth;
-  std::nth_element(sorted_bandwidth.begin(), sorted_bandwidth.begin() + sorted_bandwidth.size() / 2,
-                   sorted_bandwidth.end());
-  const double decode_bandwidth = sorted_bandwidth[sorted_bandwidth.size() / 2];
-  const double decode_tok_s = o.gen / decode_s;
-  const double roof_tok_s = decode_bandwidth * 1e9 / cost.bytes;
-  std::printf("decode: %lld tokens in %.2f s = %.2f tok/s; weights %.2f GB/token, bandwidth during decode %.1f GB/s "
-              "(median of %zu samples, %.1f-%.1f), roofline %.2f tok/s -> %.0f%%\n",
-              static_cast<long long>(o.gen), decode_s, decode_tok_s, cost.bytes / 1e9, decode_bandwidth,
-              bandwidth.size(), *std::min_element(bandwidth.begin(), bandwidth.end()),
-              *std::max_element(bandwidth.begin(), bandwidth.end()), roof_tok_s, 100 * decode_tok_s / roof_tok_s);
+  const Spread prefill = SpreadOf(prefill_tok_s), decode = SpreadOf(decode_tok_s), roof = SpreadOf(decode_roof),
+               bandwidth = SpreadOf(round_bandwidth);
+  std::printf("prefill pp%lld: %.2f tok/s (min %.2f, max %.2f over %d rounds)\n", static_cast<long long>(o.prompt),
+              prefill.median, prefill.min, prefill.max, o.repeat);
+  std::printf("decode tg%lld: %.2f tok/s (min %.2f, max %.2f); weights %.2f GB/token; bandwidth during decode %.1f GB/s "
+              "(min %.1f, max %.1f); share of roof %.0f%% (min %.0f%%, max %.0f%%)\n",
+              static_cast<long long>(o.gen), decode.median, decode.min, decode.max, cost.bytes / 1e9, bandwidth.median,
+              bandwidth.min, bandwidth.max, 100 * roof.median, 100 * roof.min, 100 * roof.max);
 
   double image_s = 0, video_s = 0;
   if (const VisionEncoder* vision = model.vision()) {
@@ -178,13 +210,15 @@ void Bench(const BenchOptions& o) {
     image_s = run("image", 1, 1);
     if (o.video_frames > 0) video_s = run("video", o.video_frames, 2);
   }
-  std::printf("peak RSS: %.2f GB (KV cache %s, %lld positions)\n", PeakRssGb(), KvTypeName(cache.type()),
+  std::printf("peak RSS: %.2f GB (KV cache %s, %lld positions)\n", PeakRssGb(), KvTypeName(kv_type),
               static_cast<long long>(ctx));
+  // Medians, with each figure's range over the rounds beside it.
   std::printf(
-      "bench: decode_tok_s=%.2f decode_roof=%.2f prefill_tok_s=%.2f prefill_roof=%.2f vision_image_s=%.2f "
-      "vision_video_s=%.2f bandwidth_gbs=%.1f peak_gflops=%.0f\n",
-      decode_tok_s, decode_tok_s / roof_tok_s, prefill_tok_s, prefill_roof, image_s, video_s, decode_bandwidth,
-      matmul_peak);
+      "bench: decode_tok_s=%.2f decode_tok_s_min=%.2f decode_tok_s_max=%.2f decode_roof=%.2f prefill_tok_s=%.2f "
+      "prefill_tok_s_min=%.2f prefill_tok_s_max=%.2f bandwidth_gbs=%.1f bandwidth_gbs_min=%.1f bandwidth_gbs_max=%.1f "
+      "decode_workers_share=%.2f vision_image_s=%.2f vision_video_s=%.2f rounds=%d peak_gflops=%.0f\n",
+      decode.median, decode.min, decode.max, roof.median, prefill.median, prefill.min, prefill.max, bandwidth.median,
+      bandwidth.min, bandwidth.max, SpreadOf(round_workers_share).median, image_s, video_s, o.repeat, matmul_peak);
 }
 
 }  // namespace
@@ -196,6 +230,9 @@ void AddBenchCommand(CLI::App& app) {
   cmd->add_option("-t,--threads", o->threads, "Worker threads (default: all cores)");
   cmd->add_option("-p,--prompt-tokens", o->prompt, "Prefill length")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("-n,--gen-tokens", o->gen, "Decode steps")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("-r,--repeat", o->repeat, "Prefill + decode rounds; figures are their median, min and max")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--ctx", o->ctx, "KV cache size (default: prompt + generated)");
   cmd->add_option("--kv-type", o->kv_type, "KV cache: auto (f32 for f32 weights, else bf16), f32, bf16 or q8")
       ->check(CLI::IsMember({"auto", "f32", "bf16", "q8"}))

@@ -40,5 +40,16 @@ TEST(ThreadPool, ReusableManyTimes) {
   EXPECT_EQ(sum.load(), 2000 * 64);
 }
 
+TEST(ThreadPool, CountsWhoRanTheChunks) {
+  ThreadPool pool(2);
+  for (int round = 0; round < 100; ++round) pool.ParallelFor(64, 1, [](int64_t, int64_t) {});
+  // 64 items over 2 threads: 4 chunks per thread, so 8 chunks a call.
+  const ThreadPool::ChunkCounts counts = pool.chunk_counts();
+  EXPECT_EQ(counts.caller + counts.workers, 100 * 8);
+  ThreadPool inline_pool(1);
+  inline_pool.ParallelFor(64, 1, [](int64_t, int64_t) {});
+  EXPECT_EQ(inline_pool.chunk_counts().caller + inline_pool.chunk_counts().workers, 0);  // ran inline, uncounted
+}
+
 }  // namespace
 }  // namespace hm
