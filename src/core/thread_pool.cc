@@ -1,6 +1,7 @@
 #include "core/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -9,21 +10,28 @@
 namespace hm {
 namespace {
 
-// About 100 microseconds of polling: longer than the gap between two matmuls of a decode
-// step, far shorter than a token.
-constexpr int kSpins = 1 << 12;
+// Waiters poll for up to 2 ms before sleeping. A decode step's serial gaps between parallel
+// loops (norms, sampling) are far shorter, while on a VM a sleeping vCPU takes tens to hundreds
+// of microseconds to wake; a worker that misses the start of a loop finds its chunks taken,
+// and one core alone gets about half the machine's bandwidth. (With ~100 us of polling a
+// worker was seen at ~19% CPU beside the caller's 100% during decode.) The budget is in time,
+// not in pause instructions, whose length differs several-fold between CPUs.
+constexpr auto kSpinFor = std::chrono::microseconds(2000);
 
 template <class Ready>
 bool SpinUntil(Ready ready) {
-  for (int i = 0; i < kSpins; ++i) {
-    if (ready()) return true;
+  const auto deadline = std::chrono::steady_clock::now() + kSpinFor;
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (ready()) return true;
 #if defined(__x86_64__) || defined(__i386__)
-    _mm_pause();
+      _mm_pause();
 #else
-    std::this_thread::yield();
+      std::this_thread::yield();
 #endif
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
   }
-  return false;
 }
 
 }  // namespace
@@ -43,12 +51,15 @@ ThreadPool::~ThreadPool() {
   for (std::thread& t : workers_) t.join();
 }
 
-void ThreadPool::RunChunks() {
+void ThreadPool::RunChunks(std::atomic<int64_t>& ran) {
+  int64_t mine = 0;
   for (;;) {
     const int64_t begin = next_.fetch_add(chunk_, std::memory_order_relaxed);
-    if (begin >= n_) return;
+    if (begin >= n_) break;
     (*fn_)(begin, std::min(n_, begin + chunk_));
+    ++mine;
   }
+  ran.fetch_add(mine, std::memory_order_relaxed);
 }
 
 void ThreadPool::WorkerLoop() {
@@ -61,7 +72,7 @@ void ThreadPool::WorkerLoop() {
     if (stop_.load(std::memory_order_acquire)) return;
     // The acquire pairs with the caller's release bump, so the call's fields are visible.
     seen = generation_.load(std::memory_order_acquire);
-    RunChunks();
+    RunChunks(worker_chunks_);
     if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       std::lock_guard<std::mutex> lock(mu_);  // the caller may be between its check and its wait
       done_.notify_one();
@@ -92,7 +103,7 @@ void ThreadPool::ParallelFor(int64_t n, int64_t grain,
     generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
-  RunChunks();
+  RunChunks(caller_chunks_);
   if (!SpinUntil([&] { return busy_.load(std::memory_order_acquire) == 0; })) {
     std::unique_lock<std::mutex> lock(mu_);
     done_.wait(lock, [&] { return busy_.load(std::memory_order_acquire) == 0; });

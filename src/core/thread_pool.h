@@ -27,9 +27,18 @@ class ThreadPool {
   // Returns when all are done. Not reentrant: fn must not call ParallelFor on this pool.
   void ParallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
+  // Chunks of split loops run so far by the calling thread and by the workers: with N threads
+  // the workers' share should be near (N-1)/N; far below it, workers wake too late to help.
+  struct ChunkCounts {
+    int64_t caller = 0, workers = 0;
+  };
+  ChunkCounts chunk_counts() const {
+    return {caller_chunks_.load(std::memory_order_relaxed), worker_chunks_.load(std::memory_order_relaxed)};
+  }
+
  private:
   void WorkerLoop();
-  void RunChunks();
+  void RunChunks(std::atomic<int64_t>& ran);
 
   std::vector<std::thread> workers_;
   // Decode issues hundreds of short calls per token: waiters spin briefly on the atomics
@@ -46,6 +55,7 @@ class ThreadPool {
   int64_t n_ = 0;
   int64_t chunk_ = 1;
   std::atomic<int64_t> next_{0};
+  std::atomic<int64_t> caller_chunks_{0}, worker_chunks_{0};
 };
 
 }  // namespace hm
