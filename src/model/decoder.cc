@@ -36,14 +36,13 @@ Decoder::RopeTable Decoder::Rope(int64_t start, int64_t n) const {
   return t;
 }
 
-// x: [n, hidden], updated in place with this layer's attention and MLP residuals.
-void Decoder::Layer(int index, float* x, int64_t n, KvCache& cache, const RopeTable& rope,
-                    ThreadPool& pool) const {
+// x: [rows, hidden], the rows of every segment, updated in place with this layer's attention
+// and MLP residuals. Matmuls run over all rows; RoPE, the cache and attention per segment.
+void Decoder::Layer(int index, float* x, int64_t rows, std::span<const Placed> placed, ThreadPool& pool) const {
   const LlmConfig& c = config_;
   const DecoderLayerWeights& l = w_.layers[static_cast<size_t>(index)];
-  const int64_t h = c.hidden, hd = c.head_dim;
+  const int64_t h = c.hidden, hd = c.head_dim, n = rows;
   const int64_t q_dim = c.n_heads * hd, kv_dim = c.n_kv_heads * hd;
-  const int64_t start = cache.size();
 
   std::vector<float> xn(static_cast<size_t>(n * h));
   kernels::RmsNorm(x, l.input_norm.data(), c.rms_eps, n, h, xn.data());
@@ -58,17 +57,22 @@ void Decoder::Layer(int index, float* x, int64_t n, KvCache& cache, const RopeTa
     kernels::RmsNorm(q.data(), l.q_norm.data(), c.rms_eps, n * c.n_heads, hd, q.data());
     kernels::RmsNorm(k.data(), l.k_norm.data(), c.rms_eps, n * c.n_kv_heads, hd, k.data());
   }
-  for (int64_t t = 0; t < n; ++t) {
-    const float* cos = rope.cos.data() + t * hd;
-    const float* sin = rope.sin.data() + t * hd;
-    kernels::RopeRotateHalf(q.data() + t * q_dim, c.n_heads, static_cast<int>(hd), cos, sin);
-    kernels::RopeRotateHalf(k.data() + t * kv_dim, c.n_kv_heads, static_cast<int>(hd), cos, sin);
-  }
-  cache.Store(index, start, n, k.data(), v.data());
-
   std::vector<float> attn(static_cast<size_t>(n * q_dim));
-  kernels::Attention(q.data(), n, cache.View(index), start + n,
-                     {c.n_heads, c.n_kv_heads, static_cast<int>(hd), /*causal=*/true, start}, attn.data(), pool);
+  for (const Placed& s : placed) {
+    float* qs = q.data() + s.offset * q_dim;
+    float* ks = k.data() + s.offset * kv_dim;
+    for (int64_t t = 0; t < s.n; ++t) {
+      const float* cos = s.rope.cos.data() + t * hd;
+      const float* sin = s.rope.sin.data() + t * hd;
+      kernels::RopeRotateHalf(qs + t * q_dim, c.n_heads, static_cast<int>(hd), cos, sin);
+      kernels::RopeRotateHalf(ks + t * kv_dim, c.n_kv_heads, static_cast<int>(hd), cos, sin);
+    }
+    const int64_t start = s.cache->size();
+    s.cache->Store(index, start, s.n, ks, v.data() + s.offset * kv_dim);
+    kernels::Attention(qs, s.n, s.cache->View(index), start + s.n,
+                       {c.n_heads, c.n_kv_heads, static_cast<int>(hd), /*causal=*/true, start},
+                       attn.data() + s.offset * q_dim, pool);
+  }
   std::vector<float> out(static_cast<size_t>(n * h));
   MatMul(attn.data(), n, l.o, nullptr, out.data(), pool);
   kernels::AddInPlace(x, out.data(), n * h);
@@ -85,20 +89,52 @@ void Decoder::Layer(int index, float* x, int64_t n, KvCache& cache, const RopeTa
 
 void Decoder::Forward(const float* x_in, int64_t n, KvCache& cache, float* logits, bool all_logits,
                       ThreadPool& pool) const {
-  HM_CHECK(n > 0, "decoder: empty input");
-  HM_CHECK(cache.size() + n <= cache.capacity(), "sequence of ", cache.size() + n,
-           " tokens exceeds the context size ", cache.capacity(), " (raise --ctx)");
-  const RopeTable rope = Rope(cache.size(), n);
-  const int64_t h = config_.hidden;
-  std::vector<float> x(x_in, x_in + n * h);
-  for (int i = 0; i < config_.n_layers; ++i) Layer(i, x.data(), n, cache, rope, pool);
-  cache.Advance(n);
+  const Segment segment{x_in, n, &cache, logits, all_logits};
+  ForwardBatch({&segment, 1}, pool);
+}
 
-  const int64_t rows = all_logits ? n : 1;
-  const float* last = x.data() + (n - rows) * h;
-  std::vector<float> normed(static_cast<size_t>(rows * h));
-  kernels::RmsNorm(last, w_.final_norm.data(), config_.rms_eps, rows, h, normed.data());
-  MatMul(normed.data(), rows, w_.lm_head, nullptr, logits, pool);
+void Decoder::ForwardBatch(std::span<const Segment> segments, ThreadPool& pool) const {
+  const int64_t h = config_.hidden;
+  std::vector<Placed> placed;
+  int64_t rows = 0, logit_rows = 0;
+  for (const Segment& s : segments) {
+    HM_CHECK(s.n > 0, "decoder: empty input");
+    HM_CHECK(s.cache->size() + s.n <= s.cache->capacity(), "sequence of ", s.cache->size() + s.n,
+             " tokens exceeds the context size ", s.cache->capacity(), " (raise --ctx)");
+    for (const Placed& p : placed) HM_CHECK(p.cache != s.cache, "decoder: two segments of one batch share a cache");
+    placed.push_back({rows, s.n, s.cache, Rope(s.cache->size(), s.n)});
+    rows += s.n;
+    logit_rows += s.all_logits ? s.n : 1;
+  }
+  std::vector<float> x(static_cast<size_t>(rows * h));
+  for (size_t i = 0; i < segments.size(); ++i)
+    std::copy(segments[i].x, segments[i].x + segments[i].n * h, x.begin() + placed[i].offset * h);
+  for (int i = 0; i < config_.n_layers; ++i) Layer(i, x.data(), rows, placed, pool);
+  for (const Placed& p : placed) p.cache->Advance(p.n);
+
+  // Only the rows whose logits are wanted go through the final norm and lm_head, together.
+  std::vector<float> last(static_cast<size_t>(logit_rows * h));
+  int64_t r = 0;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const int64_t keep = segments[i].all_logits ? segments[i].n : 1;
+    const float* from = x.data() + (placed[i].offset + placed[i].n - keep) * h;
+    std::copy(from, from + keep * h, last.begin() + r * h);
+    r += keep;
+  }
+  std::vector<float> normed(static_cast<size_t>(logit_rows * h));
+  kernels::RmsNorm(last.data(), w_.final_norm.data(), config_.rms_eps, logit_rows, h, normed.data());
+  if (segments.size() == 1) {  // straight into the caller's buffer
+    MatMul(normed.data(), logit_rows, w_.lm_head, nullptr, segments[0].logits, pool);
+    return;
+  }
+  std::vector<float> logits(static_cast<size_t>(logit_rows * config_.vocab));
+  MatMul(normed.data(), logit_rows, w_.lm_head, nullptr, logits.data(), pool);
+  r = 0;
+  for (const Segment& s : segments) {
+    const int64_t keep = s.all_logits ? s.n : 1;
+    std::copy(logits.begin() + r * config_.vocab, logits.begin() + (r + keep) * config_.vocab, s.logits);
+    r += keep;
+  }
 }
 
 }  // namespace hm
