@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "media/dicomweb.h"
 #include "server/engine.h"
 #include "server/media_input.h"
 #include "server/metrics.h"
@@ -26,6 +27,7 @@ struct ServerOptions {
   std::optional<std::string> allow_local_files;
   MediaLimits media;
   bool log_requests = true;
+  std::optional<DicomWebConfig> dicomweb;  // the PACS that /v1/pacs browses and dicomweb: URLs name
 };
 
 class HttpServer {

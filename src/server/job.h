@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "server/completion_request.h"
 
@@ -29,6 +30,7 @@ struct JobOutcome {
   std::string finish_reason;  // "stop", "length", "timeout", ... (kDone)
   int error_status = 0;       // HTTP status, type and message (kFailed)
   std::string error_type, error_message;
+  std::vector<Clock::time_point> token_times;  // when each generated id was sampled
 };
 
 class Job {
@@ -48,6 +50,7 @@ class Job {
   // Worker side.
   void Start(const Usage& usage);
   void Emit(const std::string& text);
+  void MarkToken();  // one more id sampled, for latency figures
   void Finish(const std::string& finish_reason, const Usage& usage);
   void Fail(int status, const std::string& type, const std::string& message);
 
