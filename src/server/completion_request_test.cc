@@ -53,9 +53,10 @@ TEST(CompletionRequest, ReadsTheOpenAiFields) {
   EXPECT_TRUE(r.stream);
   EXPECT_TRUE(r.include_usage);
   EXPECT_EQ(r.max_tokens, 7);
-  EXPECT_FLOAT_EQ(*r.temperature, 0.5f);
-  EXPECT_FLOAT_EQ(*r.top_p, 0.9f);
-  EXPECT_EQ(r.seed, 42u);
+  EXPECT_FLOAT_EQ(*r.sampling.temperature, 0.5f);
+  EXPECT_FLOAT_EQ(*r.sampling.top_p, 0.9f);
+  EXPECT_EQ(r.sampling.seed, 42u);
+  EXPECT_FALSE(r.sampling.top_k);
   EXPECT_EQ(r.stop, std::vector<std::string>{"END"});
   EXPECT_EQ(r.chat.messages[0]["role"], "system");
   EXPECT_EQ(r.chat.messages[1]["content"], "hi");
@@ -108,6 +109,8 @@ TEST(CompletionRequest, MalformedBodiesAre400) {
            R"({"messages":[{"role":"user","content":[{"type":"image_url"}]}]})",
            R"({"messages":[{"role":"user","content":"hi"}],"temperature":3})",
            R"({"messages":[{"role":"user","content":"hi"}],"top_p":0})",
+           R"({"messages":[{"role":"user","content":"hi"}],"top_k":-1})",
+           R"({"messages":[{"role":"user","content":"hi"}],"repetition_penalty":0})",
            R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":0})",
            R"({"messages":[{"role":"user","content":"hi"}],"n":2})",
            R"({"messages":[{"role":"user","content":"hi"}],"stop":["a","b","c","d","e"]})",

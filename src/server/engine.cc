@@ -1,7 +1,6 @@
 #include "server/engine.h"
 
 #include <filesystem>
-#include <random>
 
 #include "runtime/chat.h"
 #include "server/api_error.h"
@@ -13,19 +12,6 @@ namespace hm {
 namespace {
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-GenerationOptions Resolve(const CompletionRequest& r, const GenerationDefaults& d, int max_new) {
-  GenerationOptions g;
-  g.max_new_tokens = max_new;
-  g.stop_ids = d.eos_ids;
-  // Absent fields take the checkpoint's generation_config.json, as `hulumed run` does.
-  g.sampler.temperature = r.temperature.value_or(d.do_sample ? d.temperature : 0.0f);
-  g.sampler.top_p = r.top_p.value_or(d.top_p);
-  g.sampler.top_k = d.top_k;
-  g.sampler.repetition_penalty = d.repetition_penalty;
-  g.sampler.seed = r.seed ? *r.seed : std::random_device{}();
-  return g;
-}
 
 // The checkpoint folder's name, which clients send back as "model".
 std::string ModelName(const std::string& dir) {
@@ -43,6 +29,7 @@ Engine::Engine(const std::string& model_dir, const EngineOptions& options, Metri
       tokenizer_(Tokenizer::FromDir(model_dir)),
       template_(FindChatTemplate(model_dir)),
       preprocessor_(model_.vision() ? ReadPreprocessorConfig(model_dir) : PreprocessorConfig{}),
+      multimodal_(ResolveMultimodalOptions(options.visual, model_.config())),
       name_(ModelName(model_dir)),
       pool_(options.threads) {
   HM_CHECK(options_.parallel >= 1 && options_.max_queue >= 0 && options_.max_tokens >= 1, "serve: invalid limits");
@@ -137,12 +124,13 @@ void Engine::Run(Job& job) {
       return job.Fail(504, "timeout", "the request timed out while queued");
     }
     CompletionRequest& r = job.request();
-    PreparedPrompt p = PreparePrompt(model_, tokenizer_, template_, preprocessor_, r.chat, options_.multimodal, pool_);
+    r.chat.timestamps = options_.visual.timestamps;
+    PreparedPrompt p = PreparePrompt(model_, tokenizer_, template_, preprocessor_, r.chat, multimodal_, pool_);
     const int64_t n = static_cast<int64_t>(p.prompt.ids.size());
     if (n >= options_.ctx)
       FailRequest("the prompt has ", n, " tokens but the context holds ", options_.ctx, " (server --ctx)");
     const int max_new = static_cast<int>(std::min<int64_t>(std::min(r.max_tokens.value_or(options_.max_tokens), options_.max_tokens), options_.ctx - n));
-    const GenerationOptions g = Resolve(r, model_.generation_defaults(), max_new);
+    const GenerationOptions g = ResolveGeneration(r.sampling, model_.generation_defaults(), max_new);
 
     slot = &AcquireSlot(p.prompt);
     // Generate's repetition penalty sees only the ids it is given, so a reused prefix would
@@ -152,6 +140,7 @@ void Engine::Run(Job& job) {
     usage.reused_tokens = n - static_cast<int64_t>(rest.ids.size());
     usage.visual_tokens = p.visual_tokens_kept;
     usage.vision_seconds = p.vision_seconds;
+    if (r.return_token_ids) usage.token_ids.emplace();
     job.Start(usage);
 
     StreamDecoder text(tokenizer_, /*skip_special=*/true);
@@ -166,6 +155,7 @@ void Engine::Run(Job& job) {
         return true;  // Generate stops after a stop id by itself
       }
       ++usage.completion_tokens;
+      if (usage.token_ids) usage.token_ids->push_back(id);
       job.Emit(stops.Push(text.Push(id)));
       if (stops.stopped()) finish = "stop";
       else if (job.cancelled()) finish = "cancelled";

@@ -15,6 +15,7 @@
 
 #include "media/preprocessor_config.h"
 #include "model/model.h"
+#include "runtime/request_policy.h"
 #include "runtime/session.h"
 #include "server/job.h"
 #include "server/metrics.h"
@@ -30,7 +31,7 @@ struct EngineOptions {
   int max_tokens = 1024;           // default and cap for max_tokens
   int threads = 0;                 // compute threads; 0 = all cores
   std::string kv_type = "auto";    // f32 | bf16 | q8 | auto (f32 for f32 weights, else bf16)
-  MultimodalOptions multimodal;
+  VisualSettings visual;           // resolved against the checkpoint (the bf16 rule) at load
 };
 
 class Engine {
@@ -58,6 +59,7 @@ class Engine {
   Tokenizer tokenizer_;
   std::string template_;
   PreprocessorConfig preprocessor_;
+  MultimodalOptions multimodal_;
   std::string name_;
   ThreadPool pool_;
   TurnLock turn_;
