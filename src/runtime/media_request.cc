@@ -49,16 +49,17 @@ class TempFile {
   std::string path_;
 };
 
-// The item's content as a file path: spec.path, or a temporary copy of spec.bytes.
+// The item's content as a file: spec.path, or a temporary copy of spec.bytes.
 class ContentFile {
  public:
-  explicit ContentFile(const MediaSpec& spec) {
-    if (spec.path.empty()) temp_.emplace(spec.bytes, spec.what);
+  explicit ContentFile(const MediaSpec& spec) : path_(spec.path) {
+    if (path_.empty()) path_ = temp_.emplace(spec.bytes, spec.what).path();
   }
-  const std::string& path(const MediaSpec& spec) const { return temp_ ? temp_->path() : spec.path; }
+  const std::string& path() const { return path_; }
 
  private:
   std::optional<TempFile> temp_;
+  std::string path_;
 };
 
 void CheckSource(const MediaSpec& spec) {
@@ -106,7 +107,7 @@ MediaItem LoadVideoItem(const MediaSpec& spec, const MediaLimits& limits) {
   }
   const VideoOptions v{fps, spec.max_frames.value_or(limits.max_frames), spec.start, spec.end};
   const ContentFile file(spec);
-  return {MediaKind::kVideo, LoadVideo(file.path(spec), v)};
+  return {MediaKind::kVideo, LoadVideo(file.path(), v)};
 }
 
 MediaItem LoadNiftiItem(const MediaSpec& spec, const MediaLimits& limits) {
@@ -123,7 +124,7 @@ MediaItem LoadDicomItem(const MediaSpec& spec, const MediaLimits& limits) {
   o.axis = spec.axis;
   if (spec.window) o.window = ParseDicomWindow(*spec.window);
   const ContentFile file(spec);
-  Frames frames = LoadDicom(file.path(spec), o);
+  Frames frames = LoadDicom(file.path(), o);
   // A single slice (an X-ray, a photo) comes back at merge size 1: to the model it is an image.
   const bool still = frames.images.size() == 1 && frames.merge_size == 1;
   return {still ? MediaKind::kImage : MediaKind::kVolume, std::move(frames)};
