@@ -64,7 +64,7 @@ void BenchServing(const ServingBenchOptions& o) {
       CompletionRequest r;
       r.chat.messages = nlohmann::ordered_json::array({{{"role", "user"}, {"content", Question(n, i, o.prompt)}}});
       r.max_tokens = static_cast<int>(o.gen);
-      r.temperature = 0.0f;
+      r.sampling.temperature = 0.0f;
       jobs.push_back(std::make_shared<Job>("bench", std::move(r), Clock::now() + std::chrono::hours(1)));
     }
     const auto start = Clock::now();

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "apps/commands.h"
+#include "apps/media_flags.h"
 #include "core/error.h"
 #include "server/engine.h"
 #include "server/http_server.h"
@@ -80,6 +81,7 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--max-slices", o->server.media.max_slices, "Most slices per volume")->capture_default_str();
   cmd->add_option("--max-media", o->server.media.max_items, "Most media items per request")->capture_default_str();
   cmd->add_flag("!--no-log", o->server.log_requests, "Do not log requests");
+  AddVisualFlags(*cmd, o->engine.visual, "Visual policy (as for run)");
   cmd->callback([o] { Serve(*o); });
 }
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <random>
 
 #include "runtime/chat.h"
 #include "runtime/sampler.h"
@@ -15,19 +14,6 @@ namespace hm {
 namespace {
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-GenerationOptions Resolve(const CompletionRequest& r, const GenerationDefaults& d, int max_new) {
-  GenerationOptions g;
-  g.max_new_tokens = max_new;
-  g.stop_ids = d.eos_ids;
-  // Absent fields take the checkpoint's generation_config.json, as `hulumed run` does.
-  g.sampler.temperature = r.temperature.value_or(d.do_sample ? d.temperature : 0.0f);
-  g.sampler.top_p = r.top_p.value_or(d.top_p);
-  g.sampler.top_k = d.top_k;
-  g.sampler.repetition_penalty = d.repetition_penalty;
-  g.sampler.seed = r.seed ? *r.seed : std::random_device{}();
-  return g;
-}
 
 // The checkpoint folder's name, which clients send back as "model".
 std::string ModelName(const std::string& dir) {
@@ -77,6 +63,7 @@ Engine::Engine(const std::string& model_dir, const EngineOptions& options, Metri
       tokenizer_(Tokenizer::FromDir(model_dir)),
       template_(FindChatTemplate(model_dir)),
       preprocessor_(model_.vision() ? ReadPreprocessorConfig(model_dir) : PreprocessorConfig{}),
+      multimodal_(ResolveMultimodalOptions(options.visual, model_.config())),
       name_(ModelName(model_dir)),
       pool_(options.threads),
       media_pool_(options.threads) {
@@ -161,16 +148,18 @@ std::unique_ptr<Engine::Stream> Engine::Prepare(std::shared_ptr<Job> job) {
     auto s = std::make_unique<Stream>(job, tokenizer_);
     CompletionRequest& r = job->request();
     s->usage.queue_seconds = Seconds(Clock::now() - job->admitted());
-    s->prepared = PreparePrompt(model_, tokenizer_, template_, preprocessor_, r.chat, options_.multimodal, media_pool_);
+    r.chat.timestamps = options_.visual.timestamps;
+    s->prepared = PreparePrompt(model_, tokenizer_, template_, preprocessor_, r.chat, multimodal_, media_pool_);
     const int64_t n = static_cast<int64_t>(s->prepared.prompt.ids.size());
     if (n >= options_.ctx)
       FailRequest("the prompt has ", n, " tokens but the context holds ", options_.ctx, " (server --ctx)");
     const int max_new = static_cast<int>(
         std::min<int64_t>(std::min(r.max_tokens.value_or(options_.max_tokens), options_.max_tokens), options_.ctx - n));
-    s->gen = Resolve(r, model_.generation_defaults(), max_new);
+    s->gen = ResolveGeneration(r.sampling, model_.generation_defaults(), max_new);
     s->usage.prompt_tokens = n;
     s->usage.visual_tokens = s->prepared.visual_tokens_kept;
     s->usage.vision_seconds = s->prepared.vision_seconds;
+    if (r.return_token_ids) s->usage.token_ids.emplace();
     return s;
   } catch (const std::exception& e) {
     Leave();
@@ -283,6 +272,7 @@ bool Engine::Advance(Stream& s) {
   const auto& stop_ids = s.gen.stop_ids;
   if (std::find(stop_ids.begin(), stop_ids.end(), id) != stop_ids.end()) return Finish(s, "stop"), false;
   ++s.usage.completion_tokens;
+  if (s.usage.token_ids) s.usage.token_ids->push_back(id);
   s.job->Emit(s.stops.Push(s.text.Push(id)));
   if (s.stops.stopped()) return Finish(s, "stop"), false;
   if (static_cast<int>(s.generated.size()) >= s.gen.max_new_tokens || s.slot->cache().size() >= s.slot->cache().capacity())

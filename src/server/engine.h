@@ -17,6 +17,7 @@
 
 #include "media/preprocessor_config.h"
 #include "model/model.h"
+#include "runtime/request_policy.h"
 #include "runtime/session.h"
 #include "server/job.h"
 #include "server/metrics.h"
@@ -32,7 +33,7 @@ struct EngineOptions {
   int threads = 0;                 // compute threads; 0 = all cores
   int64_t prefill_chunk = 256;     // prompt rows a step may add on top of the decoding streams
   std::string kv_type = "auto";    // f32 | bf16 | q8 | auto (f32 for f32 weights, else bf16)
-  MultimodalOptions multimodal;
+  VisualSettings visual;           // resolved against the checkpoint (the bf16 rule) at load
 };
 
 class Engine {
@@ -67,6 +68,7 @@ class Engine {
   Tokenizer tokenizer_;
   std::string template_;
   PreprocessorConfig preprocessor_;
+  MultimodalOptions multimodal_;
   std::string name_;
   ThreadPool pool_;        // the batch's decoder passes
   ThreadPool media_pool_;  // vision encoding of joining requests, beside the batch

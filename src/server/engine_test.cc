@@ -13,7 +13,7 @@ std::shared_ptr<Job> Ask(const std::string& question, int max_tokens) {
   CompletionRequest r;
   r.chat.messages = nlohmann::ordered_json::array({{{"role", "user"}, {"content", question}}});
   r.max_tokens = max_tokens;
-  r.temperature = 0.0f;
+  r.sampling.temperature = 0.0f;
   return std::make_shared<Job>("test", std::move(r), Clock::now() + std::chrono::minutes(5));
 }
 

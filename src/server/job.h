@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ struct Usage {
   int64_t visual_tokens = 0;      // kept after token reduction
   int64_t completion_tokens = 0;
   double queue_seconds = 0, vision_seconds = 0, prefill_seconds = 0, decode_seconds = 0;
+  // The generated ids without the stop id, kept only when the request sets return_token_ids.
+  std::optional<std::vector<int32_t>> token_ids;
 };
 
 // How a job ended, read as one snapshot once its state is kDone / kFailed.
