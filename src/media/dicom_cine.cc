@@ -1,19 +1,12 @@
 #include "media/dicom_cine.h"
 
 #include <cmath>
-#include <fstream>
 
 #include "core/error.h"
 #include "media/dicom_file.h"
 #include "media/dicom_window.h"
 
 namespace hm {
-
-bool IsDicomFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char head[132] = {};
-  return in.read(head, sizeof(head)) && std::string_view(head + 128, 4) == "DICM";
-}
 
 Frames LoadDicomCine(const std::string& path, const VideoOptions& options) {
   DicomFile file(path);

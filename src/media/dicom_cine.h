@@ -10,9 +10,6 @@
 
 namespace hm {
 
-// True when `path` is a DICOM Part 10 file ("DICM" after the 128-byte preamble).
-bool IsDicomFile(const std::string& path);
-
 // Loads the frames of a multi-frame DICOM file as a video. The frame rate comes from the
 // file's timing (FrameTime, FrameTimeVector, CineRate, RecommendedDisplayFrameRate); a file
 // without timing is refused (read it with LoadDicom as a volume). Grayscale frames map the

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "media/dicom_file.h"
 #include "media/video.h"
 
 namespace hm {

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <span>
 
 #include "core/error.h"
@@ -61,6 +62,12 @@ void YbrFullToRgb(std::vector<double>& px) {
 
 }  // namespace
 
+bool IsDicomFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[132] = {};
+  return in.read(head, sizeof(head)) && std::string_view(head + 128, 4) == "DICM";
+}
+
 struct DicomFile::Impl {
   DcmFileFormat file;
   E_TransferSyntax xfer = EXS_Unknown;
@@ -79,7 +86,9 @@ DicomFile::DicomFile(const std::string& path) : path_(path), impl_(std::make_uni
   InitDcmtkOnce();
   const char* p = path_.c_str();
   OFCondition status = impl_->file.loadFile(OFFilename(p));
-  HM_CHECK(status.good(), p, ": not a readable DICOM file (", status.text(), ")");
+  // DCMTK also reads data sets without the Part 10 header, so the marker is only a hint.
+  HM_CHECK(status.good(), p, ": not a readable DICOM file (", status.text(),
+           IsDicomFile(path_) ? "" : "; no DICM marker after the 128-byte preamble", ")");
   DcmDataset* ds = impl_->file.getDataset();
   impl_->xfer = ds->getOriginalXfer();
   HM_CHECK(ds->tagExists(DCM_PixelData), p, ": DICOM file has no pixel data");

@@ -36,6 +36,9 @@ struct DicomImageInfo {
   bool monochrome() const { return samples_per_pixel == 1; }
 };
 
+// True when `path` is a DICOM Part 10 file ("DICM" after the 128-byte preamble).
+bool IsDicomFile(const std::string& path);
+
 class DicomFile {
  public:
   // Parses the file and checks the image attributes; throws hm::Error naming `path`.

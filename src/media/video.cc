@@ -15,6 +15,7 @@ extern "C" {
 
 #include "core/error.h"
 #include "media/dicom_cine.h"
+#include "media/dicom_file.h"
 
 namespace hm {
 
