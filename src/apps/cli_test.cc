@@ -111,6 +111,7 @@ TEST(Cli, EveryModalityRunsAndReportsTokenReduction) {
       "--volume " + (media / "nifti" / "i16_scaled.nii").string() + " --slices 8",
       "--dicom " + (kTestdata / "dicom" / "series").string(),
       "--video " + (kTestdata / "video" / "pattern.mp4").string() + " --fps 4 --max-frames 6",
+      "--video " + (kTestdata / "dicom" / "cine_us.dcm").string(),  // a DICOM cine loop
   };
   for (const std::string& in : inputs) {
     const Result r = Hulumed("run -m " + tiny + " -p 'Findings?' -n 2 -v " + in);
