@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,11 @@ struct LabelledTokens {
 // as chat messages (roles user / assistant / system). `where` names the record in errors.
 nlohmann::ordered_json MessagesFromConversations(const nlohmann::json& conversations, const std::string& where);
 
+// Each `<image>` the template renders is repeated image_tokens[i] times (its frame's visual
+// tokens, in order), as the reference expands it before tokenizing; hm::Error if the counts
+// and the placeholders differ.
 LabelledTokens LabelConversation(const Tokenizer& tokenizer, const std::string& chat_template,
-                                 const nlohmann::ordered_json& messages);
+                                 const nlohmann::ordered_json& messages, std::span<const int64_t> image_tokens = {});
 
 // Every record of a JSONL file of text-only training samples ({"conversations": [...]}),
 // labelled. Records with media are an hm::Error for now; errors name the file and line.

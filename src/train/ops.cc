@@ -194,6 +194,64 @@ double CrossEntropy(const float* logits, std::span<const int32_t> targets, int64
   return total;
 }
 
+void LayerNormForward(const float* x, const float* w, const float* b, float eps, int64_t n, int64_t dim, float* y) {
+  kernels::LayerNorm(x, w, b, eps, n, dim, y);
+}
+
+void LayerNormBackward(const float* x, const float* w, float eps, int64_t n, int64_t dim, const float* dy, float* dx,
+                       float* dw, float* db) {
+  std::vector<double> xhat(static_cast<size_t>(dim));
+  for (int64_t t = 0; t < n; ++t) {
+    const float* xr = x + t * dim;
+    const float* dyr = dy + t * dim;
+    double mean = 0, var = 0;
+    for (int64_t i = 0; i < dim; ++i) mean += xr[i];
+    mean /= dim;
+    for (int64_t i = 0; i < dim; ++i) var += (xr[i] - mean) * (xr[i] - mean);
+    const double r = 1.0 / std::sqrt(var / dim + eps);
+    double g_mean = 0, gx_mean = 0;
+    for (int64_t i = 0; i < dim; ++i) {
+      xhat[i] = (xr[i] - mean) * r;
+      const double g = double{w[i]} * dyr[i];
+      g_mean += g;
+      gx_mean += g * xhat[i];
+    }
+    g_mean /= dim;
+    gx_mean /= dim;
+    for (int64_t i = 0; i < dim; ++i) {
+      dx[t * dim + i] = static_cast<float>(r * (double{w[i]} * dyr[i] - g_mean - xhat[i] * gx_mean));
+      dw[i] += static_cast<float>(dyr[i] * xhat[i]);
+      db[i] += dyr[i];
+    }
+  }
+}
+
+void GeluTanhForward(const float* x, int64_t count, float* y, ThreadPool& pool) {
+  std::copy(x, x + count, y);
+  kernels::GeluTanh(y, count, pool);
+}
+
+void GeluTanhBackward(const float* x, const float* dy, int64_t count, float* dx) {
+  const double c = std::sqrt(2.0 / M_PI), a = 0.044715;
+  for (int64_t i = 0; i < count; ++i) {
+    const double v = x[i], t = std::tanh(c * (v + a * v * v * v));
+    dx[i] = static_cast<float>(dy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * a * v * v)));
+  }
+}
+
+void GeluErfForward(const float* x, int64_t count, float* y) {
+  std::copy(x, x + count, y);
+  kernels::GeluErf(y, count);
+}
+
+void GeluErfBackward(const float* x, const float* dy, int64_t count, float* dx) {
+  for (int64_t i = 0; i < count; ++i) {
+    const double v = x[i];
+    const double cdf = 0.5 * (1 + std::erf(v / std::sqrt(2.0))), pdf = std::exp(-0.5 * v * v) / std::sqrt(2 * M_PI);
+    dx[i] = static_cast<float>(dy[i] * (cdf + v * pdf));
+  }
+}
+
 void EmbeddingForward(const float* table, int64_t dim, std::span<const int32_t> ids, float* x) {
   for (size_t i = 0; i < ids.size(); ++i) std::memcpy(x + i * dim, table + ids[i] * dim, dim * sizeof(float));
 }

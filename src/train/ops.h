@@ -57,6 +57,23 @@ void SwiGluBackward(const float* g, const float* u, const float* da, int64_t cou
 // and writes dz = scale (softmax(z) - onehot(t)).  logits, dz: [m, vocab]. dz may alias logits.
 double CrossEntropy(const float* logits, std::span<const int32_t> targets, int64_t vocab, float scale, float* dz);
 
+// y = w ⊙ (x - mean) / sqrt(var + eps) + b, per row of length dim.  x, y: [n, dim].
+void LayerNormForward(const float* x, const float* w, const float* b, float eps, int64_t n, int64_t dim, float* y);
+// With x̂ the normalised row, r = (var + eps)^-½ and g = w ⊙ dy:
+// dx = r (g - mean(g) - x̂ mean(g ⊙ x̂));  dw += Σ_rows dy ⊙ x̂;  db += Σ_rows dy.
+void LayerNormBackward(const float* x, const float* w, float eps, int64_t n, int64_t dim, const float* dy, float* dx,
+                       float* dw, float* db);
+
+// y = gelu(x), tanh approximation (the vision MLP).  x, y: [count].
+void GeluTanhForward(const float* x, int64_t count, float* y, ThreadPool& pool);
+// With t = tanh(c (x + 0.044715 x³)), c = √(2/π):  dx = dy (½(1 + t) + ½ x (1 - t²) c (1 + 3·0.044715 x²)).
+void GeluTanhBackward(const float* x, const float* dy, int64_t count, float* dx);
+
+// y = x Φ(x), exact GELU (the projector).
+void GeluErfForward(const float* x, int64_t count, float* y);
+// dx = dy (Φ(x) + x φ(x)).
+void GeluErfBackward(const float* x, const float* dy, int64_t count, float* dx);
+
 // x_i = E[id_i].  E: [vocab, dim], x: [ids.size(), dim].
 void EmbeddingForward(const float* table, int64_t dim, std::span<const int32_t> ids, float* x);
 // dE[id_i] += dx_i.

@@ -229,6 +229,58 @@ TEST_F(OpsTest, CrossEntropyMatchesFiniteDifferences) {
   EXPECT_THROW(CrossEntropy(dz.data(), bad, vocab, scale, dz.data()), Error);
 }
 
+TEST_F(OpsTest, LayerNormMatchesFiniteDifferences) {
+  const int64_t n = 3, dim = 8;
+  const float eps = 1e-6f;
+  const Vec x = Random(n * dim, 18), w = Random(dim, 19), b = Random(dim, 20), r = Random(n * dim, 21);
+  auto forward = [&](const Vec& xv, const Vec& wv, const Vec& bv) {
+    Vec y(n * dim);
+    for (int64_t t = 0; t < n; ++t) {
+      double mean = 0, var = 0;
+      for (int64_t i = 0; i < dim; ++i) mean += xv[t * dim + i] / dim;
+      for (int64_t i = 0; i < dim; ++i) var += (xv[t * dim + i] - mean) * (xv[t * dim + i] - mean) / dim;
+      for (int64_t i = 0; i < dim; ++i) y[t * dim + i] = (xv[t * dim + i] - mean) / std::sqrt(var + eps) * wv[i] + bv[i];
+    }
+    return y;
+  };
+  std::vector<float> xf = ToF32(x), wf = ToF32(w), bf = ToF32(b), rf = ToF32(r), y(n * dim), dx(n * dim),
+      dw(dim, 0.0f), db(dim, 0.0f);
+  LayerNormForward(xf.data(), wf.data(), bf.data(), eps, n, dim, y.data());
+  const Vec y_ref = forward(x, w, b);
+  for (size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], y_ref[i], 1e-5);
+  LayerNormBackward(xf.data(), wf.data(), eps, n, dim, rf.data(), dx.data(), dw.data(), db.data());
+  ExpectGradNear(dx, NumericGrad([&](const Vec& v) { return forward(v, w, b); }, x, r), "dx");
+  ExpectGradNear(dw, NumericGrad([&](const Vec& v) { return forward(x, v, b); }, w, r), "dw");
+  ExpectGradNear(db, NumericGrad([&](const Vec& v) { return forward(x, w, v); }, b, r), "db");
+}
+
+TEST_F(OpsTest, GeluTanhAndErfMatchFiniteDifferences) {
+  const int64_t count = 16;
+  const Vec x = Random(count, 22, 2.0), r = Random(count, 23);
+  auto gelu_tanh = [&](const Vec& v) {
+    Vec y(count);
+    for (int64_t i = 0; i < count; ++i)
+      y[i] = 0.5 * v[i] * (1 + std::tanh(std::sqrt(2 / M_PI) * (v[i] + 0.044715 * v[i] * v[i] * v[i])));
+    return y;
+  };
+  auto gelu_erf = [&](const Vec& v) {
+    Vec y(count);
+    for (int64_t i = 0; i < count; ++i) y[i] = 0.5 * v[i] * (1 + std::erf(v[i] / std::sqrt(2.0)));
+    return y;
+  };
+  std::vector<float> xf = ToF32(x), rf = ToF32(r), y(count), dx(count);
+  GeluTanhForward(xf.data(), count, y.data(), pool);
+  const Vec tanh_ref = gelu_tanh(x);
+  for (int64_t i = 0; i < count; ++i) EXPECT_NEAR(y[i], tanh_ref[i], 1e-5);
+  GeluTanhBackward(xf.data(), rf.data(), count, dx.data());
+  ExpectGradNear(dx, NumericGrad(gelu_tanh, x, r), "gelu tanh");
+  GeluErfForward(xf.data(), count, y.data());
+  const Vec erf_ref = gelu_erf(x);
+  for (int64_t i = 0; i < count; ++i) EXPECT_NEAR(y[i], erf_ref[i], 1e-5);
+  GeluErfBackward(xf.data(), rf.data(), count, dx.data());
+  ExpectGradNear(dx, NumericGrad(gelu_erf, x, r), "gelu erf");
+}
+
 TEST_F(OpsTest, EmbeddingGathersRowsAndScattersGradients) {
   const int64_t dim = 3;
   const std::vector<float> table = {0, 1, 2, 10, 11, 12, 20, 21, 22};
