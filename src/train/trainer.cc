@@ -182,8 +182,8 @@ StageOutcome TrainStage(const StageRecipe& stage, const std::string& model_dir, 
     RestoreState(state, *last, stage, total, s, sampler);
     TrimLog(log_path, s.step);
     outcome.checkpoint = *last;
-    if (options.progress) std::fprintf(stderr, "%s: resuming at step %ld/%ld from %s\n", stage.name.c_str(),
-                                       static_cast<long>(s.step), static_cast<long>(total), last->c_str());
+    std::fprintf(stderr, "%s: resuming at step %ld/%ld from %s\n", stage.name.c_str(), static_cast<long>(s.step),
+                 static_cast<long>(total), last->c_str());
   } else {
     std::remove(log_path.c_str());
   }
@@ -292,14 +292,17 @@ std::vector<StageOutcome> TrainRecipe(const Recipe& recipe, const ObjectiveFacto
       if (std::optional<std::string> last = LatestTrainCheckpoint(stage.output_dir)) {
         json state = ReadJsonFile(*last + "/trainer_state.json");
         if (state.value("complete", false) && state.value("stage", "") == stage.name) {
-          if (options.progress) std::fprintf(stderr, "%s: already complete (%s)\n", stage.name.c_str(), last->c_str());
+          std::fprintf(stderr, "%s: already complete (%s)\n", stage.name.c_str(), last->c_str());
           StageOutcome done;
           done.checkpoint = *last;
           done.steps = state.value("step", int64_t{0});
+          done.skipped_steps = state.value("skipped_steps", int64_t{0});
+          if (!state["history"].empty()) done.last_loss = LossFromJson(state["history"].back().at(1));
           outcomes.push_back(done);
           continue;
         }
       }
+    HM_CHECK(fs::is_directory(model_dir), "stage ", stage.name, ": start model ", model_dir, " is not a folder");
     std::unique_ptr<Objective> objective = make_objective(model_dir, stage);
     outcomes.push_back(TrainStage(stage, model_dir, *objective, options));
   }
