@@ -163,6 +163,7 @@ StageRecipe ReadStage(const json& merged, const std::string& where, const fs::pa
 
   f.Integer("seed", s.seed, 0);
   f.Integer("save_every_steps", s.save_every_steps, 0);
+  f.Integer("keep_checkpoints", s.keep_checkpoints, 0);
   f.Skip("comment");
   if (f.Has("sources")) {
     const json& sources = f.Raw("sources");

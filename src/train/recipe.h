@@ -53,6 +53,7 @@ struct StageRecipe {
 
   uint64_t seed = 42;
   int64_t save_every_steps = 0;     // 0: only at the end
+  int64_t keep_checkpoints = 0;     // older ones are deleted once a newer one is complete; 0: keep all
   std::map<std::string, std::string> sources;
 
   // Micro-batches per optimizer step on `ranks` processes (global batch / (micro * ranks)).

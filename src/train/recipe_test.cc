@@ -33,6 +33,7 @@ TEST(RecipeTest, ShippedCurriculumHasThePapersValues) {
   EXPECT_EQ(s1.max_visual_tokens, 10240);
   EXPECT_EQ(s1.max_frames, 180);
   EXPECT_EQ(s1.video_merge_size, 2);
+  EXPECT_EQ(s1.keep_checkpoints, 2);
   EXPECT_EQ(s1.sources.at("warmup_ratio"), "VideoLLaMA3 default (not in the paper)");
   EXPECT_TRUE(fs::path(s1.start_checkpoint).is_absolute());
 

@@ -115,24 +115,35 @@ std::string WriteTrainCheckpoint(const std::string& output_dir, int64_t step, co
   return final_dir.string();
 }
 
-std::optional<std::string> LatestTrainCheckpoint(const std::string& output_dir) {
+namespace {
+
+// Complete checkpoints by step.
+std::map<int64_t, fs::path> CompleteCheckpoints(const std::string& output_dir) {
+  std::map<int64_t, fs::path> out;
   std::error_code ec;
-  if (!fs::is_directory(output_dir, ec)) return std::nullopt;
-  int64_t best = -1;
-  std::string best_path;
+  if (!fs::is_directory(output_dir, ec)) return out;
   for (const fs::directory_entry& e : fs::directory_iterator(output_dir, ec)) {
     std::string name = e.path().filename().string();
     if (!e.is_directory() || !name.starts_with(kPrefix)) continue;
     std::string digits = name.substr(std::strlen(kPrefix));
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
-    int64_t step = std::stoll(digits);
-    if (step > best && fs::exists(e.path() / kStateFile)) {
-      best = step;
-      best_path = e.path().string();
-    }
+    if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (fs::exists(e.path() / kStateFile)) out[std::stoll(digits)] = e.path();
   }
-  if (best < 0) return std::nullopt;
-  return best_path;
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> LatestTrainCheckpoint(const std::string& output_dir) {
+  std::map<int64_t, fs::path> all = CompleteCheckpoints(output_dir);
+  if (all.empty()) return std::nullopt;
+  return all.rbegin()->second.string();
+}
+
+void PruneTrainCheckpoints(const std::string& output_dir, int64_t keep) {
+  std::map<int64_t, fs::path> all = CompleteCheckpoints(output_dir);
+  int64_t excess = static_cast<int64_t>(all.size()) - std::max<int64_t>(1, keep);
+  for (auto it = all.begin(); excess > 0; ++it, --excess) fs::remove_all(it->second);
 }
 
 json ReadTrainCheckpoint(const std::string& dir, std::span<TrainParam> params, AdamW* optimizer) {

@@ -41,6 +41,9 @@ std::string WriteTrainCheckpoint(const std::string& output_dir, int64_t step, co
 // The complete checkpoint with the highest step in output_dir, if any.
 std::optional<std::string> LatestTrainCheckpoint(const std::string& output_dir);
 
+// Deletes all but the `keep` newest complete checkpoints (keep >= 1).
+void PruneTrainCheckpoints(const std::string& output_dir, int64_t keep);
+
 // Reads a checkpoint's weights into `params` (every one must be present, f32, same size),
 // the optimizer state (if `optimizer`), and returns trainer_state.json.
 nlohmann::json ReadTrainCheckpoint(const std::string& dir, std::span<TrainParam> params, AdamW* optimizer);

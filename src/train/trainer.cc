@@ -271,6 +271,7 @@ StageOutcome TrainStage(const StageRecipe& stage, const std::string& model_dir, 
       CheckpointContents contents{params, &optimizer, StateJson(stage, total, s, sampler), model_dir,
                                   {{kCurveFile, curve}}};
       outcome.checkpoint = WriteTrainCheckpoint(stage.output_dir, s.step, contents);
+      if (stage.keep_checkpoints > 0) PruneTrainCheckpoints(stage.output_dir, stage.keep_checkpoints);
       ReplaceFileAtomically((fs::path(stage.output_dir) / kCurveFile).string(), curve);
       log << json{{"step", s.step}, {"event", "checkpoint"}, {"path", outcome.checkpoint}}.dump() << "\n"
           << std::flush;

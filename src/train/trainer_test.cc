@@ -166,6 +166,18 @@ TEST_F(TrainerTest, NonFiniteLossSkipsTheStepAndFrozenGroupsStay) {
   EXPECT_EQ(trained.Params()[1].value[0], 0.0f);
 }
 
+TEST_F(TrainerTest, KeepsOnlyTheNewestCheckpoints) {
+  StageRecipe stage = Stage("keep");
+  stage.save_every_steps = 5;
+  stage.keep_checkpoints = 2;
+  Run(stage);
+  std::vector<std::string> left;
+  for (const fs::directory_entry& e : fs::directory_iterator(stage.output_dir))
+    if (e.is_directory()) left.push_back(e.path().filename().string());
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"checkpoint-25", "checkpoint-30"}));
+}
+
 TEST_F(TrainerTest, PackingByTokenBudgetGivesTheSameWeights) {
   StageRecipe plain = Stage("plain");
   StageRecipe packed = Stage("packed");
