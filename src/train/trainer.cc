@@ -145,6 +145,39 @@ void RestoreState(const json& j, const std::string& dir, const StageRecipe& stag
   }
 }
 
+// Zeroes the gradients, then adds the summed-loss gradient of every micro-batch the global
+// batch packs into.
+LossSum AccumulateGlobalBatch(const StageRecipe& stage, Objective& objective, std::span<TrainParam> params,
+                              const std::vector<const TrainRecord*>& samples, const std::vector<int64_t>& lengths) {
+  for (TrainParam& p : params) std::fill(p.grad.begin(), p.grad.end(), 0.0f);
+  LossSum sum;
+  for (const std::vector<int>& micro : PackMicroBatches(lengths, stage.micro_batch_tokens, stage.micro_batch_samples)) {
+    Batch batch;
+    for (int i : micro) {
+      batch.samples.push_back(samples[i]);
+      batch.lengths.push_back(lengths[i]);
+    }
+    batch.layout = PackSequences(batch.lengths);
+    LossSum part = objective.LossAndGrad(batch, params);
+    sum.loss += part.loss;
+    sum.tokens += part.tokens;
+  }
+  return sum;
+}
+
+// Turns the summed-loss gradients into those of the mean over the global batch's label
+// tokens and clips them. Returns why the step must be skipped, or "" to take it.
+std::string MeanAndClip(const StageRecipe& stage, std::span<TrainParam> params, const LossSum& sum, double* norm) {
+  if (sum.tokens == 0) return "no label tokens in the batch";
+  if (!std::isfinite(sum.loss)) return "non-finite loss";
+  const float inv = static_cast<float>(1.0 / static_cast<double>(sum.tokens));
+  for (TrainParam& p : params)
+    if (stage.lrs.Trains(p.group))
+      for (float& g : p.grad) g *= inv;
+  *norm = ClipGradNorm(params, stage.lrs, stage.max_grad_norm);
+  return std::isfinite(*norm) ? "" : "non-finite gradient";
+}
+
 }  // namespace
 
 int64_t StageSteps(const StageRecipe& stage, int64_t records) {
@@ -208,37 +241,13 @@ StageOutcome TrainStage(const StageRecipe& stage, const std::string& model_dir, 
       samples.push_back(&data[ref.source].records[ref.index]);
       lengths.push_back(objective.Length(*samples.back()));
     }
-    for (TrainParam& p : params) std::fill(p.grad.begin(), p.grad.end(), 0.0f);
-    LossSum sum;
+    const LossSum sum = AccumulateGlobalBatch(stage, objective, params, samples, lengths);
     int64_t step_tokens = 0;
-    for (const std::vector<int>& micro : PackMicroBatches(lengths, stage.micro_batch_tokens, stage.micro_batch_samples)) {
-      Batch batch;
-      for (int i : micro) {
-        batch.samples.push_back(samples[i]);
-        batch.lengths.push_back(lengths[i]);
-        step_tokens += lengths[i];
-      }
-      batch.layout = PackSequences(batch.lengths);
-      LossSum part = objective.LossAndGrad(batch, params);
-      sum.loss += part.loss;
-      sum.tokens += part.tokens;
-    }
+    for (int64_t n : lengths) step_tokens += n;
     const double loss = sum.tokens > 0 ? sum.loss / static_cast<double>(sum.tokens) : NAN;
     const GroupLrs lrs = stage.lrs.Scaled(schedule.Factor(s.step));
     double norm = NAN;
-    std::string skip_reason;
-    if (sum.tokens == 0) {
-      skip_reason = "no label tokens in the batch";
-    } else if (!std::isfinite(loss)) {
-      skip_reason = "non-finite loss";
-    } else {
-      const float inv = static_cast<float>(1.0 / static_cast<double>(sum.tokens));
-      for (TrainParam& p : params)
-        if (stage.lrs.Trains(p.group))
-          for (float& g : p.grad) g *= inv;
-      norm = ClipGradNorm(params, stage.lrs, stage.max_grad_norm);
-      if (!std::isfinite(norm)) skip_reason = "non-finite gradient";
-    }
+    const std::string skip_reason = MeanAndClip(stage, params, sum, &norm);
     if (skip_reason.empty()) optimizer.Step(params, lrs);
     else ++s.skipped_steps;
     ++s.step;
