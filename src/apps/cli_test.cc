@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "io/checkpoint_files.h"
+#include "apps/cli_testing.h"
 #include "io/json_file.h"
 #include "io/npy.h"
 #include "io/safetensors.h"
@@ -21,21 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 const fs::path kTestdata = fs::path(HULUMED_SOURCE_DIR) / "testdata";
-
-struct Result {
-  int status;
-  std::string out;  // stdout and stderr together
-};
-
-Result Hulumed(const std::string& args) {
-  const std::string cmd = std::string(HULUMED_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 std::string Join(const std::vector<int32_t>& ids, const char* sep) {
   std::string s;

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   hm::AddQuantizeCommand(app);
   hm::AddBenchCommand(app);
   hm::AddTrainGradCommand(app);
+  hm::AddTrainCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
