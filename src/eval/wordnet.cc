@@ -1,0 +1,147 @@
+#include "eval/wordnet.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+#include "eval/py_str.h"
+
+namespace hm::eval {
+namespace {
+
+constexpr const char* kSuffix[] = {"noun", "verb", "adj", "adv"};
+constexpr char kPosLetter[] = {'n', 'v', 'a', 'r'};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  HM_CHECK(f, "cannot read WordNet file ", path,
+           " (install Debian's wordnet-base, or set HULUMED_WORDNET_DIR to a WordNet 3.0 dict folder)");
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// NLTK's MORPHOLOGICAL_SUBSTITUTIONS, in its order.
+const std::vector<std::pair<std::string, std::string>>& Substitutions(int pos) {
+  static const std::vector<std::pair<std::string, std::string>> table[] = {
+      {{"s", ""}, {"ses", "s"}, {"ves", "f"}, {"xes", "x"}, {"zes", "z"}, {"ches", "ch"}, {"shes", "sh"},
+       {"men", "man"}, {"ies", "y"}},
+      {{"s", ""}, {"ies", "y"}, {"es", "e"}, {"es", ""}, {"ed", "e"}, {"ed", ""}, {"ing", "e"}, {"ing", ""}},
+      {{"er", ""}, {"est", ""}, {"er", "e"}, {"est", "e"}},
+      {}};
+  return table[pos];
+}
+
+}  // namespace
+
+WordNet::WordNet(const std::string& dir) : dir_(dir) {
+  for (int pos = 0; pos < kPosCount; ++pos) {
+    std::istringstream index(ReadFile(dir + "/index." + kSuffix[pos]));
+    for (std::string line; std::getline(index, line);) {
+      if (line.empty() || line[0] == ' ') continue;
+      std::istringstream fields(line);
+      std::string lemma, letter, skip;
+      size_t synsets = 0, pointers = 0;
+      fields >> lemma >> letter >> synsets >> pointers;
+      for (size_t i = 0; i < pointers; ++i) fields >> skip;
+      fields >> skip >> skip;  // sense count (= synsets), tagged sense count
+      int letter_pos = -1;
+      for (int p = 0; p < kPosCount; ++p)
+        if (letter.size() == 1 && letter[0] == kPosLetter[p]) letter_pos = p;
+      HM_CHECK(fields && letter_pos >= 0, "WordNet index.", kSuffix[pos], ": bad line '", line, "'");
+      std::vector<uint32_t>& offsets = index_[lemma][letter_pos];
+      offsets.clear();
+      for (size_t i = 0; i < synsets; ++i) {
+        uint32_t offset = 0;
+        fields >> offset;
+        offsets.push_back(offset);
+      }
+    }
+    std::istringstream exc(ReadFile(dir + "/" + kSuffix[pos] + ".exc"));
+    for (std::string line; std::getline(exc, line);) {
+      std::vector<std::string> terms = PySplit(line);
+      if (terms.empty()) continue;
+      exceptions_[pos][terms[0]] = std::vector<std::string>(terms.begin() + 1, terms.end());
+    }
+    data_[pos] = ReadFile(dir + "/data." + kSuffix[pos]);
+  }
+}
+
+const WordNet& WordNet::Default() {
+  static const WordNet wordnet([] {
+    const char* dir = std::getenv("HULUMED_WORDNET_DIR");
+    return std::string(dir && *dir ? dir : "/usr/share/wordnet");
+  }());
+  return wordnet;
+}
+
+bool WordNet::HasForm(const std::string& form, int pos) const {
+  auto it = index_.find(form);
+  return it != index_.end() && !it->second[pos].empty();
+}
+
+std::vector<std::string> WordNet::Morphy(const std::string& form, int pos) const {
+  auto filter = [&](const std::vector<std::string>& forms) {
+    std::vector<std::string> out;
+    for (const std::string& f : forms)
+      if (HasForm(f, pos) && std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+    return out;
+  };
+  auto apply_rules = [&](const std::vector<std::string>& forms) {
+    std::vector<std::string> out;
+    for (const std::string& f : forms)
+      for (const auto& [old_end, new_end] : Substitutions(pos))
+        if (f.size() >= old_end.size() && f.compare(f.size() - old_end.size(), old_end.size(), old_end) == 0)
+          out.push_back(f.substr(0, f.size() - old_end.size()) + new_end);
+    return out;
+  };
+  auto exc = exceptions_[pos].find(form);
+  if (exc != exceptions_[pos].end()) {
+    std::vector<std::string> forms{form};
+    forms.insert(forms.end(), exc->second.begin(), exc->second.end());
+    return filter(forms);
+  }
+  std::vector<std::string> forms = apply_rules({form});
+  std::vector<std::string> first{form};
+  first.insert(first.end(), forms.begin(), forms.end());
+  std::vector<std::string> results = filter(first);
+  if (!results.empty()) return results;
+  while (!forms.empty()) {
+    forms = apply_rules(forms);
+    results = filter(forms);
+    if (!results.empty()) return results;
+  }
+  return {};
+}
+
+void WordNet::AddSynsetLemmas(int pos, uint32_t offset, std::unordered_set<std::string>& out) const {
+  const std::string& data = data_[pos];
+  HM_CHECK(offset < data.size(), "WordNet data.", kSuffix[pos], ": offset ", offset, " past the end");
+  size_t end = data.find('\n', offset);
+  std::string_view line(data.data() + offset, (end == std::string::npos ? data.size() : end) - offset);
+  line = line.substr(0, line.find('|'));
+  std::vector<std::string> fields = PySplit(line);
+  // offset, lexicographer file, synset type, word count (hex), then (word, lex_id) pairs
+  HM_CHECK(fields.size() >= 4, "WordNet data.", kSuffix[pos], ": bad synset at ", offset);
+  size_t words = std::stoul(fields[3], nullptr, 16);
+  for (size_t i = 0; i < words && 4 + 2 * i < fields.size(); ++i) {
+    std::string name = fields[4 + 2 * i];
+    // NLTK's (.*?)(\(.*\))?$ : a trailing "(...)" from the first '(' is a syntactic marker.
+    size_t paren = name.find('(');
+    if (paren != std::string::npos && name.back() == ')') name.resize(paren);
+    out.insert(std::move(name));
+  }
+}
+
+std::unordered_set<std::string> WordNet::LemmaNames(std::string_view word) const {
+  std::string lemma = PyLower(word);
+  std::unordered_set<std::string> out;
+  for (int pos = 0; pos < kPosCount; ++pos)
+    for (const std::string& form : Morphy(lemma, pos))
+      for (uint32_t offset : index_.at(form)[pos]) AddSynsetLemmas(pos, offset, out);
+  return out;
+}
+
+}  // namespace hm::eval
