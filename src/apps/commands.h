@@ -13,5 +13,7 @@ void AddTemplateCommand(CLI::App& app);
 void AddServeCommand(CLI::App& app);
 void AddQuantizeCommand(CLI::App& app);
 void AddBenchCommand(CLI::App& app);
+// The "eval" group (cmd_eval.cc): its subcommands register inside AddEvalCommands.
+void AddEvalCommands(CLI::App& app);
 
 }  // namespace hm

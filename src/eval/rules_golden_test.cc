@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/error.h"
 #include "eval/rules.h"
 #include "eval/score_file.h"
 
@@ -23,7 +24,7 @@ void ExpectFamilyMatches(const std::string& family) {
     ++line_number;
     nlohmann::json line = nlohmann::json::parse(text);
     const nlohmann::json& expected = line["expected"];
-    Verdict v = ScoreResponse(ParseScoreInput(line, line_number), Scoring::kCompat);
+    Verdict v = ScoreResponse(ParseScoreInput(line, StrCat(path, ":", line_number)), Scoring::kCompat);
     ++cases;
     std::string context = line["id"].get<std::string>() + " response=" + line["response"].dump();
     bool ok = true;

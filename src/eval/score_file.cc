@@ -10,14 +10,14 @@
 namespace hm::eval {
 namespace {
 
-std::string TextField(const nlohmann::json& line, const char* field, size_t line_number, bool required) {
+std::string TextField(const nlohmann::json& line, const char* field, const std::string& where, bool required) {
   auto it = line.find(field);
   if (it == line.end() || it->is_null()) {
-    HM_CHECK(!required, "line ", line_number, ": missing \"", field, "\"");
+    HM_CHECK(!required, where, ": missing \"", field, "\"");
     return "";
   }
   // Benchmarks store some answers as numbers; MedUniEval scores str(answer).
-  HM_CHECK(it->is_string() || it->is_number(), "line ", line_number, ": \"", field, "\" must be a string");
+  HM_CHECK(it->is_string() || it->is_number(), where, ": \"", field, "\" must be a string");
   return RepairUtf8(it->is_string() ? it->get<std::string>() : it->dump());
 }
 
@@ -28,20 +28,20 @@ struct KindTotals {
 
 }  // namespace
 
-ScoreInput ParseScoreInput(const nlohmann::json& line, size_t line_number) {
-  HM_CHECK(line.is_object(), "line ", line_number, ": expected a JSON object");
+ScoreInput ParseScoreInput(const nlohmann::json& line, const std::string& where) {
+  HM_CHECK(line.is_object(), where, ": expected a JSON object");
   ScoreInput in;
-  std::string kind = TextField(line, "kind", line_number, true);
+  std::string kind = TextField(line, "kind", where, true);
   auto parsed = RuleKindFromName(kind);
-  HM_CHECK(parsed, "line ", line_number, ": unknown kind \"", kind,
+  HM_CHECK(parsed, where, ": unknown kind \"", kind,
            "\" (multi_choice, close_ended, judgement, open_ended, open_3d, closed_3d, report)");
   in.kind = *parsed;
-  in.answer = TextField(line, "answer", line_number, true);
-  in.response = TextField(line, "response", line_number, false);
+  in.answer = TextField(line, "answer", where, true);
+  in.response = TextField(line, "response", where, false);
   if (auto c = line.find("choices"); c != line.end() && !c->is_null()) {
-    HM_CHECK(c->is_array(), "line ", line_number, ": \"choices\" must be an array of strings");
+    HM_CHECK(c->is_array(), where, ": \"choices\" must be an array of strings");
     for (const auto& choice : *c) {
-      HM_CHECK(choice.is_string(), "line ", line_number, ": \"choices\" must be an array of strings");
+      HM_CHECK(choice.is_string(), where, ": \"choices\" must be an array of strings");
       in.choices.push_back(RepairUtf8(choice.get<std::string>()));
     }
   }
@@ -74,9 +74,9 @@ nlohmann::json ScoreResultsFile(const std::string& results_path, const std::stri
     try {
       line = nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {
-      Fail(results_path, " line ", line_number, ": not JSON (", e.what(), ")");
+      Fail(results_path, ":", line_number, ": not JSON (", e.what(), ")");
     }
-    ScoreInput input = ParseScoreInput(line, line_number);
+    ScoreInput input = ParseScoreInput(line, StrCat(results_path, ":", line_number));
     Verdict verdict = ScoreResponse(input, scoring);
     nlohmann::json id = line.contains("id") ? line["id"] : nlohmann::json(line_number);
     scored << nlohmann::json{{"id", id}, {"verdict", VerdictJson(verdict)}}.dump() << '\n';

@@ -12,8 +12,8 @@
 
 namespace hm::eval {
 
-// One input line parsed; throws hm::Error naming the line number and field.
-ScoreInput ParseScoreInput(const nlohmann::json& line, size_t line_number);
+// One input line parsed; throws hm::Error naming `where` ("file:line") and the field.
+ScoreInput ParseScoreInput(const nlohmann::json& line, const std::string& where);
 
 nlohmann::json VerdictJson(const Verdict& verdict);
 

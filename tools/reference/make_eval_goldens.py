@@ -199,6 +199,19 @@ LONG = ("The image shows a chest radiograph with clear lung fields. There is no 
         "The cardiac silhouette is within normal limits. ") * 12
 
 
+# Random responses from pieces that stress the parsers: tags, patterns, periods, colons,
+# paragraph breaks, Python-only whitespace, case-mapping and final-sigma letters.
+NOISE = ["A", "b", "C.", "d)", "answer is", "Answer:", "**Answer**", "final answer", "\\boxed{", "}", "boxed",
+         "<answer>", "</answer>", "\n\n", "\n", ".", ":", " ", "\u3000", "\u00a0", "yes", "no", "nodule",
+         "not", "left", "lung", "liver", "lobe", "right", "the", "a", "an", "two", "2", "1,000", "3.5",
+         "ΟΔΟΣ", "İstanbul", "ﬁbrosis", "Ⅻ", "١٢", "cysts", "running", "studies", "better", "geese",
+         "pneumonia", "Tuberculosis", "effusion", "(", ")", "-", ",", "!", "?", "答案:", "肺"]
+
+
+def noise(rng, max_pieces=12):
+    return "".join(rng.choice(NOISE) + rng.choice(["", " ", " ", ""]) for _ in range(rng.randint(0, max_pieces)))
+
+
 def mc_cases(rng):
     sets = [
         (["A. Pneumonia", "B. Tuberculosis", "C. Lung cancer", "D. Sarcoidosis"], "A"),
@@ -229,6 +242,9 @@ def mc_cases(rng):
              "x" * 250, "lung " * 60, "Based on the boxed region, C", "答案:B"]
     for r in extra:
         out.append({"kind": "multi_choice", "choices": sets[0][0], "answer": "B", "response": r})
+    for _ in range(150):
+        choices, answer = rng.choice(sets[:-1])
+        out.append({"kind": "multi_choice", "choices": choices, "answer": answer, "response": noise(rng, 30)})
     return out
 
 
@@ -267,6 +283,10 @@ def vqa_cases(rng):
     for r in opens:
         out.append({"kind": "open_ended", "answer": "right lower lobe", "response": r})
     out.append({"kind": "open_ended", "answer": "...", "response": "liver"})
+    for _ in range(150):
+        kind = rng.choice(["judgement", "close_ended", "open_ended"])
+        answer = rng.choice(["yes", "no"]) if kind == "judgement" else rng.choice(["left lung", "liver", "ΟΔΟΣ", "2"])
+        out.append({"kind": kind, "answer": answer, "response": noise(rng)})
     return out
 
 
@@ -293,6 +313,10 @@ def cases_3d(rng):
                         "response": rng.choice(opens)})
     for r in opens:
         out.append({"kind": "open_3d", "answer": "the liver", "response": r})
+    for _ in range(150):
+        kind = rng.choice(["open_3d", "closed_3d"])
+        answer = rng.choice(["liver", "two cysts", "1,000 ml", "B", "c) axial"])
+        out.append({"kind": kind, "answer": answer, "response": noise(rng)})
     return out
 
 
@@ -318,6 +342,8 @@ def report_cases(rng):
              "The heart is normal " * 120, REPORT_GOLD, REPORT_GOLD.lower(), "FINDINGS: THE HEART SIZE IS NORMAL."]
     for r in extra:
         out.append({"kind": "report", "answer": REPORT_GOLD, "response": r})
+    for _ in range(100):
+        out.append({"kind": "report", "answer": REPORT_GOLD, "response": noise(rng, 40)})
     golds = ["Normal chest.", "The heart is enlarged. There is mild pulmonary edema.", "..."]
     for g in golds:
         for _ in range(10):
