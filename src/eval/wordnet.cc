@@ -1,9 +1,9 @@
 #include "eval/wordnet.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "core/error.h"
 #include "eval/py_str.h"
@@ -15,12 +15,14 @@ constexpr const char* kSuffix[] = {"noun", "verb", "adj", "adv"};
 constexpr char kPosLetter[] = {'n', 'v', 'a', 'r'};
 
 std::string ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
   HM_CHECK(f, "cannot read WordNet file ", path,
            " (install Debian's wordnet-base, or set HULUMED_WORDNET_DIR to a WordNet 3.0 dict folder)");
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
+  std::string text(static_cast<size_t>(f.tellg()), '\0');
+  f.seekg(0);
+  f.read(text.data(), static_cast<std::streamsize>(text.size()));
+  HM_CHECK(f, "cannot read WordNet file ", path);
+  return text;
 }
 
 // NLTK's MORPHOLOGICAL_SUBSTITUTIONS, in its order.
@@ -34,33 +36,62 @@ const std::vector<std::pair<std::string, std::string>>& Substitutions(int pos) {
   return table[pos];
 }
 
+std::vector<std::string_view> SplitLines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+// The index files are ASCII with single-space separated fields.
+std::vector<std::string_view> AsciiFields(std::string_view line) {
+  std::vector<std::string_view> fields;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\r' || line[i] == '\t')) ++i;
+    size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\r' && line[i] != '\t') ++i;
+    if (i > start) fields.push_back(line.substr(start, i - start));
+  }
+  return fields;
+}
+
+bool ParseCount(std::string_view text, size_t* value) {
+  auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), *value);
+  return err == std::errc() && end == text.data() + text.size();
+}
+
 }  // namespace
 
 WordNet::WordNet(const std::string& dir) : dir_(dir) {
+  index_.reserve(160000);  // WordNet 3.0 has 147,306 lemmas
   for (int pos = 0; pos < kPosCount; ++pos) {
-    std::istringstream index(ReadFile(dir + "/index." + kSuffix[pos]));
-    for (std::string line; std::getline(index, line);) {
+    // index.<pos> line: lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt offsets...
+    const std::string index = ReadFile(dir + "/index." + kSuffix[pos]);
+    for (std::string_view line : SplitLines(index)) {
       if (line.empty() || line[0] == ' ') continue;
-      std::istringstream fields(line);
-      std::string lemma, letter, skip;
+      std::vector<std::string_view> f = AsciiFields(line);
       size_t synsets = 0, pointers = 0;
-      fields >> lemma >> letter >> synsets >> pointers;
-      for (size_t i = 0; i < pointers; ++i) fields >> skip;
-      fields >> skip >> skip;  // sense count (= synsets), tagged sense count
+      bool ok = f.size() >= 4 && ParseCount(f[2], &synsets) && ParseCount(f[3], &pointers) &&
+                f.size() >= 6 + pointers + synsets && f[1].size() == 1;
       int letter_pos = -1;
-      for (int p = 0; p < kPosCount; ++p)
-        if (letter.size() == 1 && letter[0] == kPosLetter[p]) letter_pos = p;
-      HM_CHECK(fields && letter_pos >= 0, "WordNet index.", kSuffix[pos], ": bad line '", line, "'");
-      std::vector<uint32_t>& offsets = index_[lemma][letter_pos];
+      for (int p = 0; ok && p < kPosCount; ++p)
+        if (f[1][0] == kPosLetter[p]) letter_pos = p;
+      HM_CHECK(ok && letter_pos >= 0, "WordNet index.", kSuffix[pos], ": bad line '", line, "'");
+      std::vector<uint32_t>& offsets = index_[std::string(f[0])][letter_pos];
       offsets.clear();
       for (size_t i = 0; i < synsets; ++i) {
-        uint32_t offset = 0;
-        fields >> offset;
-        offsets.push_back(offset);
+        size_t offset = 0;
+        HM_CHECK(ParseCount(f[6 + pointers + i], &offset), "WordNet index.", kSuffix[pos], ": bad offset in '", line, "'");
+        offsets.push_back(static_cast<uint32_t>(offset));
       }
     }
-    std::istringstream exc(ReadFile(dir + "/" + kSuffix[pos] + ".exc"));
-    for (std::string line; std::getline(exc, line);) {
+    const std::string exc = ReadFile(dir + "/" + kSuffix[pos] + ".exc");
+    for (std::string_view line : SplitLines(exc)) {
       std::vector<std::string> terms = PySplit(line);
       if (terms.empty()) continue;
       exceptions_[pos][terms[0]] = std::vector<std::string>(terms.begin() + 1, terms.end());
