@@ -52,8 +52,8 @@ double RougeN(const std::vector<std::string>& hyp, const std::vector<std::string
 }
 
 // _recon_lcs(x, y): the words of one LCS, following the package's tie-breaking (diagonal on
-// equal words, else up only when strictly longer, else left).
-std::set<std::string> LcsWords(const Words& x, const Words& y) {
+// equal words, else up only when strictly longer, else left); *steps is the path length.
+std::set<std::string> LcsWords(const Words& x, const Words& y, size_t* steps) {
   size_t n = x.size(), m = y.size();
   std::vector<std::vector<int>> table(n + 1, std::vector<int>(m + 1, 0));
   for (size_t i = 1; i <= n; ++i)
@@ -61,7 +61,8 @@ std::set<std::string> LcsWords(const Words& x, const Words& y) {
       table[i][j] = x[i - 1] == y[j - 1] ? table[i - 1][j - 1] + 1 : std::max(table[i - 1][j], table[i][j - 1]);
   std::set<std::string> out;
   size_t i = n, j = m;
-  while (i > 0 && j > 0) {
+  *steps = 0;
+  for (; i > 0 && j > 0; ++*steps) {
     if (x[i - 1] == y[j - 1]) {
       out.insert(x[i - 1]);
       --i;
@@ -75,14 +76,21 @@ std::set<std::string> LcsWords(const Words& x, const Words& y) {
   return out;
 }
 
-double RougeLSummary(const std::vector<std::string>& hyp, const std::vector<std::string>& ref) {
+constexpr int kDeepestPythonFrame = 1000;
+
+double RougeLSummary(const std::vector<std::string>& hyp, const std::vector<std::string>& ref, int recon_depth) {
   Words ref_words = SplitIntoWords(ref), hyp_words = SplitIntoWords(hyp);
   size_t m = std::set<std::string>(ref_words.begin(), ref_words.end()).size();
   size_t n = std::set<std::string>(hyp_words.begin(), hyp_words.end()).size();
   std::set<std::string> lcs_union;
   for (const std::string& r : ref) {
     Words rw = PySplit(r, " ");
-    for (const std::string& h : hyp) lcs_union.merge(LcsWords(rw, PySplit(h, " ")));
+    for (const std::string& h : hyp) {
+      size_t steps = 0;
+      lcs_union.merge(LcsWords(rw, PySplit(h, " "), &steps));
+      if (recon_depth > 0 && static_cast<size_t>(recon_depth) + steps > kDeepestPythonFrame)
+        throw PythonError("RecursionError", "maximum recursion depth exceeded in comparison");
+    }
   }
   double llcs = static_cast<double>(lcs_union.size());
   double r_lcs = llcs / static_cast<double>(m), p_lcs = llcs / static_cast<double>(n);
@@ -91,11 +99,11 @@ double RougeLSummary(const std::vector<std::string>& hyp, const std::vector<std:
 
 }  // namespace
 
-RougeScores PltrdyRouge(std::string_view hypothesis, std::string_view reference) {
+RougeScores PltrdyRouge(std::string_view hypothesis, std::string_view reference, int recon_depth) {
   std::vector<std::string> hyp = Sentences(hypothesis), ref = Sentences(reference);
   if (hyp.empty()) throw PythonError("ValueError", "Hypothesis is empty.");
   if (ref.empty()) throw PythonError("ValueError", "Reference is empty.");
-  return {RougeN(hyp, ref, 1), RougeN(hyp, ref, 2), RougeLSummary(hyp, ref)};
+  return {RougeN(hyp, ref, 1), RougeN(hyp, ref, 2), RougeLSummary(hyp, ref, recon_depth)};
 }
 
 }  // namespace hm::eval

@@ -15,6 +15,12 @@ struct RougeScores {
 
 // Throws PythonError("ValueError", "Hypothesis is empty.") / "Reference is empty." when a
 // side has no sentence (empty or only '.'), as the package does.
-RougeScores PltrdyRouge(std::string_view hypothesis, std::string_view reference);
+//
+// The package back-tracks each sentence pair's LCS recursively, one Python frame per step,
+// so a long sentence pair exceeds CPython's recursion limit (1000) and raises RecursionError.
+// recon_depth > 0 reproduces that: it is the stack depth of the first back-tracking frame in
+// the caller's program (MedUniEval's eval.py: 13, cal_report_metrics.py: 8); an error is
+// raised when recon_depth + steps reaches 1001, as measured on CPython 3.11.
+RougeScores PltrdyRouge(std::string_view hypothesis, std::string_view reference, int recon_depth = 0);
 
 }  // namespace hm::eval

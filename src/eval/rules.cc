@@ -27,6 +27,14 @@ constexpr std::array<std::pair<std::string_view, RuleKind>, 7> kKindNames = {{
     {"report", RuleKind::kReport},
 }};
 
+// Stack depth of rouge's first LCS back-tracking frame when MedUniEval runs as
+// `python eval.py` (module, main, eval, cal_metrics, judge_open_end_vqa or evaluate_m3d,
+// rouge or _evaluate_core, get_scores, _get_scores, lambda, rouge_l_summary_level,
+// _union_lcs, _recon_lcs, _recon) and as `python cal_report_metrics.py` (module, get_scores,
+// ..., _recon).
+constexpr int kEvalPyReconDepth = 13;
+constexpr int kReportScriptReconDepth = 8;
+
 bool In(const std::string& s, const std::vector<std::string>& list) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
@@ -152,7 +160,7 @@ Verdict ScoreOpenEnded(const std::string& raw_answer, const std::string& raw_res
                                        std::vector<double>(n, 1.0 / n), BleuSmoothing::kMethod0));
   RougeScores rouge;
   try {
-    rouge = PltrdyRouge(PyLower(response), PyLower(answer));
+    rouge = PltrdyRouge(PyLower(response), PyLower(answer), fixed ? 0 : kEvalPyReconDepth);
   } catch (const PythonError&) {
     if (!fixed) throw;
   }
@@ -208,8 +216,9 @@ Verdict ScoreOpen3d(const std::string& raw_answer, const std::string& raw_respon
   RougeScores rouge;
   if (!pred.empty()) {
     try {
-      rouge = PltrdyRouge(pred, gold);
-    } catch (const PythonError&) {  // eval_3d catches ValueError: scores 0
+      rouge = PltrdyRouge(pred, gold, fixed ? 0 : kEvalPyReconDepth);
+    } catch (const PythonError& e) {  // eval_3d catches ValueError (scores 0), not RecursionError
+      if (std::string_view(e.what()).starts_with("RecursionError")) throw;
     }
   }
   v.scores.emplace_back("rouge1", rouge.rouge1);
@@ -249,7 +258,8 @@ Verdict ScoreReport(const std::string& golden, const std::string& raw_response, 
   RougeScores rouge;
   try {
     // compat: the hypothesis is cut to 2048 code points before ROUGE only
-    rouge = PltrdyRouge(fixed ? PyLower(response) : PyPrefix(PyLower(response), 2048), PyLower(golden));
+    rouge = fixed ? PltrdyRouge(PyLower(response), PyLower(golden))
+                  : PltrdyRouge(PyPrefix(PyLower(response), 2048), PyLower(golden), kReportScriptReconDepth);
   } catch (const PythonError&) {
     if (!fixed) throw;
   }

@@ -96,6 +96,15 @@ TEST(Rules, Open3dBleu3WeightsAndPeriodCap) {
   EXPECT_DOUBLE_EQ(ScoreOf(Score(RuleKind::kOpen3d, "x", dots, Scoring::kFixed), "precision"), 1.0);
 }
 
+TEST(Rules, LongSentenceHitsPythonsRecursionLimitOnlyInCompat) {
+  std::string words;
+  for (int i = 0; i < 988; ++i) words += "w ";  // 13 + 988 frames > 1000
+  EXPECT_EQ(Score(RuleKind::kOpenEnded, "liver", words, Scoring::kCompat).error,
+            "RecursionError: maximum recursion depth exceeded in comparison");
+  EXPECT_EQ(Score(RuleKind::kOpenEnded, "liver", words.substr(2), Scoring::kCompat).error, "");
+  EXPECT_EQ(Score(RuleKind::kOpenEnded, "liver", words, Scoring::kFixed).error, "");
+}
+
 TEST(Rules, ReportRougeOnDotsRaisesInCompat) {
   EXPECT_EQ(Score(RuleKind::kReport, "The heart is normal.", "...", Scoring::kCompat).error,
             "ValueError: Hypothesis is empty.");

@@ -82,6 +82,21 @@ def load_meduni(meduni_dir):
     return utils, eval_3d
 
 
+def at_real_depth(real_depth, fn, *args):
+    """Calls fn as if it ran at stack depth real_depth of MedUniEval's own program (its module
+    frame is depth 1), by shifting the recursion limit by the difference: rouge's recursive LCS
+    back-tracking raises RecursionError on long sentences at the depth MedUniEval would."""
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit + (depth + 1 - real_depth))
+    try:
+        return fn(*args)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 def error_of(e):
     return {"error": f"{type(e).__name__}: {e}"}
 
@@ -118,7 +133,8 @@ def verdict_vqa(u, case):
             return {"correct": bool(u.judge_judgement(answer, response)), "scores": {}}
         if case["kind"] == "close_ended":
             return {"correct": bool(u.judge_close_end_vqa(answer, response)), "scores": {}}
-        m = u.judge_open_end_vqa(answer, response)
+        # python eval.py: module, main, BaseDataset.eval, cal_metrics, judge_open_end_vqa
+        m = at_real_depth(5, u.judge_open_end_vqa, answer, response)
         scores = {k: float(v) for k, v in m.items()}
         return {"correct": bool(m["em"]), "scores": scores}
     except Exception as e:  # noqa: BLE001
@@ -135,7 +151,8 @@ def verdict_3d(e3d, case):
         "Question_Type": "OPEN" if case["kind"] == "open_3d" else "CLOSED",
     }
     try:
-        _, metrics, _ = e3d.evaluate_m3d([sample])
+        # python eval.py: module, main, BaseDataset.eval, M3D.cal_metrics, evaluate_m3d
+        _, metrics, _ = at_real_depth(5, e3d.evaluate_m3d, [sample])
     except Exception as e:  # noqa: BLE001
         return error_of(e)
     cat = metrics["by_category"]["Plane"]
@@ -148,6 +165,11 @@ def verdict_3d(e3d, case):
 
 
 def verdict_report(case):
+    # the script's loop body runs in its module frame: depth 1
+    return at_real_depth(1, report_body, case)
+
+
+def report_body(case):
     """The per-sample body of MedUniEval/utils/Metrics_Compute/cal_report_metrics.py (a script:
     it loads RaTEScore models at import, so its loop body is restated here line for line)."""
     from nltk.translate.meteor_score import single_meteor_score
@@ -283,6 +305,8 @@ def vqa_cases(rng):
     for r in opens:
         out.append({"kind": "open_ended", "answer": "right lower lobe", "response": r})
     out.append({"kind": "open_ended", "answer": "...", "response": "liver"})
+    for words in (400, 987, 988, 1500):  # one sentence: rouge's recursive LCS vs the recursion limit
+        out.append({"kind": "open_ended", "answer": "liver", "response": " ".join(f"w{i % 50}" for i in range(words))})
     for _ in range(150):
         kind = rng.choice(["judgement", "close_ended", "open_ended"])
         answer = rng.choice(["yes", "no"]) if kind == "judgement" else rng.choice(["left lung", "liver", "ΟΔΟΣ", "2"])
@@ -313,6 +337,8 @@ def cases_3d(rng):
                         "response": rng.choice(opens)})
     for r in opens:
         out.append({"kind": "open_3d", "answer": "the liver", "response": r})
+    for words in (400, 987, 988, 1500):
+        out.append({"kind": "open_3d", "answer": "liver", "response": " ".join(["lesion"] * words)})
     for _ in range(150):
         kind = rng.choice(["open_3d", "closed_3d"])
         answer = rng.choice(["liver", "two cysts", "1,000 ml", "B", "c) axial"])
@@ -342,6 +368,8 @@ def report_cases(rng):
              "The heart is normal " * 120, REPORT_GOLD, REPORT_GOLD.lower(), "FINDINGS: THE HEART SIZE IS NORMAL."]
     for r in extra:
         out.append({"kind": "report", "answer": REPORT_GOLD, "response": r})
+    for words in (400, 992, 993, 1024):  # 2048 characters hold 1024 one-letter words
+        out.append({"kind": "report", "answer": REPORT_GOLD, "response": " ".join(["x"] * words)})
     for _ in range(100):
         out.append({"kind": "report", "answer": REPORT_GOLD, "response": noise(rng, 40)})
     golds = ["Normal chest.", "The heart is enlarged. There is mild pulmonary edema.", "..."]
