@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <utility>
 
 #include "eval/porter_stemmer.h"
@@ -43,10 +44,11 @@ double SingleMeteor(const std::vector<std::string>& reference, const std::vector
   for (auto& [i, w] : hyp) w = PorterStem(w);
   for (auto& [i, w] : ref) w = PorterStem(w);
   MatchStage(hyp, ref, matches, equal);
-  std::string cached_word;
+  // The reference loop asks about one hypothesis word many times: look it up once.
+  std::optional<std::string> cached_word;
   std::unordered_set<std::string> synonyms;
   MatchStage(hyp, ref, matches, [&](const std::string& h, const std::string& r) {
-    if (h != cached_word || synonyms.empty()) {
+    if (cached_word != h) {
       synonyms = wordnet.LemmaNames(h);
       std::erase_if(synonyms, [](const std::string& s) { return s.find('_') != std::string::npos; });
       synonyms.insert(h);

@@ -200,8 +200,10 @@ std::string ChoiceLetter(const std::string& text, bool fixed) {
   std::string t = PyStrip(PyLower(text));
   if (t.empty() || t[0] < 'a' || t[0] > 'd') return t;
   // compat: ^([a-d])[.\):]?\s* takes the first letter of any word ("bilateral" -> b)
-  if (fixed && t.size() > 1 && t[1] != '.' && t[1] != ')' && t[1] != ':' && !PyIsSpace(CodePoints(t.substr(1, 4))[0]))
-    return t;
+  if (fixed && t.size() > 1) {
+    char32_t next = CodePoints(t)[1];
+    if (next != U'.' && next != U')' && next != U':' && !PyIsSpace(next)) return t;
+  }
   return t.substr(0, 1);
 }
 

@@ -67,7 +67,7 @@ bool ParseCount(std::string_view text, size_t* value) {
 
 }  // namespace
 
-WordNet::WordNet(const std::string& dir) : dir_(dir) {
+WordNet::WordNet(const std::string& dir) {
   index_.reserve(160000);  // WordNet 3.0 has 147,306 lemmas
   for (int pos = 0; pos < kPosCount; ++pos) {
     // index.<pos> line: lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt offsets...

@@ -33,7 +33,6 @@ class WordNet {
   bool HasForm(const std::string& form, int pos) const;
   void AddSynsetLemmas(int pos, uint32_t offset, std::unordered_set<std::string>& out) const;
 
-  std::string dir_;
   std::unordered_map<std::string, Offsets> index_;
   std::array<std::unordered_map<std::string, std::vector<std::string>>, kPosCount> exceptions_;
   std::array<std::string, kPosCount> data_;  // data.noun ... whole files, lines found by offset
