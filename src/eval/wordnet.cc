@@ -140,7 +140,11 @@ std::vector<std::string> WordNet::Morphy(const std::string& form, int pos) const
   std::vector<std::string> results = filter(first);
   if (!results.empty()) return results;
   while (!forms.empty()) {
+    // NLTK keeps duplicate forms here, which grow exponentially on tokens like "eseses...";
+    // only the set of forms decides the result (lemma names are collected into a set).
     forms = apply_rules(forms);
+    std::unordered_set<std::string> seen;
+    std::erase_if(forms, [&](const std::string& f) { return !seen.insert(f).second; });
     results = filter(forms);
     if (!results.empty()) return results;
   }

@@ -18,6 +18,17 @@ TEST(WordNet, ExceptionListsAndAllPartsOfSpeech) {
   EXPECT_TRUE(WordNet::Default().LemmaNames("qwxzv").empty());
 }
 
+TEST(WordNet, MorphyStaysFastOnTokensManyRulesApplyTo) {
+  // NLTK gives these names for "es" * 4, 8 and 10; at 40 it would need ~3^40 steps.
+  const std::unordered_set<std::string> expected = {"E", "ESE", "Es", "atomic_number_99", "east_southeast",
+                                                    "einsteinium"};
+  std::string token;
+  for (int i = 0; i < 40; ++i) {
+    token += "es";
+    if (i + 1 == 4 || i + 1 == 10 || i + 1 == 40) EXPECT_EQ(WordNet::Default().LemmaNames(token), expected) << token;
+  }
+}
+
 TEST(WordNet, MissingFolderNamesThePackage) {
   try {
     WordNet("/nonexistent/wordnet");
