@@ -14,8 +14,7 @@ struct ScoreOptions {
 };
 
 void RunScore(const ScoreOptions& o) {
-  eval::Scoring scoring = o.scoring == "fixed" ? eval::Scoring::kFixed : eval::Scoring::kCompat;
-  nlohmann::json metrics = eval::ScoreResultsFile(o.results, o.out, scoring);
+  nlohmann::json metrics = eval::ScoreResultsFile(o.results, o.out, eval::ParseScoring(o.scoring));
   for (const auto& [kind, m] : metrics["kinds"].items()) {
     std::printf("%-13s %6zu samples", kind.c_str(), m["samples"].get<size_t>());
     if (m.contains("accuracy")) std::printf("  accuracy %.4f", m["accuracy"].get<double>());

@@ -4,6 +4,7 @@
 #include <array>
 #include <set>
 
+#include "core/error.h"
 #include "eval/answer_text.h"
 #include "eval/bleu.h"
 #include "eval/meteor.h"
@@ -273,6 +274,11 @@ Verdict ScoreReport(const std::string& golden, const std::string& raw_response, 
 }
 
 }  // namespace
+
+Scoring ParseScoring(std::string_view name) {
+  HM_CHECK(name == "compat" || name == "fixed", "scoring \"", name, "\": expected compat or fixed");
+  return name == "compat" ? Scoring::kCompat : Scoring::kFixed;
+}
 
 std::optional<RuleKind> RuleKindFromName(std::string_view name) {
   for (const auto& [n, kind] : kKindNames)

@@ -6,12 +6,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
+
+#include "eval/verdict.h"
 
 namespace hm::eval {
 
 enum class Scoring { kCompat, kFixed };
+
+// "compat" or "fixed"; throws hm::Error naming the choices otherwise.
+Scoring ParseScoring(std::string_view name);
 
 enum class RuleKind { kMultiChoice, kCloseEnded, kJudgement, kOpenEnded, kOpen3d, kClosed3d, kReport };
 
@@ -24,12 +28,6 @@ struct ScoreInput {
   std::vector<std::string> choices;  // multi_choice: as the benchmark builds them ("A. text")
   std::string answer;
   std::string response;
-};
-
-struct Verdict {
-  std::optional<bool> correct;  // none for open 3D answers and reports
-  std::vector<std::pair<std::string, double>> scores;
-  std::string error;  // compat only: what MedUniEval raises on this input ("ValueError: ...")
 };
 
 Verdict ScoreResponse(const ScoreInput& input, Scoring scoring);

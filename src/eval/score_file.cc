@@ -48,15 +48,6 @@ ScoreInput ParseScoreInput(const nlohmann::json& line, const std::string& where)
   return in;
 }
 
-nlohmann::json VerdictJson(const Verdict& verdict) {
-  nlohmann::json out;
-  out["correct"] = verdict.correct ? nlohmann::json(*verdict.correct) : nlohmann::json(nullptr);
-  out["scores"] = nlohmann::json::object();
-  for (const auto& [name, value] : verdict.scores) out["scores"][name] = value;
-  if (!verdict.error.empty()) out["error"] = verdict.error;
-  return out;
-}
-
 nlohmann::json ScoreResultsFile(const std::string& results_path, const std::string& out_dir, Scoring scoring) {
   std::ifstream in(results_path);
   HM_CHECK(in, "cannot read results file ", results_path);
@@ -78,8 +69,10 @@ nlohmann::json ScoreResultsFile(const std::string& results_path, const std::stri
     }
     ScoreInput input = ParseScoreInput(line, StrCat(results_path, ":", line_number));
     Verdict verdict = ScoreResponse(input, scoring);
-    nlohmann::json id = line.contains("id") ? line["id"] : nlohmann::json(line_number);
-    scored << nlohmann::json{{"id", id}, {"verdict", VerdictJson(verdict)}}.dump() << '\n';
+    nlohmann::ordered_json record;
+    record["id"] = line.contains("id") ? line["id"] : nlohmann::json(line_number);
+    record["verdict"] = VerdictRecord(verdict);
+    scored << record.dump() << '\n';
 
     KindTotals& t = totals[RuleKindName(input.kind)];
     ++t.samples;

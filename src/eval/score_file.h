@@ -15,8 +15,6 @@ namespace hm::eval {
 // One input line parsed; throws hm::Error naming `where` ("file:line") and the field.
 ScoreInput ParseScoreInput(const nlohmann::json& line, const std::string& where);
 
-nlohmann::json VerdictJson(const Verdict& verdict);
-
 // Returns the metrics.json content. Throws hm::Error on unreadable input or unwritable output.
 nlohmann::json ScoreResultsFile(const std::string& results_path, const std::string& out_dir, Scoring scoring);
 
