@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   hm::AddBenchCommand(app);
   hm::AddTrainGradCommand(app);
   hm::AddTrainCommand(app);
+  hm::AddEvalCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
