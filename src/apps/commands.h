@@ -13,5 +13,6 @@ void AddTemplateCommand(CLI::App& app);
 void AddServeCommand(CLI::App& app);
 void AddQuantizeCommand(CLI::App& app);
 void AddBenchCommand(CLI::App& app);
+void AddDataCommand(CLI::App& app);
 
 }  // namespace hm

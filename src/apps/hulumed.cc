@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   hm::AddServeCommand(app);
   hm::AddQuantizeCommand(app);
   hm::AddBenchCommand(app);
+  hm::AddDataCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -165,6 +165,8 @@ class SampleWriter {
     Json j;
     j["id"] = s_.id + "_" + std::to_string(out_.size());
     Finish(j, "text_only", 3, "open", question, answer);
+    out_.back()["modality"] = "text";  // about the world, not about this study's images
+    out_.back().erase("region");
   }
 
   // Static questions on videos use the clip half of the time.

@@ -1,0 +1,68 @@
+// hulumed data: tools for training data in the reference's format. `phantoms` writes a
+// synthetic medical world with known answers, `validate` checks records and their media,
+// `stats` summarises a data set.
+#include <iostream>
+#include <memory>
+
+#include "apps/commands.h"
+#include "core/error.h"
+#include "data/file_bytes.h"
+#include "data/phantoms.h"
+#include "data/stats.h"
+#include "data/stats_chart.h"
+#include "data/validate.h"
+
+namespace hm {
+namespace {
+
+struct DataOptions {
+  PhantomOptions phantoms;
+  std::vector<std::string> files;
+  std::string media_root;
+  CheckOptions check;
+  std::string json_out, svg_out;
+};
+
+}  // namespace
+
+void AddDataCommand(CLI::App& app) {
+  auto* data = app.add_subcommand("data", "Training data: synthetic phantoms, validation, statistics");
+  data->require_subcommand(1);
+  auto o = std::make_shared<DataOptions>();
+
+  auto* phantoms = data->add_subcommand("phantoms", "Write a synthetic medical world with known ground truth");
+  phantoms->add_option("--seed", o->phantoms.seed, "Seed; the same seed and count give the same bytes");
+  phantoms->add_option("--count", o->phantoms.count, "Studies (modalities take turns; 7 per round)");
+  phantoms->add_option("--out", o->phantoms.out_dir, "Output folder (samples.jsonl, studies.jsonl, study_*/)")->required();
+  phantoms->callback([o] {
+    const PhantomSummary s = GeneratePhantoms(o->phantoms);
+    std::cout << s.studies << " studies, " << s.samples << " samples -> " << o->phantoms.out_dir << "/samples.jsonl\n";
+  });
+
+  auto* validate = data->add_subcommand("validate", "Check records and their media; exit status 1 if any is bad");
+  validate->add_option("files", o->files, "Data files (.jsonl, or .json holding an array)")->required();
+  validate->add_option("-m,--model", o->check.model_dir, "Checkpoint whose tokenizer and processor count the tokens");
+  validate->add_option("--media-root", o->media_root, "Folder media paths are relative to (default: each file's)");
+  validate->add_option("--max-tokens", o->check.max_tokens, "Budget for text + visual tokens per record");
+  validate->add_option("--max-visual-tokens", o->check.max_visual_tokens, "Budget for visual tokens per record");
+  validate->callback([o] {
+    const ValidateSummary s = ValidateFiles(o->files, o->check, o->media_root, std::cout);
+    std::cerr << s.records << " records, " << s.bad << " bad\n";
+    if (s.bad > 0) throw CLI::RuntimeError(1);
+  });
+
+  auto* stats = data->add_subcommand("stats", "Counts by modality, source, task and language; token histograms");
+  stats->add_option("files", o->files, "Data files (.jsonl, or .json holding an array)")->required();
+  stats->add_option("-m,--model", o->check.model_dir, "Checkpoint whose tokenizer and processor count the tokens");
+  stats->add_option("--media-root", o->media_root, "Folder media paths are relative to (default: each file's)");
+  stats->add_option("--json", o->json_out, "Also write the statistics as JSON here");
+  stats->add_option("--svg", o->svg_out, "Also write a chart (SVG) here");
+  stats->callback([o] {
+    const DataStats s = CollectStats(o->files, o->check, o->media_root);
+    std::cout << StatsTable(s);
+    if (!o->json_out.empty()) WriteFileBytes(o->json_out, StatsJson(s).dump(2) + "\n");
+    if (!o->svg_out.empty()) WriteFileBytes(o->svg_out, StatsSvg(s));
+  });
+}
+
+}  // namespace hm
