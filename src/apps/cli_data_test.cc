@@ -63,6 +63,13 @@ TEST(DataCommand, PhantomsValidateAndStats) {
   EXPECT_TRUE(fs::file_size(dir / "s.json") > 100);
   EXPECT_TRUE(fs::file_size(dir / "s.svg") > 100);
 
+  const std::string mixed = (dir / "mix/train.jsonl").string();
+  const Result mix = Hulumed("data mix --source " + samples + ":3:20 --source " + samples + ":1 --total 40 --upsample CT=2 --out " + mixed);
+  EXPECT_EQ(mix.status, 0) << mix.out;
+  EXPECT_NE(mix.out.find("samples"), std::string::npos) << mix.out;
+  EXPECT_EQ(Hulumed("data validate " + mixed).status, 0);
+  EXPECT_EQ(Hulumed("data mix --source " + samples + ":x --total 4 --out " + mixed).status, 1);
+
   EXPECT_EQ(Hulumed("data validate " + (dir / "absent.jsonl").string()).status, 1);
   fs::remove_all(dir);
 }

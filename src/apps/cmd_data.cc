@@ -1,12 +1,14 @@
 // hulumed data: tools for training data in the reference's format. `phantoms` writes a
 // synthetic medical world with known answers, `validate` checks records and their media,
-// `stats` summarises a data set.
+// `stats` summarises a data set, `mix` draws a weighted training mixture.
+#include <cstdio>
 #include <iostream>
 #include <memory>
 
 #include "apps/commands.h"
 #include "core/error.h"
 #include "data/file_bytes.h"
+#include "data/mix.h"
 #include "data/phantoms.h"
 #include "data/stats.h"
 #include "data/stats_chart.h"
@@ -21,6 +23,8 @@ struct DataOptions {
   std::string media_root;
   CheckOptions check;
   std::string json_out, svg_out;
+  std::vector<std::string> mix_sources, upsample;
+  MixOptions mix;
 };
 
 }  // namespace
@@ -62,6 +66,33 @@ void AddDataCommand(CLI::App& app) {
     std::cout << StatsTable(s);
     if (!o->json_out.empty()) WriteFileBytes(o->json_out, StatsJson(s).dump(2) + "\n");
     if (!o->svg_out.empty()) WriteFileBytes(o->svg_out, StatsSvg(s));
+  });
+
+  auto* mix = data->add_subcommand("mix", "Draw a seeded training mixture from weighted sources");
+  mix->add_option("--source", o->mix_sources, "PATH:WEIGHT or PATH:WEIGHT:CAP (repeatable), e.g. med.jsonl:3 general.jsonl:1")
+      ->required();
+  mix->add_option("--total", o->mix.total, "Records in the mixture")->required();
+  mix->add_option("--seed", o->mix.seed, "Seed; the same inputs and seed give the same file");
+  mix->add_option("--upsample", o->upsample, "MODALITY=FACTOR (repeatable): weight a rare modality up within its source");
+  mix->add_option("--out", o->mix.out, "Output .jsonl (media paths are rewritten relative to its folder)")->required();
+  mix->callback([o] {
+    for (const std::string& spec : o->mix_sources) o->mix.sources.push_back(ParseMixSource(spec));
+    for (const std::string& spec : o->upsample) {
+      const size_t eq = spec.rfind('=');
+      HM_CHECK(eq != std::string::npos && eq > 0, "--upsample '", spec, "': expected MODALITY=FACTOR");
+      try {
+        o->mix.upsample[spec.substr(0, eq)] = std::stod(spec.substr(eq + 1));
+      } catch (const std::exception&) {
+        Fail("--upsample '", spec, "': the factor must be a number");
+      }
+    }
+    std::cout << "source                    available      pool     drawn  repeated\n";
+    for (const MixReport& r : MixData(o->mix)) {
+      char row[160];
+      std::snprintf(row, sizeof row, "%-24s %10lld %9lld %9lld %9lld\n", r.name.c_str(), static_cast<long long>(r.available),
+                    static_cast<long long>(r.pool), static_cast<long long>(r.drawn), static_cast<long long>(r.repeated));
+      std::cout << row;
+    }
   });
 }
 

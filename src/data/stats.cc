@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "data/data_file.h"
+#include "data/training_record.h"
 
 namespace hm {
 namespace {
@@ -30,15 +31,6 @@ std::string Language(const Json& record) {
     }
   }
   return ascii ? "en" : "other";
-}
-
-std::string Modality(const Json& record, const RecordReport& r) {
-  const std::string named = Field(record, "modality");
-  if (!named.empty()) return named;
-  if (r.volumes) return "volume";
-  if (r.videos) return "video";
-  if (r.images) return "image";
-  return "text";
 }
 
 std::string Percent(int64_t part, int64_t whole) {
@@ -98,7 +90,7 @@ DataStats CollectStats(const std::vector<std::string>& files, const CheckOptions
       const std::string source = Field(fr.record, "source"), language = Field(fr.record, "language");
       std::string task = Field(fr.record, "family");
       if (task.empty()) task = Field(fr.record, "task");
-      ++s.by_modality[Modality(fr.record, r)];
+      ++s.by_modality[RecordModality(fr.record)];
       ++s.by_source[source.empty() ? stem : source];
       ++s.by_task[task.empty() ? "unknown" : task];
       ++s.by_language[language.empty() ? Language(fr.record) : language];

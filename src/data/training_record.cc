@@ -36,6 +36,35 @@ RecordMedia Item(RecordMedia::Kind kind, std::string field, std::string path) {
 
 }  // namespace
 
+void RebaseMediaPaths(Json& record, const std::string& from_root, const std::string& to_root) {
+  namespace fs = std::filesystem;
+  if (!record.is_object() || fs::weakly_canonical(from_root) == fs::weakly_canonical(to_root)) return;
+  auto rebase = [&](Json& path) {
+    if (!path.is_string() || fs::path(path.get<std::string>()).is_absolute()) return;
+    const fs::path target = fs::weakly_canonical(fs::path(from_root) / path.get<std::string>());
+    path = target.lexically_relative(fs::weakly_canonical(to_root)).string();
+  };
+  for (const char* field : {"image", "video"}) {
+    if (!record.contains(field)) continue;
+    Json& v = record[field];
+    if (v.is_array()) {
+      for (Json& p : v) rebase(p);
+    } else {
+      rebase(v);
+    }
+  }
+  if (record.contains("volume") && record["volume"].is_object() && record["volume"].contains("path")) {
+    rebase(record["volume"]["path"]);
+  }
+}
+
+std::string RecordModality(const Json& r) {
+  if (!r.is_object()) return "text";
+  if (r.contains("modality") && r["modality"].is_string()) return r["modality"].get<std::string>();
+  auto has = [&](const char* f) { return r.contains(f) && !r[f].is_null() && !(r[f].is_array() && r[f].empty()); };
+  return has("volume") ? "volume" : has("video") ? "video" : has("image") ? "image" : "text";
+}
+
 size_t CountOccurrences(const std::string& text, const std::string& needle) {
   size_t n = 0;
   for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + needle.size())) ++n;

@@ -36,6 +36,14 @@ struct TrainingRecord {
 // field) when their shape is wrong. Does not touch the files.
 TrainingRecord ParseTrainingRecord(const nlohmann::json& record, const std::string& media_root);
 
+// Rewrites the record's relative media paths, which are relative to `from_root`, to be
+// relative to `to_root` (where a derived data file is written). Absolute paths stay.
+void RebaseMediaPaths(nlohmann::json& record, const std::string& from_root, const std::string& to_root);
+
+// The record's "modality" field when it has one, else what its media say: "volume", "video",
+// "image", or "text" without media.
+std::string RecordModality(const nlohmann::json& record);
+
 // Number of non-overlapping occurrences of `needle` in `text`.
 size_t CountOccurrences(const std::string& text, const std::string& needle);
 
