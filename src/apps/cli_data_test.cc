@@ -70,6 +70,13 @@ TEST(DataCommand, PhantomsValidateAndStats) {
   EXPECT_EQ(Hulumed("data validate " + mixed).status, 0);
   EXPECT_EQ(Hulumed("data mix --source " + samples + ":x --total 4 --out " + mixed).status, 1);
 
+  const Result dedup = Hulumed("data dedup " + mixed + " --eval " + samples + " --out " + (dir / "clean/train.jsonl").string());
+  EXPECT_EQ(dedup.status, 0) << dedup.out;
+  // Everything with an image is in the eval set; only short text-only questions can stay.
+  EXPECT_NE(dedup.out.find("40 records: "), std::string::npos) << dedup.out;
+  EXPECT_EQ(dedup.out.find(" 0 eval image matches"), std::string::npos) << dedup.out;
+  EXPECT_TRUE(fs::exists(dir / "clean/train.dropped.jsonl"));
+
   EXPECT_EQ(Hulumed("data validate " + (dir / "absent.jsonl").string()).status, 1);
   fs::remove_all(dir);
 }

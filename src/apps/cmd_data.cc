@@ -1,12 +1,14 @@
 // hulumed data: tools for training data in the reference's format. `phantoms` writes a
 // synthetic medical world with known answers, `validate` checks records and their media,
-// `stats` summarises a data set, `mix` draws a weighted training mixture.
+// `stats` summarises a data set, `mix` draws a weighted training mixture, `dedup` drops
+// duplicates and evaluation leaks.
 #include <cstdio>
 #include <iostream>
 #include <memory>
 
 #include "apps/commands.h"
 #include "core/error.h"
+#include "data/dedup.h"
 #include "data/file_bytes.h"
 #include "data/mix.h"
 #include "data/phantoms.h"
@@ -25,6 +27,7 @@ struct DataOptions {
   std::string json_out, svg_out;
   std::vector<std::string> mix_sources, upsample;
   MixOptions mix;
+  DedupOptions dedup;
 };
 
 }  // namespace
@@ -93,6 +96,20 @@ void AddDataCommand(CLI::App& app) {
                     static_cast<long long>(r.pool), static_cast<long long>(r.drawn), static_cast<long long>(r.repeated));
       std::cout << row;
     }
+  });
+
+  auto* dedup = data->add_subcommand("dedup", "Drop exact and near duplicates and records leaking evaluation sets");
+  dedup->add_option("files", o->dedup.files, "Training data files (the first copy of a duplicate is kept)")->required();
+  dedup->add_option("--eval", o->dedup.eval_files, "Evaluation set to decontaminate against (repeatable)");
+  dedup->add_option("--out", o->dedup.out, "Kept records (.jsonl)")->required();
+  dedup->add_option("--dropped", o->dedup.dropped, "Dropped records with reasons (default: OUT.dropped.jsonl)");
+  dedup->add_option("--max-distance", o->dedup.max_hash_distance, "Image hash bits (of 64) within which images are near (0..7)");
+  dedup->add_option("--ngram", o->dedup.ngram, "Word n-gram length for text overlap with the eval sets");
+  dedup->callback([o] {
+    const DedupSummary s = Dedup(o->dedup);
+    std::cout << s.records << " records: " << s.kept << " kept; dropped " << s.exact << " exact duplicates, " << s.near
+              << " near duplicates, " << s.eval_image << " eval image matches, " << s.eval_text << " eval text overlaps, "
+              << s.unreadable << " unreadable\n";
   });
 }
 

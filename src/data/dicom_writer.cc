@@ -9,19 +9,10 @@
 #include <cstdio>
 
 #include "core/error.h"
+#include "data/content_hash.h"
 
 namespace hm {
 namespace {
-
-// FNV-1a over the key twice with different bases: 128 bits for a 2.25 UID.
-unsigned __int128 Hash128(const std::string& key) {
-  uint64_t h1 = 1469598103934665603ULL, h2 = 1099511628211ULL * 31;
-  for (unsigned char ch : key) {
-    h1 = (h1 ^ ch) * 1099511628211ULL;
-    h2 = (h2 ^ ch) * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL;
-  }
-  return (static_cast<unsigned __int128>(h1) << 64) | h2;
-}
 
 std::string Decimal(double v) {
   char buf[32];
@@ -37,7 +28,9 @@ void Put(DcmDataset& ds, const DcmTagKey& tag, const std::string& value, const s
 }  // namespace
 
 std::string UidFor(const std::string& key) {
-  unsigned __int128 h = Hash128(key);
+  ContentHash hash;
+  hash.Add(key);
+  unsigned __int128 h = hash.Value();
   std::string digits;
   do {
     digits += static_cast<char>('0' + static_cast<int>(h % 10));
