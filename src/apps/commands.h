@@ -17,5 +17,6 @@ void AddTrainGradCommand(CLI::App& app);  // `train grad` (creates `train` if ne
 void AddTrainCommand(CLI::App& app);  // `train RECIPE.json` (creates `train` if needed)
 // The "eval" group (cmd_eval.cc): its subcommands register inside AddEvalCommands.
 void AddEvalCommands(CLI::App& app);
+void AddDataCommand(CLI::App& app);
 
 }  // namespace hm

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   hm::AddTrainGradCommand(app);
   hm::AddTrainCommand(app);
   hm::AddEvalCommands(app);
+  hm::AddDataCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
