@@ -118,13 +118,19 @@ MediaItem LoadNiftiItem(const MediaSpec& spec, const MediaLimits& limits) {
           SliceVolume(ParseNifti(spec.bytes.data(), spec.bytes.size(), spec.what), spec.axis, slices, spec.what.c_str())};
 }
 
-MediaItem LoadDicomItem(const MediaSpec& spec, const MediaLimits& limits) {
+MediaItem LoadDicomItem(const MediaSpec& spec, const MediaLimits& limits, const DicomWebClient* pacs) {
   DicomOptions o;
   o.num_slices = Slices(spec, limits);
   o.axis = spec.axis;
   if (spec.window) o.window = ParseDicomWindow(*spec.window);
-  const ContentFile file(spec);
-  Frames frames = LoadDicom(file.path(), o);
+  Frames frames;
+  if (const auto ref = ParseDicomWebRef(spec.path)) {
+    HM_CHECK(pacs, spec.what, ": names a PACS series but no PACS is configured (--dicomweb URL)");
+    frames = pacs->LoadSeries(*ref, o);
+  } else {
+    const ContentFile file(spec);
+    frames = LoadDicom(file.path(), o);
+  }
   // A single slice (an X-ray, a photo) comes back at merge size 1: to the model it is an image.
   const bool still = frames.images.size() == 1 && frames.merge_size == 1;
   return {still ? MediaKind::kImage : MediaKind::kVolume, std::move(frames)};
@@ -155,9 +161,14 @@ SliceAxis ParseSliceAxis(std::string_view name, std::string_view what) {
   Fail(what, ": '", name, "' is not axial, coronal or sagittal (or the axis number 2, 1, 0)");
 }
 
-MediaItem LoadMedia(const MediaSpec& spec, const MediaLimits& limits) {
+MediaItem LoadMedia(const MediaSpec& spec, const MediaLimits& limits, const DicomWebClient* pacs) {
   CheckSource(spec);
   MediaFormat format = spec.format;
+  if (ParseDicomWebRef(spec.path)) {
+    HM_CHECK(format == MediaFormat::kDicom || format == MediaFormat::kVolume || format == MediaFormat::kImage, spec.what,
+             ": a PACS series (dicomweb:) is a volume or an image, not a video");
+    format = MediaFormat::kDicom;
+  }
   if (format == MediaFormat::kVolume) format = VolumeFormat(spec);
   switch (format) {
     case MediaFormat::kImage:
@@ -168,7 +179,7 @@ MediaItem LoadMedia(const MediaSpec& spec, const MediaLimits& limits) {
       return LoadNiftiItem(spec, limits);
     case MediaFormat::kDicom:
     case MediaFormat::kVolume:
-      return LoadDicomItem(spec, limits);
+      return LoadDicomItem(spec, limits, pacs);
   }
   Fail(spec.what, ": unknown media format");
 }

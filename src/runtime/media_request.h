@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "media/dicomweb.h"
 #include "media/frames.h"
 #include "media/image_limits.h"
 #include "media/video.h"
@@ -42,7 +43,7 @@ inline constexpr double kDefaultVideoFps = 1.0;
 
 struct MediaSpec {
   MediaFormat format = MediaFormat::kImage;
-  std::string path;            // a file or folder, or empty when
+  std::string path;            // a file or folder, `dicomweb:STUDY[/SERIES]` on the PACS, or empty when
   std::vector<uint8_t> bytes;  // the content came inline (an upload, a data: URI)
   std::string what;            // names the item in errors: "--video", "messages[0].content[1]"
 
@@ -78,8 +79,9 @@ SliceAxis ParseSliceAxis(std::string_view name, std::string_view what);
 
 // Loads one item: checks the options against `limits` before any large buffer is allocated,
 // decodes, and classifies it (a single DICOM slice, an X-ray, is an image; other volumes and
-// videos are videos to the prompt). Throws hm::Error (MediaTooLarge for oversized files)
-// naming spec.what.
-MediaItem LoadMedia(const MediaSpec& spec, const MediaLimits& limits = {});
+// videos are videos to the prompt). A `dicomweb:` path is a series fetched from `pacs`, then
+// read as local DICOM. Throws hm::Error (MediaTooLarge for oversized files, DicomWebError for
+// the PACS's answers) naming spec.what.
+MediaItem LoadMedia(const MediaSpec& spec, const MediaLimits& limits = {}, const DicomWebClient* pacs = nullptr);
 
 }  // namespace hm

@@ -24,6 +24,10 @@ std::string FetchSource(const nlohmann::json& obj, const std::optional<FileRoot>
     if (spec.bytes.empty()) FailRequest(what, ": data URI is empty");
     return header.substr(0, header.find(';'));
   }
+  if (url.rfind("dicomweb:", 0) == 0) {  // a series on the operator's PACS, never another host
+    spec.path = url;
+    return "application/dicom";
+  }
   if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0)
     FailRequest(what, ": remote URLs are not fetched; send the media as a data: URI");
   if (!root) FailRequest(what, ": local files are disabled (start the server with --allow-local-files ROOT)");
@@ -85,9 +89,11 @@ MediaItem MediaResolver::Resolve(const nlohmann::json& part, const std::string& 
     ReadVolumeOptions(*field, mime, spec);
   }
   try {
-    return LoadMedia(spec, limits_);
+    return LoadMedia(spec, limits_, pacs_);
   } catch (const MediaTooLarge& e) {
     throw ApiError(413, "invalid_request_error", e.what());
+  } catch (const DicomWebError& e) {
+    throw ApiError(e.http_status(), e.http_status() >= 500 ? "pacs_error" : "invalid_request_error", e.what());
   }
 }
 
