@@ -75,12 +75,14 @@ PreparedPrompt BuildPrompt(const RunOptions& o, const Model& model, const Tokeni
                            double* media_seconds) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<MediaItem> media;
+  const MediaLimits limits;
   for (const auto& [flag, path] : o.media) {
+    CheckRoomForMedia(media.size(), limits, flag);
     MediaSpec spec = o.media_options;
     spec.format = FlagFormat(flag);
     spec.path = path;
     spec.what = flag + " " + path;
-    media.push_back(LoadMedia(spec));
+    media.push_back(LoadMedia(spec, limits));
   }
   *media_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const MultimodalOptions options = ResolveMultimodalOptions(o.visual, model.config());

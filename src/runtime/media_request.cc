@@ -192,6 +192,11 @@ void ReadMediaOptions(const nlohmann::json& obj, MediaSpec& spec) {
   spec.window = OptionalString(obj, "window", what);
 }
 
+void CheckRoomForMedia(size_t loaded, const MediaLimits& limits, std::string_view what) {
+  HM_CHECK(loaded < static_cast<size_t>(std::max(limits.max_items, 0)), what, ": more than ", limits.max_items,
+           " media items in one request");
+}
+
 SliceAxis ParseSliceAxis(std::string_view name, std::string_view what) {
   if (name == "axial" || name == "2") return SliceAxis::kAxial;
   if (name == "coronal" || name == "1") return SliceAxis::kCoronal;

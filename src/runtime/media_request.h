@@ -84,6 +84,10 @@ SliceAxis ParseSliceAxis(std::string_view name, std::string_view what);
 // left alone. Throws hm::Error naming spec.what and the key on a wrong type or value.
 void ReadMediaOptions(const nlohmann::json& obj, MediaSpec& spec);
 
+// Throws hm::Error naming `what` when one more item would exceed limits.max_items; call it
+// before loading the next item, with the number loaded so far.
+void CheckRoomForMedia(size_t loaded, const MediaLimits& limits, std::string_view what);
+
 // Loads one item: checks the options against `limits` before any large buffer is allocated,
 // decodes, and classifies it (a single DICOM slice, an X-ray, is an image; other volumes and
 // videos are videos to the prompt). Throws hm::Error (MediaTooLarge for oversized files)

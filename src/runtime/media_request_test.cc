@@ -81,6 +81,13 @@ TEST(ReadMediaOptions, ReadsTheKeysOfItsKind) {
   EXPECT_THROW(ReadMediaOptions(nlohmann::json::parse(R"({"fps": "1"})"), clip), Error);
 }
 
+TEST(CheckRoomForMedia, RefusesTheItemBeyondTheLimit) {
+  MediaLimits limits;
+  limits.max_items = 2;
+  EXPECT_NO_THROW(CheckRoomForMedia(1, limits, "x"));
+  EXPECT_THROW(CheckRoomForMedia(2, limits, "x"), Error);
+}
+
 TEST(LoadMedia, ImageFromPathOrBytes) {
   const MediaSpec spec = Spec(MediaFormat::kImage, kData + "/media/images/rgb.png");
   const MediaItem a = LoadMedia(spec);

@@ -28,8 +28,7 @@ json ConvertContent(const json& content, const MediaResolver& media, std::vector
       if (!part.contains("text") || !part["text"].is_string()) FailRequest(where, ": a text part needs a string \"text\"");
       parts.push_back({{"type", "text"}, {"text", part["text"]}});
     } else if (IsMediaPart(type)) {
-      if (static_cast<int>(items.size()) >= media.limits().max_items)
-        FailRequest(where, ": more than ", media.limits().max_items, " media items in one request");
+      CheckRoomForMedia(items.size(), media.limits(), where);
       items.push_back(media.Resolve(part, where));
       parts.push_back({{"type", items.back().kind == MediaKind::kImage ? "image" : "video"}});
     } else {
