@@ -76,14 +76,16 @@ PreparedPrompt BuildPrompt(const RunOptions& o, const Model& model, const Tokeni
                            double* media_seconds) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<MediaItem> media;
+  const MediaLimits limits;
   std::optional<DicomWebClient> pacs;
   if (!o.dicomweb.empty()) pacs.emplace(DicomWebConfig::FromEnvironment(o.dicomweb));
   for (const auto& [flag, path] : o.media) {
+    CheckRoomForMedia(media.size(), limits, flag);
     MediaSpec spec = o.media_options;
     spec.format = FlagFormat(flag);
     spec.path = path;
     spec.what = flag + " " + path;
-    media.push_back(LoadMedia(spec, {}, pacs ? &*pacs : nullptr));
+    media.push_back(LoadMedia(spec, limits, pacs ? &*pacs : nullptr));
   }
   *media_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const MultimodalOptions options = ResolveMultimodalOptions(o.visual, model.config());

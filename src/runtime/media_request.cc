@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -152,7 +153,55 @@ MediaFormat VolumeFormat(const MediaSpec& spec) {
   return LooksLikeNifti(spec.bytes) ? MediaFormat::kNifti : MediaFormat::kDicom;
 }
 
+std::optional<double> OptionalNumber(const nlohmann::json& obj, const char* key, const std::string& what) {
+  const auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::nullopt;
+  HM_CHECK(it->is_number(), what, ": \"", key, "\" must be a number");
+  return it->get<double>();
+}
+
+// The range is LoadMedia's to check against the limits; this only keeps the value an int.
+std::optional<int> OptionalInt(const nlohmann::json& obj, const char* key, const std::string& what) {
+  const auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::nullopt;
+  HM_CHECK(it->is_number_integer() && it->get<int64_t>() >= INT32_MIN && it->get<int64_t>() <= INT32_MAX, what,
+           ": \"", key, "\" must be an integer");
+  return it->get<int>();
+}
+
+std::optional<std::string> OptionalString(const nlohmann::json& obj, const char* key, const std::string& what) {
+  const auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::nullopt;
+  HM_CHECK(it->is_string(), what, ": \"", key, "\" must be a string");
+  return it->get<std::string>();
+}
+
 }  // namespace
+
+void ReadMediaOptions(const nlohmann::json& obj, MediaSpec& spec) {
+  const std::string& what = spec.what;
+  HM_CHECK(obj.is_object(), what, ": media options must be a JSON object");
+  if (spec.format == MediaFormat::kImage) return;
+  if (spec.format == MediaFormat::kVideo) {
+    spec.fps = OptionalNumber(obj, "fps", what);
+    spec.max_frames = OptionalInt(obj, "max_frames", what);
+    spec.start = OptionalNumber(obj, "start", what);
+    spec.end = OptionalNumber(obj, "end", what);
+    return;
+  }
+  if (const auto format = OptionalString(obj, "format", what)) {
+    HM_CHECK(*format == "nifti" || *format == "dicom", what, ": \"format\" must be nifti or dicom");
+    spec.format = *format == "nifti" ? MediaFormat::kNifti : MediaFormat::kDicom;
+  }
+  spec.slices = OptionalInt(obj, "slices", what);
+  if (const auto axis = OptionalString(obj, "axis", what)) spec.axis = ParseSliceAxis(*axis, what + ": \"axis\"");
+  spec.window = OptionalString(obj, "window", what);
+}
+
+void CheckRoomForMedia(size_t loaded, const MediaLimits& limits, std::string_view what) {
+  HM_CHECK(loaded < static_cast<size_t>(std::max(limits.max_items, 0)), what, ": more than ", limits.max_items,
+           " media items in one request");
+}
 
 SliceAxis ParseSliceAxis(std::string_view name, std::string_view what) {
   if (name == "axial" || name == "2") return SliceAxis::kAxial;

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 #include "media/dicomweb.h"
 #include "media/frames.h"
@@ -76,6 +78,16 @@ class MediaTooLarge : public Error {
 
 // "axial", "coronal", "sagittal", or the numpy axis "2", "1", "0". `what` names the field.
 SliceAxis ParseSliceAxis(std::string_view name, std::string_view what);
+
+// Reads one item's options from a JSON object (an API content part's video_url/volume_url
+// object, a dataset row), the same keys everywhere: "fps", "max_frames", "start", "end" for
+// videos; "format" ("nifti" | "dicom"), "slices", "axis", "window" for volumes. Other keys are
+// left alone. Throws hm::Error naming spec.what and the key on a wrong type or value.
+void ReadMediaOptions(const nlohmann::json& obj, MediaSpec& spec);
+
+// Throws hm::Error naming `what` when one more item would exceed limits.max_items; call it
+// before loading the next item, with the number loaded so far.
+void CheckRoomForMedia(size_t loaded, const MediaLimits& limits, std::string_view what);
 
 // Loads one item: checks the options against `limits` before any large buffer is allocated,
 // decodes, and classifies it (a single DICOM slice, an X-ray, is an image; other volumes and
