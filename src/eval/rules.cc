@@ -292,7 +292,7 @@ const char* RuleKindName(RuleKind kind) {
   return "?";
 }
 
-std::string PrepareResponse(const std::string& prep, const std::string& response) {
+std::string CutResponse(const std::string& prep, const std::string& response) {
   if (prep.empty()) return response;
   if (prep == "answer_tag") return ExtractTag(response, "answer");
   if (prep == "report_headings") return PyReplace(PyReplace(response, "Findings:", ""), "Impression:", "");
@@ -310,8 +310,8 @@ Verdict ScoreResponse(const ScoreInput& in, Scoring scoring) {
                                                "boxed_or_answer_tag_lower", "", "", "report_headings"};
   const std::string prep = in.prep.value_or(kUsualPrep[static_cast<int>(in.kind)]);
   // fixed: SLAKE's cut keeps surrounding whitespace, so "Liver\n" is not "liver" (em 0, BLEU 0)
-  const std::string response = fixed && prep == "boxed_or_answer_tag" ? PyStrip(PrepareResponse(prep, in.response))
-                                                                       : PrepareResponse(prep, in.response);
+  const std::string response = fixed && prep == "boxed_or_answer_tag" ? PyStrip(CutResponse(prep, in.response))
+                                                                       : CutResponse(prep, in.response);
   // VQA-RAD and PATH-VQA lowercase and strip the answer too; SLAKE guards empty responses.
   const std::string vqa_answer = prep == "boxed_or_answer_tag_lower" ? PyStrip(PyLower(in.answer)) : in.answer;
   const bool slake_guard = prep == "boxed_or_answer_tag";

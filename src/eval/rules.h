@@ -40,7 +40,7 @@ struct ScoreInput {
 };
 
 // The cut named by a prep value (see ScoreInput::prep); throws hm::Error on an unknown one.
-std::string PrepareResponse(const std::string& prep, const std::string& response);
+std::string CutResponse(const std::string& prep, const std::string& response);
 
 Verdict ScoreResponse(const ScoreInput& input, Scoring scoring);
 

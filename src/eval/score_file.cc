@@ -42,7 +42,7 @@ ScoreInput ParseScoreInput(const nlohmann::json& line, const std::string& where)
     HM_CHECK(p->is_string(), where, ": \"prep\" must be a string");
     in.prep = p->get<std::string>();
     try {
-      PrepareResponse(*in.prep, "");  // an unknown prep fails here, naming the line
+      CutResponse(*in.prep, "");  // an unknown prep fails here, naming the line
     } catch (const Error& e) {
       Fail(where, ": ", e.what());
     }
