@@ -69,10 +69,8 @@ class BatchGradGolden : public ::testing::TestWithParam<std::string> {
 
 TEST_P(BatchGradGolden, TextConversations) {
   const std::string dir = kRoot + "models/" + GetParam();
-  std::vector<TrainingSample> samples;
-  for (LabelledTokens& tokens :
-       LabelTextSamples(kRoot + "train/grad_text.jsonl", Tokenizer::FromDir(dir), FindChatTemplate(dir)))
-    samples.push_back({std::move(tokens), {}});
+  const std::vector<TrainingSample> samples = ReadTrainingSamples(
+      kRoot + "train/grad_text.jsonl", Tokenizer::FromDir(dir), FindChatTemplate(dir), ReadPreprocessorConfig(dir));
   ExpectGradientsMatch(GetParam(), samples, kRoot + "goldens/" + GetParam() + "/train/grad_text", pool);
 }
 
