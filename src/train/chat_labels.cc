@@ -47,4 +47,19 @@ LabelledTokens LabelConversation(const Tokenizer& tokenizer, const std::string& 
   return out;
 }
 
+void DropReducedVisualTokens(LabelledTokens& tokens, int32_t image_token, std::span<const uint8_t> kept) {
+  LabelledTokens out;
+  size_t slot = 0;
+  for (size_t i = 0; i < tokens.ids.size(); ++i) {
+    if (tokens.ids[i] == image_token) {
+      HM_CHECK(slot < kept.size(), "token reduction: more image tokens than the ", kept.size(), " of the mask");
+      if (!kept[slot++]) continue;
+    }
+    out.ids.push_back(tokens.ids[i]);
+    out.labels.push_back(tokens.labels[i]);
+  }
+  HM_CHECK(slot == kept.size(), "token reduction: ", slot, " image tokens for a mask of ", kept.size());
+  tokens = std::move(out);
+}
+
 }  // namespace hm

@@ -31,4 +31,9 @@ struct LabelledTokens {
 LabelledTokens LabelConversation(const Tokenizer& tokenizer, const std::string& chat_template,
                                  const nlohmann::ordered_json& messages, std::span<const int64_t> image_tokens = {});
 
+// Token reduction on a labelled sequence: the image-token slots whose visual token was not
+// kept (`kept`: one entry per slot, in order) leave the ids and the labels, as the reference
+// removes them before the decoder. hm::Error if the slot count differs.
+void DropReducedVisualTokens(LabelledTokens& tokens, int32_t image_token, std::span<const uint8_t> kept);
+
 }  // namespace hm

@@ -23,6 +23,9 @@ namespace hm {
 struct TrainingSample {
   LabelledTokens tokens;                 // each visual token has its own image-token slot
   std::vector<PreprocessedMedia> media;  // their projected tokens fill those slots, in order
+  // Per media item, 1 per visual token that token reduction kept (empty: all kept). Dropped
+  // tokens have no slot and get no gradient: the selection itself is not differentiable.
+  std::vector<std::vector<uint8_t>> kept;
 };
 
 // `conversations` as chat messages; `images` is how many images the record has. `where` names
