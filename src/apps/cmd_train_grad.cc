@@ -23,7 +23,7 @@ void RunTrainGrad(const TrainGradOptions& o) {
   ThreadPool pool(o.threads);
   ParamSet params = ParamSet::FromCheckpoint(o.model_dir);
   const std::vector<TrainingSample> samples =
-      ReadTrainingSamples(o.data, Tokenizer::FromDir(o.model_dir), FindChatTemplate(o.model_dir),
+      ReadTrainingSamples(o.data, Tokenizer::FromDir(o.model_dir), FindChatTemplate(o.model_dir), params.config(),
                           ReadPreprocessorConfig(o.model_dir));
   const train::DecoderTrainer decoder(params);
   std::unique_ptr<train::VisionTrainer> vision;
@@ -59,7 +59,7 @@ void AddTrainGradCommand(CLI::App& app) {
   auto* cmd = train->add_subcommand("grad", "Loss and gradient of every parameter for samples taken as one batch");
   auto o = std::make_shared<TrainGradOptions>();
   cmd->add_option("-m,--model", o->model_dir, "Checkpoint directory (HF layout, f32/bf16/f16)")->required();
-  cmd->add_option("--data", o->data, "JSONL of training records ({\"conversations\": [{\"from\", \"value\"}], \"image\": path or list})")
+  cmd->add_option("--data", o->data, "JSONL of training records: \"conversations\" plus \"image\", \"video\" or \"volume\"")
       ->required();
   cmd->add_option("--out", o->out, "Safetensors file: f32 gradients under the checkpoint's names, plus `loss`")
       ->required();

@@ -69,8 +69,9 @@ class BatchGradGolden : public ::testing::TestWithParam<std::string> {
 
 TEST_P(BatchGradGolden, TextConversations) {
   const std::string dir = kRoot + "models/" + GetParam();
-  const std::vector<TrainingSample> samples = ReadTrainingSamples(
-      kRoot + "train/grad_text.jsonl", Tokenizer::FromDir(dir), FindChatTemplate(dir), ReadPreprocessorConfig(dir));
+  const std::vector<TrainingSample> samples =
+      ReadTrainingSamples(kRoot + "train/grad_text.jsonl", Tokenizer::FromDir(dir), FindChatTemplate(dir),
+                          LoadModelConfig(dir), ReadPreprocessorConfig(dir));
   ExpectGradientsMatch(GetParam(), samples, kRoot + "goldens/" + GetParam() + "/train/grad_text", pool);
 }
 
