@@ -223,6 +223,8 @@ TEST(Cli, TrainGradWritesLossAndEveryGradientUnderCheckpointNames) {
   EXPECT_EQ(e.status, 1);
   EXPECT_NE(e.out.find(bad.string() + ":2: turn \"from\" is 'robot'"), std::string::npos) << e.out;
   fs::remove(bad);
+}
+
 // eval score on the MedUniEval goldens: one verdict line per input, in order, with the
 // golden's correctness or error; a bad line is an error naming file and line.
 TEST(Cli, EvalScoreMatchesMedUniEvalGoldens) {
