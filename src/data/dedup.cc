@@ -56,7 +56,7 @@ class MediaPrints {
       h.AddField(ss.str());
     }
     p.content = h.Value();
-    const Frames frames = LoadRecordMedia(m);  // throws for missing or undecodable media
+    const Frames frames = LoadRecordMedia(m).frames;  // throws for missing or undecodable media
     HM_CHECK(!frames.images.empty(), m.path, ": no frames");
     p.dhash = DifferenceHash(frames.images[frames.images.size() / 2]);
     return cache_.emplace(key, p).first->second;
