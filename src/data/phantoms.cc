@@ -76,8 +76,11 @@ nlohmann::ordered_json StudyJson(const PhantomStudy& s) {
   j["region"] = s.region;
   j["lesions"] = nlohmann::ordered_json::array();
   for (const PhantomLesion& l : s.lesions) {
-    j["lesions"].push_back({{"row", l.row}, {"column", l.column}, {"slice", l.slice}, {"diameter_mm", l.diameter_mm},
-                            {"size_class", SizeClass(l.diameter_mm)}, {"side", l.side}});
+    nlohmann::ordered_json lesion = {{"row", l.row}, {"column", l.column}, {"slice", l.slice}, {"diameter_mm", l.diameter_mm},
+                                     {"size_class", SizeClass(l.diameter_mm)}, {"side", l.side}};
+    // The radiograph projects front to back: the lesion's height becomes the image row.
+    if (s.modality == PhantomModality::kXray) lesion["image_row"] = kPhantomSize - 1 - l.slice;
+    j["lesions"].push_back(lesion);
   }
   j["frames"] = s.frames;
   if (!s.motion.empty()) j["motion"] = s.motion;
