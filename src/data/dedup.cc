@@ -34,7 +34,7 @@ struct MediaPrint {
 class MediaPrints {
  public:
   const MediaPrint& Get(const RecordMedia& m) {
-    const std::string key = m.path + "|" + std::to_string(m.slices.value_or(-1)) + "|" + m.axis + "|" + m.window;
+    const std::string key = m.Key();
     auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
     MediaPrint p;

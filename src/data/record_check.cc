@@ -9,7 +9,6 @@
 #include "data/record_media.h"
 #include "data/training_record.h"
 #include "media/preprocess.h"
-#include "runtime/media_request.h"
 #include "media/preprocessor_config.h"
 #include "text/tokenizer.h"
 
@@ -46,8 +45,7 @@ struct RecordChecker::Impl {
   std::map<std::string, std::variant<Loaded, std::string>> cache;
 
   const std::variant<Loaded, std::string>& Load(const RecordMedia& m) {
-    const std::string key = std::to_string(static_cast<int>(m.kind)) + "|" + m.path + "|" +
-                            std::to_string(m.slices.value_or(-1)) + "|" + m.axis + "|" + m.window;
+    const std::string key = m.Key();
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
     std::variant<Loaded, std::string> v;

@@ -20,6 +20,12 @@ struct RecordMedia {
   std::optional<int> slices;
   std::string axis;    // volumes; empty = default
   std::string window;  // DICOM volumes; empty = none
+
+  // Identifies what loading gives, for caches: records of one study share their media.
+  std::string Key() const {
+    return std::to_string(static_cast<int>(kind)) + "|" + path + "|" + std::to_string(slices.value_or(-1)) + "|" + axis +
+           "|" + window;
+  }
 };
 
 struct RecordTurn {
