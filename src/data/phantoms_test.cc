@@ -114,6 +114,18 @@ TEST_F(Phantoms, SamplesAreInTheTrainingFormatWithEveryFamily) {
     stages.insert(j.at("stage").get<int>());
   }
   for (const char* f : kPhantomFamilies) EXPECT_TRUE(families.count(f)) << f;
+  // The stage files hold exactly the samples of their stage, in order.
+  size_t staged = 0;
+  for (int stage = 1; stage <= 3; ++stage) {
+    const auto part = ReadJsonl(root_ / "a" / ("stage" + std::to_string(stage) + ".jsonl"));
+    std::vector<Json> expected;
+    for (const Json& j : samples) {
+      if (j.at("stage") == stage) expected.push_back(j);
+    }
+    EXPECT_EQ(part, expected) << "stage " << stage;
+    staged += part.size();
+  }
+  EXPECT_EQ(staged, samples.size());
   EXPECT_EQ(modalities.size(), 7u + 1);  // and "text" for the text-only questions
   EXPECT_EQ(stages, (std::set<int>{1, 2, 3}));
 }
