@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 #include "data/record_media.h"
-#include "data/training_record.h"
+#include "data/data_record.h"
 #include "media/preprocess.h"
 #include "media/preprocessor_config.h"
 #include "text/tokenizer.h"
@@ -44,7 +44,7 @@ struct RecordChecker::Impl {
   };
   std::map<std::string, std::variant<Loaded, std::string>> cache;
 
-  const std::variant<Loaded, std::string>& Load(const RecordMedia& m) {
+  const std::variant<Loaded, std::string>& Load(const MediaRef& m) {
     const std::string key = m.Key();
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
@@ -81,9 +81,9 @@ bool RecordChecker::exact_text_tokens() const { return impl_->tokenizer.has_valu
 
 RecordReport RecordChecker::Check(const nlohmann::json& record, const std::string& media_root) {
   RecordReport out;
-  TrainingRecord r;
+  DataRecord r;
   try {
-    r = ParseTrainingRecord(record, media_root);
+    r = ParseDataRecord(record, media_root);
   } catch (const std::exception& e) {
     out.problems.push_back(e.what());
     return out;
@@ -117,15 +117,15 @@ RecordReport RecordChecker::Check(const nlohmann::json& record, const std::strin
   std::vector<Frames> frames;
   bool media_ok = true;
   size_t image_items = 0;
-  for (const RecordMedia& m : r.media) {
-    out.images += m.kind == RecordMedia::Kind::kImage;
-    out.videos += m.kind == RecordMedia::Kind::kVideo;
-    out.volumes += m.kind == RecordMedia::Kind::kVolume;
+  for (const MediaRef& m : r.media) {
+    out.images += m.kind == MediaRef::Kind::kImage;
+    out.videos += m.kind == MediaRef::Kind::kVideo;
+    out.volumes += m.kind == MediaRef::Kind::kVolume;
     const auto& loaded = impl_->Load(m);
     if (const auto* error = std::get_if<std::string>(&loaded)) {
       out.problems.push_back(m.field + ": " + *error);
       media_ok = false;
-      image_items += m.kind == RecordMedia::Kind::kImage;
+      image_items += m.kind == MediaRef::Kind::kImage;
     } else {
       const auto& item = std::get<Impl::Loaded>(loaded);
       frames.push_back(item.frames);
@@ -142,7 +142,7 @@ RecordReport RecordChecker::Check(const nlohmann::json& record, const std::strin
                            Plural(video_items, "video or volume"));
   }
   // Lengths: text through the tokenizer, visual tokens as the processor would size the media.
-  for (const RecordTurn& t : r.turns) {
+  for (const DataTurn& t : r.turns) {
     std::string text = t.value;
     for (const char* mark : {"<image>", "<video>"}) {
       for (size_t pos; (pos = text.find(mark)) != std::string::npos;) text.erase(pos, std::string(mark).size());

@@ -6,16 +6,16 @@
 
 namespace hm {
 
-MediaItem LoadRecordMedia(const RecordMedia& m) {
+MediaItem LoadRecordMedia(const MediaRef& m) {
   std::error_code ec;
   HM_CHECK(std::filesystem::exists(m.path, ec), m.path, ": missing file");
   MediaSpec spec;
   spec.path = m.path;
   spec.what = m.path;
   switch (m.kind) {
-    case RecordMedia::Kind::kImage: spec.format = MediaFormat::kImage; break;
-    case RecordMedia::Kind::kVideo: spec.format = MediaFormat::kVideo; break;
-    case RecordMedia::Kind::kVolume:
+    case MediaRef::Kind::kImage: spec.format = MediaFormat::kImage; break;
+    case MediaRef::Kind::kVideo: spec.format = MediaFormat::kVideo; break;
+    case MediaRef::Kind::kVolume:
       spec.format = MediaFormat::kVolume;
       spec.slices = m.slices;
       if (!m.axis.empty()) spec.axis = ParseSliceAxis(m.axis, m.field + ".axis");

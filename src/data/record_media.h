@@ -3,13 +3,13 @@
 // the axial axis unless the record says otherwise).
 #pragma once
 
-#include "data/training_record.h"
+#include "data/data_record.h"
 #include "runtime/media_request.h"
 
 namespace hm {
 
 // Decodes the item; throws hm::Error naming the file on anything missing or undecodable.
 // The result's kind says which placeholder the prompt uses (a one-slice DICOM is an image).
-MediaItem LoadRecordMedia(const RecordMedia& media);
+MediaItem LoadRecordMedia(const MediaRef& media);
 
 }  // namespace hm
