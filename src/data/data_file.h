@@ -11,13 +11,13 @@
 namespace hm {
 
 struct FileRecord {
-  std::string where;  // "file:LINE" for JSON lines, "file:#N" for the N-th record of an array
+  std::string where;  // "file:LINE", the line the record starts on
   nlohmann::json record;
   std::string error;  // non-empty when the record is not valid JSON
 };
 
 // Calls `fn` for every record of `path` in order. Throws hm::Error only when the file itself
-// cannot be read (or a .json file is not an array).
+// cannot be read, or a .json file is not an array (or its brackets do not close).
 void ForEachRecord(const std::string& path, const std::function<void(const FileRecord&)>& fn);
 
 // The folder media paths of `path`'s records are relative to, unless one is given.

@@ -16,7 +16,7 @@
 #include "data/data_file.h"
 #include "data/image_hash.h"
 #include "data/record_media.h"
-#include "data/training_record.h"
+#include "data/data_record.h"
 
 namespace hm {
 namespace {
@@ -33,8 +33,8 @@ struct MediaPrint {
 // in a folder, names included) and the dHash of the middle frame as the model would see it.
 class MediaPrints {
  public:
-  const MediaPrint& Get(const RecordMedia& m) {
-    const std::string key = m.path + "|" + std::to_string(m.slices.value_or(-1)) + "|" + m.axis + "|" + m.window;
+  const MediaPrint& Get(const MediaRef& m) {
+    const std::string key = m.Key();
     auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
     MediaPrint p;
@@ -56,7 +56,7 @@ class MediaPrints {
       h.AddField(ss.str());
     }
     p.content = h.Value();
-    const Frames frames = LoadRecordMedia(m);  // throws for missing or undecodable media
+    const Frames frames = LoadRecordMedia(m).frames;  // throws for missing or undecodable media
     HM_CHECK(!frames.images.empty(), m.path, ": no frames");
     p.dhash = DifferenceHash(frames.images[frames.images.size() / 2]);
     return cache_.emplace(key, p).first->second;
@@ -106,9 +106,9 @@ std::vector<std::string> Words(const std::string& text) {
   return out;
 }
 
-std::string AllText(const TrainingRecord& r) {
+std::string AllText(const DataRecord& r) {
   std::string text;
-  for (const RecordTurn& t : r.turns) text += t.value + "\n";
+  for (const DataTurn& t : r.turns) text += t.value + "\n";
   return text;
 }
 
@@ -123,14 +123,14 @@ void ForEachNgram(const std::vector<std::string>& words, int n, Fn fn) {
 }
 
 struct Parsed {
-  TrainingRecord record;
+  DataRecord record;
   std::vector<MediaPrint> media;
 };
 
 // Parses the record and fingerprints its media; throws hm::Error with the reason.
 Parsed Fingerprint(const Json& j, const std::string& root, MediaPrints& prints) {
-  Parsed p{ParseTrainingRecord(j, root), {}};
-  for (const RecordMedia& m : p.record.media) p.media.push_back(prints.Get(m));
+  Parsed p{ParseDataRecord(j, root), {}};
+  for (const MediaRef& m : p.record.media) p.media.push_back(prints.Get(m));
   return p;
 }
 
@@ -187,7 +187,7 @@ DedupSummary Dedup(const DedupOptions& o) {
       }
       const std::string text = AllText(p.record);
       ContentHash text_hash;
-      for (const RecordTurn& t : p.record.turns) {
+      for (const DataTurn& t : p.record.turns) {
         text_hash.AddField(t.from);
         text_hash.AddField(t.value);
       }

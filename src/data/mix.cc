@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "data/data_file.h"
 #include "data/random.h"
-#include "data/training_record.h"
+#include "data/data_record.h"
 
 namespace hm {
 namespace {

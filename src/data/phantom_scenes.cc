@@ -120,13 +120,13 @@ Image PathologyImage(const PhantomStudy& s, Rng& rng) {
 // vessels arching from the disc, the macula temporal, dark red hemorrhages.
 Image FundusImage(const PhantomStudy& s, Rng& rng) {
   Image im = Blank();
-  const double disc_x = s.eye == "right" ? N / 2.0 + 15 : N / 2.0 - 15, disc_y = N / 2.0;
+  const double disc_x = N / 2.0 + (s.eye == "right" ? kFundusDiscOffset : -kFundusDiscOffset), disc_y = N / 2.0;
   const double macula_x = s.eye == "right" ? N / 2.0 - 6 : N / 2.0 + 6;
   for (int y = 0; y < N; ++y) {
     for (int x = 0; x < N; ++x) {
       const double r = std::hypot(y - N / 2.0, x - N / 2.0);
-      if (r > 30) continue;
-      const double shade = 1.0 - 0.35 * r / 30;
+      if (r > kFundusRadius) continue;
+      const double shade = 1.0 - 0.35 * r / kFundusRadius;
       Rgb c{215 * shade, 95 * shade, 35 * shade};
       if (std::hypot(y - disc_y, x - macula_x) < 4) c = {150, 55, 25};
       // Two vessel arcs leaving the disc up and down toward the macula.
@@ -137,7 +137,7 @@ Image FundusImage(const PhantomStudy& s, Rng& rng) {
         if (toward_macula && std::abs(y - vy) < 0.9) c = {150, 30, 20};
       }
       if (InLesion(s, y, x)) c = {110, 18, 12};
-      if (std::hypot(y - disc_y, x - disc_x) < 5) c = {245, 215, 140};
+      if (std::hypot(y - disc_y, x - disc_x) < kFundusDiscRadius) c = {245, 215, 140};
       const double noise = 3 * rng.Normal();
       Set(im, y, x, {c.r + noise, c.g + noise, c.b + noise});
     }

@@ -112,6 +112,12 @@ PhantomStudy DrawPhantomStudy(uint64_t seed, int index) {
       s.region = "eye";
       s.eye = rng.Chance(0.5) ? "left" : "right";
       DrawLesions(rng, s, count, 4.0, c, c, 18, 22, 0, 0);  // hemorrhages
+      // None on the optic disc (drawn over them) or outside the retina.
+      std::erase_if(s.lesions, [&](const PhantomLesion& l) {
+        const double disc_column = s.eye == "right" ? c + kFundusDiscOffset : c - kFundusDiscOffset;
+        return std::hypot(l.row - c, l.column - disc_column) < kFundusDiscRadius + l.radius_px + 1 ||
+               std::hypot(l.row - c, l.column - c) > kFundusRadius - l.radius_px;
+      });
       break;
   }
   // Image-side lesions: for photographs "side" means the image half, not the patient's.

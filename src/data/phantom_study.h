@@ -50,6 +50,9 @@ inline constexpr int kPhantomSize = 64;        // image side and axial slice sid
 inline constexpr int kPhantomSlices = 32;      // slices of CT/MR volumes
 inline constexpr double kPhantomPixelMm = 5;   // in-plane spacing and slice thickness of volumes
 inline constexpr int kPhantomVideoFrames = 16;
+// Fundus photographs: the retina's radius, and the optic disc's radius and offset from the
+// centre toward the nasal side.
+inline constexpr double kFundusRadius = 30, kFundusDiscRadius = 5, kFundusDiscOffset = 15;
 // One frame per second: the training default samples videos at 1 fps, so every frame is seen
 // and "frame k" in the text is the k-th frame the model gets.
 inline constexpr int kPhantomFps = 1;

@@ -65,16 +65,23 @@ const PhantomLesion& Largest(const PhantomStudy& s) {
                            [](const PhantomLesion& a, const PhantomLesion& b) { return a.diameter_mm < b.diameter_mm; });
 }
 
+// Where a lesion is, with its preposition: "in the right lung", "on the patient's left side".
 std::string SideWords(const PhantomStudy& s, const std::string& side) {
-  if (!PatientSides(s)) return "the " + side + " half of the image";
-  if (s.region == "chest") return "the " + side + " lung";
-  return "the patient's " + side + " side";
+  if (!PatientSides(s)) return "in the " + side + " half of the image";
+  if (s.region == "chest") return "in the " + side + " lung";
+  return "on the patient's " + side + " side";
 }
+
+// Sizes in millimetres mean something on radiology images and endoscopy, not on a 64-pixel
+// pathology patch or fundus photograph, so those say none.
+bool HasSizes(const PhantomStudy& s) { return s.modality != M::kPathology && s.modality != M::kFundus; }
 
 // "a medium (20 mm) nodule in the right lung at slice 12"
 std::string Describe(const PhantomStudy& s, const PhantomLesion& l) {
-  std::string out = std::string("a ") + SizeClass(l.diameter_mm) + " (" + std::to_string(std::lround(l.diameter_mm)) +
-                    " mm) " + Noun(s) + " in " + SideWords(s, l.side);
+  std::string out = "a " + (HasSizes(s) ? std::string(SizeClass(l.diameter_mm)) + " (" +
+                                               std::to_string(std::lround(l.diameter_mm)) + " mm) "
+                                         : "") +
+                    Noun(s) + " " + SideWords(s, l.side);
   if (IsVolume(s)) out += " centred on slice " + std::to_string(l.slice + 1);
   return out;
 }
@@ -111,8 +118,11 @@ std::string Anatomy(const PhantomStudy& s) {
 std::string Impression(const PhantomStudy& s) {
   if (s.lesions.empty()) return "Normal study.";
   const PhantomLesion& l = Largest(s);
-  return Capitalized(CountWord(s.lesions.size())) + " " + Noun(s, s.lesions.size() > 1) + ", the largest " +
-         SizeClass(l.diameter_mm) + " in " + SideWords(s, l.side) + ".";
+  const std::string what = Capitalized(CountWord(s.lesions.size())) + " " + Noun(s, s.lesions.size() > 1);
+  const std::string size = HasSizes(s) ? std::string(SizeClass(l.diameter_mm)) + ", " : "";
+  if (s.lesions.size() == 1) return what + ", " + size + SideWords(s, l.side) + ".";
+  if (!HasSizes(s)) return what + ".";
+  return what + "; the largest is " + size + SideWords(s, l.side) + ".";
 }
 
 // A multiple-choice question: the right option and three others from `pool`, shuffled.
@@ -239,8 +249,9 @@ std::vector<Json> PhantomSamples(const PhantomStudy& s, const PhantomMedia& m, R
   w.Add("caption_short", 1, "open", rng.Pick<std::string>({"Describe this image briefly.", "Give a short caption.",
                                                            "What is shown here, in a few words?"}),
         Capitalized(kind) + (n ? ", " + CountWord(n) + " " + (n > 1 ? nouns : noun) + "." : ", normal."));
+  // Long captions describe the motion of cine loops and clips, so they are asked on the video.
   w.Add("caption_long", 2, "open", rng.Pick<std::string>({"Describe this image in detail.", "Write a detailed caption."}),
-        Capitalized(kind) + ". " + Anatomy(s) + " " + Findings(s));
+        Capitalized(kind) + ". " + Anatomy(s) + " " + Findings(s), IsVideo(s));
   w.Add("open_qa", 2, "open", rng.Pick<std::string>({"What abnormality is seen, and where?", "Describe the findings."}),
         Findings(s));
 
@@ -299,7 +310,7 @@ std::vector<Json> PhantomSamples(const PhantomStudy& s, const PhantomMedia& m, R
       w.Add("laterality", 3, "closed", "Is there a " + noun + " on the " + side + " " + where + "?", any ? "yes" : "no",
             w.MaybeVideo());
     }
-    if (s.modality != M::kPathology && s.modality != M::kFundus) {
+    if (HasSizes(s)) {
       const std::string cls = SizeClass(big.diameter_mm);
       const bool video = w.MaybeVideo();
       if (rng.Chance(0.5)) {

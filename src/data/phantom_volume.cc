@@ -132,8 +132,9 @@ Image RenderPhantomRadiograph(const PhantomStudy& s, Rng& rng) {
     for (int r = 0; r < n; ++r) {
       for (int c = 0; c < n; ++c) {
         const Tissue t = TissueAt(s, k, r, c, n);
-        // Radiograph nodules are partly calcified so that they show through the lung.
-        const int hu = t == Tissue::kLesion ? 250 : CtValue(t, s.region);
+        // Radiograph nodules are calcified (bone-dense) so that even a small one shows through
+        // the whole chest in a 64-pixel projection.
+        const int hu = t == Tissue::kLesion ? PhantomHu::kSkull : CtValue(t, s.region);
         path[static_cast<size_t>(k) * n + c] += (hu + 1000) / 1000.0;
       }
     }

@@ -76,8 +76,11 @@ nlohmann::ordered_json StudyJson(const PhantomStudy& s) {
   j["region"] = s.region;
   j["lesions"] = nlohmann::ordered_json::array();
   for (const PhantomLesion& l : s.lesions) {
-    j["lesions"].push_back({{"row", l.row}, {"column", l.column}, {"slice", l.slice}, {"diameter_mm", l.diameter_mm},
-                            {"size_class", SizeClass(l.diameter_mm)}, {"side", l.side}});
+    nlohmann::ordered_json lesion = {{"row", l.row}, {"column", l.column}, {"slice", l.slice}, {"diameter_mm", l.diameter_mm},
+                                     {"size_class", SizeClass(l.diameter_mm)}, {"side", l.side}};
+    // The radiograph projects front to back: the lesion's height becomes the image row.
+    if (s.modality == PhantomModality::kXray) lesion["image_row"] = kPhantomSize - 1 - l.slice;
+    j["lesions"].push_back(lesion);
   }
   j["frames"] = s.frames;
   if (!s.motion.empty()) j["motion"] = s.motion;
@@ -94,6 +97,12 @@ PhantomSummary GeneratePhantoms(const PhantomOptions& o) {
   fs::create_directories(o.out_dir);
   std::ofstream samples(fs::path(o.out_dir) / "samples.jsonl", std::ios::binary | std::ios::trunc);
   std::ofstream studies(fs::path(o.out_dir) / "studies.jsonl", std::ios::binary | std::ios::trunc);
+  // The same samples split by curriculum stage, so that a training recipe names one file per stage.
+  std::ofstream stages[3];
+  for (int k = 0; k < 3; ++k) {
+    stages[k].open(fs::path(o.out_dir) / ("stage" + std::to_string(k + 1) + ".jsonl"), std::ios::binary | std::ios::trunc);
+    HM_CHECK(stages[k], o.out_dir, ": cannot create stage", k + 1, ".jsonl");
+  }
   HM_CHECK(samples && studies, o.out_dir, ": cannot create samples.jsonl / studies.jsonl");
   PhantomSummary summary;
   for (int i = 0; i < o.count; ++i) {
@@ -102,7 +111,9 @@ PhantomSummary GeneratePhantoms(const PhantomOptions& o) {
     Rng rng = Rng::For(o.seed ^ 0x5eedf00dULL, static_cast<uint64_t>(i));
     const PhantomMedia media = WriteStudyMedia(s, o.out_dir, o.seed, rng);
     for (const auto& j : PhantomSamples(s, media, rng)) {
-      samples << j.dump() << '\n';
+      const std::string line = j.dump() + "\n";
+      samples << line;
+      stages[j["stage"].get<int>() - 1] << line;
       ++summary.samples;
     }
     studies << StudyJson(s).dump() << '\n';
@@ -110,7 +121,12 @@ PhantomSummary GeneratePhantoms(const PhantomOptions& o) {
   }
   samples.close();
   studies.close();
-  HM_CHECK(samples && studies, o.out_dir, ": write failed");
+  bool ok = samples && studies;
+  for (std::ofstream& f : stages) {
+    f.close();
+    ok = ok && f;
+  }
+  HM_CHECK(ok, o.out_dir, ": write failed");
   return summary;
 }
 

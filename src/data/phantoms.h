@@ -2,6 +2,7 @@
 //   DIR/study_NNNN/...      the media (ct.nii.gz + ct_dicom/, mr.nii.gz, xray.png, us.png +
 //                           us.mp4, endo.png + endo.mp4, pathology.png, fundus.png)
 //   DIR/samples.jsonl       training samples (phantom_text.h), media paths relative to DIR
+//   DIR/stage{1,2,3}.jsonl  the same samples split by curriculum stage
 //   DIR/studies.jsonl       the ground truth of every study
 // Everything is a function of (seed, count): the same arguments give the same bytes.
 #pragma once

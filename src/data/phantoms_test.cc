@@ -13,7 +13,9 @@
 #include "core/error.h"
 #include "data/phantom_study.h"
 #include "data/phantom_text.h"
+#include "data/phantom_scenes.h"
 #include "data/phantom_volume.h"
+#include "data/random.h"
 #include "media/dicom.h"
 #include "media/image_file.h"
 #include "media/nifti.h"
@@ -112,6 +114,18 @@ TEST_F(Phantoms, SamplesAreInTheTrainingFormatWithEveryFamily) {
     stages.insert(j.at("stage").get<int>());
   }
   for (const char* f : kPhantomFamilies) EXPECT_TRUE(families.count(f)) << f;
+  // The stage files hold exactly the samples of their stage, in order.
+  size_t staged = 0;
+  for (int stage = 1; stage <= 3; ++stage) {
+    const auto part = ReadJsonl(root_ / "a" / ("stage" + std::to_string(stage) + ".jsonl"));
+    std::vector<Json> expected;
+    for (const Json& j : samples) {
+      if (j.at("stage") == stage) expected.push_back(j);
+    }
+    EXPECT_EQ(part, expected) << "stage " << stage;
+    staged += part.size();
+  }
+  EXPECT_EQ(staged, samples.size());
   EXPECT_EQ(modalities.size(), 7u + 1);  // and "text" for the text-only questions
   EXPECT_EQ(stages, (std::set<int>{1, 2, 3}));
 }
@@ -164,6 +178,42 @@ TEST_F(Phantoms, VideosAndImagesDecode) {
       EXPECT_EQ(LoadImageFile((dir / (stem + ".png")).string()).width, kPhantomSize);
     }
   }
+}
+
+// The answer is in the pixels: every 2D lesion changes its disc by many gray levels against
+// the same study rendered without it (same noise stream).
+TEST(PhantomStudy, LesionsAreVisibleWhereTheTruthPutsThem) {
+  int checked = 0;
+  for (int i = 0; i < 70; ++i) {
+    PhantomStudy s = DrawPhantomStudy(5, i);
+    if (s.lesions.empty() || s.modality == PhantomModality::kCt || s.modality == PhantomModality::kMr) continue;
+    PhantomStudy clean = s;
+    clean.lesions.clear();
+    Rng a(1), b(1);
+    const bool xray = s.modality == PhantomModality::kXray;
+    const Image with = xray ? RenderPhantomRadiograph(s, a) : RenderPhantomFrames(s, a).back();
+    const Image without = xray ? RenderPhantomRadiograph(clean, b) : RenderPhantomFrames(clean, b).back();
+    for (const PhantomLesion& l : s.lesions) {
+      // The radiograph shows the lesion at the row of its height (head up), not its depth.
+      const double row = xray ? kPhantomSize - 1 - l.slice : l.row;
+      double diff = 0;
+      int n = 0;
+      for (int y = 0; y < kPhantomSize; ++y) {
+        for (int x = 0; x < kPhantomSize; ++x) {
+          if (std::hypot(y - row, x - l.column) > std::max(1.0, l.radius_px * 0.7)) continue;
+          for (int c = 0; c < 3; ++c) {
+            const size_t k = (static_cast<size_t>(y) * kPhantomSize + x) * 3 + c;
+            diff += std::abs(with.rgb[k] - without.rgb[k]);
+            ++n;
+          }
+        }
+      }
+      EXPECT_GT(diff / n, xray ? 4.0 : 20.0) << s.id << " " << ModalityName(s.modality) << " lesion at " << row << ","
+                                             << l.column;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 20);
 }
 
 TEST(PhantomStudy, ModalitiesTakeTurnsAndSizesFollowTheirClass) {

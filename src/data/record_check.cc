@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 #include "data/record_media.h"
-#include "data/training_record.h"
+#include "data/data_record.h"
 #include "media/preprocess.h"
 #include "media/preprocessor_config.h"
 #include "text/tokenizer.h"
@@ -38,18 +38,21 @@ struct RecordChecker::Impl {
   std::optional<Tokenizer> tokenizer;
   PreprocessorConfig preprocessor;
   // Decoded media by path and options: a data set refers to one study many times.
-  std::map<std::string, std::variant<Frames, std::string>> cache;
+  struct Loaded {
+    bool is_image;  // takes an <image> placeholder (a one-slice volume does too)
+    Frames frames;  // SizeOnly
+  };
+  std::map<std::string, std::variant<Loaded, std::string>> cache;
 
-  const std::variant<Frames, std::string>& Load(const RecordMedia& m) {
-    const std::string key = std::to_string(static_cast<int>(m.kind)) + "|" + m.path + "|" +
-                            std::to_string(m.slices.value_or(-1)) + "|" + m.axis + "|" + m.window;
+  const std::variant<Loaded, std::string>& Load(const MediaRef& m) {
+    const std::string key = m.Key();
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
-    std::variant<Frames, std::string> v;
+    std::variant<Loaded, std::string> v;
     try {
-      Frames f = LoadRecordMedia(m);
-      HM_CHECK(!f.images.empty(), m.path, ": no frames");
-      v = SizeOnly(f);
+      MediaItem item = LoadRecordMedia(m);
+      HM_CHECK(!item.frames.images.empty(), m.path, ": no frames");
+      v = Loaded{item.kind == MediaKind::kImage, SizeOnly(item.frames)};
     } catch (const std::exception& e) {
       v = std::string(e.what());
     }
@@ -78,9 +81,9 @@ bool RecordChecker::exact_text_tokens() const { return impl_->tokenizer.has_valu
 
 RecordReport RecordChecker::Check(const nlohmann::json& record, const std::string& media_root) {
   RecordReport out;
-  TrainingRecord r;
+  DataRecord r;
   try {
-    r = ParseTrainingRecord(record, media_root);
+    r = ParseDataRecord(record, media_root);
   } catch (const std::exception& e) {
     out.problems.push_back(e.what());
     return out;
@@ -109,33 +112,37 @@ RecordReport RecordChecker::Check(const nlohmann::json& record, const std::strin
     image_marks += im;
     video_marks += vi;
   }
-  for (const RecordMedia& m : r.media) {
-    out.images += m.kind == RecordMedia::Kind::kImage;
-    out.videos += m.kind == RecordMedia::Kind::kVideo;
-    out.volumes += m.kind == RecordMedia::Kind::kVolume;
-  }
-  if (image_marks != static_cast<size_t>(out.images)) {
-    out.problems.push_back("<image> placeholders: " + std::to_string(image_marks) + " in the text for " +
-                           Plural(out.images, "image"));
-  }
-  if (video_marks != static_cast<size_t>(out.videos + out.volumes)) {
-    out.problems.push_back("<video> placeholders: " + std::to_string(video_marks) + " in the text for " +
-                           Plural(out.videos + out.volumes, "video or volume"));
-  }
-  // Media: every item exists and decodes.
+  // Media: every item exists and decodes; the loader says which placeholder each one takes
+  // (as declared when it does not load).
   std::vector<Frames> frames;
   bool media_ok = true;
-  for (const RecordMedia& m : r.media) {
+  size_t image_items = 0;
+  for (const MediaRef& m : r.media) {
+    out.images += m.kind == MediaRef::Kind::kImage;
+    out.videos += m.kind == MediaRef::Kind::kVideo;
+    out.volumes += m.kind == MediaRef::Kind::kVolume;
     const auto& loaded = impl_->Load(m);
     if (const auto* error = std::get_if<std::string>(&loaded)) {
       out.problems.push_back(m.field + ": " + *error);
       media_ok = false;
+      image_items += m.kind == MediaRef::Kind::kImage;
     } else {
-      frames.push_back(std::get<Frames>(loaded));
+      const auto& item = std::get<Impl::Loaded>(loaded);
+      frames.push_back(item.frames);
+      image_items += item.is_image;
     }
   }
+  const size_t video_items = r.media.size() - image_items;
+  if (image_marks != image_items) {
+    out.problems.push_back("<image> placeholders: " + std::to_string(image_marks) + " in the text for " +
+                           Plural(image_items, "image"));
+  }
+  if (video_marks != video_items) {
+    out.problems.push_back("<video> placeholders: " + std::to_string(video_marks) + " in the text for " +
+                           Plural(video_items, "video or volume"));
+  }
   // Lengths: text through the tokenizer, visual tokens as the processor would size the media.
-  for (const RecordTurn& t : r.turns) {
+  for (const DataTurn& t : r.turns) {
     std::string text = t.value;
     for (const char* mark : {"<image>", "<video>"}) {
       for (size_t pos; (pos = text.find(mark)) != std::string::npos;) text.erase(pos, std::string(mark).size());

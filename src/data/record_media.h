@@ -1,13 +1,15 @@
-// Loading a training record's media through the engine's media readers, the same ones `run`
-// uses, with the training defaults (videos at 1 fps, volumes along the axial axis).
+// A training record's media loaded by the runtime's one media policy (runtime/media_request.h),
+// the same code `run` and `serve` use, with its defaults (videos at 1 fps, 180 slices along
+// the axial axis unless the record says otherwise).
 #pragma once
 
-#include "data/training_record.h"
-#include "media/frames.h"
+#include "data/data_record.h"
+#include "runtime/media_request.h"
 
 namespace hm {
 
 // Decodes the item; throws hm::Error naming the file on anything missing or undecodable.
-Frames LoadRecordMedia(const RecordMedia& media);
+// The result's kind says which placeholder the prompt uses (a one-slice DICOM is an image).
+MediaItem LoadRecordMedia(const MediaRef& media);
 
 }  // namespace hm

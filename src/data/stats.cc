@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "data/data_file.h"
-#include "data/training_record.h"
+#include "data/data_record.h"
 
 namespace hm {
 namespace {

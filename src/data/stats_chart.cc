@@ -7,7 +7,8 @@
 namespace hm {
 namespace {
 
-constexpr int kPanelWidth = 300, kHeight = 280, kTop = 40, kBottom = 60;
+// Room below the plots for labels of up to ~20 characters rotated by 45 degrees.
+constexpr int kPanelWidth = 300, kHeight = 330, kTop = 40, kBottom = 100;
 
 std::string Escape(const std::string& s) {
   std::string out;
@@ -57,7 +58,8 @@ std::string Bars(int x0, const std::string& title, const std::vector<std::pair<s
 std::vector<std::pair<std::string, int64_t>> HistogramBars(const TokenHistogram& h) {
   std::vector<std::pair<std::string, int64_t>> out;
   for (size_t b = 0; b < h.counts.size(); ++b) {
-    if (h.counts[b] > 0) out.push_back({b == 0 ? "0" : "<" + std::to_string(int64_t{1} << b), h.counts[b]});
+    if (h.counts[b] == 0) continue;
+    out.push_back({b == 0 ? "0" : std::to_string(int64_t{1} << (b - 1)) + "-" + std::to_string((int64_t{1} << b) - 1), h.counts[b]});
   }
   return out;
 }

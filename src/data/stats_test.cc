@@ -58,6 +58,7 @@ TEST(Stats, CountsHistogramsJsonAndChartOfThePhantomSet) {
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
   EXPECT_NE(svg.find(">fundus photography</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">16-31</text>"), std::string::npos);  // the 64-pixel images' visual tokens
 }
 
 TEST(Stats, HistogramBucketsArePowersOfTwo) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "data/dicom_writer.h"
 #include "data/phantoms.h"
 #include "data/record_check.h"
 
@@ -113,6 +114,51 @@ TEST(RecordChecker, RolesPlaceholdersAndBudget) {
   const RecordReport r = strict.Check(long_text, ".");
   ASSERT_EQ(r.problems.size(), 1u);
   EXPECT_NE(r.problems[0].find("exceed the budget of 10"), std::string::npos);
+}
+
+TEST(RecordChecker, OddRecordsAreProblemsNeverExceptions) {
+  RecordChecker checker({});
+  const char* turns = R"("conversations": [{"from": "human", "value": "<video>\nq"}, {"from": "gpt", "value": "a"}])";
+  for (const std::string media : {R"("image": 5)", R"("image": [null])", R"("video": {"a": 1})", R"("volume": {"path": 3})",
+                                   R"("volume": "x.nii")", R"("volume": {"path": "x.nii", "slices": -1})",
+                                   R"("volume": {"path": "x.nii", "slices": 1e9})", R"("volume": {"path": ".", "slices": 100000})",
+                                   R"("volume": {"path": ".", "axis": "diagonal"})", R"("volume": {"path": ".", "window": "garbage"})",
+                                   R"("video": ["/dev/null"])", R"("video": ["/"])", R"("image": "/proc/self")"}) {
+    const Json j = Json::parse("{" + media + ", " + turns + "}");
+    RecordReport r;
+    EXPECT_NO_THROW(r = checker.Check(j, "/nonexistent")) << media;
+    EXPECT_FALSE(r.problems.empty()) << media;
+  }
+  for (const char* conv : {R"([1])", R"([{"from": 1, "value": "a"}])", R"([{"from": "human"}])", R"("text")", R"({})"}) {
+    RecordReport r;
+    EXPECT_NO_THROW(r = checker.Check(Json::parse(std::string(R"({"conversations": )") + conv + "}"), ".")) << conv;
+    EXPECT_FALSE(r.problems.empty()) << conv;
+  }
+}
+
+TEST(RecordChecker, PlaceholdersFollowTheRuntimesImageOrVideoDecision) {
+  // A one-slice DICOM "volume" (an X-ray) is an image to the prompt, as in `run` and `serve`.
+  const fs::path dir = fs::temp_directory_path() / ("hm_one_slice_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  ScalarVolume v;
+  v.rows = v.columns = 16;
+  v.slices = 1;
+  v.values.assign(16 * 16, 100);
+  v.values[5] = 900;
+  DicomSeriesInfo info;
+  info.study_uid = UidFor("one-slice study");
+  info.series_uid = UidFor("one-slice series");
+  WriteDicomSeries(dir.string(), v, info);
+  RecordChecker checker({});
+  auto problems = [&](const char* placeholder) {
+    const Json j = {{"volume", {{"path", "IM0001.dcm"}}},
+                    {"conversations", {{{"from", "human"}, {"value", std::string(placeholder) + "\nq"}}, {{"from", "gpt"}, {"value", "a"}}}}};
+    return checker.Check(j, dir.string()).problems;
+  };
+  EXPECT_TRUE(problems("<image>").empty());
+  ASSERT_EQ(problems("<video>").size(), 2u);
+  EXPECT_EQ(problems("<video>")[0], "<image> placeholders: 0 in the text for 1 image");
+  fs::remove_all(dir);
 }
 
 TEST(RecordChecker, CountsTokensWithTheModelsTokenizer) {

@@ -3,7 +3,9 @@
 //    "volume": {"path": "ct.nii.gz" | "series_dir", "slices": 32, "axis": "axial", "window": "lung"},
 //    "conversations": [{"from": "human"|"gpt"|"system", "value": "<image>\n..."}, ...], ...}
 // Media paths are relative to a root (the data file's folder unless told otherwise). Volumes
-// are frame sequences to the model and take a <video> placeholder.
+// are frame sequences to the model and take a <video> placeholder. The trainer parses the same
+// format in train/train_record.h (written in parallel); the names differ so both can link
+// into one binary, and the two parsers should become one.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -13,28 +15,34 @@
 
 namespace hm {
 
-struct RecordMedia {
+struct MediaRef {
   enum class Kind { kImage, kVideo, kVolume } kind = Kind::kImage;
   std::string field;  // "image[0]", "video[0]", "volume" for messages
   std::string path;   // resolved against the root
   std::optional<int> slices;
   std::string axis;    // volumes; empty = default
   std::string window;  // DICOM volumes; empty = none
+
+  // Identifies what loading gives, for caches: records of one study share their media.
+  std::string Key() const {
+    return std::to_string(static_cast<int>(kind)) + "|" + path + "|" + std::to_string(slices.value_or(-1)) + "|" + axis +
+           "|" + window;
+  }
 };
 
-struct RecordTurn {
+struct DataTurn {
   std::string from;
   std::string value;
 };
 
-struct TrainingRecord {
-  std::vector<RecordMedia> media;
-  std::vector<RecordTurn> turns;
+struct DataRecord {
+  std::vector<MediaRef> media;
+  std::vector<DataTurn> turns;
 };
 
 // Reads the media fields and conversations; throws hm::Error with the reason (naming the
 // field) when their shape is wrong. Does not touch the files.
-TrainingRecord ParseTrainingRecord(const nlohmann::json& record, const std::string& media_root);
+DataRecord ParseDataRecord(const nlohmann::json& record, const std::string& media_root);
 
 // Rewrites the record's relative media paths, which are relative to `from_root`, to be
 // relative to `to_root` (where a derived data file is written). Absolute paths stay.

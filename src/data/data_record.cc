@@ -1,4 +1,4 @@
-#include "data/training_record.h"
+#include "data/data_record.h"
 
 #include <filesystem>
 
@@ -26,8 +26,8 @@ std::vector<std::string> Paths(const Json& value, const char* field) {
   return out;
 }
 
-RecordMedia Item(RecordMedia::Kind kind, std::string field, std::string path) {
-  RecordMedia m;
+MediaRef Item(MediaRef::Kind kind, std::string field, std::string path) {
+  MediaRef m;
   m.kind = kind;
   m.field = std::move(field);
   m.path = std::move(path);
@@ -71,26 +71,26 @@ size_t CountOccurrences(const std::string& text, const std::string& needle) {
   return n;
 }
 
-TrainingRecord ParseTrainingRecord(const Json& j, const std::string& root) {
+DataRecord ParseDataRecord(const Json& j, const std::string& root) {
   HM_CHECK(j.is_object(), "the record is not a JSON object");
-  TrainingRecord r;
+  DataRecord r;
   if (j.contains("image") && !j["image"].is_null()) {
     const auto paths = Paths(j["image"], "image");
     for (size_t i = 0; i < paths.size(); ++i) {
-      r.media.push_back(Item(RecordMedia::Kind::kImage, "image[" + std::to_string(i) + "]", Resolve(root, paths[i])));
+      r.media.push_back(Item(MediaRef::Kind::kImage, "image[" + std::to_string(i) + "]", Resolve(root, paths[i])));
     }
   }
   if (j.contains("video") && !j["video"].is_null()) {
     const auto paths = Paths(j["video"], "video");
     for (size_t i = 0; i < paths.size(); ++i) {
-      r.media.push_back(Item(RecordMedia::Kind::kVideo, "video[" + std::to_string(i) + "]", Resolve(root, paths[i])));
+      r.media.push_back(Item(MediaRef::Kind::kVideo, "video[" + std::to_string(i) + "]", Resolve(root, paths[i])));
     }
   }
   if (j.contains("volume") && !j["volume"].is_null()) {
     const Json& v = j["volume"];
     HM_CHECK(v.is_object() && v.contains("path") && v["path"].is_string(),
              "\"volume\" must be an object with a \"path\" string");
-    RecordMedia m = Item(RecordMedia::Kind::kVolume, "volume", Resolve(root, v["path"].get<std::string>()));
+    MediaRef m = Item(MediaRef::Kind::kVolume, "volume", Resolve(root, v["path"].get<std::string>()));
     if (v.contains("slices")) {
       HM_CHECK(v["slices"].is_number_integer(), "\"volume.slices\" must be an integer");
       m.slices = v["slices"].get<int>();
