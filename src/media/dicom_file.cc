@@ -3,6 +3,7 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <fstream>
 #include <span>
 
@@ -31,18 +33,37 @@ constexpr uint64_t kMaxSamples = uint64_t{1} << 28;
 
 // DCMTK keeps its codecs in a global registry and logs to stderr; both are process-wide, so
 // set them up once. Errors reach the user through hm::Error instead of log lines. RLE is
-// decoded by dicom_rle.cc, not by DCMTK's codec. Some writers encode the data set in implicit
-// VR although the meta header names an explicit syntax (pydicom's SC_rgb_jpeg.dcm): pydicom
-// reads those, so let DCMTK retry such elements as implicit VR instead of giving up.
+// decoded by dicom_rle.cc, not by DCMTK's codec.
 void InitDcmtkOnce() {
   static const bool done = [] {
     OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
-    dcmAcceptUnexpectedImplicitEncoding.set(OFTrue);
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     return true;
   }();
   (void)done;
+}
+
+// Some writers encode the data set in implicit VR although the meta header names an explicit
+// syntax (pydicom's SC_rgb_jpeg.dcm); pydicom reads those. When the strict parse fails, parse
+// again letting DCMTK retry elements with a non-standard VR as implicit VR. Not for deflated
+// data sets: DCMTK allocates their values eagerly, and a garbage implicit length would ask for
+// gigabytes (found by fuzz/dicom_fuzz.cc). The switch is process-wide, so loads take turns
+// (parsing is quick: values above 4 KiB are read only when used).
+OFCondition LoadFile(DcmFileFormat& file, const char* path) {
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  OFCondition status = file.loadFile(OFFilename(path));
+  OFString syntax;
+  if (status.good() || file.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, syntax).bad() ||
+      DcmXfer(syntax.c_str()).getStreamCompression() != ESC_none) {
+    return status;
+  }
+  dcmAcceptUnexpectedImplicitEncoding.set(OFTrue);
+  file.clear();
+  status = file.loadFile(OFFilename(path));
+  dcmAcceptUnexpectedImplicitEncoding.set(OFFalse);
+  return status;
 }
 
 bool IsJpeg2000(E_TransferSyntax xfer) {
@@ -85,7 +106,7 @@ DicomFile::~DicomFile() = default;
 DicomFile::DicomFile(const std::string& path) : path_(path), impl_(std::make_unique<Impl>()) {
   InitDcmtkOnce();
   const char* p = path_.c_str();
-  OFCondition status = impl_->file.loadFile(OFFilename(p));
+  OFCondition status = LoadFile(impl_->file, p);
   // DCMTK also reads data sets without the Part 10 header, so the marker is only a hint.
   HM_CHECK(status.good(), p, ": not a readable DICOM file (", status.text(),
            IsDicomFile(path_) ? "" : "; no DICM marker after the 128-byte preamble", ")");

@@ -166,6 +166,9 @@ TEST_F(DicomBadInput, CleanErrors) {
            (dir_ / "missing.dcm").string(),
            // Found by fuzz/dicom_fuzz.cc: crashed DCMTK 3.6.7's RLE decoder.
            (kData / "fuzz/rle_bad_segment_offset.dcm").string(),
+           // Found by fuzz/dicom_fuzz.cc: a deflated data set whose bad VR, retried as implicit
+           // VR, made DCMTK allocate 2.4 GB.
+           (kData / "fuzz/deflate_bad_vr_huge_length.dcm").string(),
        }) {
     EXPECT_THROW(LoadDicom(path), Error) << path;
   }
