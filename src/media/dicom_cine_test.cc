@@ -45,6 +45,22 @@ TEST(DicomCine, UltrasoundClipRunsAsVideo) {
   EXPECT_DOUBLE_EQ(sampled.timestamps[1], 0.08);
 }
 
+TEST(DicomCine, JpegCompressedUltrasoundClip) {
+  // The same clip as JPEG baseline YBR_FULL_422 with one fragment per frame, as scanners
+  // store it: lossy, so colours are compared within a tolerance inside the bar.
+  const Frames frames = LoadVideo(Data("cine_us_jpeg.dcm"));
+  ASSERT_EQ(frames.images.size(), 6u);
+  for (int k = 0; k < 6; ++k) {
+    const uint8_t* bar = &frames.images[k].rgb[(12 * 32 + 4 * k + 1) * 3];
+    EXPECT_NEAR(bar[0], 250, 12) << k;
+    EXPECT_NEAR(bar[1], 20, 12) << k;
+    EXPECT_NEAR(bar[2], 10, 12) << k;
+    const uint8_t* grey = &frames.images[k].rgb[(12 * 32 + (4 * k + 14) % 32) * 3];
+    EXPECT_NEAR(grey[0], 40, 6) << k;
+    EXPECT_NEAR(grey[1], 40, 6) << k;
+  }
+}
+
 TEST(DicomCine, AngiographyRunUsesCineRateAndTheStoredRange) {
   // 8 grayscale frames at CineRate 15; background 100, bar 200, 8 bits stored: identity.
   VideoOptions options;
