@@ -15,8 +15,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <mutex>
 #include <fstream>
+#include <mutex>
 #include <span>
 
 #include "core/error.h"
@@ -135,12 +135,12 @@ DicomFile::DicomFile(const std::string& path) : path_(path), impl_(std::make_uni
     // An IS string; DCMTK would read "1A" as 1, pydicom refuses it, and so do we.
     OFString text;
     ds->findAndGetOFString(DCM_NumberOfFrames, text);
-    const std::string digits = text.c_str();
-    const size_t first = digits.find_first_not_of(' '), last = digits.find_last_not_of(' ');
-    const std::string trimmed = first == std::string::npos ? "" : digits.substr(first, last - first + 1);
+    const std::string raw = text.c_str();
+    const size_t first = raw.find_first_not_of(' '), last = raw.find_last_not_of(' ');
+    const std::string trimmed = first == std::string::npos ? "" : raw.substr(first, last - first + 1);
     HM_CHECK(!trimmed.empty() && trimmed.size() <= 9 &&
                  trimmed.find_first_not_of("0123456789") == std::string::npos,
-             p, ": missing or invalid NumberOfFrames '", digits, "'");
+             p, ": missing or invalid NumberOfFrames '", raw, "'");
     in.frames = std::stoi(trimmed);
   }
   OFString pi;
