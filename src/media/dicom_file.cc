@@ -51,9 +51,19 @@ void InitDcmtkOnce() {
 // gigabytes (found by fuzz/dicom_fuzz.cc). The switch is process-wide, so loads take turns
 // (parsing is quick: values above 4 KiB are read only when used).
 OFCondition LoadFile(DcmFileFormat& file, const char* path) {
+  // DCMTK 3.6.7 lets std::out_of_range escape from some malformed records (a directory
+  // record's type, found by fuzz/dicom_fuzz.cc): that is a failed load, not a crash.
+  auto parse = [&]() -> OFCondition {
+    try {
+      return file.loadFile(OFFilename(path));
+    } catch (const std::exception& e) {
+      return makeOFCondition(OFM_dcmdata, 1000, OF_error,
+                             ("malformed data element: " + std::string(e.what())).c_str());
+    }
+  };
   static std::mutex mutex;
   std::lock_guard<std::mutex> lock(mutex);
-  OFCondition status = file.loadFile(OFFilename(path));
+  OFCondition status = parse();
   OFString syntax;
   if (status.good() || file.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, syntax).bad() ||
       DcmXfer(syntax.c_str()).getStreamCompression() != ESC_none) {
@@ -61,7 +71,7 @@ OFCondition LoadFile(DcmFileFormat& file, const char* path) {
   }
   dcmAcceptUnexpectedImplicitEncoding.set(OFTrue);
   file.clear();
-  status = file.loadFile(OFFilename(path));
+  status = parse();
   dcmAcceptUnexpectedImplicitEncoding.set(OFFalse);
   return status;
 }
