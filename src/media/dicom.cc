@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "media/dicom_cine.h"
 #include "media/dicom_file.h"
 
 namespace hm {
@@ -124,6 +125,16 @@ Frames ColorFrames(std::vector<DicomFile>& files, const std::vector<Plane>& plan
 Frames LoadDicom(const std::string& path, const DicomOptions& options) {
   std::vector<DicomFile> files = OpenFiles(path);
   CheckSeries(path, files);
+  // A single multi-frame file with frame timing is a cine loop (ultrasound, XA): sampled in
+  // time like a video rather than resliced, so a 30-frame clip is not stretched to 180.
+  if (files.size() == 1 && files[0].info().frames > 1 && files[0].info().frame_seconds) {
+    HM_CHECK(options.axis == SliceAxis::kAxial, path,
+             ": a cine loop can only be read frame by frame (axis 2)");
+    HM_CHECK(options.num_slices >= 0, "DICOM: num_slices must be >= 0, got ", options.num_slices);
+    VideoOptions video;
+    if (options.num_slices > 0) video.max_frames = std::min(options.num_slices, kMaxVideoFrames);
+    return CineFrames(files[0], video, options.window);
+  }
   const std::vector<Plane> planes = OrderPlanes(files);
   const DicomImageInfo& first = files[0].info();
   if (!first.monochrome()) return ColorFrames(files, planes, options);

@@ -35,7 +35,9 @@ struct DicomOptions {
 //
 // Result: one image of merge size 1 when there is a single slice (an X-ray, a photo), else
 // num_slices images of merge size 2; from_pil is true (like the reference's NIfTI slices);
-// no timestamps. Throws hm::Error naming the file on anything unreadable or inconsistent.
+// no timestamps. Exception: a single multi-frame file with frame timing is a cine loop and
+// is read as LoadDicomCine reads it (dicom_cine.h: a video, at most num_slices frames).
+// Throws hm::Error naming the file on anything unreadable or inconsistent.
 Frames LoadDicom(const std::string& path, const DicomOptions& options = {});
 
 }  // namespace hm

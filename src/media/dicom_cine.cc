@@ -4,13 +4,19 @@
 
 #include "core/error.h"
 #include "media/dicom_file.h"
-#include "media/dicom_window.h"
 
 namespace hm {
 
-Frames LoadDicomCine(const std::string& path, const VideoOptions& options) {
+Frames LoadDicomCine(const std::string& path, const VideoOptions& options,
+                     const std::optional<DicomWindow>& window) {
   DicomFile file(path);
+  return CineFrames(file, options, window);
+}
+
+Frames CineFrames(DicomFile& file, const VideoOptions& options,
+                  const std::optional<DicomWindow>& window) {
   const DicomImageInfo& in = file.info();
+  const std::string& path = file.path();
   HM_CHECK(in.frame_seconds.has_value(), path,
            ": a DICOM video needs frame timing (FrameTime, FrameTimeVector, CineRate or "
            "RecommendedDisplayFrameRate); pass it as --dicom to read its frames as a volume");
@@ -20,11 +26,18 @@ Frames LoadDicomCine(const std::string& path, const VideoOptions& options) {
   } catch (const Error& e) {
     Fail(path, ": ", e.what());
   }
+  std::optional<DicomWindow> map = window;
+  const bool file_window = in.window && (*in.window)[0] >= 1;
+  if ((!map && file_window) || (map && map->from_file)) {
+    HM_CHECK(file_window, path, ": --window file: the file has no usable WindowWidth/WindowCenter");
+    map = DicomWindow{(*in.window)[0], (*in.window)[1]};
+  }
+  HM_CHECK(!map || in.monochrome(), path, ": an intensity window needs grayscale data, this is ",
+           in.photometric);
   // Grayscale without a window: the stored range [lo, lo + 2^bits - 1] spans 0..255.
   const double range = std::ldexp(1.0, in.bits_stored) - 1;
   const double lo = in.is_signed ? -std::ldexp(1.0, in.bits_stored - 1) : 0;
   const bool invert = in.photometric == "MONOCHROME1";
-  const bool use_window = in.window && (*in.window)[0] >= 1;
   Frames frames;
   frames.from_pil = false;
   frames.merge_size = 2;
@@ -40,9 +53,8 @@ Frames LoadDicomCine(const std::string& path, const VideoOptions& options) {
     image.height = in.rows;
     image.rgb.reserve(samples.size() * 3);
     for (double v : samples) {
-      uint8_t g = use_window ? ApplyDicomWindow(v * in.slope + in.intercept,
-                                               DicomWindow{(*in.window)[0], (*in.window)[1]})
-                            : static_cast<uint8_t>(std::lround((v - lo) / range * 255));
+      uint8_t g = map ? ApplyDicomWindow(v * in.slope + in.intercept, *map)
+                      : static_cast<uint8_t>(std::lround((v - lo) / range * 255));
       if (invert) g = static_cast<uint8_t>(255 - g);
       image.rgb.insert(image.rgb.end(), 3, g);
     }

@@ -3,12 +3,16 @@
 // loop.dcm` and a server video_url part holding a DICOM file go down the video path.
 #pragma once
 
+#include <optional>
 #include <string>
 
+#include "media/dicom_window.h"
 #include "media/frames.h"
 #include "media/video.h"
 
 namespace hm {
+
+class DicomFile;
 
 // Loads the frames of a multi-frame DICOM file as a video. The frame rate comes from the
 // file's timing (FrameTime, FrameTimeVector, CineRate, RecommendedDisplayFrameRate); a file
@@ -17,6 +21,12 @@ namespace hm {
 // whole stored range (0..2^BitsStored - 1, or its signed counterpart), so every frame shares
 // one contrast; MONOCHROME1 is inverted. Colour frames keep their top 8 bits.
 // Result as LoadVideo's: from_pil false, merge size 2, timestamps index * frame time.
-Frames LoadDicomCine(const std::string& path, const VideoOptions& options = {});
+// `window`, when given, replaces the file's window (from_file: the file's, which must exist).
+Frames LoadDicomCine(const std::string& path, const VideoOptions& options = {},
+                     const std::optional<DicomWindow>& window = {});
+
+// The same for a file already open (LoadDicom's single multi-frame file with frame timing).
+Frames CineFrames(DicomFile& file, const VideoOptions& options,
+                  const std::optional<DicomWindow>& window);
 
 }  // namespace hm

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "media/dicom.h"
 #include "media/dicom_file.h"
 #include "media/video.h"
 
@@ -45,6 +46,22 @@ TEST(DicomCine, UltrasoundClipRunsAsVideo) {
   EXPECT_DOUBLE_EQ(sampled.timestamps[1], 0.08);
 }
 
+TEST(DicomCine, JpegCompressedUltrasoundClip) {
+  // The same clip as JPEG baseline YBR_FULL_422 with one fragment per frame, as scanners
+  // store it: lossy, so colours are compared within a tolerance inside the bar.
+  const Frames frames = LoadVideo(Data("cine_us_jpeg.dcm"));
+  ASSERT_EQ(frames.images.size(), 6u);
+  for (int k = 0; k < 6; ++k) {
+    const uint8_t* bar = &frames.images[k].rgb[(12 * 32 + 4 * k + 1) * 3];
+    EXPECT_NEAR(bar[0], 250, 12) << k;
+    EXPECT_NEAR(bar[1], 20, 12) << k;
+    EXPECT_NEAR(bar[2], 10, 12) << k;
+    const uint8_t* grey = &frames.images[k].rgb[(12 * 32 + (4 * k + 14) % 32) * 3];
+    EXPECT_NEAR(grey[0], 40, 6) << k;
+    EXPECT_NEAR(grey[1], 40, 6) << k;
+  }
+}
+
 TEST(DicomCine, AngiographyRunUsesCineRateAndTheStoredRange) {
   // 8 grayscale frames at CineRate 15; background 100, bar 200, 8 bits stored: identity.
   VideoOptions options;
@@ -60,6 +77,31 @@ TEST(DicomCine, AngiographyRunUsesCineRateAndTheStoredRange) {
   EXPECT_EQ(first.rgb[0], 200);
   EXPECT_EQ(first.rgb[1], 200);
   EXPECT_EQ(first.rgb[3 * 10], 100);
+}
+
+TEST(DicomCine, LoadDicomReadsACineLoopInTime) {
+  // Through the volume entry point (--dicom, volume_url) a cine loop is still a clip: at most
+  // num_slices frames, sampled like video frames, never stretched to 180 repeated slices.
+  const Frames all = LoadDicom(Data("cine_us.dcm"));
+  ASSERT_EQ(all.images.size(), 6u);
+  EXPECT_FALSE(all.from_pil);
+  EXPECT_EQ(all.timestamps.size(), 6u);
+  DicomOptions options;
+  options.num_slices = 3;
+  const Frames three = LoadDicom(Data("cine_us.dcm"), options);
+  ASSERT_EQ(three.images.size(), 3u);  // floor(linspace(0, 5, 3)) = 0, 2, 5
+  EXPECT_EQ(BarColumn(three.images[2]), 20);
+  // A window on grayscale: 100 -> 0 and 200 -> 255 with width 100 around 150.
+  options.num_slices = 0;
+  options.window = DicomWindow{100, 150, false};
+  const Frames xa = LoadDicom(Data("cine_xa.dcm"), options);
+  ASSERT_EQ(xa.images.size(), 8u);
+  EXPECT_EQ(xa.images[0].rgb[0], 255);
+  EXPECT_EQ(xa.images[0].rgb[3 * 10], 0);
+  EXPECT_THROW(LoadDicom(Data("cine_us.dcm"), options), Error);  // no window on colour
+  options.window.reset();
+  options.axis = SliceAxis::kSagittal;
+  EXPECT_THROW(LoadDicom(Data("cine_xa.dcm"), options), Error);
 }
 
 TEST(DicomCine, NeedsFrameTiming) {

@@ -3,6 +3,7 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
@@ -15,11 +16,18 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <span>
 
 #include "core/error.h"
 #include "media/dicom_j2k.h"
 #include "media/dicom_rle.h"
+
+// DCMTK 3.6.7 leaks the objects it was building when a malformed directory record makes it
+// throw (testdata/dicom/fuzz/directory_record_out_of_range.dcm, caught in LoadFile below).
+// Under LeakSanitizer (HULUMED_SANITIZE, fuzz builds) that third-party leak must not fail
+// every binary that parses such a file; this hook is unused without the sanitizer.
+extern "C" const char* __lsan_default_suppressions() { return "leak:libdcmdata.so\n"; }
 
 namespace hm {
 
@@ -31,18 +39,47 @@ constexpr uint64_t kMaxSamples = uint64_t{1} << 28;
 
 // DCMTK keeps its codecs in a global registry and logs to stderr; both are process-wide, so
 // set them up once. Errors reach the user through hm::Error instead of log lines. RLE is
-// decoded by dicom_rle.cc, not by DCMTK's codec. Some writers encode the data set in implicit
-// VR although the meta header names an explicit syntax (pydicom's SC_rgb_jpeg.dcm): pydicom
-// reads those, so let DCMTK retry such elements as implicit VR instead of giving up.
+// decoded by dicom_rle.cc, not by DCMTK's codec.
 void InitDcmtkOnce() {
   static const bool done = [] {
     OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
-    dcmAcceptUnexpectedImplicitEncoding.set(OFTrue);
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     return true;
   }();
   (void)done;
+}
+
+// Some writers encode the data set in implicit VR although the meta header names an explicit
+// syntax (pydicom's SC_rgb_jpeg.dcm); pydicom reads those. When the strict parse fails, parse
+// again letting DCMTK retry elements with a non-standard VR as implicit VR. Not for deflated
+// data sets: DCMTK allocates their values eagerly, and a garbage implicit length would ask for
+// gigabytes (found by fuzz/dicom_fuzz.cc). The switch is process-wide, so loads take turns
+// (parsing is quick: values above 4 KiB are read only when used).
+OFCondition LoadFile(DcmFileFormat& file, const char* path) {
+  // DCMTK 3.6.7 lets std::out_of_range escape from some malformed records (a directory
+  // record's type, found by fuzz/dicom_fuzz.cc): that is a failed load, not a crash.
+  auto parse = [&]() -> OFCondition {
+    try {
+      return file.loadFile(OFFilename(path));
+    } catch (const std::exception& e) {
+      return makeOFCondition(OFM_dcmdata, 1000, OF_error,
+                             ("malformed data element: " + std::string(e.what())).c_str());
+    }
+  };
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  OFCondition status = parse();
+  OFString syntax;
+  if (status.good() || file.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, syntax).bad() ||
+      DcmXfer(syntax.c_str()).getStreamCompression() != ESC_none) {
+    return status;
+  }
+  dcmAcceptUnexpectedImplicitEncoding.set(OFTrue);
+  file.clear();
+  status = parse();
+  dcmAcceptUnexpectedImplicitEncoding.set(OFFalse);
+  return status;
 }
 
 bool IsJpeg2000(E_TransferSyntax xfer) {
@@ -85,7 +122,7 @@ DicomFile::~DicomFile() = default;
 DicomFile::DicomFile(const std::string& path) : path_(path), impl_(std::make_unique<Impl>()) {
   InitDcmtkOnce();
   const char* p = path_.c_str();
-  OFCondition status = impl_->file.loadFile(OFFilename(p));
+  OFCondition status = LoadFile(impl_->file, p);
   // DCMTK also reads data sets without the Part 10 header, so the marker is only a hint.
   HM_CHECK(status.good(), p, ": not a readable DICOM file (", status.text(),
            IsDicomFile(path_) ? "" : "; no DICM marker after the 128-byte preamble", ")");
@@ -114,12 +151,12 @@ DicomFile::DicomFile(const std::string& path) : path_(path), impl_(std::make_uni
     // An IS string; DCMTK would read "1A" as 1, pydicom refuses it, and so do we.
     OFString text;
     ds->findAndGetOFString(DCM_NumberOfFrames, text);
-    const std::string digits = text.c_str();
-    const size_t first = digits.find_first_not_of(' '), last = digits.find_last_not_of(' ');
-    const std::string trimmed = first == std::string::npos ? "" : digits.substr(first, last - first + 1);
+    const std::string raw = text.c_str();
+    const size_t first = raw.find_first_not_of(' '), last = raw.find_last_not_of(' ');
+    const std::string trimmed = first == std::string::npos ? "" : raw.substr(first, last - first + 1);
     HM_CHECK(!trimmed.empty() && trimmed.size() <= 9 &&
                  trimmed.find_first_not_of("0123456789") == std::string::npos,
-             p, ": missing or invalid NumberOfFrames '", digits, "'");
+             p, ": missing or invalid NumberOfFrames '", raw, "'");
     in.frames = std::stoi(trimmed);
   }
   OFString pi;

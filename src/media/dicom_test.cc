@@ -166,6 +166,11 @@ TEST_F(DicomBadInput, CleanErrors) {
            (dir_ / "missing.dcm").string(),
            // Found by fuzz/dicom_fuzz.cc: crashed DCMTK 3.6.7's RLE decoder.
            (kData / "fuzz/rle_bad_segment_offset.dcm").string(),
+           // Found by fuzz/dicom_fuzz.cc: a deflated data set whose bad VR, retried as implicit
+           // VR, made DCMTK allocate 2.4 GB.
+           (kData / "fuzz/deflate_bad_vr_huge_length.dcm").string(),
+           // Found by fuzz/dicom_fuzz.cc: DCMTK threw std::out_of_range from a directory record.
+           (kData / "fuzz/directory_record_out_of_range.dcm").string(),
        }) {
     EXPECT_THROW(LoadDicom(path), Error) << path;
   }

@@ -73,6 +73,18 @@ TEST(CompletionRequest, DecodesAnInlineImageIntoAMediaItem) {
   EXPECT_EQ(r.chat.messages[0]["content"][1]["text"], "what is this?");
 }
 
+TEST(CompletionRequest, AnInlineDicomCineIsAVideo) {
+  // An ultrasound loop (6 frames at FrameTime 40 ms) sent as video_url: the video rules apply.
+  const std::string body = R"({"messages":[{"role":"user","content":[{"type":"video_url","video_url":{"url":")" +
+                           DataUri(HULUMED_SOURCE_DIR "/testdata/dicom/cine_us.dcm", "application/dicom") +
+                           R"(","fps":12.5}}]}]})";
+  const CompletionRequest r = ParseCompletionRequest(body, MediaResolver({}, std::nullopt));
+  ASSERT_EQ(r.chat.media.size(), 1u);
+  EXPECT_EQ(r.chat.media[0].kind, MediaKind::kVideo);
+  EXPECT_EQ(r.chat.media[0].frames.images.size(), 3u);  // every second frame of 25 fps
+  EXPECT_EQ(r.chat.media[0].frames.timestamps, (std::vector<double>{0, 0.08, 0.16}));
+}
+
 TEST(CompletionRequest, ReadsVolumesFromTheAllowedRootOnly) {
   const std::string body = R"({"messages":[{"role":"user","content":[{"type":"volume_url","volume_url":{"url":"nifti/f32.nii.gz","slices":4,"axis":"coronal"}}]}]})";
   EXPECT_EQ(Status(body), 400);  // local files are off by default

@@ -9,12 +9,14 @@ series/: five 32x32 CT slices cropped from pydicom's CT_small.dcm, positions alo
 file names shuffled against the anatomical order, and an InstanceNumber that disagrees with
 the position (the loader must trust the position).
 
-cine_us.dcm, cine_xa.dcm: multi-frame loops with frame timing (an RGB ultrasound clip with
-FrameTime, a grayscale XA run with CineRate) whose frame k shows a bar at column 4k; read as
-video by dicom_cine.cc.
+cine_us.dcm, cine_us_jpeg.dcm, cine_xa.dcm: multi-frame loops with frame timing (an RGB
+ultrasound clip with FrameTime, also JPEG-compressed as YBR_FULL_422 by dcmcjpeg, and a
+grayscale XA run with CineRate) whose frame k shows a bar at column 4k; read as video by
+dicom_cine.cc.
 """
 import copy
 import os
+import subprocess
 import warnings
 
 import numpy as np
@@ -95,6 +97,10 @@ def cines():
     for k in range(6):
         us[k, :, 4 * k:4 * k + 4] = (250, 20, 10)
     cine("cine_us.dcm", "1.2.840.10008.5.1.4.1.1.3.1", us, "RGB", {"FrameTime": "40"})
+    # The same clip as ultrasound machines store it: JPEG baseline, YBR_FULL_422, one
+    # fragment per frame (DCMTK's dcmcjpeg, Debian package dcmtk).
+    subprocess.run(["dcmcjpeg", "+eb", os.path.join(OUT, "cine_us.dcm"),
+                    os.path.join(OUT, "cine_us_jpeg.dcm")], check=True)
     # XA angiography: 8 grayscale frames of 16x32 at CineRate 15 (no FrameTime).
     xa = np.full((8, 16, 32), 100, np.uint8)
     for k in range(8):
