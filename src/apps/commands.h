@@ -13,6 +13,7 @@ void AddTemplateCommand(CLI::App& app);
 void AddServeCommand(CLI::App& app);
 void AddQuantizeCommand(CLI::App& app);
 void AddBenchCommand(CLI::App& app);
+void AddTrainGradCommand(CLI::App& app);  // `train grad` (creates `train` if needed)
 void AddTrainCommand(CLI::App& app);  // `train RECIPE.json` (creates `train` if needed)
 
 }  // namespace hm

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   hm::AddServeCommand(app);
   hm::AddQuantizeCommand(app);
   hm::AddBenchCommand(app);
+  hm::AddTrainGradCommand(app);
   hm::AddTrainCommand(app);
   try {
     app.parse(argc, argv);
