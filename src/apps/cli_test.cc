@@ -11,8 +11,8 @@
 #include <map>
 #include <sstream>
 
-#include "apps/cli_testing.h"
 #include "io/checkpoint_files.h"
+#include "apps/cli_testing.h"
 #include "io/json_file.h"
 #include "io/npy.h"
 #include "io/safetensors.h"
@@ -217,12 +217,56 @@ TEST(Cli, TrainGradWritesLossAndEveryGradientUnderCheckpointNames) {
   fs::remove(out);
 
   const fs::path bad = fs::temp_directory_path() / "hm_cli_bad_turn.jsonl";
-  std::ofstream(bad) << "{\"conversations\": [{\"from\": \"human\", \"value\": \"hi\"}]}\n"
+  std::ofstream(bad) << "{\"conversations\": [{\"from\": \"human\", \"value\": \"hi\"}, {\"from\": \"gpt\", \"value\": \"yo\"}]}\n"
                      << "{\"conversations\": [{\"from\": \"robot\", \"value\": \"hi\"}]}\n";
   const Result e = Hulumed("train grad -m " + model.string() + " --data " + bad.string() + " --out " + out.string());
   EXPECT_EQ(e.status, 1);
   EXPECT_NE(e.out.find(bad.string() + ":2: turn \"from\" is 'robot'"), std::string::npos) << e.out;
   fs::remove(bad);
+// eval score on the MedUniEval goldens: one verdict line per input, in order, with the
+// golden's correctness or error; a bad line is an error naming file and line.
+TEST(Cli, EvalScoreMatchesMedUniEvalGoldens) {
+  const fs::path dir = fs::temp_directory_path() / "hm_cli_eval";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::vector<nlohmann::json> expected;
+  {
+    std::ofstream results(dir / "results.jsonl");
+    for (const char* family : {"multi_choice", "vqa", "3d", "report"}) {
+      std::ifstream golden(kTestdata / "eval" / (std::string(family) + ".jsonl"));
+      for (std::string line; std::getline(golden, line);) {
+        nlohmann::json j = nlohmann::json::parse(line);
+        expected.push_back(j["expected"]);
+        j.erase("expected");
+        results << j.dump() << '\n';
+      }
+    }
+  }
+  const Result r = Hulumed("eval score --results " + (dir / "results.jsonl").string() + " --out " +
+                           (dir / "out").string() + " --scoring compat");
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::ifstream scored(dir / "out" / "scored.jsonl");
+  size_t n = 0;
+  for (std::string line; std::getline(scored, line); ++n) {
+    ASSERT_LT(n, expected.size());
+    const nlohmann::json verdict = nlohmann::json::parse(line)["verdict"];
+    if (expected[n].contains("error")) {
+      EXPECT_EQ(verdict["error"], expected[n]["error"]) << line;
+    } else {
+      EXPECT_EQ(verdict["correct"], expected[n]["correct"]) << line;
+      EXPECT_EQ(verdict["scores"].size(), expected[n]["scores"].size()) << line;
+    }
+  }
+  EXPECT_EQ(n, expected.size());
+  const nlohmann::json metrics = ReadJsonFile((dir / "out" / "metrics.json").string());
+  EXPECT_EQ(metrics["kinds"].size(), 7u) << metrics.dump();
+
+  std::ofstream(dir / "bad.jsonl") << "{\"kind\": \"multi_choice\", \"answer\": \"A\", \"response\": \"A\"}\n"
+                                   << "{\"kind\": \"essay\", \"answer\": \"A\", \"response\": \"A\"}\n";
+  const Result bad = Hulumed("eval score --results " + (dir / "bad.jsonl").string() + " --out " + (dir / "bad").string());
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.out.find("bad.jsonl:2: unknown kind \"essay\""), std::string::npos) << bad.out;
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   hm::AddBenchCommand(app);
   hm::AddTrainGradCommand(app);
   hm::AddTrainCommand(app);
+  hm::AddEvalCommands(app);
+  hm::AddDataCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

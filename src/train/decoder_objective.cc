@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "text/chat_template.h"
 #include "train/batch_grad.h"
+#include "train/training_samples.h"
 
 namespace hm {
 namespace {
@@ -30,7 +31,7 @@ const LabelledTokens& DecoderObjective::Labelled(const TrainRecord& record) cons
   if (it != labelled_.end()) return it->second;
   HM_CHECK(record.media.empty(), record.where, ": samples with media are not trained yet (text only)");
   LabelledTokens tokens =
-      LabelConversation(tokenizer_, chat_template_, MessagesFromConversations(Conversations(record), record.where));
+      LabelConversation(tokenizer_, chat_template_, MessagesFromConversations(Conversations(record), "<image>", {}, record.where));
   return labelled_.emplace(record.where, std::move(tokens)).first->second;
 }
 
@@ -39,10 +40,10 @@ int64_t DecoderObjective::Length(const TrainRecord& record) const {
 }
 
 LossSum DecoderObjective::LossAndGrad(const Batch& batch, std::span<TrainParam> params) {
-  std::vector<train::TrainingSample> samples;
+  std::vector<TrainingSample> samples;
   for (const TrainRecord* r : batch.samples) samples.push_back({Labelled(*r), {}});
   LossSum sum;
-  for (const train::TrainingSample& s : samples) sum.tokens += s.tokens.label_count();
+  for (const TrainingSample& s : samples) sum.tokens += s.tokens.label_count();
   if (sum.tokens == 0) return sum;
   const train::BatchLoss loss = train::AccumulateBatchGradients(
       decoder_, nullptr, static_cast<int32_t>(params_.config().image_token_index), samples, pool_, 1.0f);
