@@ -6,6 +6,7 @@
 #include "apps/commands.h"
 #include "core/error.h"
 #include "io/json_file.h"
+#include "train/decoder_objective.h"
 #include "train/least_squares_objective.h"
 #include "train/recipe.h"
 #include "train/trainer.h"
@@ -18,13 +19,14 @@ struct TrainCommandOptions {
   bool resume = false;
   bool strict = false;
   bool no_progress = false;
+  int threads = 0;
 };
 
-// The model folder's config.json says what is trained.
-std::unique_ptr<Objective> MakeObjective(const std::string& model_dir, const StageRecipe& stage) {
+// The model folder's config.json says what is trained: the toy, or a Hulu-Med checkpoint.
+std::unique_ptr<Objective> MakeObjective(const std::string& model_dir, int threads) {
   const std::string type = ReadJsonFile(model_dir + "/config.json").value("model_type", "");
   if (type == kLeastSquaresModelType) return std::make_unique<LeastSquaresObjective>(model_dir);
-  Fail(model_dir, ": no training objective for model_type \"", type, "\" in this build (stage ", stage.name, ")");
+  return std::make_unique<DecoderObjective>(model_dir, threads);
 }
 
 void RunTrain(const TrainCommandOptions& o) {
@@ -33,7 +35,8 @@ void RunTrain(const TrainCommandOptions& o) {
   options.resume = o.resume;
   options.strict = o.strict;
   options.progress = !o.no_progress;
-  const std::vector<StageOutcome> outcomes = TrainRecipe(recipe, MakeObjective, options);
+  const std::vector<StageOutcome> outcomes = TrainRecipe(
+      recipe, [&o](const std::string& dir, const StageRecipe&) { return MakeObjective(dir, o.threads); }, options);
   for (size_t i = 0; i < outcomes.size(); ++i) {
     const StageOutcome& s = outcomes[i];
     std::printf("%s: %lld steps (%lld skipped), %lld records skipped, last loss %.6g, checkpoint %s\n",
@@ -57,6 +60,7 @@ void AddTrainCommand(CLI::App& app) {
   train->add_flag("--resume", o->resume, "Continue each stage from its output_dir's last checkpoint");
   train->add_flag("--strict", o->strict, "Stop at the first bad record instead of skipping it");
   train->add_flag("--no-progress", o->no_progress, "No progress line (the JSONL log is still written)");
+  train->add_option("-t,--threads", o->threads, "Worker threads (default: all cores)");
   train->callback([o, train] {
     if (!train->get_subcommands().empty()) return;  // `train grad` ran instead
     HM_CHECK(!o->recipe.empty(), "train: give a RECIPE.json (see recipes/hulumed-3stage.json)");

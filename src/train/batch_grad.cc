@@ -5,11 +5,12 @@
 namespace hm::train {
 
 BatchLoss AccumulateBatchGradients(const DecoderTrainer& decoder, const VisionTrainer* vision, int32_t image_token,
-                                   std::span<const TrainingSample> batch, ThreadPool& pool) {
+                                   std::span<const TrainingSample> batch, ThreadPool& pool,
+                                   std::optional<float> grad_scale) {
   BatchLoss result;
   for (const TrainingSample& s : batch) result.label_tokens += s.tokens.label_count();
   HM_CHECK(result.label_tokens > 0, "the batch has no label token (no assistant turn)");
-  const float scale = 1.0f / static_cast<float>(result.label_tokens);
+  const float scale = grad_scale.value_or(1.0f / static_cast<float>(result.label_tokens));
   const int64_t h = decoder.config().hidden;
   double sum = 0;
   for (const TrainingSample& sample : batch) {

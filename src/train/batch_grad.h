@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "core/thread_pool.h"
@@ -23,7 +24,10 @@ struct BatchLoss {
 // is trained to predict labels[t + 1]. Image-token slots take the vision tower's tokens (the
 // reference's `embed * 0 + feature`: their embedding rows get no gradient). `vision` may be
 // null when no sample has media. hm::Error if the batch has no label.
+// `grad_scale` replaces the 1 / label_tokens factor on the gradients: the training loop
+// passes 1 and divides by the label count of its whole global batch itself.
 BatchLoss AccumulateBatchGradients(const DecoderTrainer& decoder, const VisionTrainer* vision, int32_t image_token,
-                                   std::span<const TrainingSample> batch, ThreadPool& pool);
+                                   std::span<const TrainingSample> batch, ThreadPool& pool,
+                                   std::optional<float> grad_scale = std::nullopt);
 
 }  // namespace hm::train

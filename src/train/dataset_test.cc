@@ -49,7 +49,7 @@ TEST_F(DatasetTest, ParsesTheReferenceFormatWithVolumes) {
   const RecordMedia& v = d.records[1].media[0];
   EXPECT_EQ(v.kind, RecordMedia::Kind::kVolume);
   EXPECT_EQ(v.slices, 32);
-  EXPECT_EQ(v.axis, "coronal");
+  EXPECT_EQ(v.axis, SliceAxis::kCoronal);
   EXPECT_EQ(v.window, "lung");
   ASSERT_EQ(d.records[1].turns.size(), 3u);
   EXPECT_EQ(d.records[1].turns[0].role, Turn::Role::kSystem);
@@ -101,6 +101,16 @@ TEST_F(DatasetTest, JsonArrayRecordsAreReportedByTheirLine) {
   EXPECT_EQ(d.records[1].where, src.path + ":5");
   ASSERT_EQ(d.skipped.size(), 1u);
   EXPECT_EQ(d.skipped[0].where, src.path + ":3");
+}
+
+TEST_F(DatasetTest, VolumeOptionsAreCheckedByTheRuntimesRules) {
+  DataSource src = Write("d.jsonl",
+      R"({"volume": {"path": "ct.nii.gz", "axis": "oblique"}, "conversations": [{"from": "human", "value": "<video>"},)"
+      R"( {"from": "gpt", "value": "x"}]})" "\n");
+  Dataset d = ReadDataset(src, {});
+  ASSERT_EQ(d.skipped.size(), 1u);
+  EXPECT_EQ(d.skipped[0].reason,
+            src.path + ":1: volume.axis: 'oblique' is not axial, coronal or sagittal (or the axis number 2, 1, 0)");
 }
 
 TEST(WeightedSamplerTest, FollowsWeightsAndCoversEachSourceBeforeRepeating) {

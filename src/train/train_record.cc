@@ -1,9 +1,9 @@
 #include "train/train_record.h"
 
-#include <algorithm>
 #include <filesystem>
 
 #include "core/error.h"
+#include "runtime/media_request.h"
 
 namespace hm {
 namespace {
@@ -49,10 +49,8 @@ RecordMedia ParseVolume(const json& v, const std::string& where, const std::stri
                ": volume.slices: expected a positive integer");
       m.slices = value.get<int>();
     } else if (key == "axis") {
-      static const char* kAxes[] = {"axial", "coronal", "sagittal", "0", "1", "2"};
-      HM_CHECK(value.is_string() && std::find(std::begin(kAxes), std::end(kAxes), value.get<std::string>()) != std::end(kAxes),
-               where, ": volume.axis: expected axial, coronal or sagittal");
-      m.axis = value.get<std::string>();
+      HM_CHECK(value.is_string(), where, ": volume.axis: expected axial, coronal or sagittal");
+      m.axis = ParseSliceAxis(value.get<std::string>(), where + ": volume.axis");
     } else if (key == "window") {
       HM_CHECK(value.is_string(), where, ": volume.window: expected WIDTH:LEVEL, \"file\" or a preset name");
       m.window = value.get<std::string>();

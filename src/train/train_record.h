@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "media/volume.h"
+
 namespace hm {
 
 struct RecordMedia {
@@ -20,7 +22,7 @@ struct RecordMedia {
   std::string path;  // resolved against the data source's media root
   // Volumes only; unset fields take the media loader's defaults.
   std::optional<int> slices;
-  std::optional<std::string> axis;    // axial, coronal, sagittal (or 2, 1, 0)
+  std::optional<SliceAxis> axis;
   std::optional<std::string> window;  // DICOM: WIDTH:LEVEL, "file" or a CT preset
 };
 
