@@ -72,7 +72,7 @@ PreparedPrompt PreparePromptFromIds(const Model& model, const std::vector<int32_
   return out;
 }
 
-PreparedPrompt PreparePrompt(const Model& model, const Tokenizer& tokenizer, const std::string& chat_template,
+PreparedPrompt PreparePrompt(const Model& model, const Tokenizer& tokenizer, const ChatTemplate& chat_template,
                              const PreprocessorConfig& preprocessor, ChatRequest& request,
                              const MultimodalOptions& options, ThreadPool& pool) {
   AnnotateMediaParts(request);

@@ -9,6 +9,7 @@
 
 #include "media/frames.h"
 #include "runtime/multimodal.h"
+#include "text/chat_template.h"
 #include "text/tokenizer.h"
 
 namespace hm {
@@ -43,7 +44,7 @@ struct PreparedPrompt {
 // examples write it.
 nlohmann::ordered_json UserMessage(const std::vector<MediaItem>& media, const std::string& text);
 
-PreparedPrompt PreparePrompt(const Model& model, const Tokenizer& tokenizer, const std::string& chat_template,
+PreparedPrompt PreparePrompt(const Model& model, const Tokenizer& tokenizer, const ChatTemplate& chat_template,
                              const PreprocessorConfig& preprocessor, ChatRequest& request,
                              const MultimodalOptions& options, ThreadPool& pool);
 

@@ -19,6 +19,7 @@
 #include "server/job.h"
 #include "server/metrics.h"
 #include "server/turn_lock.h"
+#include "text/chat_template.h"
 #include "text/tokenizer.h"
 
 namespace hm {
@@ -56,7 +57,7 @@ class Engine {
   Metrics& metrics_;
   Model model_;
   Tokenizer tokenizer_;
-  std::string template_;
+  ChatTemplate template_;
   PreprocessorConfig preprocessor_;
   std::string name_;
   ThreadPool pool_;
