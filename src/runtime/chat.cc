@@ -81,8 +81,9 @@ PreparedPrompt PreparePrompt(const Model& model, const Tokenizer& tokenizer, con
   const std::vector<int32_t> ids = tokenizer.Encode(text);
   if (!request.media.empty()) {
     const auto token = tokenizer.TokenId("<image>");
-    HM_CHECK(token && *token == ImageTokenId(model), model.dir(), ": the tokenizer's <image> id does not match "
-             "config.json image_token_index ", model.config().image_token_index);
+    if (!token || *token != ImageTokenId(model))
+      FailInternal(model.dir(), ": the tokenizer's <image> id does not match config.json image_token_index ",
+                   model.config().image_token_index);
   }
   return PreparePromptFromIds(model, ids, request.media, preprocessor, options, pool);
 }

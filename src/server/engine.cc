@@ -113,7 +113,7 @@ Session& Engine::AcquireSlot(const Prompt& prompt) {
     }
   }
   // A worker holds at most one slot and there are as many slots as workers.
-  HM_CHECK(best >= 0, "serve: no free KV cache slot");
+  if (best < 0) FailInternal("serve: no free KV cache slot");
   slot_busy_[best] = true;
   slot_used_[best] = ++uses_;
   return *slots_[best];
@@ -190,10 +190,8 @@ void Engine::Run(Job& job) {
       slot->Reset();
       ReleaseSlot(*slot);
     }
-    const auto* api = dynamic_cast<const ApiError*>(&e);
-    if (api) job.Fail(api->status(), api->type(), e.what());
-    else if (dynamic_cast<const Error*>(&e)) job.Fail(400, "invalid_request_error", e.what());
-    else job.Fail(500, "server_error", e.what());
+    const ErrorStatus status = StatusOf(e);
+    job.Fail(status.status, status.type, e.what());
   }
 }
 

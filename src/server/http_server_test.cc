@@ -168,6 +168,32 @@ TEST(HttpServer, ListContentIgnoresTheTokenizerConfigTemplate) {
   fs::remove_all(dir);
 }
 
+// A checkpoint whose processor template is Qwen3's official one fails on list content (it
+// calls startswith on it), as in Jinja2: that is the checkpoint's problem, so 500, with a
+// message naming the template file; string content still works.
+TEST(HttpServer, BrokenCheckpointTemplateIs500) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "hm_server_qwen3_processor_template";
+  fs::remove_all(dir);
+  fs::copy(kModel, dir);
+  fs::copy_file(fs::path(HULUMED_SOURCE_DIR) / "testdata" / "text" / "chat_templates" / "qwen3.jinja",
+                dir / "chat_template.jinja");
+  Serving s({}, {}, dir.string());
+  auto c = s.Client();
+  const auto parts = c.Post("/v1/chat/completions",
+                            R"({"messages":[{"role":"user","content":[{"type":"text","text":"Hello"}]}],"max_tokens":2})",
+                            "application/json");
+  ASSERT_TRUE(parts);
+  EXPECT_EQ(parts->status, 500);
+  const json error = json::parse(parts->body)["error"];
+  EXPECT_EQ(error["type"], "server_error");
+  const std::string message = error["message"];
+  EXPECT_NE(message.find((dir / "chat_template.jinja").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("message.content.startswith"), std::string::npos) << message;
+  EXPECT_EQ(c.Post("/v1/chat/completions", kAsk, "application/json")->status, 200);
+  fs::remove_all(dir);
+}
+
 TEST(HttpServer, ApiKeyGuardsTheApiButNotHealth) {
   ServerOptions options;
   options.api_key = "sesame";
