@@ -1,5 +1,6 @@
 // Errors that reach the user: one exception type carrying a message that names the
-// problem (file, tensor, field). Apps catch it, print it and exit non-zero.
+// problem (file, tensor, field). Apps catch it, print it and exit non-zero; the server
+// answers by its kind (a client mistake is 4xx, anything else 500).
 #pragma once
 
 #include <sstream>
@@ -8,9 +9,19 @@
 
 namespace hm {
 
+enum class ErrorKind {
+  kInput,     // what the user gave is wrong: a request, a file they named, an option
+  kInternal,  // the checkpoint or the engine failed: a broken chat template, no free KV slot
+};
+
 class Error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit Error(const std::string& message, ErrorKind kind = ErrorKind::kInput)
+      : std::runtime_error(message), kind_(kind) {}
+  ErrorKind kind() const { return kind_; }
+
+ private:
+  ErrorKind kind_;
 };
 
 // Concatenates anything streamable: StrCat("tensor ", name, " has ", n, " dims").
@@ -24,6 +35,12 @@ std::string StrCat(const Args&... args) {
 template <typename... Args>
 [[noreturn]] void Fail(const Args&... args) {
   throw Error(StrCat(args...));
+}
+
+// For failures that are not the user's fault (the server answers them with 500).
+template <typename... Args>
+[[noreturn]] void FailInternal(const Args&... args) {
+  throw Error(StrCat(args...), ErrorKind::kInternal);
 }
 
 }  // namespace hm

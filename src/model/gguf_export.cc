@@ -84,7 +84,7 @@ void AddTokenizer(const std::string& dir, const nlohmann::json& config, int64_t 
     if (config.contains(key) && config[key].is_number_unsigned())
       w.Set(gguf_key, GgufKind::kU32, config[key].get<uint32_t>());
   w.Set("tokenizer.ggml.add_bos_token", GgufKind::kBool, false);
-  w.Set("tokenizer.chat_template", GgufKind::kString, FindChatTemplate(dir));
+  w.Set("tokenizer.chat_template", GgufKind::kString, FindChatTemplate(dir).text);
 }
 
 void AddTextMetadata(const std::string& dir, const ModelConfig& c, bool qk_norm, BlockType type, GgufWriter& w) {

@@ -72,7 +72,7 @@ PreparedPrompt PreparePromptFromIds(const Model& model, const std::vector<int32_
   return out;
 }
 
-PreparedPrompt PreparePrompt(const Model& model, const Tokenizer& tokenizer, const std::string& chat_template,
+PreparedPrompt PreparePrompt(const Model& model, const Tokenizer& tokenizer, const ChatTemplate& chat_template,
                              const PreprocessorConfig& preprocessor, ChatRequest& request,
                              const MultimodalOptions& options, ThreadPool& pool) {
   AnnotateMediaParts(request);
@@ -81,8 +81,9 @@ PreparedPrompt PreparePrompt(const Model& model, const Tokenizer& tokenizer, con
   const std::vector<int32_t> ids = tokenizer.Encode(text);
   if (!request.media.empty()) {
     const auto token = tokenizer.TokenId("<image>");
-    HM_CHECK(token && *token == ImageTokenId(model), model.dir(), ": the tokenizer's <image> id does not match "
-             "config.json image_token_index ", model.config().image_token_index);
+    if (!token || *token != ImageTokenId(model))
+      FailInternal(model.dir(), ": the tokenizer's <image> id does not match config.json image_token_index ",
+                   model.config().image_token_index);
   }
   return PreparePromptFromIds(model, ids, request.media, preprocessor, options, pool);
 }

@@ -10,6 +10,7 @@
 #include "media/frames.h"
 #include "runtime/media_request.h"
 #include "runtime/multimodal.h"
+#include "text/chat_template.h"
 #include "text/tokenizer.h"
 
 namespace hm {
@@ -37,7 +38,7 @@ struct PreparedPrompt {
 // examples write it.
 nlohmann::ordered_json UserMessage(const std::vector<MediaItem>& media, const std::string& text);
 
-PreparedPrompt PreparePrompt(const Model& model, const Tokenizer& tokenizer, const std::string& chat_template,
+PreparedPrompt PreparePrompt(const Model& model, const Tokenizer& tokenizer, const ChatTemplate& chat_template,
                              const PreprocessorConfig& preprocessor, ChatRequest& request,
                              const MultimodalOptions& options, ThreadPool& pool);
 

@@ -23,9 +23,8 @@ std::string ModelName(const std::string& dir) {
 }
 
 void FailJob(Job& job, const std::exception& e) {
-  if (const auto* api = dynamic_cast<const ApiError*>(&e)) job.Fail(api->status(), api->type(), e.what());
-  else if (dynamic_cast<const Error*>(&e)) job.Fail(400, "invalid_request_error", e.what());
-  else job.Fail(500, "server_error", e.what());
+  const ErrorStatus status = StatusOf(e);
+  job.Fail(status.status, status.type, e.what());
 }
 
 }  // namespace
@@ -318,7 +317,7 @@ Session& Engine::AcquireSlot(const Prompt& prompt) {
     }
   }
   // The batch holds at most `parallel` streams and there are as many slots.
-  if (best < 0) throw std::logic_error("serve: no free KV cache slot");
+  if (best < 0) FailInternal("serve: no free KV cache slot");
   slot_busy_[best] = true;
   slot_used_[best] = ++uses_;
   return *slots_[best];

@@ -21,6 +21,7 @@
 #include "runtime/session.h"
 #include "server/job.h"
 #include "server/metrics.h"
+#include "text/chat_template.h"
 #include "text/tokenizer.h"
 
 namespace hm {
@@ -66,7 +67,7 @@ class Engine {
   Metrics& metrics_;
   Model model_;
   Tokenizer tokenizer_;
-  std::string template_;
+  ChatTemplate template_;
   PreprocessorConfig preprocessor_;
   MultimodalOptions multimodal_;
   std::string name_;

@@ -172,10 +172,9 @@ struct HttpServer::Impl {
     try {
       CompletionRequest r = ParseCompletionRequest(req.body, media);
       job = std::make_shared<Job>(rid, std::move(r), Clock::now() + options.timeout);
-    } catch (const ApiError& e) {
-      return SetError(res, e.status(), e.type(), e.what());
     } catch (const Error& e) {
-      return SetError(res, 400, "invalid_request_error", e.what());
+      const ErrorStatus status = StatusOf(e);
+      return SetError(res, status.status, status.type, e.what());
     } catch (const std::bad_alloc&) {
       return SetError(res, 413, "invalid_request_error", "the request's media need more memory than is available");
     }

@@ -5,6 +5,9 @@
 #include <httplib.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace hm {
@@ -16,8 +19,8 @@ const std::string kModel = HULUMED_SOURCE_DIR "/testdata/models/tiny-qwen2";
 
 class Serving {
  public:
-  explicit Serving(EngineOptions engine_options = {}, ServerOptions options = {})
-      : engine_(kModel, engine_options, metrics_) {
+  explicit Serving(EngineOptions engine_options = {}, ServerOptions options = {}, const std::string& model = kModel)
+      : engine_(model, engine_options, metrics_) {
     options.port = 0;
     options.log_requests = false;
     server_ = std::make_unique<HttpServer>(engine_, metrics_, options);
@@ -126,6 +129,69 @@ TEST(HttpServer, PromptLongerThanTheContextIs400) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);
   EXPECT_NE(json::parse(res->body)["error"]["message"].get<std::string>().find("context"), std::string::npos);
+}
+
+// A checkpoint whose tokenizer_config.json carries Qwen3's official template, as a Qwen3
+// tokenizer saved by transformers does: requests with list content (text, image, video) are
+// rendered with Hulu-Med's template, as without it, instead of failing in Qwen3's.
+TEST(HttpServer, ListContentIgnoresTheTokenizerConfigTemplate) {
+  namespace fs = std::filesystem;
+  const fs::path testdata = fs::path(HULUMED_SOURCE_DIR) / "testdata";
+  const fs::path dir = fs::temp_directory_path() / "hm_server_qwen3_tokenizer_config";
+  fs::remove_all(dir);
+  fs::copy(kModel, dir);
+  std::stringstream qwen3;
+  qwen3 << std::ifstream(testdata / "text" / "chat_templates" / "qwen3.jinja").rdbuf();
+  json tokenizer_config = json::parse(std::ifstream(dir / "tokenizer_config.json"));
+  tokenizer_config["chat_template"] = qwen3.str();
+  std::ofstream(dir / "tokenizer_config.json") << tokenizer_config.dump();
+
+  ServerOptions options;
+  options.allow_local_files = testdata.string();
+  Serving plain({}, options);
+  Serving with_qwen3({}, options, dir.string());
+  for (const char* content : {
+           R"([{"type": "text", "text": "Hello there"}])",
+           R"([{"type": "image_url", "image_url": {"url": "media/images/gray.jpg"}}, {"type": "text", "text": "Findings?"}])",
+           R"([{"type": "video_url", "video_url": {"url": "video/pattern.mp4", "fps": 2, "max_frames": 3}},
+               {"type": "text", "text": "Motion?"}])"}) {
+    const json request = {{"messages", {{{"role", "user"}, {"content", json::parse(content)}}}}, {"max_tokens", 3},
+                          {"temperature", 0}};
+    const auto got = with_qwen3.Client().Post("/v1/chat/completions", request.dump(), "application/json");
+    const auto want = plain.Client().Post("/v1/chat/completions", request.dump(), "application/json");
+    ASSERT_TRUE(got && want);
+    ASSERT_EQ(got->status, 200) << content << "\n" << got->body;
+    const json a = json::parse(got->body), b = json::parse(want->body);
+    EXPECT_EQ(a["choices"][0]["message"]["content"], b["choices"][0]["message"]["content"]) << content;
+    EXPECT_EQ(a["usage"]["prompt_tokens"], b["usage"]["prompt_tokens"]) << content;
+  }
+  fs::remove_all(dir);
+}
+
+// A checkpoint whose processor template is Qwen3's official one fails on list content (it
+// calls startswith on it), as in Jinja2: that is the checkpoint's problem, so 500, with a
+// message naming the template file; string content still works.
+TEST(HttpServer, BrokenCheckpointTemplateIs500) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "hm_server_qwen3_processor_template";
+  fs::remove_all(dir);
+  fs::copy(kModel, dir);
+  fs::copy_file(fs::path(HULUMED_SOURCE_DIR) / "testdata" / "text" / "chat_templates" / "qwen3.jinja",
+                dir / "chat_template.jinja");
+  Serving s({}, {}, dir.string());
+  auto c = s.Client();
+  const auto parts = c.Post("/v1/chat/completions",
+                            R"({"messages":[{"role":"user","content":[{"type":"text","text":"Hello"}]}],"max_tokens":2})",
+                            "application/json");
+  ASSERT_TRUE(parts);
+  EXPECT_EQ(parts->status, 500);
+  const json error = json::parse(parts->body)["error"];
+  EXPECT_EQ(error["type"], "server_error");
+  const std::string message = error["message"];
+  EXPECT_NE(message.find((dir / "chat_template.jinja").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("message.content.startswith"), std::string::npos) << message;
+  EXPECT_EQ(c.Post("/v1/chat/completions", kAsk, "application/json")->status, 200);
+  fs::remove_all(dir);
 }
 
 TEST(HttpServer, ApiKeyGuardsTheApiButNotHealth) {

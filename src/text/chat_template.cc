@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <sstream>
 
 #include "core/error.h"
 #include "text/jinja_render.h"
@@ -50,6 +51,14 @@ std::optional<nlohmann::json> ReadJsonIfExists(const std::filesystem::path& path
   }
 }
 
+std::string ReadTextFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  HM_CHECK(in, path.string(), ": cannot open");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 std::optional<std::string> TemplateFrom(const nlohmann::json& value, const std::string& where) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_array()) {
@@ -64,20 +73,20 @@ std::optional<std::string> TemplateFrom(const nlohmann::json& value, const std::
 
 }  // namespace
 
-std::string FindChatTemplate(const std::string& dir) {
+ChatTemplate FindChatTemplate(const std::string& dir) {
   const std::filesystem::path d(dir);
-  if (auto cfg = ReadJsonIfExists(d / "tokenizer_config.json")) {
-    if (auto t = TemplateFrom(cfg->value("chat_template", nlohmann::json()), (d / "tokenizer_config.json").string()))
-      return *t;
+  // transformers reads the legacy chat_template.json before chat_template.jinja.
+  const std::filesystem::path json_path = d / "chat_template.json";
+  if (auto cfg = ReadJsonIfExists(json_path)) {
+    if (auto t = TemplateFrom(cfg->value("chat_template", nlohmann::json()), json_path.string()))
+      return {*t, json_path.string()};
   }
-  if (auto cfg = ReadJsonIfExists(d / "chat_template.json")) {
-    if (auto t = TemplateFrom(cfg->value("chat_template", nlohmann::json()), (d / "chat_template.json").string()))
-      return *t;
-  }
-  return kHulumedChatTemplate;
+  const std::filesystem::path jinja_path = d / "chat_template.jinja";
+  if (std::filesystem::exists(jinja_path)) return {ReadTextFile(jinja_path), jinja_path.string()};
+  return {kHulumedChatTemplate, "Hulu-Med's default chat template"};
 }
 
-std::string ApplyChatTemplate(const std::string& tmpl, const nlohmann::ordered_json& messages,
+std::string ApplyChatTemplate(const ChatTemplate& tmpl, const nlohmann::ordered_json& messages,
                               bool add_generation_prompt, const nlohmann::ordered_json& extra) {
   HM_CHECK(messages.is_array(), "messages must be a JSON array");
   nlohmann::ordered_json context = {{"messages", messages},
@@ -85,7 +94,11 @@ std::string ApplyChatTemplate(const std::string& tmpl, const nlohmann::ordered_j
                             {"image_token", "<image>"}};
   HM_CHECK(extra.is_object(), "chat template variables must be a JSON object");
   for (const auto& [k, v] : extra.items()) context[k] = v;
-  return RenderChatTemplate(tmpl, context);
+  try {
+    return RenderChatTemplate(tmpl.text, context);
+  } catch (const Error& e) {
+    throw Error(StrCat(tmpl.origin, ": ", e.what()), e.kind());
+  }
 }
 
 }  // namespace hm

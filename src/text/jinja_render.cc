@@ -143,6 +143,37 @@ std::vector<size_t> SliceIndices(size_t n, const Value& a, const Value& b, const
   return out;
 }
 
+// raise_exception(): the template refusing the conversation, so the caller's input.
+class TemplateRaised : public Error {
+ public:
+  using Error::Error;
+};
+
+// The source form of a call target or operand, for error messages: message.content.startswith.
+std::string Describe(const Expr& e) {
+  switch (e.kind) {
+    case Expr::Kind::kName: return e.name;
+    case Expr::Kind::kAttr: return Describe(*e.args[0]) + "." + e.name;
+    case Expr::Kind::kIndex:
+      return Describe(*e.args[0]) + "[" +
+             (e.args[1]->kind == Expr::Kind::kLiteral ? e.args[1]->value.Repr() : Describe(*e.args[1])) + "]";
+    case Expr::Kind::kCall: return Describe(*e.args[0]) + "(...)";
+    default: return "(...)";
+  }
+}
+
+// The methods Python's list and dict have (Method() supports a few): calling any other, such
+// as a str method, on them fails in Jinja2 too.
+bool PythonHasMethod(const Value& self, const std::string& name) {
+  static const char* const kList[] = {"append", "clear", "copy", "count", "extend", "index",
+                                      "insert", "pop", "remove", "reverse", "sort"};
+  static const char* const kDict[] = {"clear", "copy", "fromkeys", "get", "items", "keys",
+                                      "pop", "popitem", "setdefault", "update", "values"};
+  if (self.IsArray()) return std::find(std::begin(kList), std::end(kList), name) != std::end(kList);
+  if (self.IsObject() && !self.is_namespace) return std::find(std::begin(kDict), std::end(kDict), name) != std::end(kDict);
+  return true;
+}
+
 class Renderer {
  public:
   explicit Renderer(const nlohmann::ordered_json& context) {
@@ -150,7 +181,7 @@ class Renderer {
     auto& g = scopes_.back();
     for (const auto& [k, v] : context.items()) g[k] = jinja::FromJson(v);
     g["raise_exception"] = Value::Func("raise_exception", [](std::vector<Value>& a, Kwargs&) -> Value {
-      Fail("chat template raised: ", a.empty() ? "" : a[0].Str());
+      throw TemplateRaised(StrCat("chat template raised: ", a.empty() ? "" : a[0].Str()));
     });
     g["range"] = Value::Func("range", [](std::vector<Value>& a, Kwargs&) {
       HM_CHECK(!a.empty() && a.size() <= 3, "chat template: range() takes 1 to 3 arguments");
@@ -500,9 +531,21 @@ class Renderer {
   }
 
   Value EvalCall(const Expr& e) {
-    const Value callee = Eval(*e.args[0]);
+    const Expr& target = *e.args[0];
+    Value callee;
+    if (target.kind == Expr::Kind::kAttr) {
+      // A method call: name the object's type as Jinja2 does when it has no such method, as
+      // Qwen3's template hits on list content (message.content.startswith(...)).
+      const Value self = Eval(*target.args[0]);
+      callee = GetAttr(self, target.name);
+      if (callee.IsUndefined() && !PythonHasMethod(self, target.name))
+        Fail("chat template: ", Describe(target), "(...) calls a method on a ", self.TypeName(), ": '",
+             self.IsArray() ? "list" : "dict", " object' has no attribute '", target.name, "'");
+    } else {
+      callee = Eval(target);
+    }
     HM_CHECK(callee.kind == K::kFunction, "chat template: '", callee.s.empty() ? "expression" : callee.s,
-             "' is not a supported function");
+             "' is not a supported function (in ", Describe(target), "(...))");
     auto [args, kw] = EvalArgs(e, 1);
     return (*callee.fn)(args, kw);
   }
@@ -844,8 +887,14 @@ class Renderer {
 }  // namespace
 
 std::string RenderChatTemplate(const std::string& tmpl, const nlohmann::ordered_json& context) {
-  const Body body = jinja::ParseTemplate(tmpl);
-  return Renderer(context).Run(body);
+  try {
+    const Body body = jinja::ParseTemplate(tmpl);
+    return Renderer(context).Run(body);
+  } catch (const TemplateRaised&) {
+    throw;
+  } catch (const Error& e) {
+    throw Error(e.what(), ErrorKind::kInternal);
+  }
 }
 
 }  // namespace hm

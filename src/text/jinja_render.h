@@ -10,7 +10,9 @@
 namespace hm {
 
 // Renders template source with a JSON context (messages, add_generation_prompt, ...).
-// Anything outside the supported subset, and raise_exception(), throws hm::Error.
+// raise_exception() throws an hm::Error of kind kInput (the template refuses the
+// conversation); anything else that fails (syntax, constructs outside the supported subset,
+// a method the value lacks) is the template's fault and throws kind kInternal.
 std::string RenderChatTemplate(const std::string& tmpl, const nlohmann::ordered_json& context);
 
 }  // namespace hm

@@ -3,7 +3,9 @@ as transformers' apply_chat_template configures it. Hulu-Med conversations are r
 the reference processor's DEFAULT_CHAT_TEMPLATE, read from the Hulu-Med git mirror at run
 time (never committed); public-family templates come from testdata/text/chat_templates/.
 Then run make_template_goldens.js to add @huggingface/jinja's renderings.
-    /usr/bin/python3 tools/text/make_template_goldens.py [path/to/Hulu-Med/repo]
+    /usr/bin/python3.11 tools/text/make_template_goldens.py [path/to/Hulu-Med/repo]
+(Debian's python3-jinja2, pinned in scripts/apt-packages-reference.txt.) New cases go at the
+end of their list: names carry the index, and the @huggingface/jinja goldens key on them.
 """
 import json
 import os
@@ -151,6 +153,34 @@ def public_cases():
         ("hulumed_think", [user(video(3, [0.0, 0.5, 1.0]), text("Go."))], True, {}),
         ("llama3", [{"role": "user", "content": "  padded  "}], False, bos),
         ("mistral", [{"role": "assistant", "content": "wrong order"}], False, bos),
+    ]
+    # Qwen3 and Qwen2.5 as a checkpoint's processor template: a system prompt with tools,
+    # two tool calls (dict and string arguments) answered by consecutive tool messages, and
+    # multi-turn thinking.
+    tools2 = tools + [{"type": "function", "function": {"name": "get_vitals", "description": "Fetch vital signs",
+                                                          "parameters": {"type": "object", "properties": {}}}}]
+    two_calls = [{"role": "system", "content": "You are a careful clinician."},
+                 {"role": "user", "content": "Sodium and vitals?"},
+                 {"role": "assistant", "content": "<think>\nTwo lookups.\n</think>\n\nChecking.", "tool_calls": [
+                     {"type": "function", "function": {"name": "get_lab", "arguments": {"test": "Na"}}},
+                     {"type": "function", "function": {"name": "get_vitals", "arguments": "{}"}}]},
+                 {"role": "tool", "content": "{\"Na\": 140}"},
+                 {"role": "tool", "content": "{\"hr\": 72}"}]
+    answered = two_calls + [{"role": "assistant", "content": "Sodium 140, heart rate 72."},
+                            {"role": "user", "content": "Thanks."}]
+    thinking_turns = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"},
+                      {"role": "assistant", "content": "<think>\nGreet back.\n</think>\n\nHello."},
+                      {"role": "user", "content": "Bye"},
+                      {"role": "assistant", "content": "<think>\nSay goodbye.\n</think>\n\nGoodbye."}]
+    cases += [
+        ("qwen3", two_calls, True, {"tools": tools2}),
+        ("qwen3", answered, True, {"tools": tools2, "enable_thinking": False}),
+        ("qwen3", thinking_turns, False, {}),
+        ("qwen3", thinking_turns[:4], True, {"enable_thinking": True}),
+        ("qwen2_5", two_calls, True, {"tools": tools2}),
+        ("qwen2_5", answered, True, {"tools": tools2}),
+        # Qwen3's template calls str.startswith on message content: a list of parts fails.
+        ("qwen3", [user(img(), text("Findings?"))], True, {}),
     ]
     return cases
 
