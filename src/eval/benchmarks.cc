@@ -37,11 +37,11 @@ const std::vector<Entry>& Entries() {
       {{"VQA_RAD", "VQA_RAD", "test.jsonl",
         "https://huggingface.co/datasets/flaviagiammarino/vqa-rad: data/test-*.parquet converted to test.jsonl "
         "(the converter writes the embedded images to images/)" + std::string(kConvert),
-        MetricsLayout::kOpenClose},
+        MetricsLayout::kOpenClose, JudgeScope::kOpenQuestions},
        LoadVqaRad},
       {{"SLAKE", "SLAKE", "test.json",
         "https://huggingface.co/datasets/BoKelvin/SLAKE: test.json, and imgs.zip unpacked into imgs/",
-        MetricsLayout::kOpenClose},
+        MetricsLayout::kOpenClose, JudgeScope::kAllQuestions},
        LoadSlake},
       {{"PMC_VQA", "PMC_VQA", "test_2.csv",
         "https://huggingface.co/datasets/RadGenome/PMC-VQA: test_2.csv, and images.zip / images_2.zip "

@@ -19,12 +19,16 @@ enum class MetricsLayout {
   kReport,        // report generation: meteor, bleu1-4, rouge1/2/L (cal_report_metrics.py)
 };
 
+// Which samples MedUniEval's LLM judge (use_llm_judge) decides, overriding the rule.
+enum class JudgeScope { kNone, kOpenQuestions, kAllQuestions };
+
 struct BenchmarkInfo {
   std::string name;       // MedUniEval's --eval_datasets name
   std::string folder;     // under the data root
   std::string main_file;  // relative to the folder: what must exist
   std::string source;     // where to get it, and how to lay it out
   MetricsLayout layout;
+  JudgeScope judged = JudgeScope::kNone;
 };
 
 const std::vector<BenchmarkInfo>& KnownBenchmarks();

@@ -67,7 +67,14 @@ class FakeEndpoint {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
   // A deterministic reply that depends on the prompt, so responses differ between samples.
+  // As a judge: correct (0) exactly when the user's answer equals the standard answer.
   static std::string Reply(const std::string& prompt) {
+    const std::string standard = "\n\nThe standard answer: ", user = "\n\nThe user's answer: ", end = "\n\nPlease";
+    const size_t a = prompt.find(standard), b = prompt.find(user), c = prompt.find(end);
+    if (a != std::string::npos && b != std::string::npos && c != std::string::npos) {
+      const bool same = prompt.substr(a + standard.size(), b - a - standard.size()) == prompt.substr(b + user.size(), c - b - user.size());
+      return std::string("<think>compared</think>\n<judge>") + (same ? "0" : "1") + "</judge>";
+    }
     return "<answer>" + std::string(1, static_cast<char>('A' + std::hash<std::string>{}(prompt) % 4)) + "</answer>";
   }
 

@@ -65,15 +65,24 @@ RunSummary RunSamples(const std::string& benchmark, const std::vector<EvalSample
   return summary;
 }
 
-nlohmann::ordered_json ScoreResponses(const std::string& dir, MetricsLayout layout, const ScoreFn& score) {
+nlohmann::ordered_json ScoreResponses(const std::string& dir, MetricsLayout layout, const ScoreFn& score,
+                                      const JudgeStep& judge) {
   const std::string path = dir + "/responses.jsonl";
   HM_CHECK(std::filesystem::exists(path), path, ": no responses to score (run the benchmark, or merge its shards)");
   CanonicalizeResponses(path);
   std::vector<ScoredSample> scored;
   std::vector<nlohmann::ordered_json> lines;
+  std::vector<JudgeItem> judge_items;
+  std::vector<size_t> judged;
   for (const auto& record : ReadJsonLines(path)) {
     ScoredSample s{SampleFromRecord(record), {}};
-    s.verdict = score(s.sample, record.value("response", ""));
+    const std::string response = record.value("response", "");
+    s.verdict = score(s.sample, response);
+    if (judge.judge && (judge.scope == JudgeScope::kAllQuestions ||
+                        (judge.scope == JudgeScope::kOpenQuestions && s.sample.category == "open"))) {
+      judged.push_back(scored.size());
+      judge_items.push_back({s.sample.id, s.sample.question, judge.prepare(s.sample, response), s.sample.answer});
+    }
     lines.push_back({{"index", s.sample.index},
                      {"id", s.sample.id},
                      {"kind", s.sample.kind},
@@ -81,8 +90,22 @@ nlohmann::ordered_json ScoreResponses(const std::string& dir, MetricsLayout layo
                      {"verdict", VerdictRecord(s.verdict)}});
     scored.push_back(std::move(s));
   }
+  if (!judge_items.empty()) {
+    const std::vector<JudgeDecision> decisions = judge.judge->Decide(judge_items);
+    for (size_t k = 0; k < judged.size(); ++k) {
+      const JudgeDecision& d = decisions[k];
+      Verdict& v = scored[judged[k]].verdict;
+      v.correct = d.correct.value_or(false);  // MedUniEval: a judge without reply says wrong
+      nlohmann::ordered_json& line = lines[judged[k]];
+      line["verdict"]["correct"] = *v.correct;
+      line["judge"] = {{"model", judge.judge->model()}, {"correct", d.correct ? nlohmann::ordered_json(*d.correct) : nlohmann::ordered_json(nullptr)},
+                       {"reply", d.reply}};
+      if (!d.error.empty()) line["judge"]["error"] = d.error;
+    }
+  }
   WriteJsonLines(dir + "/scored.jsonl", lines);
   nlohmann::ordered_json metrics = BenchmarkMetrics(layout, scored);
+  if (!judge_items.empty()) metrics["judge_model"] = judge.judge->model();
   WriteTextFile(dir + "/metrics.json", metrics.dump(4) + "\n");
   return metrics;
 }

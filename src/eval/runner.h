@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "eval/backend.h"
 #include "eval/benchmarks.h"
+#include "eval/judge.h"
 #include "eval/shard.h"
 #include "eval/verdict.h"
 
@@ -38,9 +40,18 @@ struct RunSummary {
 RunSummary RunSamples(const std::string& benchmark, const std::vector<EvalSample>& samples, Backend& backend,
                       const RunOptions& options);
 
+// The LLM judge pass of a benchmark whose info.judged says which samples it decides; it
+// sees the response as the benchmark cuts it (`prepare`).
+struct JudgeStep {
+  Judge* judge = nullptr;
+  JudgeScope scope = JudgeScope::kNone;
+  std::function<std::string(const EvalSample&, const std::string&)> prepare;
+};
+
 // Scores every record of DIR/responses.jsonl and writes DIR/scored.jsonl (one line per
-// sample in index order: id, index, kind, category, verdict) and DIR/metrics.json.
-// Returns the metrics.
-nlohmann::ordered_json ScoreResponses(const std::string& dir, MetricsLayout layout, const ScoreFn& score);
+// sample in index order: id, index, kind, category, verdict, and the judge's decision) and
+// DIR/metrics.json (with "judge_model" when a judge decided). Returns the metrics.
+nlohmann::ordered_json ScoreResponses(const std::string& dir, MetricsLayout layout, const ScoreFn& score,
+                                      const JudgeStep& judge = {});
 
 }  // namespace hm::eval
