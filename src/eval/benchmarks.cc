@@ -34,6 +34,21 @@ const std::vector<Entry>& Entries() {
         "the file SUBJECT/test-*.parquet converted to SUBJECT/test.jsonl" + std::string(kConvert),
         MetricsLayout::kAccuracy},
        LoadMmluMedical},
+      {{"MedMCQA", "MedMCQA", "validation.jsonl",
+        "https://huggingface.co/datasets/openlifescienceai/medmcqa: the validation split's parquet converted to "
+        "validation.jsonl" + std::string(kConvert),
+        MetricsLayout::kAccuracy},
+       LoadMedMcqa},
+      {{"Medbullets_op4", "Medbullets_op4", "train.jsonl",
+        "https://huggingface.co/datasets/tuenguyen/Medical-Eval-MedBullets_op4: the train split's parquet converted "
+        "to train.jsonl" + std::string(kConvert),
+        MetricsLayout::kAccuracy},
+       LoadMedbulletsOp4},
+      {{"Medbullets_op5", "Medbullets_op5", "train.jsonl",
+        "https://huggingface.co/datasets/LangAGI-Lab/medbullets_op5: the train split's parquet converted to "
+        "train.jsonl" + std::string(kConvert),
+        MetricsLayout::kAccuracy},
+       LoadMedbulletsOp5},
       {{"VQA_RAD", "VQA_RAD", "test.jsonl",
         "https://huggingface.co/datasets/flaviagiammarino/vqa-rad: data/test-*.parquet converted to test.jsonl "
         "(the converter writes the embedded images to images/)" + std::string(kConvert),

@@ -64,6 +64,21 @@ TEST(Benchmarks, MmluMedicalReadsTheNineSubjectsInOrder) {
   EXPECT_EQ(s.back().category, "high_school_biology");
 }
 
+TEST(Benchmarks, MedMcqaAndMedbulletsLetterTheirOptionsAsMedUniEvalDoes) {
+  const auto mcqa = Load("MedMCQA");
+  ASSERT_EQ(mcqa.size(), 2u);
+  EXPECT_EQ(mcqa[1].choices[1], "B. Ethosuximide");
+  EXPECT_EQ(mcqa[1].answer, "B");
+  EXPECT_EQ(mcqa[1].id, "5c6f0d7e");
+  const auto op4 = Load("Medbullets_op4");
+  EXPECT_EQ(op4[1].choices, (std::vector<std::string>{"A.Penicillin", "B.Cefazolin", "C.Vancomycin", "D.Amoxicillin"}));
+  EXPECT_EQ(op4[1].answer, "C");
+  const auto op5 = Load("Medbullets_op5");
+  ASSERT_EQ(op5[1].choices.size(), 5u);
+  EXPECT_EQ(op5[1].choices[4], "E.Intramuscular epinephrine");
+  EXPECT_EQ(op5[1].answer, "E");
+}
+
 TEST(Benchmarks, VqaRadSplitsYesNoFromOpenAndNormalisesTheAnswer) {
   const auto s = Load("VQA_RAD");
   ASSERT_EQ(s.size(), 4u);

@@ -108,4 +108,72 @@ std::vector<EvalSample> LoadMmluMedical(const std::string& dir, bool reasoning) 
   return out;
 }
 
+namespace {
+
+// One multiple-choice record of MedMCQA or Medbullets: `choices` already lettered.
+EvalSample ChoiceSample(size_t i, const nlohmann::json& r, std::vector<std::string> choices, std::string answer,
+                        const std::string& where, bool reasoning) {
+  EvalSample s;
+  s.index = static_cast<int64_t>(i);
+  s.id = SourceId(r, "id", i);
+  s.kind = "multi_choice";
+  s.prep = "answer_tag";
+  s.question = Field(r, "question", where);
+  s.choices = std::move(choices);
+  s.answer = std::move(answer);
+  s.prompt = MultipleChoicePrompt(s.question, s.choices, reasoning);
+  return s;
+}
+
+}  // namespace
+
+// openlifescienceai/medmcqa, validation split: {"question", "opa".."opd", "cop": 0..3}.
+std::vector<EvalSample> LoadMedMcqa(const std::string& dir, bool reasoning) {
+  const std::string path = dir + "/validation.jsonl";
+  std::vector<EvalSample> out;
+  const auto rows = ReadJsonLines(path);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::string where = Where(path, i);
+    const auto& r = rows[i];
+    HM_CHECK(r.contains("cop") && r["cop"].is_number_integer() && r["cop"].get<int>() >= 0 && r["cop"].get<int>() < 4,
+             where, ": \"cop\" must be 0..3");
+    std::vector<std::string> choices;
+    for (const char* key : {"opa", "opb", "opc", "opd"})
+      choices.push_back(std::string(1, static_cast<char>('A' + choices.size())) + ". " + Field(r, key, where));
+    out.push_back(ChoiceSample(i, r, choices, std::string(1, static_cast<char>('A' + r["cop"].get<int>())), where, reasoning));
+  }
+  return out;
+}
+
+// tuenguyen/Medical-Eval-MedBullets_op4 (train split): {"question", "options": {"A".."D"}, "answer_idx"}.
+std::vector<EvalSample> LoadMedbulletsOp4(const std::string& dir, bool reasoning) {
+  const std::string path = dir + "/train.jsonl";
+  std::vector<EvalSample> out;
+  const auto rows = ReadJsonLines(path);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::string where = Where(path, i);
+    HM_CHECK(rows[i].contains("options") && rows[i]["options"].is_object(), where, ": no \"options\" object");
+    std::vector<std::string> choices;
+    for (const auto& [key, value] : rows[i]["options"].items())  // A..D, as the dict iterates
+      choices.push_back(key + "." + (value.is_string() ? value.get<std::string>() : value.dump()));
+    out.push_back(ChoiceSample(i, rows[i], choices, Field(rows[i], "answer_idx", where), where, reasoning));
+  }
+  return out;
+}
+
+// LangAGI-Lab/medbullets_op5 (train split): {"question", "opa".."ope", "answer_idx"}.
+std::vector<EvalSample> LoadMedbulletsOp5(const std::string& dir, bool reasoning) {
+  const std::string path = dir + "/train.jsonl";
+  std::vector<EvalSample> out;
+  const auto rows = ReadJsonLines(path);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::string where = Where(path, i);
+    std::vector<std::string> choices;
+    for (const char* key : {"opa", "opb", "opc", "opd", "ope"})
+      choices.push_back(std::string(1, static_cast<char>('A' + choices.size())) + "." + Field(rows[i], key, where));
+    out.push_back(ChoiceSample(i, rows[i], choices, Field(rows[i], "answer_idx", where), where, reasoning));
+  }
+  return out;
+}
+
 }  // namespace hm::eval

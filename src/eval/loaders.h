@@ -12,6 +12,9 @@ namespace hm::eval {
 std::vector<EvalSample> LoadMedQaUsmle(const std::string& dir, bool reasoning);
 std::vector<EvalSample> LoadPubMedQa(const std::string& dir, bool reasoning);
 std::vector<EvalSample> LoadMmluMedical(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadMedMcqa(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadMedbulletsOp4(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadMedbulletsOp5(const std::string& dir, bool reasoning);
 std::vector<EvalSample> LoadVqaRad(const std::string& dir, bool reasoning);
 std::vector<EvalSample> LoadSlake(const std::string& dir, bool reasoning);
 std::vector<EvalSample> LoadPmcVqa(const std::string& dir, bool reasoning);

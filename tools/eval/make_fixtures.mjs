@@ -96,6 +96,43 @@ subjects.forEach((subject, s) => {
   convert(`MMLU/${subject}/test-00000-of-00001.parquet`, `MMLU/${subject}/test.jsonl`)
 })
 
+// MedMCQA (openlifescienceai/medmcqa): validation split parquet, the answer an int64 index.
+const medmcqa = [
+  { id: 'e9ad821a', question: 'Which of the following is not true about glomerular capillaries?', opa: 'Low oncotic pressure',
+    opb: 'Fenestrated', opc: 'High hydrostatic pressure', opd: 'Filtration fraction 20%', cop: 0n, choice_type: 'multi',
+    exp: '', subject_name: 'Physiology', topic_name: '' },
+  { id: '5c6f0d7e', question: 'Drug of choice for absence seizures?', opa: 'Phenytoin', opb: 'Ethosuximide',
+    opc: 'Carbamazepine', opd: 'Phenobarbital', cop: 1n, choice_type: 'single', exp: null, subject_name: 'Pharmacology', topic_name: null },
+]
+const medmcqaColumns = ['id', 'question', 'opa', 'opb', 'opc', 'opd', 'choice_type', 'exp', 'subject_name', 'topic_name']
+parquet('MedMCQA/data/validation-00000-of-00001.parquet', [
+  { name: 'root', num_children: medmcqaColumns.length + 1 }, ...medmcqaColumns.map(str),
+  { name: 'cop', type: 'INT64', repetition_type: 'OPTIONAL' },
+], [...medmcqaColumns.map((c) => ({ name: c, data: medmcqa.map((r) => r[c]) })), { name: 'cop', data: medmcqa.map((r) => r.cop) }])
+convert('MedMCQA/data/validation-00000-of-00001.parquet', 'MedMCQA/validation.jsonl')
+
+// Medbullets op4 (tuenguyen/Medical-Eval-MedBullets_op4): options as a struct of A..D.
+const op4 = [
+  { question: 'A 45-year-old man has crushing chest pain. What is the next step?', options: { A: 'ECG', B: 'CT head', C: 'Discharge', D: 'MRI' }, answer_idx: 'A', answer: 'ECG' },
+  { question: 'Which antibiotic covers MRSA?', options: { A: 'Penicillin', B: 'Cefazolin', C: 'Vancomycin', D: 'Amoxicillin' }, answer_idx: 'C', answer: 'Vancomycin' },
+]
+parquet('Medbullets_op4/data/train-00000-of-00001.parquet', [
+  { name: 'root', num_children: 4 }, str('question'),
+  { name: 'options', repetition_type: 'OPTIONAL', num_children: 4 }, str('A'), str('B'), str('C'), str('D'),
+  str('answer_idx'), str('answer'),
+], ['question', 'options', 'answer_idx', 'answer'].map((c) => ({ name: c, data: op4.map((r) => r[c]) })))
+convert('Medbullets_op4/data/train-00000-of-00001.parquet', 'Medbullets_op4/train.jsonl')
+
+// Medbullets op5 (LangAGI-Lab/medbullets_op5): five flat option columns.
+const op5 = [
+  { question: 'A child has a barking cough. Most likely pathogen?', opa: 'RSV', opb: 'Parainfluenza', opc: 'Adenovirus', opd: 'Influenza', ope: 'Rhinovirus', answer_idx: 'B', answer: 'Parainfluenza' },
+  { question: 'First-line treatment for anaphylaxis?', opa: 'Antihistamine', opb: 'Steroids', opc: 'Salbutamol', opd: 'Fluids', ope: 'Intramuscular epinephrine', answer_idx: 'E', answer: 'Intramuscular epinephrine' },
+]
+const op5Columns = ['question', 'opa', 'opb', 'opc', 'opd', 'ope', 'answer_idx', 'answer']
+parquet('Medbullets_op5/data/train-00000-of-00001.parquet', [{ name: 'root', num_children: op5Columns.length }, ...op5Columns.map(str)],
+  op5Columns.map((c) => ({ name: c, data: op5.map((r) => r[c]) })))
+convert('Medbullets_op5/data/train-00000-of-00001.parquet', 'Medbullets_op5/train.jsonl')
+
 // VQA-RAD (flaviagiammarino/vqa-rad): parquet with the image embedded as {bytes, path}.
 const vqarad = [
   { image: { bytes: readFileSync(png), path: null }, question: 'Is there a fracture?', answer: 'no' },
