@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <random>
 
+#include "apps/bench_serving.h"
 #include "apps/commands.h"
 #include "core/error.h"
 #include "kernels/kernels.h"
@@ -25,6 +26,7 @@ struct BenchOptions {
   int video_frames = 32;
   int64_t image_side = 448;
   std::string kv_type = "auto";
+  std::vector<int> parallel;  // streams per round of the serving benchmark; empty = single stream
 };
 
 // Decode's bandwidth samples: 4x the 32 MB L3 of the machines we target, read every 16 steps.
@@ -239,8 +241,13 @@ void AddBenchCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--video-frames", o->video_frames, "Frames of the video case (0 skips it)")->capture_default_str();
   cmd->add_option("--image-size", o->image_side, "Side in pixels of the image and of each video frame")->capture_default_str();
+  cmd->add_option("--parallel", o->parallel,
+                  "Benchmark the server's batching instead: rounds of N concurrent streams, e.g. 1,2,4,8")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber);
   cmd->callback([o] {
     if (const char* isa = std::getenv("HULUMED_ISA")) kernels::ForceIsa(isa);
+    if (!o->parallel.empty()) return BenchServing({o->model_dir, o->threads, o->parallel, o->prompt, o->gen, o->kv_type});
     Bench(*o);
   });
 }

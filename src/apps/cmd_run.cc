@@ -5,17 +5,15 @@
 #include <thread>
 
 #include "apps/commands.h"
+#include "apps/media_flags.h"
 #include "core/error.h"
 #include "io/npy.h"
 #include "kernels/kernels.h"
-#include "media/dicom.h"
-#include "media/image_file.h"
-#include "media/image_folder.h"
-#include "media/nifti.h"
-#include "media/video.h"
 #include "model/model.h"
 #include "runtime/chat.h"
 #include "runtime/generate.h"
+#include "runtime/media_request.h"
+#include "runtime/request_policy.h"
 #include "text/chat_template.h"
 #include "text/stream_decoder.h"
 #include "text/tokenizer.h"
@@ -30,11 +28,6 @@ struct RunOptions {
   std::string system;
   bool raw = false;
   int max_new_tokens = 256;
-  std::optional<float> temperature;
-  std::optional<int> top_k;
-  std::optional<float> top_p;
-  std::optional<float> repetition_penalty;
-  uint64_t seed = 0;
   int threads = 0;
   int64_t ctx = 0;
   std::string kv_type = "auto";
@@ -43,63 +36,19 @@ struct RunOptions {
   bool show_think = false;
   bool verbose = false;
 
-  // Media, in command-line order (see CollectMediaFlags).
+  // Media, in command-line order (collected in the callback below), each loaded with the
+  // options of media_options.
   std::vector<std::pair<std::string, std::string>> media;  // (flag, path)
-  int slices = 180;
-  std::string axis = "axial";
-  std::string window;
-  std::optional<double> fps;
-  std::optional<int> max_frames;
-  std::optional<double> start, end;
-  bool no_token_reduction = false;
-  bool keep_first_frame = false;
-  std::string reduction_rule = "reference";
-  std::string reduction_precision = "auto";
-  float reduction_threshold = 0.1f;
-  bool true_aspect_ratio = false;
-  bool timestamps = false;
+  MediaSpec media_options;
+  VisualSettings visual;
+  SamplingRequest sampling;
 };
 
-SliceAxis ParseAxis(const std::string& name) {
-  if (name == "sagittal" || name == "0") return SliceAxis::kSagittal;
-  if (name == "coronal" || name == "1") return SliceAxis::kCoronal;
-  HM_CHECK(name == "axial" || name == "2", "--axis: '", name, "' is not axial, coronal or sagittal");
-  return SliceAxis::kAxial;
-}
-
-MediaItem LoadMedia(const std::string& flag, const std::string& path, const RunOptions& o) {
-  if (flag == "--image") return {MediaKind::kImage, StillImage(LoadImageFile(path))};
-  if (flag == "--volume") return {MediaKind::kVolume, LoadNifti(path, {ParseAxis(o.axis), o.slices})};
-  if (flag == "--dicom") {
-    DicomOptions d;
-    d.num_slices = o.slices;
-    d.axis = ParseAxis(o.axis);
-    if (!o.window.empty()) d.window = ParseDicomWindow(o.window);
-    return {MediaKind::kVolume, LoadDicom(path, d)};
-  }
-  if (std::filesystem::is_directory(path)) {  // a folder of frames, with the reference's rules
-    FolderOptions f;
-    f.fps = o.fps.value_or(1.0);
-    if (o.max_frames) f.max_frames = *o.max_frames;
-    f.start = o.start;
-    f.end = o.end;
-    return {MediaKind::kVideo, LoadImageFolder(path, f)};
-  }
-  return {MediaKind::kVideo, LoadVideo(path, VideoOptions{o.fps, o.max_frames, o.start, o.end})};
-}
-
-MultimodalOptions MediaOptions(const RunOptions& o, const Model& model) {
-  MultimodalOptions m;
-  m.preprocess.true_aspect_ratio = o.true_aspect_ratio;
-  m.token_reduction = !o.no_token_reduction;
-  m.reduction.keep_first_frame = o.keep_first_frame;
-  m.reduction.threshold = o.reduction_threshold;
-  m.reduction.rule = o.reduction_rule == "paper" ? TokenReductionOptions::Rule::kPaper
-                                                 : TokenReductionOptions::Rule::kReference;
-  // The reference casts pixels to the model dtype before computing the mask.
-  m.reduction.bf16_pixels = o.reduction_precision == "bf16" ||
-                            (o.reduction_precision == "auto" && model.config().torch_dtype == "bfloat16");
-  return m;
+MediaFormat FlagFormat(const std::string& flag) {
+  if (flag == "--image") return MediaFormat::kImage;
+  if (flag == "--volume") return MediaFormat::kVolume;
+  if (flag == "--dicom") return MediaFormat::kDicom;
+  return MediaFormat::kVideo;
 }
 
 std::vector<int32_t> ParseIds(const std::string& text) {
@@ -126,9 +75,15 @@ PreparedPrompt BuildPrompt(const RunOptions& o, const Model& model, const Tokeni
                            double* media_seconds) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<MediaItem> media;
-  for (const auto& [flag, path] : o.media) media.push_back(LoadMedia(flag, path, o));
+  for (const auto& [flag, path] : o.media) {
+    MediaSpec spec = o.media_options;
+    spec.format = FlagFormat(flag);
+    spec.path = path;
+    spec.what = flag + " " + path;
+    media.push_back(LoadMedia(spec));
+  }
   *media_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const MultimodalOptions options = MediaOptions(o, model);
+  const MultimodalOptions options = ResolveMultimodalOptions(o.visual, model.config());
   const PreprocessorConfig preprocessor =
       media.empty() ? PreprocessorConfig{} : ReadPreprocessorConfig(o.model_dir);
   if (!o.prompt_ids.empty())
@@ -143,20 +98,8 @@ PreparedPrompt BuildPrompt(const RunOptions& o, const Model& model, const Tokeni
   request.messages.push_back(UserMessage(media, o.prompt));
   request.media = std::move(media);
   request.enable_thinking = o.show_think;
-  request.timestamps = o.timestamps;
+  request.timestamps = o.visual.timestamps;
   return PreparePrompt(model, *tokenizer, FindChatTemplate(o.model_dir), preprocessor, request, options, pool);
-}
-
-GenerationOptions ResolveGeneration(const RunOptions& o, const GenerationDefaults& d) {
-  GenerationOptions g;
-  g.max_new_tokens = o.max_new_tokens;
-  g.stop_ids = d.eos_ids;
-  g.sampler.temperature = o.temperature.value_or(d.do_sample ? d.temperature : 0.0f);
-  g.sampler.top_k = o.top_k.value_or(d.top_k);
-  g.sampler.top_p = o.top_p.value_or(d.top_p);
-  g.sampler.repetition_penalty = o.repetition_penalty.value_or(d.repetition_penalty);
-  g.sampler.seed = o.seed;
-  return g;
 }
 
 // Prints text as it is generated. Qwen3-based models think aloud between <think> and
@@ -214,7 +157,7 @@ void Run(const RunOptions& o) {
   const int64_t n_prompt = static_cast<int64_t>(prompt.ids.size());
   const int64_t ctx = o.ctx > 0 ? o.ctx : std::min<int64_t>(n_prompt + o.max_new_tokens, model.config().llm.max_positions);
   KvCache cache(model.config().llm, std::max<int64_t>(ctx, 1), ResolveKvType(o.kv_type, model.weights()));
-  const GenerationOptions generation = ResolveGeneration(o, model.generation_defaults());
+  const GenerationOptions generation = ResolveGeneration(o.sampling, model.generation_defaults(), o.max_new_tokens);
 
   std::optional<TextPrinter> printer;
   if (tokenizer) printer.emplace(*tokenizer, o.show_think);
@@ -256,11 +199,12 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--system", o->system, "System message");
   cmd->add_flag("--raw", o->raw, "Tokenize the prompt without the chat template");
   cmd->add_option("-n,--max-new-tokens", o->max_new_tokens, "Tokens to generate at most")->capture_default_str();
-  cmd->add_option("--temp,--temperature", o->temperature, "Sampling temperature; 0 = greedy (default: generation_config.json)");
-  cmd->add_option("--top-k", o->top_k, "Keep the k most likely tokens");
-  cmd->add_option("--top-p", o->top_p, "Nucleus sampling mass");
-  cmd->add_option("--repeat-penalty,--repetition-penalty", o->repetition_penalty, "HF-style repetition penalty");
-  cmd->add_option("--seed", o->seed, "Sampling seed")->capture_default_str();
+  cmd->add_option("--temp,--temperature", o->sampling.temperature, "Sampling temperature; 0 = greedy (default: generation_config.json)");
+  cmd->add_option("--top-k", o->sampling.top_k, "Keep the k most likely tokens");
+  cmd->add_option("--top-p", o->sampling.top_p, "Nucleus sampling mass");
+  cmd->add_option("--repeat-penalty,--repetition-penalty", o->sampling.repetition_penalty, "HF-style repetition penalty");
+  o->sampling.seed = 0;  // reproducible runs by default
+  cmd->add_option("--seed", o->sampling.seed, "Sampling seed (default 0)");
   cmd->add_option("-t,--threads", o->threads, "Worker threads (default: all cores)");
   cmd->add_option("--ctx", o->ctx, "KV cache size in tokens (default: prompt + max new tokens)");
   cmd->add_option("--kv-type", o->kv_type, "KV cache: auto (f32 for f32 weights, else bf16), f32, bf16 or q8")
@@ -278,31 +222,14 @@ void AddRunCommand(CLI::App& app) {
            name,
            [](const std::vector<std::string>&) {},  // collected in parse order below
            name == "--image"    ? "2D image file (PNG, JPEG)"
-           : name == "--volume" ? "NIfTI volume (.nii, .nii.gz)"
+           : name == "--volume" ? "NIfTI volume (.nii, .nii.gz) or DICOM (told apart by content)"
            : name == "--dicom"  ? "DICOM file, multi-frame file or series folder"
                                 : "Video file (mp4, avi, mkv, webm, gif) or a folder of frames")
         ->group(kMedia)
         ->check(CLI::ExistingPath);
   }
-  cmd->add_option("--slices", o->slices, "Volume slices to sample")->group(kMedia)->capture_default_str();
-  cmd->add_option("--axis", o->axis, "Volume slice axis: axial, coronal or sagittal")->group(kMedia)->capture_default_str();
-  cmd->add_option("--window", o->window, "DICOM intensity window WIDTH:LEVEL, 'file', or a CT preset (lung, mediastinum, bone, brain, abdomen, liver)")->group(kMedia);
-  cmd->add_option("--fps", o->fps, "Video frames per second to sample")->group(kMedia);
-  cmd->add_option("--max-frames", o->max_frames, "Video frame cap")->group(kMedia);
-  cmd->add_option("--start", o->start, "Video start (s)")->group(kMedia);
-  cmd->add_option("--end", o->end, "Video end (s)")->group(kMedia);
-  cmd->add_flag("--timestamps", o->timestamps, "Put frame times in the prompt (the reference does not)")->group(kMedia);
-  cmd->add_flag("--true-aspect-ratio", o->true_aspect_ratio,
-                "Size images by their real aspect ratio (the reference swaps height and width of still images)")->group(kMedia);
-  cmd->add_flag("--no-token-reduction", o->no_token_reduction, "Keep every visual token of videos and volumes")->group(kMedia);
-  cmd->add_flag("--keep-first-frame", o->keep_first_frame,
-                "Token reduction fix: keep frame 0 whole (the reference keeps one token of it)")->group(kMedia);
-  cmd->add_option("--reduction", o->reduction_rule, "Token reduction rule: reference (pixels) or paper (encoder features)")
-      ->check(CLI::IsMember({"reference", "paper"}))->group(kMedia)->capture_default_str();
-  cmd->add_option("--reduction-precision", o->reduction_precision,
-                  "Pixel precision of the reference mask: auto (bf16 for bf16 checkpoints, as the reference), bf16, f32")
-      ->check(CLI::IsMember({"auto", "bf16", "f32"}))->group(kMedia)->capture_default_str();
-  cmd->add_option("--reduction-threshold", o->reduction_threshold, "Token reduction threshold tau")->group(kMedia)->capture_default_str();
+  AddMediaOptionFlags(*cmd, o->media_options, kMedia);
+  AddVisualFlags(*cmd, o->visual, kMedia);
   cmd->callback([o, cmd] {
     for (const CLI::Option* opt : cmd->parse_order()) {
       const std::string name = opt->get_name();

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "apps/commands.h"
+#include "apps/media_flags.h"
 #include "core/error.h"
 #include "server/engine.h"
 #include "server/http_server.h"
@@ -15,6 +16,7 @@ struct ServeOptions {
   EngineOptions engine;
   ServerOptions server;
   std::string allow_local_files;
+  std::string dicomweb;
   int timeout_s = 600;
   double max_body_mb = 64;
 };
@@ -27,6 +29,7 @@ void OnSignal(int) {
 
 void Serve(ServeOptions& o) {
   if (!o.allow_local_files.empty()) o.server.allow_local_files = o.allow_local_files;
+  if (!o.dicomweb.empty()) o.server.dicomweb = DicomWebConfig::FromEnvironment(o.dicomweb);
   HM_CHECK(o.timeout_s > 0, "--timeout must be positive");
   HM_CHECK(o.max_body_mb > 0, "--max-body must be positive");
   o.server.timeout = std::chrono::seconds(o.timeout_s);
@@ -61,7 +64,11 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--port", o->server.port, "Port (0 = any free port)")->capture_default_str();
   cmd->add_option("--api-key", o->server.api_key, "Require 'Authorization: Bearer KEY' on /v1 (or set HULUMED_API_KEY)");
   cmd->add_option("--allow-local-files", o->allow_local_files, "Let requests name media files under this directory");
-  cmd->add_option("--parallel", o->engine.parallel, "Requests generating at once, each with its own KV cache")->capture_default_str();
+  cmd->add_option("--dicomweb", o->dicomweb,
+                  "DICOMweb root of the PACS (e.g. http://pacs:8042/dicom-web); credentials from "
+                  "HULUMED_DICOMWEB_TOKEN or HULUMED_DICOMWEB_USER/_PASSWORD");
+  cmd->add_option("--parallel", o->engine.parallel, "Requests decoded together in one batch, each with its own KV cache")->capture_default_str();
+  cmd->add_option("--prefill-chunk", o->engine.prefill_chunk, "Prompt positions a batch step may add beside the decoding streams")->capture_default_str();
   cmd->add_option("--queue", o->engine.max_queue, "Requests waiting beyond those; more get 429")->capture_default_str();
   cmd->add_option("--ctx", o->engine.ctx, "KV cache positions per request")->capture_default_str();
   cmd->add_option("--max-tokens", o->engine.max_tokens, "Default and cap for max_tokens")->capture_default_str();
@@ -74,6 +81,7 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--max-slices", o->server.media.max_slices, "Most slices per volume")->capture_default_str();
   cmd->add_option("--max-media", o->server.media.max_items, "Most media items per request")->capture_default_str();
   cmd->add_flag("!--no-log", o->server.log_requests, "Do not log requests");
+  AddVisualFlags(*cmd, o->engine.visual, "Visual policy (as for run)");
   cmd->callback([o] { Serve(*o); });
 }
 

@@ -8,17 +8,11 @@
 #include <vector>
 
 #include "media/frames.h"
+#include "runtime/media_request.h"
 #include "runtime/multimodal.h"
 #include "text/tokenizer.h"
 
 namespace hm {
-
-enum class MediaKind { kImage, kVideo, kVolume };
-
-struct MediaItem {
-  MediaKind kind = MediaKind::kImage;
-  Frames frames;
-};
 
 struct ChatRequest {
   // HF-style messages. Content is a string or a list of parts; a part {"type": "image"} or

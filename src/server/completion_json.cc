@@ -36,6 +36,7 @@ json CompletionJson(const CompletionIds& ids, const std::string& text, const std
                                {"message", {{"role", "assistant"}, {"content", text}}},
                                {"logprobs", nullptr},
                                {"finish_reason", FinishReason(finish_reason)}}});
+  if (u.token_ids) j["choices"][0]["token_ids"] = *u.token_ids;
   j["usage"] = UsageJson(u);
   j["timings"] = TimingsJson(u);
   return j;

@@ -68,12 +68,18 @@ CompletionRequest ParseCompletionRequest(const std::string& body_text, const Med
   }
   if (const auto so = body.find("stream_options"); so != body.end() && so->is_object())
     r.include_usage = so->value("include_usage", false) == true;
+  if (body.contains("return_token_ids")) {
+    if (!body["return_token_ids"].is_boolean()) FailRequest("\"return_token_ids\" must be a boolean");
+    r.return_token_ids = body["return_token_ids"].get<bool>();
+  }
   if (const auto n = Number<int>(body, "n", 1, 1)) (void)n;  // only n = 1 exists here
   r.max_tokens = Number<int>(body, "max_completion_tokens", 1, 1 << 30);
   if (!r.max_tokens) r.max_tokens = Number<int>(body, "max_tokens", 1, 1 << 30);
-  r.temperature = Number<float>(body, "temperature", 0, 2);
-  r.top_p = Number<float>(body, "top_p", 0, 1, /*lo_open=*/true);
-  r.seed = Number<uint64_t>(body, "seed", 0, 1.8e19);
+  r.sampling.temperature = Number<float>(body, "temperature", 0, 2);
+  r.sampling.top_p = Number<float>(body, "top_p", 0, 1, /*lo_open=*/true);
+  r.sampling.top_k = Number<int>(body, "top_k", 0, 1 << 30);
+  r.sampling.repetition_penalty = Number<float>(body, "repetition_penalty", 0, 10, /*lo_open=*/true);
+  r.sampling.seed = Number<uint64_t>(body, "seed", 0, 1.8e19);
 
   if (const auto stop = body.find("stop"); stop != body.end() && !stop->is_null()) {
     const json list = stop->is_string() ? json::array({*stop}) : *stop;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/chat.h"
+#include "runtime/request_policy.h"
 #include "server/media_input.h"
 
 namespace hm {
@@ -18,10 +19,11 @@ struct CompletionRequest {
   bool stream = false;
   bool include_usage = false;          // stream_options.include_usage
   std::optional<int> max_tokens;       // max_tokens or max_completion_tokens
-  std::optional<float> temperature;    // [0, 2]
-  std::optional<float> top_p;          // (0, 1]
-  std::optional<uint64_t> seed;
+  // temperature [0, 2], top_p (0, 1], seed; top_k >= 0 and repetition_penalty (0, 10] as
+  // llama.cpp's and vLLM's servers take them. Unset: the checkpoint's generation_config.json.
+  SamplingRequest sampling;
   std::vector<std::string> stop;       // at most 4, non-empty
+  bool return_token_ids = false;       // vLLM's extension: choices[0].token_ids (not streamed)
 };
 
 // Throws ApiError (400 for malformed JSON or fields, 403/413 from media) or hm::Error (bad

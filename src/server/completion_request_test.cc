@@ -53,9 +53,10 @@ TEST(CompletionRequest, ReadsTheOpenAiFields) {
   EXPECT_TRUE(r.stream);
   EXPECT_TRUE(r.include_usage);
   EXPECT_EQ(r.max_tokens, 7);
-  EXPECT_FLOAT_EQ(*r.temperature, 0.5f);
-  EXPECT_FLOAT_EQ(*r.top_p, 0.9f);
-  EXPECT_EQ(r.seed, 42u);
+  EXPECT_FLOAT_EQ(*r.sampling.temperature, 0.5f);
+  EXPECT_FLOAT_EQ(*r.sampling.top_p, 0.9f);
+  EXPECT_EQ(r.sampling.seed, 42u);
+  EXPECT_FALSE(r.sampling.top_k);
   EXPECT_EQ(r.stop, std::vector<std::string>{"END"});
   EXPECT_EQ(r.chat.messages[0]["role"], "system");
   EXPECT_EQ(r.chat.messages[1]["content"], "hi");
@@ -97,6 +98,22 @@ TEST(CompletionRequest, EnforcesMediaLimits) {
             400);
 }
 
+TEST(CompletionRequest, OversizedLocalFileIs413AndAxisTakesNumbers) {
+  MediaLimits limits;
+  limits.max_file_bytes = 10;
+  EXPECT_EQ(Status(R"({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"images/rgb.png"}}]}]})",
+                   MediaResolver(limits, FileRoot(kMedia))),
+            413);
+  const CompletionRequest r = ParseCompletionRequest(
+      R"({"messages":[{"role":"user","content":[{"type":"volume_url","volume_url":{"url":"nifti/f32.nii.gz","slices":2,"axis":"1"}}]}],
+          "return_token_ids":true,"top_k":5,"repetition_penalty":1.1})",
+      MediaResolver({}, FileRoot(kMedia)));
+  EXPECT_TRUE(r.return_token_ids);
+  EXPECT_EQ(r.sampling.top_k, 5);
+  EXPECT_FLOAT_EQ(*r.sampling.repetition_penalty, 1.1f);
+  EXPECT_EQ(r.chat.media.at(0).frames.images.size(), 2u);
+}
+
 TEST(CompletionRequest, MalformedBodiesAre400) {
   for (const char* body : {
            "", "{", "[]", "null", R"({"messages":[]})", R"({"messages":"hi"})",
@@ -108,6 +125,10 @@ TEST(CompletionRequest, MalformedBodiesAre400) {
            R"({"messages":[{"role":"user","content":[{"type":"image_url"}]}]})",
            R"({"messages":[{"role":"user","content":"hi"}],"temperature":3})",
            R"({"messages":[{"role":"user","content":"hi"}],"top_p":0})",
+           R"({"messages":[{"role":"user","content":"hi"}],"top_k":-1})",
+           R"({"messages":[{"role":"user","content":"hi"}],"repetition_penalty":0})",
+           R"({"messages":[{"role":"user","content":"hi"}],"return_token_ids":1})",
+           R"({"messages":[{"role":"user","content":[{"type":"volume_url","volume_url":{"url":"data:application/dicom;base64,AAAA","axis":"up"}}]}]})",
            R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":0})",
            R"({"messages":[{"role":"user","content":"hi"}],"n":2})",
            R"({"messages":[{"role":"user","content":"hi"}],"stop":["a","b","c","d","e"]})",

@@ -34,6 +34,7 @@ struct HttpServer::Impl {
   Metrics& metrics;
   ServerOptions options;
   MediaResolver media;
+  std::optional<DicomWebClient> pacs;
   httplib::Server http;
   std::mutex log_mu;
   std::atomic<uint64_t> next_id{0};
@@ -43,7 +44,9 @@ struct HttpServer::Impl {
       : engine(e),
         metrics(m),
         options(o),
-        media(o.media, o.allow_local_files ? std::optional<FileRoot>(FileRoot(*o.allow_local_files)) : std::nullopt) {}
+        media(o.media, o.allow_local_files ? std::optional<FileRoot>(FileRoot(*o.allow_local_files)) : std::nullopt) {
+    if (o.dicomweb) pacs.emplace(*o.dicomweb);
+  }
 
   template <typename... Args>
   void Log(const Args&... args) {
@@ -127,7 +130,40 @@ struct HttpServer::Impl {
       if (!asset) return SetError(res, 404, "invalid_request_error", "no such file");
       res.set_content(asset->content.data(), asset->content.size(), asset->mime);
     });
+    http.Get("/v1/pacs/studies", [this](const httplib::Request& req, httplib::Response& res) {
+      Pacs(res, [&] {
+        std::map<std::string, std::string> match;
+        for (const char* key : {"PatientName", "PatientID", "StudyDate", "ModalitiesInStudy", "AccessionNumber"})
+          if (req.has_param(key)) match[key] = req.get_param_value(key);
+        json data = json::array();
+        for (const StudySummary& s : pacs->FindStudies(match, 200))
+          data.push_back({{"uid", s.uid}, {"patient_name", s.patient_name}, {"patient_id", s.patient_id}, {"date", s.date},
+                          {"description", s.description}, {"modalities", s.modalities}, {"series", s.series},
+                          {"instances", s.instances}});
+        return data;
+      });
+    });
+    http.Get("/v1/pacs/studies/([0-9.]+)/series", [this](const httplib::Request& req, httplib::Response& res) {
+      Pacs(res, [&] {
+        json data = json::array();
+        for (const SeriesSummary& s : pacs->FindSeries(req.matches[1]))
+          data.push_back({{"uid", s.uid}, {"modality", s.modality}, {"description", s.description}, {"number", s.number},
+                          {"instances", s.instances}, {"url", StrCat("dicomweb:", req.matches[1].str(), "/", s.uid)}});
+        return data;
+      });
+    });
     http.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) { ChatCompletion(req, res); });
+  }
+
+  // A PACS listing as {"object": "list", "data": [...]}; the PACS's own failures are 502.
+  template <typename List>
+  void Pacs(httplib::Response& res, const List& list) {
+    if (!pacs) return SetError(res, 404, "invalid_request_error", "no PACS is configured (serve --dicomweb URL)");
+    try {
+      res.set_content(json{{"object", "list"}, {"data", list()}}.dump(), "application/json");
+    } catch (const DicomWebError& e) {
+      SetError(res, e.http_status(), e.http_status() >= 500 ? "pacs_error" : "invalid_request_error", e.what());
+    }
   }
 
   void ChatCompletion(const httplib::Request& req, httplib::Response& res) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "media/dicomweb.h"
 #include "server/engine.h"
 #include "server/media_input.h"
 #include "server/metrics.h"
@@ -24,8 +25,11 @@ struct ServerOptions {
   size_t max_body_bytes = 64 << 20;
   std::chrono::seconds timeout{600};     // per request, queueing included
   std::optional<std::string> allow_local_files;
-  MediaLimits media;
+  // Tighter than the engine's own bounds: one request must not take the machine.
+  MediaLimits media{.max_image_pixels = 40'000'000, .max_frames = 256, .max_slices = 256, .max_items = 16,
+                    .max_file_bytes = 256 << 20};
   bool log_requests = true;
+  std::optional<DicomWebConfig> dicomweb;  // the PACS that /v1/pacs browses and dicomweb: URLs name
 };
 
 class HttpServer {

@@ -20,6 +20,11 @@ void Job::Emit(const std::string& text) {
   cv_.notify_all();
 }
 
+void Job::MarkToken() {
+  std::lock_guard<std::mutex> l(mu_);
+  outcome_.token_times.push_back(Clock::now());
+}
+
 void Job::Finish(const std::string& finish_reason, const Usage& usage) {
   {
     std::lock_guard<std::mutex> l(mu_);

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "server/completion_request.h"
 
@@ -21,6 +23,8 @@ struct Usage {
   int64_t visual_tokens = 0;      // kept after token reduction
   int64_t completion_tokens = 0;
   double queue_seconds = 0, vision_seconds = 0, prefill_seconds = 0, decode_seconds = 0;
+  // The generated ids without the stop id, kept only when the request sets return_token_ids.
+  std::optional<std::vector<int32_t>> token_ids;
 };
 
 // How a job ended, read as one snapshot once its state is kDone / kFailed.
@@ -29,6 +33,7 @@ struct JobOutcome {
   std::string finish_reason;  // "stop", "length", "timeout", ... (kDone)
   int error_status = 0;       // HTTP status, type and message (kFailed)
   std::string error_type, error_message;
+  std::vector<Clock::time_point> token_times;  // when each generated id was sampled
 };
 
 class Job {
@@ -48,6 +53,7 @@ class Job {
   // Worker side.
   void Start(const Usage& usage);
   void Emit(const std::string& text);
+  void MarkToken();  // one more id sampled, for latency figures
   void Finish(const std::string& finish_reason, const Usage& usage);
   void Fail(int status, const std::string& type, const std::string& message);
 

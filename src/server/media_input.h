@@ -4,7 +4,8 @@
 //   {"type": "volume_url", "volume_url": {"url": URL, "format": "nifti"|"dicom", "slices": N,
 //                                         "axis": "axial"|"coronal"|"sagittal", "window": "lung"}}
 // URL is a data: URI (base64) or, with --allow-local-files, a path or file:// URL under the
-// root. Limits on pixels, frames and slices hold before the big buffers are allocated.
+// root. Defaults, option ranges and limits are the runtime's media policy (media_request.h),
+// the same as `hulumed run`'s; "axis" also takes the numpy axis 0, 1, 2.
 #pragma once
 
 #include <cstdint>
@@ -13,18 +14,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/chat.h"
+#include "runtime/media_request.h"
 #include "server/file_root.h"
 
 namespace hm {
-
-struct MediaLimits {
-  int64_t max_image_pixels = 40'000'000;  // per still image
-  int max_frames = 256;                   // per video
-  int max_slices = 256;                   // per volume
-  int max_items = 16;                     // per request
-  int64_t max_file_bytes = 256 << 20;     // per local file read whole (images, NIfTI)
-};
 
 class MediaResolver {
  public:
@@ -33,7 +26,8 @@ class MediaResolver {
   const MediaLimits& limits() const { return limits_; }
 
   // `part` is one content part whose type is image_url, video_url or volume_url; `what`
-  // names it in errors ("messages[0].content[1]"). Throws ApiError / hm::Error (both 4xx).
+  // names it in errors ("messages[0].content[1]"). Throws ApiError / hm::Error (both 4xx;
+  // 413 for an oversized file).
   MediaItem Resolve(const nlohmann::json& part, const std::string& what) const;
 
  private:

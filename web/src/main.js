@@ -72,6 +72,7 @@ async function attach(file) {
 }
 
 function mediaPart(a) {
+  if (a.kind === 'pacs') return { type: 'volume_url', volume_url: { url: a.url, format: 'dicom' } };
   if (a.kind === 'image') return { type: 'image_url', image_url: { url: a.dataUrl } };
   if (a.kind === 'video') return { type: 'video_url', video_url: { url: a.dataUrl, fps: 1 } };
   return { type: 'volume_url', volume_url: { url: a.dataUrl, format: a.kind } };
@@ -195,6 +196,54 @@ $('ask').addEventListener('submit', async (e) => {
     $('send').disabled = false;
   }
 });
+// The server's PACS (serve --dicomweb): studies to pick a series from, beside file upload.
+async function listStudies() {
+  const patient = $('pacs-patient').value.trim();
+  const query = patient ? `?PatientName=${encodeURIComponent(patient)}` : '';
+  const response = await fetch(`/v1/pacs/studies${query}`, { headers: headers() });
+  if (!response.ok) return false;
+  const rows = (await response.json()).data.map((study) => {
+    const tr = document.createElement('tr');
+    for (const value of [study.patient_name, study.date, study.modalities, study.description]) {
+      const td = document.createElement('td');
+      td.textContent = value;
+      tr.append(td);
+    }
+    tr.addEventListener('click', () => {
+      for (const other of tr.parentNode.children) other.classList.toggle('chosen', other === tr);
+      listSeries(study).catch((err) => addMessage('error', err.message));
+    });
+    return tr;
+  });
+  $('pacs-studies').tBodies[0].replaceChildren(...rows);
+  $('pacs-series').replaceChildren();
+  return true;
+}
+
+async function listSeries(study) {
+  const response = await fetch(`/v1/pacs/studies/${study.uid}/series`, { headers: headers() });
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
+  const items = body.data.map((series) => {
+    const li = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = `${series.modality} · ${series.description || 'series ' + series.number} · ${series.instances} images`;
+    button.addEventListener('click', () => {
+      for (const other of $('pacs-series').querySelectorAll('button')) other.classList.toggle('chosen', other === button);
+      const name = `${study.patient_name} ${study.date} ${series.description || series.modality}`;
+      attachment = { kind: 'pacs', url: series.url, name };
+      $('file-name').textContent = `${name} (PACS)`;
+    });
+    li.append(button);
+    return li;
+  });
+  $('pacs-series').replaceChildren(...items);
+}
+
+$('pacs-patient').addEventListener('change', () => listStudies().catch((err) => addMessage('error', err.message)));
+listStudies().then((configured) => { $('pacs').hidden = !configured; }).catch(() => {});
+
 fetch('/v1/models', { headers: headers() })
   .then((r) => r.json())
   .then((m) => { $('model').textContent = m.data?.[0]?.id ?? ''; })

@@ -1,4 +1,4 @@
-#include "server/image_header.h"
+#include "media/image_header.h"
 
 #include <gtest/gtest.h>
 
