@@ -11,29 +11,17 @@
 #include <map>
 #include <sstream>
 
+#include "io/checkpoint_files.h"
+#include "apps/cli_testing.h"
 #include "io/json_file.h"
 #include "io/npy.h"
+#include "io/safetensors.h"
 
 namespace hm {
 namespace {
 
 namespace fs = std::filesystem;
 const fs::path kTestdata = fs::path(HULUMED_SOURCE_DIR) / "testdata";
-
-struct Result {
-  int status;
-  std::string out;  // stdout and stderr together
-};
-
-Result Hulumed(const std::string& args) {
-  const std::string cmd = std::string(HULUMED_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 std::string Join(const std::vector<int32_t>& ids, const char* sep) {
   std::string s;
@@ -111,6 +99,7 @@ TEST(Cli, EveryModalityRunsAndReportsTokenReduction) {
       "--volume " + (media / "nifti" / "i16_scaled.nii").string() + " --slices 8",
       "--dicom " + (kTestdata / "dicom" / "series").string(),
       "--video " + (kTestdata / "video" / "pattern.mp4").string() + " --fps 4 --max-frames 6",
+      "--video " + (kTestdata / "dicom" / "cine_us.dcm").string(),  // a DICOM cine loop
   };
   for (const std::string& in : inputs) {
     const Result r = Hulumed("run -m " + tiny + " -p 'Findings?' -n 2 -v " + in);
@@ -190,6 +179,94 @@ TEST(Cli, BenchReportsMedianAndRangeOverRounds) {
   }
   for (int round = 1; round <= 3; ++round)
     EXPECT_NE(r.out.find("round " + std::to_string(round) + "/3:"), std::string::npos) << r.out;
+}
+
+// train grad writes the batch loss and every parameter's gradient under the checkpoint's
+// names; the values are those of PyTorch autograd (testdata/goldens/<model>/train).
+TEST(Cli, TrainGradWritesLossAndEveryGradientUnderCheckpointNames) {
+  const fs::path model = kTestdata / "models" / "tiny-qwen3";
+  const fs::path golden = kTestdata / "goldens" / "tiny-qwen3" / "train";
+  const fs::path out = fs::temp_directory_path() / "hm_cli_grads.safetensors";
+  const Result r = Hulumed("train grad -m " + model.string() + " --data " +
+                           (kTestdata / "train" / "grad_text.jsonl").string() + " --out " + out.string() +
+                           " --threads 2");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const SafetensorsFile grads(out.string());
+  const SafetensorsFile want(golden.string() + "/grad_text.safetensors");
+  const nlohmann::json expected = ReadJsonFile((golden / "grad_text.json").string());
+  std::map<std::string, TensorView> ours;
+  for (const SafetensorsEntry& e : grads.header().tensors) {
+    EXPECT_EQ(e.dtype, DType::kF32) << e.name;
+    ours[e.name] = grads.View(e);
+  }
+  std::vector<std::string> names = CheckpointFiles(model.string()).Names();
+  names.push_back("loss");
+  std::sort(names.begin(), names.end());
+  std::vector<std::string> written;
+  for (const auto& [name, view] : ours) written.push_back(name);
+  EXPECT_EQ(written, names);
+  const double largest = expected["largest_gradient"].get<double>();
+  for (const SafetensorsEntry& e : want.header().tensors) {
+    const TensorView w = want.View(e);
+    ASSERT_TRUE(ours.count(e.name)) << e.name;
+    ASSERT_EQ(ours[e.name].shape, w.shape) << e.name;
+    const float* a = static_cast<const float*>(ours[e.name].data);
+    const float* b = static_cast<const float*>(w.data);
+    for (int64_t i = 0; i < w.numel(); ++i) ASSERT_NEAR(a[i], b[i], 1e-4 * largest) << e.name << "[" << i << "]";
+  }
+  fs::remove(out);
+
+  const fs::path bad = fs::temp_directory_path() / "hm_cli_bad_turn.jsonl";
+  std::ofstream(bad) << "{\"conversations\": [{\"from\": \"human\", \"value\": \"hi\"}]}\n"
+                     << "{\"conversations\": [{\"from\": \"robot\", \"value\": \"hi\"}]}\n";
+  const Result e = Hulumed("train grad -m " + model.string() + " --data " + bad.string() + " --out " + out.string());
+  EXPECT_EQ(e.status, 1);
+  EXPECT_NE(e.out.find(bad.string() + ":2: turn \"from\" is 'robot'"), std::string::npos) << e.out;
+  fs::remove(bad);
+// eval score on the MedUniEval goldens: one verdict line per input, in order, with the
+// golden's correctness or error; a bad line is an error naming file and line.
+TEST(Cli, EvalScoreMatchesMedUniEvalGoldens) {
+  const fs::path dir = fs::temp_directory_path() / "hm_cli_eval";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::vector<nlohmann::json> expected;
+  {
+    std::ofstream results(dir / "results.jsonl");
+    for (const char* family : {"multi_choice", "vqa", "3d", "report"}) {
+      std::ifstream golden(kTestdata / "eval" / (std::string(family) + ".jsonl"));
+      for (std::string line; std::getline(golden, line);) {
+        nlohmann::json j = nlohmann::json::parse(line);
+        expected.push_back(j["expected"]);
+        j.erase("expected");
+        results << j.dump() << '\n';
+      }
+    }
+  }
+  const Result r = Hulumed("eval score --results " + (dir / "results.jsonl").string() + " --out " +
+                           (dir / "out").string() + " --scoring compat");
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::ifstream scored(dir / "out" / "scored.jsonl");
+  size_t n = 0;
+  for (std::string line; std::getline(scored, line); ++n) {
+    ASSERT_LT(n, expected.size());
+    const nlohmann::json verdict = nlohmann::json::parse(line)["verdict"];
+    if (expected[n].contains("error")) {
+      EXPECT_EQ(verdict["error"], expected[n]["error"]) << line;
+    } else {
+      EXPECT_EQ(verdict["correct"], expected[n]["correct"]) << line;
+      EXPECT_EQ(verdict["scores"].size(), expected[n]["scores"].size()) << line;
+    }
+  }
+  EXPECT_EQ(n, expected.size());
+  const nlohmann::json metrics = ReadJsonFile((dir / "out" / "metrics.json").string());
+  EXPECT_EQ(metrics["kinds"].size(), 7u) << metrics.dump();
+
+  std::ofstream(dir / "bad.jsonl") << "{\"kind\": \"multi_choice\", \"answer\": \"A\", \"response\": \"A\"}\n"
+                                   << "{\"kind\": \"essay\", \"answer\": \"A\", \"response\": \"A\"}\n";
+  const Result bad = Hulumed("eval score --results " + (dir / "bad.jsonl").string() + " --out " + (dir / "bad").string());
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.out.find("bad.jsonl:2: unknown kind \"essay\""), std::string::npos) << bad.out;
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -224,7 +224,7 @@ void AddRunCommand(CLI::App& app) {
            name == "--image"    ? "2D image file (PNG, JPEG)"
            : name == "--volume" ? "NIfTI volume (.nii, .nii.gz) or DICOM (told apart by content)"
            : name == "--dicom"  ? "DICOM file, multi-frame file or series folder"
-                                : "Video file (mp4, avi, mkv, webm, gif) or a folder of frames")
+                                : "Video file (mp4, avi, mkv, webm, gif, DICOM cine loop) or a folder of frames")
         ->group(kMedia)
         ->check(CLI::ExistingPath);
   }

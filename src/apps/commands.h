@@ -13,5 +13,10 @@ void AddTemplateCommand(CLI::App& app);
 void AddServeCommand(CLI::App& app);
 void AddQuantizeCommand(CLI::App& app);
 void AddBenchCommand(CLI::App& app);
+void AddTrainGradCommand(CLI::App& app);  // `train grad` (creates `train` if needed)
+void AddTrainCommand(CLI::App& app);  // `train RECIPE.json` (creates `train` if needed)
+// The "eval" group (cmd_eval.cc): its subcommands register inside AddEvalCommands.
+void AddEvalCommands(CLI::App& app);
+void AddDataCommand(CLI::App& app);
 
 }  // namespace hm

@@ -15,6 +15,10 @@ int main(int argc, char** argv) {
   hm::AddServeCommand(app);
   hm::AddQuantizeCommand(app);
   hm::AddBenchCommand(app);
+  hm::AddTrainGradCommand(app);
+  hm::AddTrainCommand(app);
+  hm::AddEvalCommands(app);
+  hm::AddDataCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "eval/benchmarks.h"
+#include "eval/eval_sample.h"
 #include "eval/verdict.h"
 
 namespace hm::eval {

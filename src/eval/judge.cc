@@ -7,26 +7,10 @@
 #include <thread>
 
 #include "eval/jsonl.h"
-#include "eval/strings.h"
+#include "eval/answer_text.h"
 
 namespace hm::eval {
 namespace {
-
-// MedUniEval's extract(text, tag): every <tag>...</tag> content joined by spaces, stripped;
-// the whole text when there is none.
-std::string ExtractJudgeTag(const std::string& text) {
-  const std::string open = "<judge>", close = "</judge>";
-  std::string found;
-  size_t start = text.find(open);
-  while (start != std::string::npos) {
-    const size_t end = text.find(close, start + open.size());
-    if (end == std::string::npos) break;
-    found += text.substr(start + open.size(), end - start - open.size()) + " ";
-    start = text.find(open, end + close.size());
-  }
-  const std::string stripped = Strip(found);
-  return stripped.empty() ? text : stripped;
-}
 
 uint64_t Fnv1a(const std::string& s) {
   uint64_t h = 1469598103934665603ull;
@@ -52,7 +36,7 @@ std::string JudgePrompt(const std::string& question, const std::string& response
          "correct.</think>\n<judge>0</judge>\n    ";
 }
 
-bool JudgeSaysCorrect(const std::string& reply) { return ExtractJudgeTag(reply) == "0"; }
+bool JudgeSaysCorrect(const std::string& reply) { return ExtractTag(reply, "judge") == "0"; }
 
 Judge::Judge(EndpointOptions options, const std::string& cache_path)
     : options_(JudgeDefaults(std::move(options))), client_(options_), cache_path_(cache_path) {}

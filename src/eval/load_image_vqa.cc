@@ -23,7 +23,7 @@ std::vector<EvalSample> LoadVqaRad(const std::string& dir, bool reasoning) {
     s.index = static_cast<int64_t>(i);
     s.id = std::to_string(i);
     s.question = Field(rows[i], "question", where);
-    s.answer = Strip(Lower(Field(rows[i], "answer", where)));
+    s.answer = PyStrip(PyLower(Field(rows[i], "answer", where)));
     s.media = {UnderDir(dir, Field(rows[i], "image", where))};
     const bool closed = s.answer == "yes" || s.answer == "no";
     s.kind = closed ? "judgement" : "open_ended";
@@ -52,7 +52,7 @@ std::vector<EvalSample> LoadSlake(const std::string& dir, bool reasoning) {
     s.answer = Field(rows[i], "answer", where);
     s.media = {UnderDir(dir, "imgs/" + Field(rows[i], "img_name", where))};
     const bool open = Field(rows[i], "answer_type", where) == "OPEN";
-    const std::string answer = Lower(s.answer);
+    const std::string answer = PyLower(s.answer);
     s.kind = open ? "open_ended" : (answer == "yes" || answer == "no") ? "judgement" : "close_ended";
     s.category = open ? "open" : "close";
     s.prep = "boxed_or_answer_tag";

@@ -54,7 +54,7 @@ std::vector<EvalSample> LoadM3d(const std::string& dir, bool reasoning) {
     s.kind = closed ? "closed_3d" : "open_3d";
     const int type = r.contains("type") && r["type"].is_number_integer() ? r["type"].get<int>() : 0;
     s.category = type >= 1 && type <= 5 ? kTypes[type - 1] : "Unknown Type " + std::to_string(type);
-    const std::string clean = Strip(RemoveAll(RemoveAll(question, "<image>\n"), "<video>\n"));
+    const std::string clean = PyStrip(RemoveAll(RemoveAll(question, "<image>\n"), "<video>\n"));
     s.prompt = clean + (closed ? "\nAnswer with the option's letter from the given choices directly."
                                : "\nPlease answer the question concisely.");
     out.push_back(std::move(s));

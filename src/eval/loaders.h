@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "eval/eval_sample.h"
-#include "eval/strings.h"
+#include "eval/py_str.h"
 
 namespace hm::eval {
 

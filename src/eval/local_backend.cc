@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "core/error.h"
-#include "eval/strings.h"
+#include "eval/py_str.h"
 #include "model/kv_cache.h"
 #include "runtime/generate.h"
 #include "runtime/media_request.h"
@@ -70,7 +70,7 @@ std::string LocalBackend::Respond(const EvalSample& sample) {
       static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(options_.max_new_tokens, ctx - n_prompt))));
   const GenerationResult result =
       Generate(model_.decoder(), cache, prepared.prompt, generation, pool_, [](int32_t) { return true; });
-  return Strip(tokenizer_.Decode(result.tokens, /*skip_special=*/true));
+  return PyStrip(tokenizer_.Decode(result.tokens, /*skip_special=*/true));
 }
 
 }  // namespace hm::eval

@@ -13,7 +13,7 @@
 #include "eval/benchmarks.h"
 #include "eval/judge.h"
 #include "eval/shard.h"
-#include "eval/verdict.h"
+#include "eval/score_fn.h"
 
 namespace hm::eval {
 

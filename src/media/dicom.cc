@@ -113,18 +113,7 @@ Frames ColorFrames(std::vector<DicomFile>& files, const std::vector<Plane>& plan
   const int64_t n = static_cast<int64_t>(planes.size());
   for (int64_t k : PickSlices(n, n == 1 ? 1 : options.num_slices)) {
     DicomFile& file = files[planes[k].file];
-    const std::vector<double> samples = file.DecodeFrame(planes[k].frame);
-    // Deeper-than-8-bit colour keeps its top 8 bits, as an 8-bit display would show it.
-    const int shift = std::max(0, file.info().bits_stored - 8);
-    Image image;
-    image.width = first.columns;
-    image.height = first.rows;
-    image.rgb.resize(samples.size());
-    for (size_t i = 0; i < samples.size(); ++i) {
-      image.rgb[i] = static_cast<uint8_t>(
-          std::clamp(std::ldexp(samples[i], -shift), 0.0, 255.0));
-    }
-    frames.images.push_back(std::move(image));
+    frames.images.push_back(file.ColorImage(file.DecodeFrame(planes[k].frame)));
   }
   frames.merge_size = n > 1 ? 2 : 1;
   return frames;

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <span>
 
 #include "core/error.h"
@@ -30,10 +31,13 @@ constexpr uint64_t kMaxSamples = uint64_t{1} << 28;
 
 // DCMTK keeps its codecs in a global registry and logs to stderr; both are process-wide, so
 // set them up once. Errors reach the user through hm::Error instead of log lines. RLE is
-// decoded by dicom_rle.cc, not by DCMTK's codec.
+// decoded by dicom_rle.cc, not by DCMTK's codec. Some writers encode the data set in implicit
+// VR although the meta header names an explicit syntax (pydicom's SC_rgb_jpeg.dcm): pydicom
+// reads those, so let DCMTK retry such elements as implicit VR instead of giving up.
 void InitDcmtkOnce() {
   static const bool done = [] {
     OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+    dcmAcceptUnexpectedImplicitEncoding.set(OFTrue);
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     return true;
@@ -58,6 +62,12 @@ void YbrFullToRgb(std::vector<double>& px) {
 
 }  // namespace
 
+bool IsDicomFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[132] = {};
+  return in.read(head, sizeof(head)) && std::string_view(head + 128, 4) == "DICM";
+}
+
 struct DicomFile::Impl {
   DcmFileFormat file;
   E_TransferSyntax xfer = EXS_Unknown;
@@ -76,7 +86,9 @@ DicomFile::DicomFile(const std::string& path) : path_(path), impl_(std::make_uni
   InitDcmtkOnce();
   const char* p = path_.c_str();
   OFCondition status = impl_->file.loadFile(OFFilename(p));
-  HM_CHECK(status.good(), p, ": not a readable DICOM file (", status.text(), ")");
+  // DCMTK also reads data sets without the Part 10 header, so the marker is only a hint.
+  HM_CHECK(status.good(), p, ": not a readable DICOM file (", status.text(),
+           IsDicomFile(path_) ? "" : "; no DICM marker after the 128-byte preamble", ")");
   DcmDataset* ds = impl_->file.getDataset();
   impl_->xfer = ds->getOriginalXfer();
   HM_CHECK(ds->tagExists(DCM_PixelData), p, ": DICOM file has no pixel data");
@@ -98,12 +110,18 @@ DicomFile::DicomFile(const std::string& path) : path_(path), impl_(std::make_uni
   in.high_bit = u16(DCM_HighBit, "HighBit", false, static_cast<Uint16>(in.bits_stored - 1));
   in.is_signed = u16(DCM_PixelRepresentation, "PixelRepresentation", false, 0) == 1;
   impl_->planar_configuration = u16(DCM_PlanarConfiguration, "PlanarConfiguration", false, 0);
-  Sint32 frames = 1;
   if (ds->tagExistsWithValue(DCM_NumberOfFrames)) {
-    HM_CHECK(ds->findAndGetSint32(DCM_NumberOfFrames, frames).good(), p,
-             ": invalid NumberOfFrames");
+    // An IS string; DCMTK would read "1A" as 1, pydicom refuses it, and so do we.
+    OFString text;
+    ds->findAndGetOFString(DCM_NumberOfFrames, text);
+    const std::string digits = text.c_str();
+    const size_t first = digits.find_first_not_of(' '), last = digits.find_last_not_of(' ');
+    const std::string trimmed = first == std::string::npos ? "" : digits.substr(first, last - first + 1);
+    HM_CHECK(!trimmed.empty() && trimmed.size() <= 9 &&
+                 trimmed.find_first_not_of("0123456789") == std::string::npos,
+             p, ": missing or invalid NumberOfFrames '", digits, "'");
+    in.frames = std::stoi(trimmed);
   }
-  in.frames = frames;
   OFString pi;
   ds->findAndGetOFString(DCM_PhotometricInterpretation, pi);
   in.photometric = pi.c_str();
@@ -111,9 +129,11 @@ DicomFile::DicomFile(const std::string& path) : path_(path), impl_(std::make_uni
 
   HM_CHECK(in.rows >= 1 && in.columns >= 1, p, ": empty image (", in.rows, " x ", in.columns, ")");
   HM_CHECK(in.frames >= 1, p, ": NumberOfFrames must be at least 1, got ", in.frames);
-  HM_CHECK(in.bits_allocated == 8 || in.bits_allocated == 16 || in.bits_allocated == 32, p,
-           ": BitsAllocated ", in.bits_allocated,
-           " is not supported (8, 16 or 32; 1-bit data is a mask, not an image)");
+  HM_CHECK(in.bits_allocated == 1 || in.bits_allocated == 8 || in.bits_allocated == 16 ||
+               in.bits_allocated == 32,
+           p, ": BitsAllocated ", in.bits_allocated, " is not supported (1, 8, 16 or 32)");
+  HM_CHECK(in.bits_allocated != 1 || (in.samples_per_pixel == 1 && DcmXfer(impl_->xfer).isNotEncapsulated()),
+           p, ": 1-bit pixel data is supported uncompressed and grayscale only");
   HM_CHECK(in.bits_stored >= 1 && in.bits_stored <= in.bits_allocated &&
                in.high_bit < in.bits_allocated && in.high_bit + 1 >= in.bits_stored,
            p, ": inconsistent BitsStored ", in.bits_stored, " / HighBit ", in.high_bit);
@@ -154,6 +174,42 @@ DicomFile::DicomFile(const std::string& path) : path_(path), impl_(std::make_uni
   }
   OFString uid;
   if (ds->findAndGetOFString(DCM_SeriesInstanceUID, uid).good()) in.series_uid = uid.c_str();
+
+  double value = 0;
+  DcmElement* vector = nullptr;
+  const unsigned long increments =
+      ds->findAndGetElement(DCM_FrameTimeVector, vector).good() && vector ? vector->getVM() : 0;
+  if (f64(DCM_FrameTime, 0, value) && value > 0) {
+    in.frame_seconds = value / 1000;
+  } else if (increments >= 2) {
+    // The first entry is 0; the others are the times (ms) from each frame to the next.
+    double sum = 0;
+    bool ok = true;
+    for (unsigned long i = 1; i < increments && ok; ++i) {
+      ok = f64(DCM_FrameTimeVector, i, value);
+      sum += value;
+    }
+    if (ok && sum > 0) in.frame_seconds = sum / 1000 / static_cast<double>(increments - 1);
+  }
+  if (!in.frame_seconds) {
+    Sint32 rate = 0;
+    if ((ds->findAndGetSint32(DCM_CineRate, rate).good() && rate > 0) ||
+        (ds->findAndGetSint32(DCM_RecommendedDisplayFrameRate, rate).good() && rate > 0)) {
+      in.frame_seconds = 1.0 / rate;
+    }
+  }
+}
+
+Image DicomFile::ColorImage(const std::vector<double>& samples) const {
+  const int shift = std::max(0, info_.bits_stored - 8);
+  Image image;
+  image.width = info_.columns;
+  image.height = info_.rows;
+  image.rgb.resize(samples.size());
+  for (size_t i = 0; i < samples.size(); ++i) {
+    image.rgb[i] = static_cast<uint8_t>(std::clamp(std::ldexp(samples[i], -shift), 0.0, 255.0));
+  }
+  return image;
 }
 
 namespace {
@@ -246,6 +302,22 @@ std::vector<double> DicomFile::DecodeFrame(int index) {
     }
     // The codestream's multi-component transform has already turned YBR_ICT/RCT into RGB.
     if (model == "YBR_ICT" || model == "YBR_RCT") model = "RGB";
+  } else if (in.bits_allocated == 1) {
+    // Eight pixels per byte, least significant bit first; frames follow each other without
+    // padding, so a frame may start inside a byte.
+    DcmElement* element = nullptr;
+    Uint8* bytes = nullptr;
+    HM_CHECK(ds->findAndGetElement(DCM_PixelData, element).good() && element &&
+                 element->getUint8Array(bytes).good() && bytes,
+             p, ": unreadable 1-bit pixel data");
+    const size_t first_bit = static_cast<size_t>(index) * pixels;
+    HM_CHECK(element->getLength() * uint64_t{8} >= first_bit + pixels, p,
+             ": pixel data is shorter than the image attributes need");
+    out.resize(pixels);
+    for (size_t i = 0; i < pixels; ++i) {
+      const size_t bit = first_bit + i;
+      out[i] = (bytes[bit / 8] >> (bit % 8)) & 1;
+    }
   } else {
     DcmElement* element = nullptr;
     HM_CHECK(ds->findAndGetElement(DCM_PixelData, element).good() && element, p,

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "media/frames.h"
+
 namespace hm {
 
 struct DicomImageInfo {
@@ -27,9 +29,15 @@ struct DicomImageInfo {
   std::optional<long> instance_number;
   std::optional<std::array<double, 2>> window;  // WindowWidth, WindowCenter (first values)
   std::string series_uid;
+  // Seconds between frames of a cine loop: FrameTime, else the mean of FrameTimeVector, else
+  // CineRate or RecommendedDisplayFrameRate (frames per second). Unset without timing.
+  std::optional<double> frame_seconds;
 
   bool monochrome() const { return samples_per_pixel == 1; }
 };
+
+// True when `path` is a DICOM Part 10 file ("DICM" after the 128-byte preamble).
+bool IsDicomFile(const std::string& path);
 
 class DicomFile {
  public:
@@ -46,6 +54,10 @@ class DicomFile {
   // interleaved per pixel: masked to BitsStored, sign-extended when PixelRepresentation is 1,
   // colour already in RGB. Modality rescale is not applied (it is grayscale-only).
   std::vector<double> DecodeFrame(int index);
+
+  // A decoded colour frame (DecodeFrame of RGB/YBR data) as an 8-bit image; deeper samples
+  // keep their top 8 bits, as an 8-bit display shows them.
+  Image ColorImage(const std::vector<double>& samples) const;
 
  private:
   // The compressed bytes of frame `index` (RLE, JPEG 2000), fragments concatenated.

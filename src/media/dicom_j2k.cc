@@ -89,7 +89,7 @@ std::vector<double> DecodeJ2kFrame(std::span<const uint8_t> codestream, int widt
   opj_image_t* raw = nullptr;
   const bool header_ok = opj_read_header(stream.get(), codec.get(), &raw);
   std::unique_ptr<opj_image_t, ImageDeleter> image(raw);
-  HM_CHECK(header_ok && image, what, ": JPEG 2000 header: ", error);
+  HM_CHECK(header_ok && image, what, ": corrupt compressed pixel data (JPEG 2000 header: ", error, ")");
   // Check the geometry before decoding so a lying header cannot make OpenJPEG allocate more
   // than the DICOM attributes announced.
   const int64_t w = static_cast<int64_t>(image->x1) - image->x0;

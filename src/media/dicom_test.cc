@@ -5,9 +5,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <nlohmann/json.hpp>
-#include <set>
 #include <sstream>
 
 #include "core/error.h"
@@ -18,7 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// pydicom's own test corpus, installed by python3-pydicom (scripts/apt-packages.txt).
+// pydicom's own test corpus, installed by python3-pydicom (scripts/apt-packages.txt); every
+// file of it is checked against pydicom by dicom_corpus_test.cc.
 const fs::path kCorpus = "/usr/lib/python3/dist-packages/pydicom/data/test_files";
 const fs::path kData = fs::path(HULUMED_SOURCE_DIR) / "testdata/dicom";
 
@@ -27,86 +25,6 @@ std::string ReadText(const fs::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// testdata/dicom/pydicom_expected_failures.txt: "relative/path  # why" per line.
-std::set<std::string> ExpectedFailures() {
-  std::set<std::string> out;
-  std::istringstream in(ReadText(kData / "pydicom_expected_failures.txt"));
-  std::string line;
-  while (std::getline(in, line)) {
-    line = line.substr(0, line.find('#'));
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
-    if (!line.empty()) out.insert(line);
-  }
-  return out;
-}
-
-std::vector<std::string> CorpusFiles() {
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(kCorpus)) {
-    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), kCorpus).string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-TEST(Dicom, EveryCorpusFileLoadsOrFailsCleanly) {
-  ASSERT_TRUE(fs::is_directory(kCorpus)) << "install python3-pydicom (scripts/setup.sh)";
-  const std::set<std::string> expected = ExpectedFailures();
-  int loaded = 0, failed = 0;
-  for (const std::string& rel : CorpusFiles()) {
-    DicomOptions options;
-    options.num_slices = 0;
-    try {
-      const Frames frames = LoadDicom((kCorpus / rel).string(), options);
-      EXPECT_FALSE(frames.images.empty()) << rel;
-      EXPECT_EQ(expected.count(rel), 0u) << rel << " loads but is listed as an expected failure";
-      ++loaded;
-    } catch (const Error& e) {
-      EXPECT_EQ(expected.count(rel), 1u) << rel << " failed unexpectedly: " << e.what();
-      EXPECT_NE(std::string(e.what()).find(rel.substr(rel.rfind('/') + 1)), std::string::npos)
-          << "error should name the file: " << e.what();
-      ++failed;
-    }
-  }
-  std::printf("corpus: %d loaded, %d failed as expected\n", loaded, failed);
-  EXPECT_GT(loaded, 60);
-}
-
-TEST(Dicom, DecodedSamplesMatchPydicom) {
-  const nlohmann::json goldens = nlohmann::json::parse(ReadText(kData / "pydicom_goldens.json"));
-  const std::set<std::string> expected_failures = ExpectedFailures();
-  std::map<std::string, int> by_syntax;
-  for (const auto& [rel, g] : goldens.items()) {
-    if (expected_failures.count(rel)) continue;  // pydicom reads more than we accept
-    SCOPED_TRACE(rel + " " + g["transfer_syntax"].get<std::string>());
-    DicomFile file((kCorpus / rel).string());
-    EXPECT_EQ(file.info().frames, g["frames"].get<int>());
-    EXPECT_EQ(file.info().rows, g["rows"].get<int>());
-    EXPECT_EQ(file.info().columns, g["columns"].get<int>());
-    ASSERT_EQ(file.info().samples_per_pixel, g["samples_per_pixel"].get<int>());
-    const double tolerance = g["tolerance"].get<double>();
-    std::map<int, std::vector<double>> decoded;
-    for (const auto& probe : g["probes"]) {
-      const int f = probe[0], y = probe[1], x = probe[2], c = probe[3];
-      if (!decoded.count(f)) decoded[f] = file.DecodeFrame(f);
-      const size_t i = (static_cast<size_t>(y) * file.info().columns + x) *
-                           file.info().samples_per_pixel + c;
-      EXPECT_NEAR(decoded[f][i], probe[4].get<double>(), tolerance)
-          << "frame " << f << " y " << y << " x " << x << " c " << c;
-    }
-    ++by_syntax[g["transfer_syntax"].get<std::string>()];
-  }
-  // Every transfer syntax the brief names is covered: explicit/implicit/big-endian, deflate,
-  // RLE, JPEG baseline/extended/lossless, JPEG-LS, JPEG 2000 (lossless and lossy).
-  for (const char* ts : {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2",
-                         "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.50",
-                         "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.70",
-                         "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.90",
-                         "1.2.840.10008.1.2.4.91"}) {
-    EXPECT_GT(by_syntax[ts], 0) << "no golden for transfer syntax " << ts;
-  }
 }
 
 // Mean gray level of an image, to tell slices apart.

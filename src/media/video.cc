@@ -14,6 +14,8 @@ extern "C" {
 #include <memory>
 
 #include "core/error.h"
+#include "media/dicom_cine.h"
+#include "media/dicom_file.h"
 
 namespace hm {
 
@@ -190,6 +192,7 @@ std::vector<int64_t> SampleVideoFrames(int64_t total, double video_fps,
 }
 
 Frames LoadVideo(const std::string& path, const VideoOptions& options) {
+  if (IsDicomFile(path)) return LoadDicomCine(path, options);
   int stream_index = -1;
   FormatPtr format = OpenInput(path, stream_index);
   AVStream* stream = format->streams[stream_index];

@@ -31,7 +31,7 @@ inline constexpr int kMaxVideoFrames = 4096;
 // Throws hm::Error on invalid options or an empty range.
 std::vector<int64_t> SampleVideoFrames(int64_t total, double video_fps, const VideoOptions& options);
 
-// Decodes the chosen frames as RGB24. Result: from_pil = false (decoded video frames are
+// Decodes the chosen frames as RGB24 (a DICOM cine file goes to LoadDicomCine, dicom_cine.h). Result: from_pil = false (decoded video frames are
 // numpy arrays in the reference, so its size quirk does not apply), merge size 2, one
 // timestamp per frame. Throws hm::Error naming the file on anything unreadable.
 Frames LoadVideo(const std::string& path, const VideoOptions& options = {});

@@ -13,24 +13,39 @@ namespace {
 
 const float* BiasOrNull(const Vector& b) { return b.empty() ? nullptr : b.data(); }
 
-// Grid (row, column) of the i-th patch row of a frame: rows come in m x m merge blocks, the
-// blocks row-major over the frame and the patches row-major inside a block.
+}  // namespace
+
 std::pair<int64_t, int64_t> PatchPosition(int64_t i, int64_t gw, int m) {
   const int64_t block = i / (m * m), within = i % (m * m);
   const int64_t blocks_per_row = gw / m;
   return {(block / blocks_per_row) * m + within / m, (block % blocks_per_row) * m + within % m};
 }
 
-}  // namespace
+VisionRopeTables VisionRope(const VisionConfig& config, int64_t gh, int64_t gw, int merge) {
+  // Reference: VisionRotaryEmbedding(dim = head_dim / 2), inv_freq over arange(0, dim, 2).
+  const int64_t hd = config.hidden / config.n_heads, dim = hd / 2, quarter = hd / 4, n = gh * gw;
+  std::vector<float> inv_freq;
+  for (int64_t i = 0; i < dim / 2; ++i)
+    inv_freq.push_back(1.0f / std::pow(10000.0f, static_cast<float>(2 * i) / static_cast<float>(dim)));
+  VisionRopeTables t{std::vector<float>(static_cast<size_t>(n * hd)), std::vector<float>(static_cast<size_t>(n * hd))};
+  for (int64_t i = 0; i < n; ++i) {
+    const auto [r, c] = PatchPosition(i, gw, merge);
+    for (int64_t j = 0; j < quarter; ++j) {
+      const float ar = static_cast<float>(r) * inv_freq[j], ac = static_cast<float>(c) * inv_freq[j];
+      for (int64_t rep : {int64_t{0}, 2 * quarter}) {
+        t.cos[i * hd + rep + j] = std::cos(ar);
+        t.sin[i * hd + rep + j] = std::sin(ar);
+        t.cos[i * hd + rep + quarter + j] = std::cos(ac);
+        t.sin[i * hd + rep + quarter + j] = std::sin(ac);
+      }
+    }
+  }
+  return t;
+}
 
 VisionEncoder::VisionEncoder(const VisionConfig& config, const VisionWeights& weights,
                              const std::vector<Linear>& projector)
-    : config_(config), w_(weights), projector_(projector) {
-  // Reference: VisionRotaryEmbedding(dim = head_dim / 2), inv_freq over arange(0, dim, 2).
-  const int64_t dim = config.hidden / config.n_heads / 2;
-  for (int64_t i = 0; i < dim / 2; ++i)
-    inv_freq_.push_back(1.0f / std::pow(10000.0f, static_cast<float>(2 * i) / static_cast<float>(dim)));
-}
+    : config_(config), w_(weights), projector_(projector) {}
 
 std::vector<float> BilinearResize(const float* in, int64_t h, int64_t w, int64_t c, int64_t oh, int64_t ow) {
   // PyTorch upsample_bilinear2d: src = (dst + 0.5) * scale - 0.5 clamped at 0, in float.
@@ -67,21 +82,9 @@ void VisionEncoder::EncodeFrame(const float* patches, int64_t gh, int64_t gw, in
   const int64_t n = gh * gw, d = config_.hidden, hd = d / config_.n_heads;
   MatMul(patches, n, w_.patch_embed.weight, w_.patch_embed.bias.data(), x, pool);
 
-  // 2D RoPE tables, [n, hd]: angles (row * f, col * f) repeated twice (rotate-half pairing).
-  const int64_t quarter = hd / 4;
-  std::vector<float> cos(static_cast<size_t>(n * hd)), sin(static_cast<size_t>(n * hd));
-  for (int64_t i = 0; i < n; ++i) {
-    const auto [r, c] = PatchPosition(i, gw, merge);
-    for (int64_t j = 0; j < quarter; ++j) {
-      const float ar = static_cast<float>(r) * inv_freq_[j], ac = static_cast<float>(c) * inv_freq_[j];
-      for (int64_t rep : {int64_t{0}, 2 * quarter}) {
-        cos[i * hd + rep + j] = std::cos(ar);
-        sin[i * hd + rep + j] = std::sin(ar);
-        cos[i * hd + rep + quarter + j] = std::cos(ac);
-        sin[i * hd + rep + quarter + j] = std::sin(ac);
-      }
-    }
-  }
+  const VisionRopeTables rope = VisionRope(config_, gh, gw, merge);
+  const std::vector<float>& cos = rope.cos;
+  const std::vector<float>& sin = rope.sin;
 
   std::vector<float> xn(static_cast<size_t>(n * d)), q(xn.size()), k(xn.size()), v(xn.size()),
       attn(xn.size()), out(xn.size()), mlp(static_cast<size_t>(n * config_.intermediate));

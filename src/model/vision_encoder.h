@@ -37,8 +37,19 @@ class VisionEncoder {
   VisionConfig config_;
   const VisionWeights& w_;
   const std::vector<Linear>& projector_;
-  std::vector<float> inv_freq_;  // [head_dim / 4], as the reference computes it in float32
 };
+
+// Grid (row, column) of the i-th patch row of a frame: rows come in m x m merge blocks, the
+// blocks row-major over the frame and the patches row-major inside a block.
+std::pair<int64_t, int64_t> PatchPosition(int64_t i, int64_t gw, int m);
+
+// The 2D RoPE tables of one frame's patch rows (merge-block order), [gh * gw, head_dim] each:
+// angles (row * f, col * f) repeated twice (rotate-half pairing), f as the reference
+// computes it in float32.
+struct VisionRopeTables {
+  std::vector<float> cos, sin;
+};
+VisionRopeTables VisionRope(const VisionConfig& config, int64_t gh, int64_t gw, int merge);
 
 // Bilinear resize of a [h, w, c] grid to [oh, ow, c] with PyTorch's align_corners=False
 // arithmetic (for an integer factor m = 2 this is the mean of each 2x2 block).

@@ -1,76 +1,29 @@
 #!/usr/bin/python3
-"""Writes testdata/dicom/: pixel goldens for pydicom's DICOM corpus and a small shuffled series.
+"""Writes testdata/dicom/: a small shuffled series, MONOCHROME1/2 twins and two cine loops.
 
-Run by hand with Debian's python3 (python3-pydicom, python3-numpy, python3-gdcm for JPEG-LS and
-12-bit JPEG): /usr/bin/python3 tools/reference/dicom_fixtures.py
-
-pydicom_goldens.json: for every corpus file pydicom can decode, the frame count and a few
-(frame, row, column, sample, stored value) probes taken from pydicom's pixel_array, with YBR
-converted to RGB the way DICOM defines it. dicom_test.cc compares DicomFile::DecodeFrame with
-them, within `tolerance` (lossy codecs may round differently between decoder builds).
+Run by hand with Debian's python (python3-pydicom, python3-numpy):
+    /usr/bin/python3.11 tools/reference/dicom_fixtures.py
+(The pydicom corpus goldens come from dicom_corpus.py.)
 
 series/: five 32x32 CT slices cropped from pydicom's CT_small.dcm, positions along a tilted normal,
 file names shuffled against the anatomical order, and an InstanceNumber that disagrees with
 the position (the loader must trust the position).
+
+cine_us.dcm, cine_xa.dcm: multi-frame loops with frame timing (an RGB ultrasound clip with
+FrameTime, a grayscale XA run with CineRate) whose frame k shows a bar at column 4k; read as
+video by dicom_cine.cc.
 """
 import copy
-import json
 import os
 import warnings
 
 import numpy as np
 import pydicom
 from pydicom.data import get_testdata_file
-from pydicom.pixel_data_handlers.util import convert_color_space
 
 warnings.filterwarnings("ignore")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "testdata", "dicom")
-CORPUS = os.path.dirname(get_testdata_file("CT_small.dcm"))
-LOSSY = {"1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.81",
-         "1.2.840.10008.1.2.4.91"}
-
-
-def goldens():
-    out = {}
-    rng = np.random.default_rng(0)
-    for dirpath, _, names in sorted(os.walk(CORPUS)):
-        for name in sorted(names):
-            path = os.path.join(dirpath, name)
-            rel = os.path.relpath(path, CORPUS)
-            try:
-                ds = pydicom.dcmread(path)
-                arr = ds.pixel_array
-            except Exception:
-                continue
-            if ds.get("BitsAllocated") == 1:
-                continue  # masks: our loader rejects them (see expected failures)
-            frames = int(ds.get("NumberOfFrames", 1) or 1)
-            spp = int(ds.SamplesPerPixel)
-            arr = arr.reshape(frames, ds.Rows, ds.Columns, spp)
-            pi = str(ds.PhotometricInterpretation)
-            if pi in ("YBR_FULL", "YBR_FULL_422") and ds.BitsAllocated == 8:
-                arr = np.stack([convert_color_space(f, pi, "RGB") for f in arr])
-            ts = str(ds.file_meta.TransferSyntaxUID)
-            probes = []
-            for _ in range(8):
-                f, y, x, c = (int(rng.integers(0, n)) for n in (frames, ds.Rows, ds.Columns, spp))
-                probes.append([f, y, x, c, int(arr[f, y, x, c])])
-            # The darkest and brightest sample catch range and sign errors.
-            for idx in (np.argmin(arr), np.argmax(arr)):
-                f, y, x, c = (int(v) for v in np.unravel_index(idx, arr.shape))
-                probes.append([f, y, x, c, int(arr[f, y, x, c])])
-            out[rel] = {
-                "transfer_syntax": ts,
-                "photometric": pi,
-                "frames": frames,
-                "rows": int(ds.Rows),
-                "columns": int(ds.Columns),
-                "samples_per_pixel": spp,
-                "tolerance": 3 if ts in LOSSY else (1 if pi.startswith("YBR") else 0),
-                "probes": probes,
-            }
-    return out
 
 
 def series():
@@ -112,13 +65,48 @@ def monochrome():
         ds.save_as(os.path.join(OUT, pi.lower() + ".dcm"), write_like_original=False)
 
 
+def cine(name, sop_class, pixels, photometric, timing):
+    # A multi-frame cine loop written from scratch: frame k shows a bright bar at column 4k.
+    meta = pydicom.dataset.FileMetaDataset()
+    meta.MediaStorageSOPClassUID = sop_class
+    meta.MediaStorageSOPInstanceUID = pydicom.uid.generate_uid(entropy_srcs=["hulumed", name])
+    meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
+    ds = pydicom.dataset.FileDataset(name, {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.SOPClassUID, ds.SOPInstanceUID = sop_class, meta.MediaStorageSOPInstanceUID
+    ds.Modality = "US" if photometric == "RGB" else "XA"
+    frames, rows, columns = pixels.shape[:3]
+    ds.NumberOfFrames, ds.Rows, ds.Columns = frames, rows, columns
+    ds.SamplesPerPixel = 3 if photometric == "RGB" else 1
+    ds.PhotometricInterpretation = photometric
+    if photometric == "RGB":
+        ds.PlanarConfiguration = 0
+    ds.BitsAllocated = ds.BitsStored = 8
+    ds.HighBit, ds.PixelRepresentation = 7, 0
+    for key, value in timing.items():
+        setattr(ds, key, value)
+    ds.PixelData = pixels.astype(np.uint8).tobytes()
+    ds.is_little_endian, ds.is_implicit_VR = True, False
+    ds.save_as(os.path.join(OUT, name), write_like_original=False)
+
+
+def cines():
+    # Ultrasound: 6 RGB frames of 24x32 at 25 frames/s (FrameTime 40 ms), red bars on grey.
+    us = np.full((6, 24, 32, 3), 40, np.uint8)
+    for k in range(6):
+        us[k, :, 4 * k:4 * k + 4] = (250, 20, 10)
+    cine("cine_us.dcm", "1.2.840.10008.5.1.4.1.1.3.1", us, "RGB", {"FrameTime": "40"})
+    # XA angiography: 8 grayscale frames of 16x32 at CineRate 15 (no FrameTime).
+    xa = np.full((8, 16, 32), 100, np.uint8)
+    for k in range(8):
+        xa[k, :, 4 * k:4 * k + 4] = 200
+    cine("cine_xa.dcm", "1.2.840.10008.5.1.4.1.1.12.1", xa, "MONOCHROME2", {"CineRate": 15})
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
-    with open(os.path.join(OUT, "pydicom_goldens.json"), "w") as f:
-        json.dump(goldens(), f, indent=1, sort_keys=True)
-        f.write("\n")
     series()
     monochrome()
+    cines()
 
 
 if __name__ == "__main__":

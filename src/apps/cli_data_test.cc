@@ -1,0 +1,85 @@
+// `hulumed data` as a user runs it: exit statuses and the line-by-line report.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace hm {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int status;
+  std::string out;
+};
+
+Result Hulumed(const std::string& args) {
+  FILE* pipe = popen((std::string(HULUMED_BINARY) + " " + args + " 2>&1").c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST(DataCommand, PhantomsValidateAndStats) {
+  const fs::path dir = fs::temp_directory_path() / ("hm_cli_data_" + std::to_string(::getpid()));
+  const Result made = Hulumed("data phantoms --seed 3 --count 7 --out " + dir.string());
+  ASSERT_EQ(made.status, 0) << made.out;
+  EXPECT_NE(made.out.find("7 studies"), std::string::npos) << made.out;
+
+  const std::string samples = (dir / "samples.jsonl").string();
+  const Result good = Hulumed("data validate " + samples);
+  EXPECT_EQ(good.status, 0) << good.out;
+  EXPECT_NE(good.out.find(" 0 bad"), std::string::npos) << good.out;
+
+  // A copy with one record pointing at a missing file and one that is not JSON.
+  const std::string broken = (dir / "broken.jsonl").string();
+  {
+    std::ifstream in(samples);
+    std::ofstream out(broken);
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+      if (n == 2) line = R"({"image": "nowhere.png", "conversations": [{"from": "human", "value": "<image>\nq"}, {"from": "gpt", "value": "a"}]})";
+      if (n == 4) line = "not json";
+      out << line << '\n';
+    }
+  }
+  const Result bad = Hulumed("data validate " + broken);
+  EXPECT_EQ(bad.status, 1) << bad.out;
+  EXPECT_NE(bad.out.find(broken + ":2: image[0]: "), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find(broken + ":4: invalid JSON"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find(" 2 bad"), std::string::npos) << bad.out;
+
+  const Result stats = Hulumed("data stats " + samples + " --json " + (dir / "s.json").string() + " --svg " +
+                               (dir / "s.svg").string());
+  EXPECT_EQ(stats.status, 0) << stats.out;
+  EXPECT_NE(stats.out.find("by modality"), std::string::npos) << stats.out;
+  EXPECT_TRUE(fs::file_size(dir / "s.json") > 100);
+  EXPECT_TRUE(fs::file_size(dir / "s.svg") > 100);
+
+  const std::string mixed = (dir / "mix/train.jsonl").string();
+  const Result mix = Hulumed("data mix --source " + samples + ":3:20 --source " + samples + ":1 --total 40 --upsample CT=2 --out " + mixed);
+  EXPECT_EQ(mix.status, 0) << mix.out;
+  EXPECT_NE(mix.out.find("samples"), std::string::npos) << mix.out;
+  EXPECT_EQ(Hulumed("data validate " + mixed).status, 0);
+  EXPECT_EQ(Hulumed("data mix --source " + samples + ":x --total 4 --out " + mixed).status, 1);
+
+  const Result dedup = Hulumed("data dedup " + mixed + " --eval " + samples + " --out " + (dir / "clean/train.jsonl").string());
+  EXPECT_EQ(dedup.status, 0) << dedup.out;
+  // Everything with an image is in the eval set; only short text-only questions can stay.
+  EXPECT_NE(dedup.out.find("40 records: "), std::string::npos) << dedup.out;
+  EXPECT_EQ(dedup.out.find(" 0 eval image matches"), std::string::npos) << dedup.out;
+  EXPECT_TRUE(fs::exists(dir / "clean/train.dropped.jsonl"));
+
+  EXPECT_EQ(Hulumed("data validate " + (dir / "absent.jsonl").string()).status, 1);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hm

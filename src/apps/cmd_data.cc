@@ -1,0 +1,116 @@
+// hulumed data: tools for training data in the reference's format. `phantoms` writes a
+// synthetic medical world with known answers, `validate` checks records and their media,
+// `stats` summarises a data set, `mix` draws a weighted training mixture, `dedup` drops
+// duplicates and evaluation leaks.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "apps/commands.h"
+#include "core/error.h"
+#include "data/dedup.h"
+#include "data/file_bytes.h"
+#include "data/mix.h"
+#include "data/phantoms.h"
+#include "data/stats.h"
+#include "data/stats_chart.h"
+#include "data/validate.h"
+
+namespace hm {
+namespace {
+
+struct DataOptions {
+  PhantomOptions phantoms;
+  std::vector<std::string> files;
+  std::string media_root;
+  CheckOptions check;
+  std::string json_out, svg_out;
+  std::vector<std::string> mix_sources, upsample;
+  MixOptions mix;
+  DedupOptions dedup;
+};
+
+}  // namespace
+
+void AddDataCommand(CLI::App& app) {
+  auto* data = app.add_subcommand("data", "Training data: synthetic phantoms, validation, statistics");
+  data->require_subcommand(1);
+  auto o = std::make_shared<DataOptions>();
+
+  auto* phantoms = data->add_subcommand("phantoms", "Write a synthetic medical world with known ground truth");
+  phantoms->add_option("--seed", o->phantoms.seed, "Seed; the same seed and count give the same bytes");
+  phantoms->add_option("--count", o->phantoms.count, "Studies (modalities take turns; 7 per round)");
+  phantoms->add_option("--out", o->phantoms.out_dir, "Output folder (samples.jsonl, studies.jsonl, study_*/)")->required();
+  phantoms->callback([o] {
+    const PhantomSummary s = GeneratePhantoms(o->phantoms);
+    std::cout << s.studies << " studies, " << s.samples << " samples -> " << o->phantoms.out_dir << "/samples.jsonl\n";
+  });
+
+  auto* validate = data->add_subcommand("validate", "Check records and their media; exit status 1 if any is bad");
+  validate->add_option("files", o->files, "Data files (.jsonl, or .json holding an array)")->required();
+  validate->add_option("-m,--model", o->check.model_dir, "Checkpoint whose tokenizer and processor count the tokens");
+  validate->add_option("--media-root", o->media_root, "Folder media paths are relative to (default: each file's)");
+  validate->add_option("--max-tokens", o->check.max_tokens, "Budget for text + visual tokens per record");
+  validate->add_option("--max-visual-tokens", o->check.max_visual_tokens, "Budget for visual tokens per record");
+  validate->callback([o] {
+    const ValidateSummary s = ValidateFiles(o->files, o->check, o->media_root, std::cout);
+    std::cerr << s.records << " records, " << s.bad << " bad\n";
+    if (s.bad > 0) throw CLI::RuntimeError(1);
+  });
+
+  auto* stats = data->add_subcommand("stats", "Counts by modality, source, task and language; token histograms");
+  stats->add_option("files", o->files, "Data files (.jsonl, or .json holding an array)")->required();
+  stats->add_option("-m,--model", o->check.model_dir, "Checkpoint whose tokenizer and processor count the tokens");
+  stats->add_option("--media-root", o->media_root, "Folder media paths are relative to (default: each file's)");
+  stats->add_option("--json", o->json_out, "Also write the statistics as JSON here");
+  stats->add_option("--svg", o->svg_out, "Also write a chart (SVG) here");
+  stats->callback([o] {
+    const DataStats s = CollectStats(o->files, o->check, o->media_root);
+    std::cout << StatsTable(s);
+    if (!o->json_out.empty()) WriteFileBytes(o->json_out, StatsJson(s).dump(2) + "\n");
+    if (!o->svg_out.empty()) WriteFileBytes(o->svg_out, StatsSvg(s));
+  });
+
+  auto* mix = data->add_subcommand("mix", "Draw a seeded training mixture from weighted sources");
+  mix->add_option("--source", o->mix_sources, "PATH:WEIGHT or PATH:WEIGHT:CAP (repeatable), e.g. med.jsonl:3 general.jsonl:1")
+      ->required();
+  mix->add_option("--total", o->mix.total, "Records in the mixture")->required();
+  mix->add_option("--seed", o->mix.seed, "Seed; the same inputs and seed give the same file");
+  mix->add_option("--upsample", o->upsample, "MODALITY=FACTOR (repeatable): weight a rare modality up within its source");
+  mix->add_option("--out", o->mix.out, "Output .jsonl (media paths are rewritten relative to its folder)")->required();
+  mix->callback([o] {
+    for (const std::string& spec : o->mix_sources) o->mix.sources.push_back(ParseMixSource(spec));
+    for (const std::string& spec : o->upsample) {
+      const size_t eq = spec.rfind('=');
+      HM_CHECK(eq != std::string::npos && eq > 0, "--upsample '", spec, "': expected MODALITY=FACTOR");
+      try {
+        o->mix.upsample[spec.substr(0, eq)] = std::stod(spec.substr(eq + 1));
+      } catch (const std::exception&) {
+        Fail("--upsample '", spec, "': the factor must be a number");
+      }
+    }
+    std::cout << "source                    available      pool     drawn  repeated\n";
+    for (const MixReport& r : MixData(o->mix)) {
+      char row[160];
+      std::snprintf(row, sizeof row, "%-24s %10lld %9lld %9lld %9lld\n", r.name.c_str(), static_cast<long long>(r.available),
+                    static_cast<long long>(r.pool), static_cast<long long>(r.drawn), static_cast<long long>(r.repeated));
+      std::cout << row;
+    }
+  });
+
+  auto* dedup = data->add_subcommand("dedup", "Drop exact and near duplicates and records leaking evaluation sets");
+  dedup->add_option("files", o->dedup.files, "Training data files (the first copy of a duplicate is kept)")->required();
+  dedup->add_option("--eval", o->dedup.eval_files, "Evaluation set to decontaminate against (repeatable)");
+  dedup->add_option("--out", o->dedup.out, "Kept records (.jsonl)")->required();
+  dedup->add_option("--dropped", o->dedup.dropped, "Dropped records with reasons (default: OUT.dropped.jsonl)");
+  dedup->add_option("--max-distance", o->dedup.max_hash_distance, "Image hash bits (of 64) within which images are near (0..7)");
+  dedup->add_option("--ngram", o->dedup.ngram, "Word n-gram length for text overlap with the eval sets");
+  dedup->callback([o] {
+    const DedupSummary s = Dedup(o->dedup);
+    std::cout << s.records << " records: " << s.kept << " kept; dropped " << s.exact << " exact duplicates, " << s.near
+              << " near duplicates, " << s.eval_image << " eval image matches, " << s.eval_text << " eval text overlaps, "
+              << s.unreadable << " unreadable\n";
+  });
+}
+
+}  // namespace hm

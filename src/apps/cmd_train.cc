@@ -1,0 +1,67 @@
+// hulumed train RECIPE.json: runs a recipe's stages (the paper's curriculum, or one
+// fine-tuning stage) with progress, a JSONL log, a loss curve and resumable checkpoints.
+#include <cstdio>
+#include <memory>
+
+#include "apps/commands.h"
+#include "core/error.h"
+#include "io/json_file.h"
+#include "train/least_squares_objective.h"
+#include "train/recipe.h"
+#include "train/trainer.h"
+
+namespace hm {
+namespace {
+
+struct TrainCommandOptions {
+  std::string recipe;
+  bool resume = false;
+  bool strict = false;
+  bool no_progress = false;
+};
+
+// The model folder's config.json says what is trained.
+std::unique_ptr<Objective> MakeObjective(const std::string& model_dir, const StageRecipe& stage) {
+  const std::string type = ReadJsonFile(model_dir + "/config.json").value("model_type", "");
+  if (type == kLeastSquaresModelType) return std::make_unique<LeastSquaresObjective>(model_dir);
+  Fail(model_dir, ": no training objective for model_type \"", type, "\" in this build (stage ", stage.name, ")");
+}
+
+void RunTrain(const TrainCommandOptions& o) {
+  const Recipe recipe = ReadRecipe(o.recipe);
+  TrainOptions options;
+  options.resume = o.resume;
+  options.strict = o.strict;
+  options.progress = !o.no_progress;
+  const std::vector<StageOutcome> outcomes = TrainRecipe(recipe, MakeObjective, options);
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const StageOutcome& s = outcomes[i];
+    std::printf("%s: %lld steps (%lld skipped), %lld records skipped, last loss %.6g, checkpoint %s\n",
+                recipe.stages[i].name.c_str(), static_cast<long long>(s.steps), static_cast<long long>(s.skipped_steps),
+                static_cast<long long>(s.skipped_records), s.last_loss, s.checkpoint.c_str());
+  }
+}
+
+}  // namespace
+
+void AddTrainCommand(CLI::App& app) {
+  // `train` is shared with `train grad`: whichever registers first makes it.
+  CLI::App* train = nullptr;
+  try {
+    train = app.get_subcommand("train");
+  } catch (const CLI::OptionNotFound&) {
+    train = app.add_subcommand("train", "Train or fine-tune a checkpoint");
+  }
+  auto o = std::make_shared<TrainCommandOptions>();
+  train->add_option("recipe", o->recipe, "Recipe JSON: one stage, or defaults + stages (see recipes/)");
+  train->add_flag("--resume", o->resume, "Continue each stage from its output_dir's last checkpoint");
+  train->add_flag("--strict", o->strict, "Stop at the first bad record instead of skipping it");
+  train->add_flag("--no-progress", o->no_progress, "No progress line (the JSONL log is still written)");
+  train->callback([o, train] {
+    if (!train->get_subcommands().empty()) return;  // `train grad` ran instead
+    HM_CHECK(!o->recipe.empty(), "train: give a RECIPE.json (see recipes/hulumed-3stage.json)");
+    RunTrain(*o);
+  });
+}
+
+}  // namespace hm

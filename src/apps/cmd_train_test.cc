@@ -1,0 +1,85 @@
+// hulumed train RECIPE.json as a user runs it, on the least-squares toy model: progress,
+// summary, artifacts, --resume, --strict and recipe errors.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "apps/cli_testing.h"
+#include "train/least_squares_objective.h"
+
+namespace hm {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TrainCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("hm_cmd_train_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    LeastSquaresObjective::WriteModel((dir_ / "model").string(), {0, 0}, 0);
+    std::ofstream data(dir_ / "data.jsonl");
+    for (int i = 0; i < 16; ++i)
+      data << R"({"conversations": [{"from": "human", "value": ")" << i % 4 << " " << i / 4 << R"("}, )"
+           << R"({"from": "gpt", "value": ")" << 2 * (i % 4) - (i / 4) + 1 << R"("}]})" << "\n";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string WriteRecipe(const std::string& extra) {
+    std::string path = (dir_ / "recipe.json").string();
+    std::ofstream(path) << R"({"defaults": {"global_batch_samples": 4, "warmup_ratio": 0.1, "save_every_steps": 5)"
+                        << extra << R"(},
+      "stages": [{"name": "fit", "start_checkpoint": "model", "output_dir": "out", "steps": 12,
+                  "data": [{"path": "data.jsonl"}],
+                  "modules": {"vision": "frozen", "projector": {"lr": 0.05}, "llm": {"lr": 0.05}}}]})";
+    return path;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(TrainCommandTest, TrainsResumesAndReports) {
+  std::string recipe = WriteRecipe("");
+  Result r = Hulumed("train " + recipe);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("step 12/12 loss"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("lr vision frozen projector"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("fit: 12 steps (0 skipped), 0 records skipped"), std::string::npos) << r.out;
+  for (const char* f : {"out/checkpoint-5", "out/checkpoint-12/model.safetensors", "out/checkpoint-12/config.json",
+                        "out/train_log.jsonl", "out/loss_curve.svg"})
+    EXPECT_TRUE(fs::exists(dir_ / f)) << f;
+
+  r = Hulumed("train " + recipe);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("pass --resume to continue it"), std::string::npos) << r.out;
+  r = Hulumed("train --resume --no-progress " + recipe);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("fit: already complete"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("last loss nan"), std::string::npos) << r.out;
+}
+
+TEST_F(TrainCommandTest, BadRecordsAreSkippedOrStopTheRunWithStrict) {
+  std::ofstream(dir_ / "data.jsonl", std::ios::app) << R"({"conversations": [{"from": "human", "value": "1 2"}]})"
+                                                    << "\n";
+  std::string recipe = WriteRecipe("");
+  Result r = Hulumed("train --strict " + recipe);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("data.jsonl:17: no assistant (gpt) turn"), std::string::npos) << r.out;
+  r = Hulumed("train --no-progress " + recipe);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("skipped: " + (dir_ / "data.jsonl").string() + ":17: no assistant"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 records skipped"), std::string::npos) << r.out;
+}
+
+TEST_F(TrainCommandTest, RecipeErrorsNameTheField) {
+  Result r = Hulumed("train " + WriteRecipe(R"(, "weight_decay": "none")"));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("recipe.json: stages[0].weight_decay: expected a number"), std::string::npos) << r.out;
+  r = Hulumed("train");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("give a RECIPE.json"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace hm

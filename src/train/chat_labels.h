@@ -1,0 +1,43 @@
+// A training conversation to token ids and next-token labels, with the reference processor's
+// rule (HulumedProcessor._process_text_with_label): every message is rendered alone with the
+// checkpoint's chat template and tokenized; an assistant message is labelled from just after
+// its generation prompt `<|im_start|>assistant\n` through its `<|im_end|>` (its trailing
+// newline is not); everything else is ignored.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "text/tokenizer.h"
+
+namespace hm {
+
+inline constexpr int32_t kIgnoreLabel = -100;  // the reference's IGNORE_INDEX
+
+struct LabelledTokens {
+  std::vector<int32_t> ids;
+  std::vector<int32_t> labels;  // ids.size(); the id itself where trained, else kIgnoreLabel
+
+  int64_t label_count() const;  // labels that some position predicts (all but a leading one)
+};
+
+// The training format's `conversations` ([{"from": "human" | "gpt" | "system", "value": text}])
+// as chat messages (roles user / assistant / system). `where` names the record in errors.
+nlohmann::ordered_json MessagesFromConversations(const nlohmann::json& conversations, const std::string& where);
+
+// Each `<image>` the template renders is repeated image_tokens[i] times (its frame's visual
+// tokens, in order), as the reference expands it before tokenizing; hm::Error if the counts
+// and the placeholders differ.
+LabelledTokens LabelConversation(const Tokenizer& tokenizer, const std::string& chat_template,
+                                 const nlohmann::ordered_json& messages, std::span<const int64_t> image_tokens = {});
+
+// Every record of a JSONL file of text-only training samples ({"conversations": [...]}),
+// labelled. Records with media are an hm::Error for now; errors name the file and line.
+std::vector<LabelledTokens> LabelTextSamples(const std::string& jsonl_path, const Tokenizer& tokenizer,
+                                             const std::string& chat_template);
+
+}  // namespace hm

@@ -1,0 +1,44 @@
+// A data source's records, read and checked up front: every bad record is reported by file
+// and line with its reason and skipped (or, strict, stops the run), so a training run never
+// dies hours in on a typo in one sample.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "train/recipe.h"
+#include "train/train_record.h"
+
+namespace hm {
+
+struct BadRecord {
+  std::string where;   // file:line
+  std::string reason;  // the full message, starting with `where`
+};
+
+struct DatasetOptions {
+  bool strict = false;  // the first bad record throws instead of being skipped
+  int64_t max_length = 0;  // samples longer than this many tokens are bad; 0: no limit
+  // Tokens a record will take (text and visual); required when max_length is set.
+  std::function<int64_t(const TrainRecord&)> length;
+  // Why a media item cannot be used, or nullopt. Default: MediaExists.
+  std::function<std::optional<std::string>(const RecordMedia&)> check_media;
+};
+
+struct Dataset {
+  std::string path;
+  std::vector<TrainRecord> records;
+  std::vector<BadRecord> skipped;
+};
+
+// A JSON array of records (line = where the record starts) or JSONL (one per line; blank
+// lines ignored). An unreadable file or invalid JSON throws.
+Dataset ReadDataset(const DataSource& source, const DatasetOptions& options);
+
+// The existence check used until media are decoded at validation time.
+std::optional<std::string> MediaExists(const RecordMedia& media);
+
+}  // namespace hm

@@ -1,0 +1,263 @@
+#include "train/ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "core/error.h"
+
+namespace hm::train {
+namespace {
+
+// dst: [cols, rows] = srcᵀ, src: [rows, cols].
+void Transpose(const float* src, int64_t rows, int64_t cols, float* dst) {
+  constexpr int64_t kTile = 32;  // cache-friendly blocks
+  for (int64_t r0 = 0; r0 < rows; r0 += kTile)
+    for (int64_t c0 = 0; c0 < cols; c0 += kTile)
+      for (int64_t r = r0; r < std::min(rows, r0 + kTile); ++r)
+        for (int64_t c = c0; c < std::min(cols, c0 + kTile); ++c) dst[c * rows + r] = src[r * cols + c];
+}
+
+float Dot(const float* a, const float* b, int64_t n) {
+  float s = 0;
+  for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+}  // namespace
+
+kernels::Matrix F32Matrix(const float* data, int64_t rows, int64_t cols) {
+  return kernels::Matrix{DType::kF32, rows, cols, data};
+}
+
+void LinearForward(const float* x, int64_t n, const float* w, int64_t out, int64_t in, const float* b,
+                   float* y, ThreadPool& pool) {
+  kernels::MatMul(x, n, F32Matrix(w, out, in), b, y, pool);
+}
+
+void LinearBackward(const float* x, int64_t n, const float* w, int64_t out, int64_t in, const float* dy,
+                    float* dx, float* dw, float* db, ThreadPool& pool) {
+  std::vector<float> dy_t(static_cast<size_t>(out * n));  // [out, n]
+  Transpose(dy, n, out, dy_t.data());
+  if (dx) {  // dx[t, i] = Σ_o dy[t, o] w[o, i]: a matmul against wᵀ [in, out]
+    std::vector<float> w_t(static_cast<size_t>(in * out));
+    Transpose(w, out, in, w_t.data());
+    kernels::MatMul(dy, n, F32Matrix(w_t.data(), in, out), nullptr, dx, pool);
+  }
+  // dW[o, i] += Σ_t dyᵀ[o, t] xᵀ[i, t], in slices of output rows so a vocabulary-sized
+  // lm_head never needs a second full-size buffer.
+  std::vector<float> x_t(static_cast<size_t>(in * n));  // [in, n]
+  Transpose(x, n, in, x_t.data());
+  constexpr int64_t kSlice = 1024;
+  std::vector<float> part(static_cast<size_t>(std::min(out, kSlice) * in));
+  for (int64_t o0 = 0; o0 < out; o0 += kSlice) {
+    const int64_t rows = std::min(kSlice, out - o0);
+    kernels::MatMul(dy_t.data() + o0 * n, rows, F32Matrix(x_t.data(), in, n), nullptr, part.data(), pool);
+    kernels::AddInPlace(dw + o0 * in, part.data(), rows * in);
+  }
+  if (db)
+    for (int64_t o = 0; o < out; ++o) {
+      double s = 0;
+      for (int64_t t = 0; t < n; ++t) s += dy_t[o * n + t];
+      db[o] += static_cast<float>(s);
+    }
+}
+
+void RmsNormForward(const float* x, const float* w, float eps, int64_t n, int64_t dim, float* y) {
+  kernels::RmsNorm(x, w, eps, n, dim, y);
+}
+
+void RmsNormBackward(const float* x, const float* w, float eps, int64_t n, int64_t dim, const float* dy,
+                     float* dx, float* dw) {
+  for (int64_t t = 0; t < n; ++t) {
+    const float* xr = x + t * dim;
+    const float* dyr = dy + t * dim;
+    double sq = 0, gx = 0;
+    for (int64_t i = 0; i < dim; ++i) {
+      sq += double{xr[i]} * xr[i];
+      gx += double{w[i]} * dyr[i] * xr[i];
+    }
+    const double r = 1.0 / std::sqrt(sq / dim + eps);
+    const double c = r * r * r * gx / dim;
+    for (int64_t i = 0; i < dim; ++i) {
+      dx[t * dim + i] = static_cast<float>(r * w[i] * dyr[i] - c * xr[i]);
+      dw[i] += static_cast<float>(dyr[i] * xr[i] * r);
+    }
+  }
+}
+
+void RopeForward(float* x, int64_t n, int n_heads, int head_dim, const float* cos, const float* sin) {
+  for (int64_t t = 0; t < n; ++t)
+    kernels::RopeRotateHalf(x + t * n_heads * head_dim, n_heads, head_dim, cos + t * head_dim, sin + t * head_dim);
+}
+
+void RopeBackward(float* dy, int64_t n, int n_heads, int head_dim, const float* cos, const float* sin) {
+  std::vector<float> minus_sin(static_cast<size_t>(head_dim));
+  for (int64_t t = 0; t < n; ++t) {
+    for (int i = 0; i < head_dim; ++i) minus_sin[i] = -sin[t * head_dim + i];
+    kernels::RopeRotateHalf(dy + t * n_heads * head_dim, n_heads, head_dim, cos + t * head_dim, minus_sin.data());
+  }
+}
+
+void AttentionForward(const float* q, const float* k, const float* v, int64_t n, const kernels::AttentionShape& s,
+                      float* o, float* lse, ThreadPool& pool) {
+  const int H = s.n_heads, KV = s.n_kv_heads, d = s.head_dim, group = H / KV;
+  // The output from the inference kernel, so training sees inference's numerics exactly.
+  kernels::AttentionShape self = s;
+  self.causal_offset = 0;
+  kernels::Attention(q, n, k, v, n, int64_t{KV} * d, self, o, pool);
+  const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+  pool.ParallelFor(n * H, 8, [&](int64_t begin, int64_t end) {
+    std::vector<float> scores(static_cast<size_t>(n));
+    for (int64_t task = begin; task < end; ++task) {
+      const int64_t i = task / H, keys = s.causal ? i + 1 : n;
+      const int h = static_cast<int>(task % H), g = h / group;
+      const float* qi = q + (i * H + h) * d;
+      float m = -INFINITY;
+      for (int64_t j = 0; j < keys; ++j) m = std::max(m, scores[j] = Dot(qi, k + (j * KV + g) * d, d) * scale);
+      double sum = 0;
+      for (int64_t j = 0; j < keys; ++j) sum += std::exp(scores[j] - m);
+      lse[i * H + h] = m + static_cast<float>(std::log(sum));
+    }
+  });
+}
+
+void AttentionBackward(const float* q, const float* k, const float* v, const float* o, const float* lse,
+                       const float* d_o, int64_t n, const kernels::AttentionShape& s, float* dq, float* dk,
+                       float* dv, ThreadPool& pool) {
+  const int H = s.n_heads, KV = s.n_kv_heads, d = s.head_dim, group = H / KV;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+  // One task per kv head: it alone accumulates that head's dk and dv, so no two tasks write
+  // the same memory.
+  pool.ParallelFor(KV, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t g = begin; g < end; ++g) {
+      for (int64_t j = 0; j < n; ++j) {
+        std::fill(dk + (j * KV + g) * d, dk + (j * KV + g + 1) * d, 0.0f);
+        std::fill(dv + (j * KV + g) * d, dv + (j * KV + g + 1) * d, 0.0f);
+      }
+      for (int h = static_cast<int>(g) * group; h < (g + 1) * group; ++h)
+        for (int64_t i = 0; i < n; ++i) {
+          const float* qi = q + (i * H + h) * d;
+          const float* doi = d_o + (i * H + h) * d;
+          float* dqi = dq + (i * H + h) * d;
+          std::fill(dqi, dqi + d, 0.0f);
+          const float D = Dot(doi, o + (i * H + h) * d, d);
+          const float l = lse[i * H + h];
+          for (int64_t j = 0, keys = s.causal ? i + 1 : n; j < keys; ++j) {
+            const float* kj = k + (j * KV + g) * d;
+            const float* vj = v + (j * KV + g) * d;
+            const float p = std::exp(Dot(qi, kj, d) * scale - l);
+            const float ds = p * (Dot(doi, vj, d) - D) * scale;
+            float* dkj = dk + (j * KV + g) * d;
+            float* dvj = dv + (j * KV + g) * d;
+            for (int c = 0; c < d; ++c) {
+              dqi[c] += ds * kj[c];
+              dkj[c] += ds * qi[c];
+              dvj[c] += p * doi[c];
+            }
+          }
+        }
+    }
+  });
+}
+
+void SwiGluForward(const float* g, const float* u, int64_t count, float* a, ThreadPool& pool) {
+  std::copy(g, g + count, a);
+  kernels::SiluMul(a, u, count, pool);
+}
+
+void SwiGluBackward(const float* g, const float* u, const float* da, int64_t count, float* dg, float* du) {
+  for (int64_t i = 0; i < count; ++i) {
+    const float sg = Sigmoid(g[i]);
+    du[i] = da[i] * g[i] * sg;
+    dg[i] = da[i] * u[i] * sg * (1.0f + g[i] * (1.0f - sg));
+  }
+}
+
+double CrossEntropy(const float* logits, std::span<const int32_t> targets, int64_t vocab, float scale, float* dz) {
+  double total = 0;
+  for (size_t r = 0; r < targets.size(); ++r) {
+    const int32_t t = targets[r];
+    HM_CHECK(t >= 0 && t < vocab, "label token ", t, " is outside the vocabulary of ", vocab);
+    const float* z = logits + static_cast<int64_t>(r) * vocab;
+    const float m = *std::max_element(z, z + vocab);
+    double sum = 0;
+    for (int64_t c = 0; c < vocab; ++c) sum += std::exp(double{z[c]} - m);
+    const double lse = m + std::log(sum);
+    total += lse - z[t];
+    float* g = dz + static_cast<int64_t>(r) * vocab;
+    for (int64_t c = 0; c < vocab; ++c) g[c] = static_cast<float>(scale * std::exp(double{z[c]} - lse));
+    g[t] -= scale;
+  }
+  return total;
+}
+
+void LayerNormForward(const float* x, const float* w, const float* b, float eps, int64_t n, int64_t dim, float* y) {
+  kernels::LayerNorm(x, w, b, eps, n, dim, y);
+}
+
+void LayerNormBackward(const float* x, const float* w, float eps, int64_t n, int64_t dim, const float* dy, float* dx,
+                       float* dw, float* db) {
+  std::vector<double> xhat(static_cast<size_t>(dim));
+  for (int64_t t = 0; t < n; ++t) {
+    const float* xr = x + t * dim;
+    const float* dyr = dy + t * dim;
+    double mean = 0, var = 0;
+    for (int64_t i = 0; i < dim; ++i) mean += xr[i];
+    mean /= dim;
+    for (int64_t i = 0; i < dim; ++i) var += (xr[i] - mean) * (xr[i] - mean);
+    const double r = 1.0 / std::sqrt(var / dim + eps);
+    double g_mean = 0, gx_mean = 0;
+    for (int64_t i = 0; i < dim; ++i) {
+      xhat[i] = (xr[i] - mean) * r;
+      const double g = double{w[i]} * dyr[i];
+      g_mean += g;
+      gx_mean += g * xhat[i];
+    }
+    g_mean /= dim;
+    gx_mean /= dim;
+    for (int64_t i = 0; i < dim; ++i) {
+      dx[t * dim + i] = static_cast<float>(r * (double{w[i]} * dyr[i] - g_mean - xhat[i] * gx_mean));
+      dw[i] += static_cast<float>(dyr[i] * xhat[i]);
+      db[i] += dyr[i];
+    }
+  }
+}
+
+void GeluTanhForward(const float* x, int64_t count, float* y, ThreadPool& pool) {
+  std::copy(x, x + count, y);
+  kernels::GeluTanh(y, count, pool);
+}
+
+void GeluTanhBackward(const float* x, const float* dy, int64_t count, float* dx) {
+  const double c = std::sqrt(2.0 / M_PI), a = 0.044715;
+  for (int64_t i = 0; i < count; ++i) {
+    const double v = x[i], t = std::tanh(c * (v + a * v * v * v));
+    dx[i] = static_cast<float>(dy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * a * v * v)));
+  }
+}
+
+void GeluErfForward(const float* x, int64_t count, float* y) {
+  std::copy(x, x + count, y);
+  kernels::GeluErf(y, count);
+}
+
+void GeluErfBackward(const float* x, const float* dy, int64_t count, float* dx) {
+  for (int64_t i = 0; i < count; ++i) {
+    const double v = x[i];
+    const double cdf = 0.5 * (1 + std::erf(v / std::sqrt(2.0))), pdf = std::exp(-0.5 * v * v) / std::sqrt(2 * M_PI);
+    dx[i] = static_cast<float>(dy[i] * (cdf + v * pdf));
+  }
+}
+
+void EmbeddingForward(const float* table, int64_t dim, std::span<const int32_t> ids, float* x) {
+  for (size_t i = 0; i < ids.size(); ++i) std::memcpy(x + i * dim, table + ids[i] * dim, dim * sizeof(float));
+}
+
+void EmbeddingBackward(std::span<const int32_t> ids, const float* dx, int64_t dim, float* dtable) {
+  for (size_t i = 0; i < ids.size(); ++i) kernels::AddInPlace(dtable + ids[i] * dim, dx + i * dim, dim);
+}
+
+}  // namespace hm::train

@@ -1,0 +1,45 @@
+// One training sample in the reference's format (VideoLLaMA3 / Hulu-Med JSON or JSONL):
+//   {"image": "a.png" | ["a.png", ...], "video": ["clip.mp4" | "frames_dir"],
+//    "volume": {"path": "ct.nii.gz", "slices": 64, "axis": "axial", "window": "lung"},
+//    "conversations": [{"from": "system"|"human"|"gpt", "value": "<image>\n..."}, ...]}
+// Images fill the `<image>` placeholders in order; videos, or the one volume (shown to the
+// model as a video of slices), fill the `<video>` placeholders.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace hm {
+
+struct RecordMedia {
+  enum class Kind { kImage, kVideo, kVolume };
+  Kind kind = Kind::kImage;
+  std::string path;  // resolved against the data source's media root
+  // Volumes only; unset fields take the media loader's defaults.
+  std::optional<int> slices;
+  std::optional<std::string> axis;    // axial, coronal, sagittal (or 2, 1, 0)
+  std::optional<std::string> window;  // DICOM: WIDTH:LEVEL, "file" or a CT preset
+};
+
+struct Turn {
+  enum class Role { kSystem, kUser, kAssistant };
+  Role role = Role::kUser;
+  std::string text;
+};
+
+struct TrainRecord {
+  std::string where;  // "file:line", for every message about this record
+  std::vector<RecordMedia> media;  // images first, then videos or the volume
+  std::vector<Turn> turns;
+
+  int CountMedia(RecordMedia::Kind kind) const;
+};
+
+// Parses one record; a malformed one throws hm::Error whose message starts with `where`.
+// Checks the structure only: known roles, an assistant turn, placeholders matching media.
+TrainRecord ParseTrainRecord(const nlohmann::json& record, const std::string& where, const std::string& media_root);
+
+}  // namespace hm
