@@ -114,7 +114,7 @@ std::optional<double> PaperValue(const std::string& benchmark, const char* model
 std::string Markdown(const std::vector<BenchmarkReport>& reports, const ReportOptions& o) {
   std::string md = "# hulumed eval report\n\n";
   md += "Scoring: `" + o.scoring + "`" + (o.judge_model.empty() ? "" : ", judge: `" + o.judge_model + "`") + "\n\n";
-  md += "| Benchmark | Model | Metric | Ours | Hulu-Med-7B (paper) | Hulu-Med-14B (paper) | Hulu-Med-32B (paper) | Samples | Errors |\n";
+  md += "| Benchmark | Model | Metric | Ours | Hulu-Med-7B (paper) | Hulu-Med-14B (paper) | Hulu-Med-32B (paper) | Samples | Rule errors |\n";
   md += "|---|---|---|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& r : reports) {
     md += "| " + r.info.name + " | " + r.model + " | " + r.headline.name + " | " + Percent(r.headline.value);
@@ -138,7 +138,8 @@ std::string Markdown(const std::vector<BenchmarkReport>& reports, const ReportOp
   }
   md += "\nPublished figures: " + std::string(PaperFiguresSource()) +
         " A dash means the paper gives no figure for that benchmark. Accuracy is over the samples a rule "
-        "judges right or wrong; text scores are means over the category's samples.\n";
+        "judges right or wrong; text scores are means over the category's samples. Rule errors: samples on "
+        "which MedUniEval's rule raises (counted wrong, scores 0).\n";
   return md;
 }
 
@@ -147,19 +148,19 @@ std::string Html(const std::vector<BenchmarkReport>& reports, const ReportOption
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>hulumed eval report</title>\n"
       "<style>body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#212529;padding:0 1em}"
       "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ced4da;padding:4px 10px}"
-      "td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f1f3f5}"
+      "td.n{text-align:right;font-variant-numeric:tabular-nums}td.m{white-space:nowrap}th{background:#f1f3f5}"
       "section{margin-top:2.5em}.note{color:#495057;font-size:0.9em}svg{display:block;margin:1em 0}</style>"
       "</head><body>\n<h1>hulumed eval report</h1>\n";
   h += "<p>Scoring: <code>" + Escape(o.scoring) + "</code>" +
        (o.judge_model.empty() ? "" : ", judge: <code>" + Escape(o.judge_model) + "</code>") + "</p>\n";
   h += "<table><tr><th>Benchmark</th><th>Model</th><th>Metric</th><th>Ours</th><th>Hulu-Med-7B (paper)</th>"
-       "<th>Hulu-Med-14B (paper)</th><th>Hulu-Med-32B (paper)</th><th>Samples</th><th>Errors</th></tr>\n";
+       "<th>Hulu-Med-14B (paper)</th><th>Hulu-Med-32B (paper)</th><th>Samples</th><th>Rule errors</th></tr>\n";
   std::vector<std::string> labels;
   ChartSeries ours{"ours", kOursColor, {}};
   std::vector<ChartSeries> paper;
   for (int m = 0; m < 3; ++m) paper.push_back({std::string(kPaperModels[m]) + " (paper)", kPaperColors[m], {}});
   for (const auto& r : reports) {
-    h += "<tr><td><a href=\"#" + Escape(r.info.name) + "\">" + Escape(r.info.name) + "</a></td><td>" +
+    h += "<tr><td><a href=\"#" + Escape(r.info.name) + "\">" + Escape(r.info.name) + "</a></td><td class=\"m\">" +
          Escape(r.model) + "</td><td>" + Escape(r.headline.name) + "</td><td class=\"n\"><b>" +
          Percent(r.headline.value) + "</b></td>";
     for (const char* m : kPaperModels) h += "<td class=\"n\">" + Percent(PaperValue(r.info.name, m)) + "</td>";
