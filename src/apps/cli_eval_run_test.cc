@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "apps/cli_testing.h"
+#include "apps/serve_process_testing.h"
 #include "io/json_file.h"
 
 namespace hm {
@@ -67,6 +68,27 @@ TEST(CliEvalRun, ShardsMergeIntoWhatOneRunWrites) {
     EXPECT_EQ(Slurp(sharded / "MMLU-medical" / file), Slurp(whole / "MMLU-medical" / file)) << file;
   fs::remove_all(whole);
   fs::remove_all(sharded);
+}
+
+TEST(CliEvalRun, AgainstOurOwnServerWithItAsTheJudgeToo) {
+  const ServeProcess serve(kModel);
+  ASSERT_GT(serve.port(), 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(serve.port());
+  const fs::path out = Fresh("endpoint");
+  const std::string args = "eval run -b VQA_RAD,MedQA_USMLE --data " + kData + " -o " + out.string() + " --endpoint " +
+                           url + "/v1 --model tiny-qwen2 -j 2 -n 3 --no-progress --judge-url " + url +
+                           " --judge-model tiny-judge --judge-jobs 2";
+  const Result r = Hulumed(args);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("VQA_RAD: accuracy"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(judge tiny-judge, 2 asked)"), std::string::npos) << r.out;  // the two open questions
+  EXPECT_EQ(ReadJsonFile((out / "VQA_RAD" / "metrics.json").string())["judge_model"], "tiny-judge");
+  EXPECT_FALSE(ReadJsonFile((out / "MedQA_USMLE" / "metrics.json").string()).contains("judge_model"));
+  EXPECT_NE(Slurp(out / "VQA_RAD" / "responses.jsonl").find("\"model\":\"tiny-qwen2\""), std::string::npos);
+  const Result again = Hulumed(args);
+  ASSERT_EQ(again.status, 0) << again.out;
+  EXPECT_NE(again.out.find("(judge tiny-judge, 0 asked)"), std::string::npos) << again.out;
+  fs::remove_all(out);
 }
 
 TEST(CliEvalRun, AMissingBenchmarkSaysWhereToGetIt) {
