@@ -217,7 +217,7 @@ TEST(Cli, TrainGradWritesLossAndEveryGradientUnderCheckpointNames) {
   fs::remove(out);
 
   const fs::path bad = fs::temp_directory_path() / "hm_cli_bad_turn.jsonl";
-  std::ofstream(bad) << "{\"conversations\": [{\"from\": \"human\", \"value\": \"hi\"}]}\n"
+  std::ofstream(bad) << "{\"conversations\": [{\"from\": \"human\", \"value\": \"hi\"}, {\"from\": \"gpt\", \"value\": \"yo\"}]}\n"
                      << "{\"conversations\": [{\"from\": \"robot\", \"value\": \"hi\"}]}\n";
   const Result e = Hulumed("train grad -m " + model.string() + " --data " + bad.string() + " --out " + out.string());
   EXPECT_EQ(e.status, 1);

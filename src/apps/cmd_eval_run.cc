@@ -74,7 +74,7 @@ void Score(const eval::BenchmarkInfo& info, const std::string& dir, const EvalRu
     j.max_in_flight = o.judge_jobs;
     judge = std::make_unique<eval::Judge>(j, dir + "/judge.jsonl");
     step = {judge.get(), info.judged, [](const eval::EvalSample& s, const std::string& r) {
-              return eval::PrepareResponse(s.prep, r);
+              return eval::CutResponse(s.prep, r);
             }};
   }
   const auto metrics = eval::ScoreResponses(dir, info.layout, eval::RuleScorer(eval::ParseScoring(o.scoring)), step);

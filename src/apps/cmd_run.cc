@@ -40,6 +40,7 @@ struct RunOptions {
   // options of media_options.
   std::vector<std::pair<std::string, std::string>> media;  // (flag, path)
   MediaSpec media_options;
+  std::string dicomweb;  // the PACS that `dicomweb:` media paths name
   VisualSettings visual;
   SamplingRequest sampling;
 };
@@ -75,12 +76,16 @@ PreparedPrompt BuildPrompt(const RunOptions& o, const Model& model, const Tokeni
                            double* media_seconds) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<MediaItem> media;
+  const MediaLimits limits;
+  std::optional<DicomWebClient> pacs;
+  if (!o.dicomweb.empty()) pacs.emplace(DicomWebConfig::FromEnvironment(o.dicomweb));
   for (const auto& [flag, path] : o.media) {
+    CheckRoomForMedia(media.size(), limits, flag);
     MediaSpec spec = o.media_options;
     spec.format = FlagFormat(flag);
     spec.path = path;
     spec.what = flag + " " + path;
-    media.push_back(LoadMedia(spec));
+    media.push_back(LoadMedia(spec, limits, pacs ? &*pacs : nullptr));
   }
   *media_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const MultimodalOptions options = ResolveMultimodalOptions(o.visual, model.config());
@@ -197,6 +202,9 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("-p,--prompt", o->prompt, "User message (rendered with the chat template)");
   cmd->add_option("--prompt-ids", o->prompt_ids, "Comma-separated token ids, fed as is");
   cmd->add_option("--system", o->system, "System message");
+  cmd->add_option("--dicomweb", o->dicomweb,
+                  "DICOMweb root of a PACS; then --dicom dicomweb:STUDY[/SERIES] reads a series from it "
+                  "(credentials from HULUMED_DICOMWEB_TOKEN or HULUMED_DICOMWEB_USER/_PASSWORD)");
   cmd->add_flag("--raw", o->raw, "Tokenize the prompt without the chat template");
   cmd->add_option("-n,--max-new-tokens", o->max_new_tokens, "Tokens to generate at most")->capture_default_str();
   cmd->add_option("--temp,--temperature", o->sampling.temperature, "Sampling temperature; 0 = greedy (default: generation_config.json)");
@@ -216,6 +224,9 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_flag("-v,--verbose", o->verbose, "Print timings and visual token counts");
 
   const char* kMedia = "Media (repeatable; order on the command line is the order in the prompt)";
+  // A file or folder that exists, or a series on the --dicomweb PACS.
+  const CLI::Validator media_path(
+      [](std::string& path) { return path.rfind("dicomweb:", 0) == 0 ? std::string() : CLI::ExistingPath(path); }, "PATH");
   for (const char* flag : {"--image", "--volume", "--dicom", "--video"}) {
     const std::string name = flag;
     cmd->add_option_function<std::vector<std::string>>(
@@ -223,10 +234,10 @@ void AddRunCommand(CLI::App& app) {
            [](const std::vector<std::string>&) {},  // collected in parse order below
            name == "--image"    ? "2D image file (PNG, JPEG)"
            : name == "--volume" ? "NIfTI volume (.nii, .nii.gz) or DICOM (told apart by content)"
-           : name == "--dicom"  ? "DICOM file, multi-frame file or series folder"
+           : name == "--dicom"  ? "DICOM file, multi-frame file, series folder, or dicomweb:STUDY[/SERIES] (--dicomweb)"
                                 : "Video file (mp4, avi, mkv, webm, gif, DICOM cine loop) or a folder of frames")
         ->group(kMedia)
-        ->check(CLI::ExistingPath);
+        ->check(media_path);
   }
   AddMediaOptionFlags(*cmd, o->media_options, kMedia);
   AddVisualFlags(*cmd, o->visual, kMedia);

@@ -3,6 +3,7 @@
 // verification interface, to compare against PyTorch.
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include "apps/commands.h"
 #include "core/error.h"
@@ -21,12 +22,14 @@ struct TrainGradOptions {
 void RunTrainGrad(const TrainGradOptions& o) {
   ThreadPool pool(o.threads);
   ParamSet params = ParamSet::FromCheckpoint(o.model_dir);
-  std::vector<train::TrainingSample> samples;
-  for (LabelledTokens& tokens : LabelTextSamples(o.data, Tokenizer::FromDir(o.model_dir), FindChatTemplate(o.model_dir)))
-    samples.push_back({std::move(tokens), {}});
+  const std::vector<TrainingSample> samples =
+      ReadTrainingSamples(o.data, Tokenizer::FromDir(o.model_dir), FindChatTemplate(o.model_dir), params.config(),
+                          ReadPreprocessorConfig(o.model_dir));
   const train::DecoderTrainer decoder(params);
+  std::unique_ptr<train::VisionTrainer> vision;
+  if (params.config().vision) vision = std::make_unique<train::VisionTrainer>(params);
   const train::BatchLoss loss = train::AccumulateBatchGradients(
-      decoder, nullptr, static_cast<int32_t>(params.config().image_token_index), samples, pool);
+      decoder, vision.get(), static_cast<int32_t>(params.config().image_token_index), samples, pool);
 
   std::vector<TensorToWrite> tensors;
   for (size_t i = 0; i < params.params().size(); ++i) {
@@ -56,7 +59,7 @@ void AddTrainGradCommand(CLI::App& app) {
   auto* cmd = train->add_subcommand("grad", "Loss and gradient of every parameter for samples taken as one batch");
   auto o = std::make_shared<TrainGradOptions>();
   cmd->add_option("-m,--model", o->model_dir, "Checkpoint directory (HF layout, f32/bf16/f16)")->required();
-  cmd->add_option("--data", o->data, "JSONL of training samples ({\"conversations\": [{\"from\", \"value\"}]})")
+  cmd->add_option("--data", o->data, "JSONL of training records: \"conversations\" plus \"image\", \"video\" or \"volume\"")
       ->required();
   cmd->add_option("--out", o->out, "Safetensors file: f32 gradients under the checkpoint's names, plus `loss`")
       ->required();

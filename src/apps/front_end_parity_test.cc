@@ -124,5 +124,16 @@ TEST(FrontEndParity, SingleSliceDicomAndAVolume) {
   }
 }
 
+// A Qwen3-based checkpoint with an image: the same template and image policy on both sides.
+TEST(FrontEndParity, Qwen3WithAnImage) {
+  const std::string model = (kTestdata / "models" / "tiny-qwen3").string();
+  const ServeProcess serve(model);
+  ASSERT_GT(serve.port(), 0);
+  const Answer cli = RunCli("-m " + model + " -p 'What is it?' -n 4 --temp 0 --image " +
+                            (kTestdata / "media" / "images" / "rgb.png").string());
+  const json content = {{{"type", "image_url"}, {"image_url", {{"url", "media/images/rgb.png"}}}}, Text("What is it?")};
+  ExpectSame(cli, AskApi(serve.port(), content, 4));
+}
+
 }  // namespace
 }  // namespace hm

@@ -13,7 +13,7 @@ void AddMediaOptionFlags(CLI::App& cmd, MediaSpec& o, const std::string& group) 
                  "abdomen, liver)")
       ->group(group);
   cmd.add_option("--fps", o.fps, "Video frames per second to sample (default 1, as the reference)")->group(group);
-  cmd.add_option("--max-frames", o.max_frames, "Video frame cap (default: none below 4096; 768 for a folder)")
+  cmd.add_option("--max-frames", o.max_frames, "Video frame cap; more are sampled uniformly down to it (default 4096, 768 for a folder of frames)")
       ->group(group);
   cmd.add_option("--start", o.start, "Video start (s)")->group(group);
   cmd.add_option("--end", o.end, "Video end (s)")->group(group);

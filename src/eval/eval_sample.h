@@ -16,9 +16,7 @@ struct EvalSample {
   // open_ended, open_3d, closed_3d, report.
   std::string kind;
   // How the benchmark cuts the response before its rule sees it (MedUniEval does this in
-  // each benchmark's cal_metrics): "" none, "answer_tag" extract(<answer>), "boxed_or_answer_tag"
-  // \boxed{} else <answer>, "boxed_or_answer_tag_lower" the same then lower().strip(),
-  // "report_headings" drop "Findings:" and "Impression:".
+  // each benchmark's cal_metrics): a ScoreInput::prep value, "" for as is.
   std::string prep;
   std::string prompt;
   // Media in prompt order: image files, or one folder whose sorted files are the frames.

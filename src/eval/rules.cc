@@ -72,7 +72,7 @@ bool JudgeMultiChoice(const std::vector<std::string>& raw_choices, const std::st
     AppendUtf8(letter, static_cast<char32_t>(U'a' + i));
     alphas.push_back(letter);
   }
-  std::string response = PyLower(ExtractTag(raw_response, "answer"));
+  std::string response = PyLower(raw_response);
   std::vector<std::string> paragraphs = PySplit(response, "\n\n");
   std::string last_first_sentence = PySplit(paragraphs.back(), ".")[0];
   if (In(paragraphs[0], alphas)) response = paragraphs[0];
@@ -95,14 +95,7 @@ bool JudgeMultiChoice(const std::vector<std::string>& raw_choices, const std::st
   return alphas[*index] == answer || choices[*index] == answer;
 }
 
-// ---- VQA (VQA-RAD, PATH-VQA, SLAKE): boxed or <answer> content, lowercased and stripped
-
-std::string VqaExtract(const std::string& response) {
-  std::string boxed = ExtractBoxed(response);
-  if (boxed != "None") return boxed;
-  if (Contains(response, "<answer>")) return ExtractTag(response, "answer");
-  return response;
-}
+// ---- VQA (VQA-RAD, PATH-VQA, SLAKE)
 
 std::string JoinWords(const std::vector<std::string>& words) {
   std::string out;
@@ -149,10 +142,17 @@ std::vector<std::string> OpenVqaTokens(const std::string& text) {
   return PySplit(PyReplace(PyLower(text), ".", " ."), " ");
 }
 
-Verdict ScoreOpenEnded(const std::string& raw_answer, const std::string& raw_response, bool fixed) {
+Verdict ScoreOpenEnded(const std::string& raw_answer, const std::string& raw_response, bool fixed, bool slake_guard) {
   std::string answer = PyLower(raw_answer);
-  std::string response = ParseResponse(raw_response, fixed);
   Verdict v;
+  if (slake_guard && PyStrip(raw_response).empty()) {  // SLAKE: no rule, every score 0
+    v.correct = false;
+    for (const char* name : {"bleu1", "bleu2", "bleu3", "bleu4", "rouge1", "rouge2", "rougel", "precision", "recall",
+                             "f1", "em"})
+      v.scores.emplace_back(name, 0.0);
+    return v;
+  }
+  std::string response = ParseResponse(raw_response, fixed);
   v.correct = response == answer;
   v.scores.emplace_back("em", *v.correct ? 1.0 : 0.0);
   for (int n = 1; n <= 4; ++n)
@@ -247,7 +247,7 @@ std::vector<std::string> ReportTokens(const std::string& text) {
 }
 
 Verdict ScoreReport(const std::string& golden, const std::string& raw_response, bool fixed) {
-  std::string response = PyReplace(PyReplace(raw_response, "Findings:", ""), "Impression:", "");
+  const std::string& response = raw_response;
   Verdict v;
   static constexpr const char* kNames[] = {"bleu1", "bleu2", "bleu3", "bleu4", "rouge1", "rouge2", "rougel", "meteor"};
   if (response.empty()) {  // skipped, yet counted in the mean's denominator: 0 everywhere
@@ -292,24 +292,46 @@ const char* RuleKindName(RuleKind kind) {
   return "?";
 }
 
+std::string CutResponse(const std::string& prep, const std::string& response) {
+  if (prep.empty()) return response;
+  if (prep == "answer_tag") return ExtractTag(response, "answer");
+  if (prep == "report_headings") return PyReplace(PyReplace(response, "Findings:", ""), "Impression:", "");
+  HM_CHECK(prep == "boxed_or_answer_tag" || prep == "boxed_or_answer_tag_lower", "unknown response prep \"", prep,
+           "\" (\"\", answer_tag, boxed_or_answer_tag, boxed_or_answer_tag_lower, report_headings)");
+  std::string cut = response;
+  if (std::string boxed = ExtractBoxed(response); boxed != "None") cut = boxed;
+  else if (Contains(response, "<answer>")) cut = ExtractTag(response, "answer");
+  return prep == "boxed_or_answer_tag_lower" ? PyStrip(PyLower(cut)) : cut;
+}
+
 Verdict ScoreResponse(const ScoreInput& in, Scoring scoring) {
   const bool fixed = scoring == Scoring::kFixed;
+  static constexpr const char* kUsualPrep[] = {"answer_tag", "boxed_or_answer_tag_lower", "boxed_or_answer_tag_lower",
+                                               "boxed_or_answer_tag_lower", "", "", "report_headings"};
+  const std::string prep = in.prep.value_or(kUsualPrep[static_cast<int>(in.kind)]);
+  // fixed: SLAKE's cut keeps surrounding whitespace, so "Liver\n" is not "liver" (em 0, BLEU 0)
+  const std::string response = fixed && prep == "boxed_or_answer_tag" ? PyStrip(CutResponse(prep, in.response))
+                                                                       : CutResponse(prep, in.response);
+  // VQA-RAD and PATH-VQA lowercase and strip the answer too; SLAKE guards empty responses.
+  const std::string vqa_answer = prep == "boxed_or_answer_tag_lower" ? PyStrip(PyLower(in.answer)) : in.answer;
+  const bool slake_guard = prep == "boxed_or_answer_tag";
   try {
     switch (in.kind) {
       case RuleKind::kMultiChoice:
-        return {JudgeMultiChoice(in.choices, in.answer, in.response, fixed), {}, {}};
+        return {JudgeMultiChoice(in.choices, in.answer, response, fixed), {}, {}};
       case RuleKind::kCloseEnded:
-        return {JudgeCloseEnded(PyStrip(PyLower(in.answer)), PyStrip(PyLower(VqaExtract(in.response))), fixed), {}, {}};
+        if (slake_guard && PyStrip(response).empty()) return {false, {}, {}};
+        return {JudgeCloseEnded(vqa_answer, response, fixed), {}, {}};
       case RuleKind::kJudgement:
-        return {JudgeJudgement(PyStrip(PyLower(in.answer)), PyStrip(PyLower(VqaExtract(in.response))), fixed), {}, {}};
+        return {JudgeJudgement(vqa_answer, response, fixed), {}, {}};
       case RuleKind::kOpenEnded:
-        return ScoreOpenEnded(PyStrip(PyLower(in.answer)), PyStrip(PyLower(VqaExtract(in.response))), fixed);
+        return ScoreOpenEnded(vqa_answer, response, fixed, slake_guard);
       case RuleKind::kOpen3d:
-        return ScoreOpen3d(in.answer, in.response, fixed);
+        return ScoreOpen3d(in.answer, response, fixed);
       case RuleKind::kClosed3d:
-        return {ChoiceLetter(in.answer, fixed) == ChoiceLetter(in.response, fixed), {}, {}};
+        return {ChoiceLetter(in.answer, fixed) == ChoiceLetter(response, fixed), {}, {}};
       case RuleKind::kReport:
-        return ScoreReport(in.answer, in.response, fixed);
+        return ScoreReport(in.answer, response, fixed);
     }
   } catch (const PythonError& e) {
     Verdict v;

@@ -27,8 +27,20 @@ struct ScoreInput {
   RuleKind kind = RuleKind::kMultiChoice;
   std::vector<std::string> choices;  // multi_choice: as the benchmark builds them ("A. text")
   std::string answer;
-  std::string response;
+  std::string response;  // the model's raw response
+  // How the benchmark cuts the response before its rule (each MedUniEval cal_metrics does its
+  // own). nullopt: the kind's usual path (multi_choice "answer_tag", VQA kinds
+  // "boxed_or_answer_tag_lower", 3D "", report "report_headings"). "" as is (PMC-VQA,
+  // MedFrameQA, MedMNIST); "answer_tag" extract(<answer>); "boxed_or_answer_tag_lower"
+  // \boxed{} else <answer> content, answer and response lowercased and stripped (VQA-RAD,
+  // PATH-VQA); "boxed_or_answer_tag" the same cut without lowercasing or stripping, and SLAKE's
+  // guards (an empty open response scores 0, an empty closed one is wrong); "report_headings"
+  // without "Findings:" and "Impression:".
+  std::optional<std::string> prep;
 };
+
+// The cut named by a prep value (see ScoreInput::prep); throws hm::Error on an unknown one.
+std::string CutResponse(const std::string& prep, const std::string& response);
 
 Verdict ScoreResponse(const ScoreInput& input, Scoring scoring);
 

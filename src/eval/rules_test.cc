@@ -105,6 +105,18 @@ TEST(Rules, LongSentenceHitsPythonsRecursionLimitOnlyInCompat) {
   EXPECT_EQ(Score(RuleKind::kOpenEnded, "liver", words, Scoring::kFixed).error, "");
 }
 
+TEST(Rules, SlakeCutKeepsWhitespaceAndGuardsEmptyResponses) {
+  ScoreInput in{RuleKind::kOpenEnded, {}, "Liver", "Liver\n", std::string("boxed_or_answer_tag")};
+  EXPECT_FALSE(*ScoreResponse(in, Scoring::kCompat).correct);
+  EXPECT_TRUE(*ScoreResponse(in, Scoring::kFixed).correct);
+  in.prep = std::nullopt;  // VQA-RAD's cut strips
+  EXPECT_TRUE(*ScoreResponse(in, Scoring::kCompat).correct);
+  in = {RuleKind::kOpenEnded, {}, "Liver", " ", std::string("boxed_or_answer_tag")};
+  EXPECT_EQ(ScoreResponse(in, Scoring::kCompat).error, "");  // SLAKE scores 0 where VQA-RAD raises
+  in.prep = std::nullopt;
+  EXPECT_EQ(ScoreResponse(in, Scoring::kCompat).error, "ValueError: Hypothesis is empty.");
+}
+
 TEST(Rules, ReportRougeOnDotsRaisesInCompat) {
   EXPECT_EQ(Score(RuleKind::kReport, "The heart is normal.", "...", Scoring::kCompat).error,
             "ValueError: Hypothesis is empty.");

@@ -38,6 +38,15 @@ ScoreInput ParseScoreInput(const nlohmann::json& line, const std::string& where)
   in.kind = *parsed;
   in.answer = TextField(line, "answer", where, true);
   in.response = TextField(line, "response", where, false);
+  if (auto p = line.find("prep"); p != line.end() && !p->is_null()) {
+    HM_CHECK(p->is_string(), where, ": \"prep\" must be a string");
+    in.prep = p->get<std::string>();
+    try {
+      CutResponse(*in.prep, "");  // an unknown prep fails here, naming the line
+    } catch (const Error& e) {
+      Fail(where, ": ", e.what());
+    }
+  }
   if (auto c = line.find("choices"); c != line.end() && !c->is_null()) {
     HM_CHECK(c->is_array(), where, ": \"choices\" must be an array of strings");
     for (const auto& choice : *c) {

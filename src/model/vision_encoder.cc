@@ -13,6 +13,16 @@ namespace {
 
 const float* BiasOrNull(const Vector& b) { return b.empty() ? nullptr : b.data(); }
 
+// PyTorch upsample_bilinear2d's taps for output index dst: src = (dst + 0.5) * scale - 0.5
+// clamped at 0, in float; input indices i0, i1 and the weight l1 of i1.
+void BilinearTaps(int64_t in_size, int64_t out_size, int64_t dst, int64_t* i0, int64_t* i1, float* l1) {
+  const float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
+  const float src = std::max((static_cast<float>(dst) + 0.5f) * scale - 0.5f, 0.0f);
+  *i0 = std::min(static_cast<int64_t>(src), in_size - 1);
+  *i1 = *i0 + (*i0 < in_size - 1 ? 1 : 0);
+  *l1 = src - static_cast<float>(*i0);
+}
+
 }  // namespace
 
 std::pair<int64_t, int64_t> PatchPosition(int64_t i, int64_t gw, int m) {
@@ -48,23 +58,15 @@ VisionEncoder::VisionEncoder(const VisionConfig& config, const VisionWeights& we
     : config_(config), w_(weights), projector_(projector) {}
 
 std::vector<float> BilinearResize(const float* in, int64_t h, int64_t w, int64_t c, int64_t oh, int64_t ow) {
-  // PyTorch upsample_bilinear2d: src = (dst + 0.5) * scale - 0.5 clamped at 0, in float.
-  auto taps = [](int64_t in_size, int64_t out_size, int64_t dst, int64_t* i0, int64_t* i1, float* l1) {
-    const float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
-    const float src = std::max((static_cast<float>(dst) + 0.5f) * scale - 0.5f, 0.0f);
-    *i0 = std::min(static_cast<int64_t>(src), in_size - 1);
-    *i1 = *i0 + (*i0 < in_size - 1 ? 1 : 0);
-    *l1 = src - static_cast<float>(*i0);
-  };
   std::vector<float> out(static_cast<size_t>(oh * ow * c));
   for (int64_t y = 0; y < oh; ++y) {
     int64_t y0, y1;
     float ly;
-    taps(h, oh, y, &y0, &y1, &ly);
+    BilinearTaps(h, oh, y, &y0, &y1, &ly);
     for (int64_t x = 0; x < ow; ++x) {
       int64_t x0, x1;
       float lx;
-      taps(w, ow, x, &x0, &x1, &lx);
+      BilinearTaps(w, ow, x, &x0, &x1, &lx);
       const float* a = in + (y0 * w + x0) * c;
       const float* b = in + (y0 * w + x1) * c;
       const float* d = in + (y1 * w + x0) * c;
@@ -75,6 +77,26 @@ std::vector<float> BilinearResize(const float* in, int64_t h, int64_t w, int64_t
     }
   }
   return out;
+}
+
+void BilinearResizeBackward(const float* d_out, int64_t h, int64_t w, int64_t c, int64_t oh, int64_t ow, float* d_in) {
+  for (int64_t y = 0; y < oh; ++y) {
+    int64_t y0, y1;
+    float ly;
+    BilinearTaps(h, oh, y, &y0, &y1, &ly);
+    for (int64_t x = 0; x < ow; ++x) {
+      int64_t x0, x1;
+      float lx;
+      BilinearTaps(w, ow, x, &x0, &x1, &lx);
+      const float* g = d_out + (y * ow + x) * c;
+      const std::pair<float*, float> taps[] = {{d_in + (y0 * w + x0) * c, (1 - ly) * (1 - lx)},
+                                               {d_in + (y0 * w + x1) * c, (1 - ly) * lx},
+                                               {d_in + (y1 * w + x0) * c, ly * (1 - lx)},
+                                               {d_in + (y1 * w + x1) * c, ly * lx}};
+      for (const auto& [dst, weight] : taps)
+        for (int64_t k = 0; k < c; ++k) dst[k] += weight * g[k];
+    }
+  }
 }
 
 void VisionEncoder::EncodeFrame(const float* patches, int64_t gh, int64_t gw, int merge, float* x,

@@ -54,5 +54,7 @@ VisionRopeTables VisionRope(const VisionConfig& config, int64_t gh, int64_t gw, 
 // Bilinear resize of a [h, w, c] grid to [oh, ow, c] with PyTorch's align_corners=False
 // arithmetic (for an integer factor m = 2 this is the mean of each 2x2 block).
 std::vector<float> BilinearResize(const float* in, int64_t h, int64_t w, int64_t c, int64_t oh, int64_t ow);
+// Its transpose, for training: d_in [h, w, c] += the taps of BilinearResize applied to d_out [oh, ow, c].
+void BilinearResizeBackward(const float* d_out, int64_t h, int64_t w, int64_t c, int64_t oh, int64_t ow, float* d_in);
 
 }  // namespace hm

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -118,13 +119,19 @@ MediaItem LoadNiftiItem(const MediaSpec& spec, const MediaLimits& limits) {
           SliceVolume(ParseNifti(spec.bytes.data(), spec.bytes.size(), spec.what), spec.axis, slices, spec.what.c_str())};
 }
 
-MediaItem LoadDicomItem(const MediaSpec& spec, const MediaLimits& limits) {
+MediaItem LoadDicomItem(const MediaSpec& spec, const MediaLimits& limits, const DicomWebClient* pacs) {
   DicomOptions o;
   o.num_slices = Slices(spec, limits);
   o.axis = spec.axis;
   if (spec.window) o.window = ParseDicomWindow(*spec.window);
-  const ContentFile file(spec);
-  Frames frames = LoadDicom(file.path(), o);
+  Frames frames;
+  if (const auto ref = ParseDicomWebRef(spec.path)) {
+    HM_CHECK(pacs, spec.what, ": names a PACS series but no PACS is configured (--dicomweb URL)");
+    frames = pacs->LoadSeries(*ref, o);
+  } else {
+    const ContentFile file(spec);
+    frames = LoadDicom(file.path(), o);
+  }
   // A single slice (an X-ray, a photo) comes back at merge size 1: to the model it is an image.
   const bool still = frames.images.size() == 1 && frames.merge_size == 1;
   return {still ? MediaKind::kImage : MediaKind::kVolume, std::move(frames)};
@@ -146,7 +153,55 @@ MediaFormat VolumeFormat(const MediaSpec& spec) {
   return LooksLikeNifti(spec.bytes) ? MediaFormat::kNifti : MediaFormat::kDicom;
 }
 
+std::optional<double> OptionalNumber(const nlohmann::json& obj, const char* key, const std::string& what) {
+  const auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::nullopt;
+  HM_CHECK(it->is_number(), what, ": \"", key, "\" must be a number");
+  return it->get<double>();
+}
+
+// The range is LoadMedia's to check against the limits; this only keeps the value an int.
+std::optional<int> OptionalInt(const nlohmann::json& obj, const char* key, const std::string& what) {
+  const auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::nullopt;
+  HM_CHECK(it->is_number_integer() && it->get<int64_t>() >= INT32_MIN && it->get<int64_t>() <= INT32_MAX, what,
+           ": \"", key, "\" must be an integer");
+  return it->get<int>();
+}
+
+std::optional<std::string> OptionalString(const nlohmann::json& obj, const char* key, const std::string& what) {
+  const auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::nullopt;
+  HM_CHECK(it->is_string(), what, ": \"", key, "\" must be a string");
+  return it->get<std::string>();
+}
+
 }  // namespace
+
+void ReadMediaOptions(const nlohmann::json& obj, MediaSpec& spec) {
+  const std::string& what = spec.what;
+  HM_CHECK(obj.is_object(), what, ": media options must be a JSON object");
+  if (spec.format == MediaFormat::kImage) return;
+  if (spec.format == MediaFormat::kVideo) {
+    spec.fps = OptionalNumber(obj, "fps", what);
+    spec.max_frames = OptionalInt(obj, "max_frames", what);
+    spec.start = OptionalNumber(obj, "start", what);
+    spec.end = OptionalNumber(obj, "end", what);
+    return;
+  }
+  if (const auto format = OptionalString(obj, "format", what)) {
+    HM_CHECK(*format == "nifti" || *format == "dicom", what, ": \"format\" must be nifti or dicom");
+    spec.format = *format == "nifti" ? MediaFormat::kNifti : MediaFormat::kDicom;
+  }
+  spec.slices = OptionalInt(obj, "slices", what);
+  if (const auto axis = OptionalString(obj, "axis", what)) spec.axis = ParseSliceAxis(*axis, what + ": \"axis\"");
+  spec.window = OptionalString(obj, "window", what);
+}
+
+void CheckRoomForMedia(size_t loaded, const MediaLimits& limits, std::string_view what) {
+  HM_CHECK(loaded < static_cast<size_t>(std::max(limits.max_items, 0)), what, ": more than ", limits.max_items,
+           " media items in one request");
+}
 
 SliceAxis ParseSliceAxis(std::string_view name, std::string_view what) {
   if (name == "axial" || name == "2") return SliceAxis::kAxial;
@@ -155,9 +210,14 @@ SliceAxis ParseSliceAxis(std::string_view name, std::string_view what) {
   Fail(what, ": '", name, "' is not axial, coronal or sagittal (or the axis number 2, 1, 0)");
 }
 
-MediaItem LoadMedia(const MediaSpec& spec, const MediaLimits& limits) {
+MediaItem LoadMedia(const MediaSpec& spec, const MediaLimits& limits, const DicomWebClient* pacs) {
   CheckSource(spec);
   MediaFormat format = spec.format;
+  if (ParseDicomWebRef(spec.path)) {
+    HM_CHECK(format == MediaFormat::kDicom || format == MediaFormat::kVolume || format == MediaFormat::kImage, spec.what,
+             ": a PACS series (dicomweb:) is a volume or an image, not a video");
+    format = MediaFormat::kDicom;
+  }
   if (format == MediaFormat::kVolume) format = VolumeFormat(spec);
   switch (format) {
     case MediaFormat::kImage:
@@ -168,7 +228,7 @@ MediaItem LoadMedia(const MediaSpec& spec, const MediaLimits& limits) {
       return LoadNiftiItem(spec, limits);
     case MediaFormat::kDicom:
     case MediaFormat::kVolume:
-      return LoadDicomItem(spec, limits);
+      return LoadDicomItem(spec, limits, pacs);
   }
   Fail(spec.what, ": unknown media format");
 }

@@ -10,7 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
+#include "media/dicomweb.h"
 #include "media/frames.h"
 #include "media/image_limits.h"
 #include "media/video.h"
@@ -42,7 +45,7 @@ inline constexpr double kDefaultVideoFps = 1.0;
 
 struct MediaSpec {
   MediaFormat format = MediaFormat::kImage;
-  std::string path;            // a file or folder, or empty when
+  std::string path;            // a file or folder, `dicomweb:STUDY[/SERIES]` on the PACS, or empty when
   std::vector<uint8_t> bytes;  // the content came inline (an upload, a data: URI)
   std::string what;            // names the item in errors: "--video", "messages[0].content[1]"
 
@@ -76,10 +79,21 @@ class MediaTooLarge : public Error {
 // "axial", "coronal", "sagittal", or the numpy axis "2", "1", "0". `what` names the field.
 SliceAxis ParseSliceAxis(std::string_view name, std::string_view what);
 
+// Reads one item's options from a JSON object (an API content part's video_url/volume_url
+// object, a dataset row), the same keys everywhere: "fps", "max_frames", "start", "end" for
+// videos; "format" ("nifti" | "dicom"), "slices", "axis", "window" for volumes. Other keys are
+// left alone. Throws hm::Error naming spec.what and the key on a wrong type or value.
+void ReadMediaOptions(const nlohmann::json& obj, MediaSpec& spec);
+
+// Throws hm::Error naming `what` when one more item would exceed limits.max_items; call it
+// before loading the next item, with the number loaded so far.
+void CheckRoomForMedia(size_t loaded, const MediaLimits& limits, std::string_view what);
+
 // Loads one item: checks the options against `limits` before any large buffer is allocated,
 // decodes, and classifies it (a single DICOM slice, an X-ray, is an image; other volumes and
-// videos are videos to the prompt). Throws hm::Error (MediaTooLarge for oversized files)
-// naming spec.what.
-MediaItem LoadMedia(const MediaSpec& spec, const MediaLimits& limits = {});
+// videos are videos to the prompt). A `dicomweb:` path is a series fetched from `pacs`, then
+// read as local DICOM. Throws hm::Error (MediaTooLarge for oversized files, DicomWebError for
+// the PACS's answers) naming spec.what.
+MediaItem LoadMedia(const MediaSpec& spec, const MediaLimits& limits = {}, const DicomWebClient* pacs = nullptr);
 
 }  // namespace hm

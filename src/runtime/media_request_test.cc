@@ -46,6 +46,48 @@ TEST(ParseSliceAxis, TakesNamesAndNumpyAxes) {
   }
 }
 
+TEST(ReadMediaOptions, ReadsTheKeysOfItsKind) {
+  MediaSpec video;
+  video.format = MediaFormat::kVideo;
+  video.what = "row 3";
+  ReadMediaOptions(nlohmann::json::parse(R"({"fps": 2, "max_frames": 9, "start": 1.5, "end": null, "slices": 4})"),
+                   video);
+  EXPECT_EQ(video.fps, 2.0);
+  EXPECT_EQ(video.max_frames, 9);
+  EXPECT_EQ(video.start, 1.5);
+  EXPECT_FALSE(video.end);
+  EXPECT_FALSE(video.slices);  // not a video key
+
+  MediaSpec volume;
+  volume.format = MediaFormat::kVolume;
+  volume.what = "row 4";
+  ReadMediaOptions(nlohmann::json::parse(R"({"format": "dicom", "slices": 5, "axis": "0", "window": "lung"})"), volume);
+  EXPECT_EQ(volume.format, MediaFormat::kDicom);
+  EXPECT_EQ(volume.slices, 5);
+  EXPECT_EQ(volume.axis, SliceAxis::kSagittal);
+  EXPECT_EQ(volume.window, "lung");
+
+  for (const char* bad : {R"({"format": "png"})", R"({"slices": 1.5})", R"({"axis": 2})", R"({"axis": "up"})",
+                          R"({"slices": 99999999999})", "[]"}) {
+    MediaSpec s = volume;
+    try {
+      ReadMediaOptions(nlohmann::json::parse(bad), s);
+      ADD_FAILURE() << bad;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("row 4"), std::string::npos) << e.what();
+    }
+  }
+  MediaSpec clip = video;
+  EXPECT_THROW(ReadMediaOptions(nlohmann::json::parse(R"({"fps": "1"})"), clip), Error);
+}
+
+TEST(CheckRoomForMedia, RefusesTheItemBeyondTheLimit) {
+  MediaLimits limits;
+  limits.max_items = 2;
+  EXPECT_NO_THROW(CheckRoomForMedia(1, limits, "x"));
+  EXPECT_THROW(CheckRoomForMedia(2, limits, "x"), Error);
+}
+
 TEST(LoadMedia, ImageFromPathOrBytes) {
   const MediaSpec spec = Spec(MediaFormat::kImage, kData + "/media/images/rgb.png");
   const MediaItem a = LoadMedia(spec);

@@ -28,8 +28,7 @@ json ConvertContent(const json& content, const MediaResolver& media, std::vector
       if (!part.contains("text") || !part["text"].is_string()) FailRequest(where, ": a text part needs a string \"text\"");
       parts.push_back({{"type", "text"}, {"text", part["text"]}});
     } else if (IsMediaPart(type)) {
-      if (static_cast<int>(items.size()) >= media.limits().max_items)
-        FailRequest(where, ": more than ", media.limits().max_items, " media items in one request");
+      CheckRoomForMedia(items.size(), media.limits(), where);
       items.push_back(media.Resolve(part, where));
       parts.push_back({{"type", items.back().kind == MediaKind::kImage ? "image" : "video"}});
     } else {
@@ -68,6 +67,14 @@ CompletionRequest ParseCompletionRequest(const std::string& body_text, const Med
   }
   if (const auto so = body.find("stream_options"); so != body.end() && so->is_object())
     r.include_usage = so->value("include_usage", false) == true;
+  // vLLM's and llama.cpp's way to reach the template's switches; `run --think` sets the same.
+  if (const auto kw = body.find("chat_template_kwargs"); kw != body.end() && !kw->is_null()) {
+    if (!kw->is_object()) FailRequest("\"chat_template_kwargs\" must be an object");
+    if (const auto think = kw->find("enable_thinking"); think != kw->end()) {
+      if (!think->is_boolean()) FailRequest("\"chat_template_kwargs.enable_thinking\" must be a boolean");
+      r.chat.enable_thinking = think->get<bool>();
+    }
+  }
   if (body.contains("return_token_ids")) {
     if (!body["return_token_ids"].is_boolean()) FailRequest("\"return_token_ids\" must be a boolean");
     r.return_token_ids = body["return_token_ids"].get<bool>();

@@ -15,7 +15,7 @@ namespace hm {
 
 struct CompletionRequest {
   std::string model;
-  ChatRequest chat;  // HF-style messages plus the decoded media
+  ChatRequest chat;  // HF-style messages plus the decoded media; chat_template_kwargs.enable_thinking
   bool stream = false;
   bool include_usage = false;          // stream_options.include_usage
   std::optional<int> max_tokens;       // max_tokens or max_completion_tokens

@@ -106,9 +106,10 @@ TEST(CompletionRequest, OversizedLocalFileIs413AndAxisTakesNumbers) {
             413);
   const CompletionRequest r = ParseCompletionRequest(
       R"({"messages":[{"role":"user","content":[{"type":"volume_url","volume_url":{"url":"nifti/f32.nii.gz","slices":2,"axis":"1"}}]}],
-          "return_token_ids":true,"top_k":5,"repetition_penalty":1.1})",
+          "return_token_ids":true,"top_k":5,"repetition_penalty":1.1,"chat_template_kwargs":{"enable_thinking":true}})",
       MediaResolver({}, FileRoot(kMedia)));
   EXPECT_TRUE(r.return_token_ids);
+  EXPECT_TRUE(r.chat.enable_thinking);
   EXPECT_EQ(r.sampling.top_k, 5);
   EXPECT_FLOAT_EQ(*r.sampling.repetition_penalty, 1.1f);
   EXPECT_EQ(r.chat.media.at(0).frames.images.size(), 2u);
@@ -128,6 +129,8 @@ TEST(CompletionRequest, MalformedBodiesAre400) {
            R"({"messages":[{"role":"user","content":"hi"}],"top_k":-1})",
            R"({"messages":[{"role":"user","content":"hi"}],"repetition_penalty":0})",
            R"({"messages":[{"role":"user","content":"hi"}],"return_token_ids":1})",
+           R"({"messages":[{"role":"user","content":"hi"}],"chat_template_kwargs":{"enable_thinking":"yes"}})",
+           R"({"messages":[{"role":"user","content":"hi"}],"chat_template_kwargs":[]})",
            R"({"messages":[{"role":"user","content":[{"type":"volume_url","volume_url":{"url":"data:application/dicom;base64,AAAA","axis":"up"}}]}]})",
            R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":0})",
            R"({"messages":[{"role":"user","content":"hi"}],"n":2})",

@@ -33,8 +33,8 @@ struct HttpServer::Impl {
   Engine& engine;
   Metrics& metrics;
   ServerOptions options;
-  MediaResolver media;
   std::optional<DicomWebClient> pacs;
+  MediaResolver media;
   httplib::Server http;
   std::mutex log_mu;
   std::atomic<uint64_t> next_id{0};
@@ -44,9 +44,9 @@ struct HttpServer::Impl {
       : engine(e),
         metrics(m),
         options(o),
-        media(o.media, o.allow_local_files ? std::optional<FileRoot>(FileRoot(*o.allow_local_files)) : std::nullopt) {
-    if (o.dicomweb) pacs.emplace(*o.dicomweb);
-  }
+        pacs(o.dicomweb ? std::optional<DicomWebClient>(std::in_place, *o.dicomweb) : std::nullopt),
+        media(o.media, o.allow_local_files ? std::optional<FileRoot>(FileRoot(*o.allow_local_files)) : std::nullopt,
+              pacs ? &*pacs : nullptr) {}
 
   template <typename... Args>
   void Log(const Args&... args) {
@@ -106,7 +106,7 @@ struct HttpServer::Impl {
     });
     http.Options(".*", [](const httplib::Request&, httplib::Response& res) {
       res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
+      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Session-Id");
       res.status = 204;
     });
     http.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
@@ -114,7 +114,7 @@ struct HttpServer::Impl {
                            {"active", engine.active()}}.dump(), "application/json");
     });
     http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(metrics.Render(engine.queued(), engine.active()), "text/plain; version=0.0.4");
+      res.set_content(metrics.Render(engine.queued(), engine.active(), engine.options().parallel), "text/plain; version=0.0.4");
     });
     http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
       const json model = {{"id", engine.model_name()}, {"object", "model"}, {"created", 0}, {"owned_by", "hulumed"}};

@@ -1,7 +1,5 @@
 #include "server/media_input.h"
 
-#include <climits>
-
 #include "server/api_error.h"
 #include "server/base64.h"
 
@@ -24,44 +22,15 @@ std::string FetchSource(const nlohmann::json& obj, const std::optional<FileRoot>
     if (spec.bytes.empty()) FailRequest(what, ": data URI is empty");
     return header.substr(0, header.find(';'));
   }
+  if (url.rfind("dicomweb:", 0) == 0) {  // a series on the operator's PACS, never another host
+    spec.path = url;
+    return "application/dicom";
+  }
   if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0)
     FailRequest(what, ": remote URLs are not fetched; send the media as a data: URI");
   if (!root) FailRequest(what, ": local files are disabled (start the server with --allow-local-files ROOT)");
   spec.path = root->Resolve(url).string();
   return "";
-}
-
-// JSON types only; the values' ranges are the media policy's (LoadMedia).
-std::optional<int> OptionalInt(const nlohmann::json& obj, const char* key, const std::string& what) {
-  if (!obj.contains(key) || obj[key].is_null()) return std::nullopt;
-  const auto& v = obj[key];
-  if (!v.is_number_integer() || v.get<int64_t>() < INT32_MIN || v.get<int64_t>() > INT32_MAX)
-    FailRequest(what, ": \"", key, "\" must be an integer");
-  return v.get<int>();
-}
-
-std::optional<double> OptionalNumber(const nlohmann::json& obj, const char* key, const std::string& what) {
-  if (!obj.contains(key) || obj[key].is_null()) return std::nullopt;
-  if (!obj[key].is_number()) FailRequest(what, ": \"", key, "\" must be a number");
-  return obj[key].get<double>();
-}
-
-std::optional<std::string> OptionalString(const nlohmann::json& obj, const char* key, const std::string& what) {
-  if (!obj.contains(key) || obj[key].is_null()) return std::nullopt;
-  if (!obj[key].is_string()) FailRequest(what, ": \"", key, "\" must be a string");
-  return obj[key].get<std::string>();
-}
-
-void ReadVolumeOptions(const nlohmann::json& obj, const std::string& mime, MediaSpec& spec) {
-  const std::string& what = spec.what;
-  const std::string format = OptionalString(obj, "format", what).value_or("");
-  if (format == "nifti") spec.format = MediaFormat::kNifti;
-  else if (format == "dicom" || (format.empty() && mime.find("dicom") != std::string::npos)) spec.format = MediaFormat::kDicom;
-  else if (format.empty()) spec.format = MediaFormat::kVolume;
-  else FailRequest(what, ": \"format\" must be nifti or dicom");
-  spec.slices = OptionalInt(obj, "slices", what);
-  if (const auto axis = OptionalString(obj, "axis", what)) spec.axis = ParseSliceAxis(*axis, what + ".axis");
-  spec.window = OptionalString(obj, "window", what);
 }
 
 }  // namespace
@@ -73,21 +42,17 @@ MediaItem MediaResolver::Resolve(const nlohmann::json& part, const std::string& 
   MediaSpec spec;
   spec.what = what;
   const std::string mime = FetchSource(*field, root_, spec);
-  if (type == "image_url") {
-    spec.format = MediaFormat::kImage;
-  } else if (type == "video_url") {
-    spec.format = MediaFormat::kVideo;
-    spec.fps = OptionalNumber(*field, "fps", what);
-    spec.max_frames = OptionalInt(*field, "max_frames", what);
-    spec.start = OptionalNumber(*field, "start", what);
-    spec.end = OptionalNumber(*field, "end", what);
-  } else {
-    ReadVolumeOptions(*field, mime, spec);
-  }
+  if (type == "image_url") spec.format = MediaFormat::kImage;
+  else if (type == "video_url") spec.format = MediaFormat::kVideo;
+  // A volume says its format, else a DICOM MIME type does, else its content will.
+  else spec.format = mime.find("dicom") != std::string::npos ? MediaFormat::kDicom : MediaFormat::kVolume;
+  ReadMediaOptions(*field, spec);
   try {
-    return LoadMedia(spec, limits_);
+    return LoadMedia(spec, limits_, pacs_);
   } catch (const MediaTooLarge& e) {
     throw ApiError(413, "invalid_request_error", e.what());
+  } catch (const DicomWebError& e) {
+    throw ApiError(e.http_status(), e.http_status() >= 500 ? "pacs_error" : "invalid_request_error", e.what());
   }
 }
 

@@ -21,7 +21,9 @@ namespace hm {
 
 class MediaResolver {
  public:
-  MediaResolver(MediaLimits limits, std::optional<FileRoot> root) : limits_(limits), root_(std::move(root)) {}
+  // `pacs` (may be null) serves `dicomweb:` URLs; it must outlive the resolver.
+  MediaResolver(MediaLimits limits, std::optional<FileRoot> root, const DicomWebClient* pacs = nullptr)
+      : limits_(limits), root_(std::move(root)), pacs_(pacs) {}
 
   const MediaLimits& limits() const { return limits_; }
 
@@ -33,6 +35,7 @@ class MediaResolver {
  private:
   MediaLimits limits_;
   std::optional<FileRoot> root_;
+  const DicomWebClient* pacs_;
 };
 
 }  // namespace hm

@@ -32,7 +32,7 @@ void Metrics::AddTokens(int64_t prompt, int64_t reused, int64_t completion) {
   completion_tokens_ += completion;
 }
 
-std::string Metrics::Render(int64_t queued, int64_t active) const {
+std::string Metrics::Render(int64_t queued, int64_t active, int64_t slots) const {
   std::ostringstream o;
   auto counter = [&](const char* name, const char* help, int64_t v) {
     o << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n" << name << " " << v << "\n";
@@ -51,6 +51,7 @@ std::string Metrics::Render(int64_t queued, int64_t active) const {
   for (const auto& [status, n] : responses_) o << "hulumed_http_responses_total{status=\"" << status << "\"} " << n << "\n";
   gauge("hulumed_requests_queued", "Requests waiting for a generation slot.", queued);
   gauge("hulumed_requests_active", "Requests being generated.", active);
+  gauge("hulumed_slots", "Requests the engine decodes together at most (--parallel).", slots);
   counter("hulumed_prompt_tokens_total", "Prompt tokens, visual tokens included.", prompt_tokens_);
   counter("hulumed_prompt_tokens_reused_total", "Prompt tokens served from a cached prefix.", reused_tokens_);
   counter("hulumed_completion_tokens_total", "Generated tokens.", completion_tokens_);

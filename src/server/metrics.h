@@ -20,7 +20,8 @@ class Metrics {
   void CountTimeout() { ++timeouts_; }
   void CountRejected() { ++rejected_; }
 
-  std::string Render(int64_t queued, int64_t active) const;
+  // `slots`: streams the engine batches at most (--parallel), beside queued and active ones.
+  std::string Render(int64_t queued, int64_t active, int64_t slots) const;
 
  private:
   static constexpr std::array<double, 12> kBuckets{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};

@@ -28,11 +28,18 @@ BatchLoss AccumulateBatchGradients(const DecoderTrainer& decoder, const VisionTr
     for (int64_t t = 0; t < n; ++t)
       if (s.ids[t] == image_token) slots.push_back(t);
     std::vector<VisionTrainer::Tape> vision_tapes(sample.media.size());
-    std::vector<float> visual;  // [slots, hidden]
+    std::vector<float> visual;           // [slots, hidden]: the kept tokens of every item
+    std::vector<int64_t> visual_counts;  // tokens per item before reduction
     for (size_t m = 0; m < sample.media.size(); ++m) {
       HM_CHECK(vision, "a sample has media but the checkpoint has no vision encoder");
       const std::vector<float> tokens = vision->Forward(sample.media[m], vision_tapes[m], pool);
-      visual.insert(visual.end(), tokens.begin(), tokens.end());
+      const int64_t count = static_cast<int64_t>(tokens.size()) / h;
+      const bool all = m >= sample.kept.size() || sample.kept[m].empty();
+      HM_CHECK(all || static_cast<int64_t>(sample.kept[m].size()) == count, "a reduction mask of ",
+               sample.kept[m].size(), " entries for ", count, " visual tokens");
+      for (int64_t i = 0; i < count; ++i)
+        if (all || sample.kept[m][i]) visual.insert(visual.end(), tokens.begin() + i * h, tokens.begin() + (i + 1) * h);
+      visual_counts.push_back(count);
     }
     HM_CHECK(static_cast<int64_t>(visual.size()) == static_cast<int64_t>(slots.size()) * h, "a sample has ",
              slots.size(), " image tokens for ", visual.size() / h, " visual tokens");
@@ -52,11 +59,16 @@ BatchLoss AccumulateBatchGradients(const DecoderTrainer& decoder, const VisionTr
       std::fill_n(dx.begin() + slots[i] * h, h, 0.0f);
     }
     decoder.EmbedBackward(s.ids, dx.data());
-    int64_t offset = 0;
+    const float* next = d_visual.data();
     for (size_t m = 0; m < sample.media.size(); ++m) {
-      vision->Backward(sample.media[m], vision_tapes[m], d_visual.data() + offset, pool);
-      const auto [t, gh, gw] = sample.media[m].grid;
-      offset += t * (gh / sample.media[m].merge_size) * (gw / sample.media[m].merge_size) * h;
+      const bool all = m >= sample.kept.size() || sample.kept[m].empty();
+      std::vector<float> d_tokens(static_cast<size_t>(visual_counts[m] * h), 0.0f);  // dropped: zero
+      for (int64_t i = 0; i < visual_counts[m]; ++i)
+        if (all || sample.kept[m][i]) {
+          std::copy_n(next, h, d_tokens.begin() + i * h);
+          next += h;
+        }
+      vision->Backward(sample.media[m], vision_tapes[m], d_tokens.data(), pool);
     }
   }
   result.loss = sum / static_cast<double>(result.label_tokens);

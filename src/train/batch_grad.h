@@ -8,16 +8,11 @@
 #include <span>
 
 #include "core/thread_pool.h"
-#include "train/chat_labels.h"
+#include "train/training_samples.h"
 #include "train/decoder_train.h"
 #include "train/vision_train.h"
 
 namespace hm::train {
-
-struct TrainingSample {
-  LabelledTokens tokens;                 // each visual token has its own image-token slot
-  std::vector<PreprocessedMedia> media;  // their projected tokens fill those slots, in order
-};
 
 struct BatchLoss {
   double loss = 0;           // Σ label-token losses / label_tokens

@@ -1,7 +1,6 @@
 #include "train/chat_labels.h"
 
 #include <algorithm>
-#include <fstream>
 
 #include "core/error.h"
 #include "text/chat_template.h"
@@ -10,22 +9,6 @@ namespace hm {
 
 int64_t LabelledTokens::label_count() const {
   return labels.size() < 2 ? 0 : std::count_if(labels.begin() + 1, labels.end(), [](int32_t l) { return l != kIgnoreLabel; });
-}
-
-nlohmann::ordered_json MessagesFromConversations(const nlohmann::json& conversations, const std::string& where) {
-  HM_CHECK(conversations.is_array() && !conversations.empty(), where, ": \"conversations\" must be a non-empty array");
-  nlohmann::ordered_json messages = nlohmann::ordered_json::array();
-  for (const auto& turn : conversations) {
-    HM_CHECK(turn.is_object() && turn.contains("from") && turn["from"].is_string() && turn.contains("value") &&
-                 turn["value"].is_string(),
-             where, ": each turn of \"conversations\" needs string \"from\" and \"value\"");
-    const std::string from = turn["from"];
-    const std::string role = from == "human" ? "user" : from == "gpt" ? "assistant" : from;
-    HM_CHECK(role == "user" || role == "assistant" || role == "system", where, ": turn \"from\" is '", from,
-             "' (expected human, gpt or system)");
-    messages.push_back({{"role", role}, {"content", turn["value"]}});
-  }
-  return messages;
 }
 
 LabelledTokens LabelConversation(const Tokenizer& tokenizer, const std::string& chat_template,
@@ -64,29 +47,19 @@ LabelledTokens LabelConversation(const Tokenizer& tokenizer, const std::string& 
   return out;
 }
 
-std::vector<LabelledTokens> LabelTextSamples(const std::string& jsonl_path, const Tokenizer& tokenizer,
-                                             const std::string& chat_template) {
-  std::ifstream in(jsonl_path, std::ios::binary);
-  HM_CHECK(in, jsonl_path, ": cannot open");
-  std::vector<LabelledTokens> samples;
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = jsonl_path + ":" + std::to_string(n);
-    nlohmann::json record;
-    try {
-      record = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      Fail(where, ": invalid JSON: ", e.what());
+void DropReducedVisualTokens(LabelledTokens& tokens, int32_t image_token, std::span<const uint8_t> kept) {
+  LabelledTokens out;
+  size_t slot = 0;
+  for (size_t i = 0; i < tokens.ids.size(); ++i) {
+    if (tokens.ids[i] == image_token) {
+      HM_CHECK(slot < kept.size(), "token reduction: more image tokens than the ", kept.size(), " of the mask");
+      if (!kept[slot++]) continue;
     }
-    HM_CHECK(record.is_object() && record.contains("conversations"), where, ": needs \"conversations\"");
-    for (const char* media : {"image", "video", "volume"})
-      HM_CHECK(!record.contains(media), where, ": \"", media, "\" samples are not supported yet (text only)");
-    samples.push_back(
-        LabelConversation(tokenizer, chat_template, MessagesFromConversations(record["conversations"], where)));
+    out.ids.push_back(tokens.ids[i]);
+    out.labels.push_back(tokens.labels[i]);
   }
-  HM_CHECK(!samples.empty(), jsonl_path, ": no samples");
-  return samples;
+  HM_CHECK(slot == kept.size(), "token reduction: ", slot, " image tokens for a mask of ", kept.size());
+  tokens = std::move(out);
 }
 
 }  // namespace hm

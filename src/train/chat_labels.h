@@ -25,19 +25,15 @@ struct LabelledTokens {
   int64_t label_count() const;  // labels that some position predicts (all but a leading one)
 };
 
-// The training format's `conversations` ([{"from": "human" | "gpt" | "system", "value": text}])
-// as chat messages (roles user / assistant / system). `where` names the record in errors.
-nlohmann::ordered_json MessagesFromConversations(const nlohmann::json& conversations, const std::string& where);
-
 // Each `<image>` the template renders is repeated image_tokens[i] times (its frame's visual
 // tokens, in order), as the reference expands it before tokenizing; hm::Error if the counts
 // and the placeholders differ.
 LabelledTokens LabelConversation(const Tokenizer& tokenizer, const std::string& chat_template,
                                  const nlohmann::ordered_json& messages, std::span<const int64_t> image_tokens = {});
 
-// Every record of a JSONL file of text-only training samples ({"conversations": [...]}),
-// labelled. Records with media are an hm::Error for now; errors name the file and line.
-std::vector<LabelledTokens> LabelTextSamples(const std::string& jsonl_path, const Tokenizer& tokenizer,
-                                             const std::string& chat_template);
+// Token reduction on a labelled sequence: the image-token slots whose visual token was not
+// kept (`kept`: one entry per slot, in order) leave the ids and the labels, as the reference
+// removes them before the decoder. hm::Error if the slot count differs.
+void DropReducedVisualTokens(LabelledTokens& tokens, int32_t image_token, std::span<const uint8_t> kept);
 
 }  // namespace hm

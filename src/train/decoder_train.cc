@@ -72,7 +72,13 @@ void DecoderTrainer::Forward(const float* x_in, int64_t n, Tape& tape, ThreadPoo
   tape.layers.resize(static_cast<size_t>(c.n_layers));
   Buf x(x_in, x_in + n * c.hidden), y = Zeros(n * c.hidden);
   for (int i = 0; i < c.n_layers; ++i) {
-    LayerForward(layers_[i], tape, x.data(), tape.layers[i], y.data(), pool);
+    LayerTape& t = tape.layers[i];
+    LayerForward(layers_[i], tape, x.data(), t, y.data(), pool);
+    if (recompute_) {  // keep the input only
+      Buf input = std::move(t.x);
+      t = LayerTape{};
+      t.x = std::move(input);
+    }
     std::swap(x, y);
   }
   tape.last = std::move(x);
@@ -156,7 +162,17 @@ void DecoderTrainer::Backward(const Tape& tape, const float* d_out, float* dx, T
   const int64_t n = tape.n, h = config_.hidden;
   Buf dy = Zeros(n * h);
   RmsNormBackward(tape.last.data(), Data(final_norm_), config_.rms_eps, n, h, d_out, dy.data(), Grad(final_norm_));
-  for (int i = config_.n_layers - 1; i >= 0; --i) LayerBackward(layers_[i], tape, tape.layers[i], dy, pool);
+  for (int i = config_.n_layers - 1; i >= 0; --i) {
+    const LayerTape& kept = tape.layers[i];
+    if (!kept.xn.empty()) {
+      LayerBackward(layers_[i], tape, kept, dy, pool);
+      continue;
+    }
+    LayerTape full;  // recomputation: this layer's activations again, from its input
+    Buf y = Zeros(n * h);
+    LayerForward(layers_[i], tape, kept.x.data(), full, y.data(), pool);
+    LayerBackward(layers_[i], tape, full, dy, pool);
+  }
   std::copy(dy.begin(), dy.end(), dx);
 }
 

@@ -21,8 +21,13 @@ class DecoderTrainer {
 
   const LlmConfig& config() const { return config_; }
 
+  // Activation recomputation: each layer's tape then keeps only the layer input, and Backward
+  // re-runs the layer's forward from it. Memory of one layer's activations instead of all, for
+  // one more forward of compute; the gradients are bit-identical.
+  void set_recompute_activations(bool on) { recompute_ = on; }
+
   // What one layer's backward reads. q/k/v are after q/k norm and RoPE.
-  struct LayerTape {
+  struct LayerTape {  // with recomputation, only x is kept
     std::vector<float> x, xn;            // [n, hidden]: layer input, input_norm(x)
     std::vector<float> q_raw, k_raw;     // [n, q_dim], [n, kv_dim] before q/k norm (Qwen3 only)
     std::vector<float> q, k, v, attn;    // [n, q_dim], [n, kv_dim], [n, kv_dim], [n, q_dim]
@@ -73,6 +78,7 @@ class DecoderTrainer {
 
   LlmConfig config_;
   bool qk_norm_;
+  bool recompute_ = false;
   TrainParam *embed_, *lm_head_, *final_norm_;
   std::vector<LayerParams> layers_;
   std::vector<float> inv_freq_;  // [head_dim / 2]

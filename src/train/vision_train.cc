@@ -52,17 +52,25 @@ std::vector<float> VisionTrainer::Forward(const PreprocessedMedia& media, Tape& 
   const int64_t patch_values = int64_t{config_.n_channels} * config_.patch_size * config_.patch_size;
   HM_CHECK(media.pixels.cols == patch_values && media.pixels.rows == t * gh * gw, "vision: grid (", t, ", ", gh,
            ", ", gw, ") does not match ", media.pixels.rows, " patch rows of ", media.pixels.cols, " values");
-  HM_CHECK(media.merge_size == 1, "training through the merge-size ", media.merge_size,
-           " downsample (video, volumes) is not supported yet");
-  const int64_t d = config_.hidden, per_frame = gh * gw;
-  // With merge size 1 the encoder's rows are the visual tokens, row-major per frame.
-  Buf features = Zeros(t * per_frame * d);
+  const int m = media.merge_size;
+  HM_CHECK(m > 0 && gh % m == 0 && gw % m == 0, "vision: grid (", gh, ", ", gw, ") is not whole merge blocks of ", m);
+  const int64_t d = config_.hidden, per_frame = gh * gw, oh = gh / m, ow = gw / m, tokens = t * oh * ow;
+  Buf features = Zeros(tokens * d), states = Zeros(per_frame * d), grid = Zeros(per_frame * d);
   tape.frames.resize(static_cast<size_t>(t));
-  for (int64_t f = 0; f < t; ++f)
-    FrameForward(media.pixels.data.data() + f * per_frame * patch_values, gh, gw, media.merge_size,
-                 tape.frames[f], features.data() + f * per_frame * d, pool);
+  for (int64_t f = 0; f < t; ++f) {
+    float* out = features.data() + f * oh * ow * d;
+    FrameForward(media.pixels.data.data() + f * per_frame * patch_values, gh, gw, m, tape.frames[f],
+                 m == 1 ? out : states.data(), pool);  // merge size 1: the rows are the tokens
+    if (m == 1) continue;
+    // Undo the merge-block order, then downsample by m (as VisionEncoder::Encode).
+    for (int64_t i = 0; i < per_frame; ++i) {
+      const auto [r, c] = PatchPosition(i, gw, m);
+      std::copy_n(states.data() + i * d, d, grid.data() + (r * gw + c) * d);
+    }
+    const Buf small = BilinearResize(grid.data(), gh, gw, d, oh, ow);
+    std::copy(small.begin(), small.end(), out);
+  }
 
-  const int64_t tokens = t * per_frame;
   tape.projector_in.clear();
   tape.projector_pre.clear();
   Buf x = std::move(features);
@@ -132,7 +140,8 @@ void VisionTrainer::FrameForward(const float* patches, int64_t gh, int64_t gw, i
 void VisionTrainer::Backward(const PreprocessedMedia& media, const Tape& tape, const float* d_tokens,
                              ThreadPool& pool) const {
   const auto [t, gh, gw] = media.grid;
-  const int64_t per_frame = gh * gw, tokens = t * per_frame, d = config_.hidden;
+  const int m = media.merge_size;
+  const int64_t per_frame = gh * gw, oh = gh / m, ow = gw / m, tokens = t * oh * ow, d = config_.hidden;
   Buf dy(d_tokens, d_tokens + tokens * projector_.back().out);
   for (size_t i = projector_.size(); i-- > 0;) {
     const Linear& l = projector_[i];
@@ -147,9 +156,20 @@ void VisionTrainer::Backward(const PreprocessedMedia& media, const Tape& tape, c
     dy = std::move(dx);
   }
   const int64_t patch_values = media.pixels.cols;
-  for (int64_t f = 0; f < t; ++f)
-    FrameBackward(media.pixels.data.data() + f * per_frame * patch_values, per_frame, tape.frames[f],
-                  dy.data() + f * per_frame * d, pool);
+  Buf d_states = Zeros(per_frame * d), d_grid = Zeros(per_frame * d);
+  for (int64_t f = 0; f < t; ++f) {
+    const float* d_frame = dy.data() + f * oh * ow * d;
+    if (m > 1) {  // back through the downsample and the reordering
+      std::fill(d_grid.begin(), d_grid.end(), 0.0f);
+      BilinearResizeBackward(d_frame, gh, gw, d, oh, ow, d_grid.data());
+      for (int64_t i = 0; i < per_frame; ++i) {
+        const auto [r, c] = PatchPosition(i, gw, m);
+        std::copy_n(d_grid.data() + (r * gw + c) * d, d, d_states.data() + i * d);
+      }
+      d_frame = d_states.data();
+    }
+    FrameBackward(media.pixels.data.data() + f * per_frame * patch_values, per_frame, tape.frames[f], d_frame, pool);
+  }
 }
 
 void VisionTrainer::FrameBackward(const float* patches, int64_t n, const FrameTape& t, const float* d_out,

@@ -37,7 +37,7 @@ class VisionTrainer {
   };
 
   // media: pixel rows [t * gh * gw, C*P*P] in merge-block order. Returns the projected visual
-  // tokens [t * (gh/m) * (gw/m), decoder hidden]. Merge size 1 only, for now.
+  // tokens [t * (gh/m) * (gw/m), decoder hidden], row-major per frame (bilinear downsample by m).
   std::vector<float> Forward(const PreprocessedMedia& media, Tape& tape, ThreadPool& pool) const;
 
   // d_tokens: [tokens, decoder hidden], the gradient of the returned tokens. Accumulates

@@ -44,6 +44,9 @@ def install_stubs(mathruler_grader_path):
     tabulate = types.ModuleType("tabulate")
     tabulate.tabulate = lambda *a, **k: ""
     sys.modules["tabulate"] = tabulate
+    datasets = types.ModuleType("datasets")  # benchmark loaders only
+    datasets.load_dataset = datasets.load_from_disk = lambda *a, **k: None
+    sys.modules["datasets"] = datasets
     os.environ.setdefault("openai_api_key", "unused")  # utils.py builds a judge client at import
 
     source = open(mathruler_grader_path, encoding="utf-8").read()
@@ -79,7 +82,9 @@ def load_meduni(meduni_dir):
     sys.modules["meduni_utils"] = pkg
     utils = importlib.import_module("meduni_utils.utils")
     eval_3d = importlib.import_module("meduni_utils.eval_3d")
-    return utils, eval_3d
+    slake = importlib.import_module("meduni_utils.SLAKE.SLAKE")
+    slake.tqdm = lambda x, **k: x
+    return utils, eval_3d, slake
 
 
 def at_real_depth(real_depth, fn, *args):
@@ -105,6 +110,11 @@ def error_of(e):
 # Verdicts: each is the benchmark code path of MedUniEval for that rule family.
 
 def verdict_multi_choice(u, case):
+    if case.get("prep") == "":  # PMC-VQA, MedFrameQA, MedMNIST: the raw response
+        try:
+            return {"correct": bool(u.judge_multi_choice(case["choices"], case["answer"], case["response"])), "scores": {}}
+        except Exception as e:  # noqa: BLE001
+            return error_of(e)
     # MedQA-USMLE, MedMCQA, PubMedQA, MMLU, MMLU-Pro, MedXpertQA, SuperGPQA, Medbullets,
     # OmniMedVQA: response = extract(response, "answer"); judge_multi_choice(choices, answer, response)
     try:
@@ -124,7 +134,23 @@ def vqa_preextract(u, response):
     return response
 
 
-def verdict_vqa(u, case):
+def verdict_slake(slake, case):
+    """One sample through SLAKE.cal_metrics itself (rule-based: use_llm_judge unset)."""
+    sample = {"response": case["response"], "answer": case["answer"], "question": case.get("question", ""),
+              "answer_type": "OPEN" if case["kind"] == "open_ended" else "CLOSED"}
+    try:
+        _, out = at_real_depth(4, slake.SLAKE.cal_metrics, object.__new__(slake.SLAKE), [sample])
+    except Exception as e:  # noqa: BLE001
+        return error_of(e)
+    if case["kind"] == "open_ended":
+        m = out[0]["metrics"]
+        return {"correct": bool(out[0]["correct"]), "scores": {k: float(v) for k, v in m.items()}}
+    return {"correct": bool(out[0]["correct"]), "scores": {}}
+
+
+def verdict_vqa(u, case, slake=None):
+    if case.get("prep") == "boxed_or_answer_tag":
+        return verdict_slake(slake, case)
     try:
         response = vqa_preextract(u, case["response"])
         answer = case["answer"].lower().strip()
@@ -264,6 +290,10 @@ def mc_cases(rng):
              "x" * 250, "lung " * 60, "Based on the boxed region, C", "答案:B"]
     for r in extra:
         out.append({"kind": "multi_choice", "choices": sets[0][0], "answer": "B", "response": r})
+    for r in ["\\boxed{A} <answer>B</answer>", "<answer>B</answer>", "B", "The answer is B.", "",
+              "<answer>\\boxed{C}</answer>"]:
+        out.append({"kind": "multi_choice", "prep": "", "choices": sets[0][0], "answer": "B", "response": r})
+        out.append({"kind": "multi_choice", "choices": sets[0][0], "answer": "B", "response": r})
     for _ in range(150):
         choices, answer = rng.choice(sets[:-1])
         out.append({"kind": "multi_choice", "choices": choices, "answer": answer, "response": noise(rng, 30)})
@@ -307,6 +337,12 @@ def vqa_cases(rng):
     out.append({"kind": "open_ended", "answer": "...", "response": "liver"})
     for words in (400, 987, 988, 1500):  # one sentence: rouge's recursive LCS vs the recursion limit
         out.append({"kind": "open_ended", "answer": "liver", "response": " ".join(f"w{i % 50}" for i in range(words))})
+    slake_responses = ["Liver\n", " liver", "", "  ", "\n", "Yes", "no.", "\\boxed{ Liver }", "<answer>Lung</answer>",
+                       "The answer is liver.", "LIVER", "yes, no", "Left Lung", " left lung ", "."]
+    for ans in ["Liver", "left lung", "Yes", "No", "lung "]:
+        for r in slake_responses:
+            kind = "judgement" if ans.lower().strip() in ("yes", "no") else rng.choice(["open_ended", "close_ended"])
+            out.append({"kind": kind, "prep": "boxed_or_answer_tag", "answer": ans, "response": r})
     for _ in range(150):
         kind = rng.choice(["judgement", "close_ended", "open_ended"])
         answer = rng.choice(["yes", "no"]) if kind == "judgement" else rng.choice(["left lung", "liver", "ΟΔΟΣ", "2"])
@@ -392,14 +428,14 @@ def main():
     install_wordnet()
     import warnings
     warnings.simplefilter("ignore")
-    u, e3d = load_meduni(args.meduni)
+    u, e3d, slake = load_meduni(args.meduni)
     e3d.tqdm = lambda x, **k: x
     import builtins
     quiet_print = builtins.print
 
     families = {
         "multi_choice": (mc_cases, lambda c: verdict_multi_choice(u, c)),
-        "vqa": (vqa_cases, lambda c: verdict_vqa(u, c)),
+        "vqa": (vqa_cases, lambda c: verdict_vqa(u, c, slake)),
         "3d": (cases_3d, lambda c: verdict_3d(e3d, c)),
         "report": (report_cases, verdict_report),
     }

@@ -3,7 +3,10 @@
 reference twin (qwen_ref.QwenRef, vision_ref.VisionRef; float32), for each tiny checkpoint:
 - grad_text: the text samples of testdata/train/grad_text.jsonl, as one batch;
 - grad_image: one image (the pixel rows of goldens/<model>/vision/image, merge size 1) and a
-  question about it, the image tokens' embeddings replaced as `embed * 0 + feature`.
+  question about it, the image tokens' embeddings replaced as `embed * 0 + feature`;
+- grad_volume: the 4-slice volume of goldens/<model>/vision/volume (merge size 2, bilinear
+  downsample) with its float32 token-reduction mask: dropped tokens leave ids and labels, and
+  the mask itself is data (no gradient flows through the selection).
 Writes testdata/goldens/<model>/train/<case>.{json,safetensors}: ids, labels, loss and the
 full float32 gradient of every tensor that gets one.
 
@@ -35,9 +38,14 @@ from vision_ref import VisionRef  # noqa: E402
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 IGNORE = -100
 IMAGE = "<image>"
+IMAGE_ID = 301  # the tiny tokenizer's <image>, config.json image_token_index
 IMAGE_MESSAGES = [
     {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is shown in this image?"}]},
     {"role": "assistant", "content": "A small test pattern."},
+]
+VOLUME_MESSAGES = [
+    {"role": "user", "content": [{"type": "video", "num_frames": 4}, {"type": "text", "text": "Describe this CT volume."}]},
+    {"role": "assistant", "content": "Four slices."},
 ]
 ROLES = {"human": "user", "gpt": "assistant", "system": "system"}  # the training format's `from`
 
@@ -120,19 +128,34 @@ def text_golden(model, template, tok, out_dir):
     write_golden(out_dir, "grad_text", w, labelled, loss, count, "testdata/train/grad_text.jsonl")
 
 
-def image_golden(model, template, tok, out_dir):
+def media_golden(model, template, tok, out_dir, case_name, messages):
     vision_dir = os.path.join(ROOT, "testdata", "goldens", model, "vision")
-    with open(os.path.join(vision_dir, "image.json")) as f:
+    with open(os.path.join(vision_dir, case_name + ".json")) as f:
         case = json.load(f)
     pixels = torch.from_numpy(np.load(os.path.join(vision_dir, case["pixels"]["file"])))
     (t, h, wd), m = case["grid"], case["merge_size"]
-    labelled = [label_messages(IMAGE_MESSAGES, template, tok, [t * (h // m) * (wd // m)])]
+    per_frame = (h // m) * (wd // m)
+    # One <image> per frame for images and videos alike (the processor's grid_sizes).
+    ids, labels = label_messages(messages, template, tok, [per_frame] * t if case["modal"] == "video"
+                                 else [t * per_frame])
+    keep = [True] * (t * per_frame) if case["modal"] == "image" else [bool(k) for k in case["kept_mask"]["f32"]]
+    # Token reduction drops the image tokens of dropped visual tokens, and their labels.
+    slot = 0
+    kept_ids, kept_labels = [], []
+    for i, l in zip(ids, labels):
+        if i == IMAGE_ID:
+            slot += 1
+            if not keep[slot - 1]:
+                continue
+        kept_ids.append(i)
+        kept_labels.append(l)
+    labelled = [(kept_ids, kept_labels)]
     count = count_labels(labelled)
     cfg, w = leaf_weights(model)
     ref = QwenRef(LlmConfig.from_json(cfg, w.keys()), w, torch.float32)
     vision = VisionRef(cfg, w, torch.float32)
     _, features = vision.encode(pixels, [tuple(case["grid"])], [m])
-    visual = vision.project(features)
+    visual = vision.project(features)[torch.tensor(keep)]
     ids, labels = labelled[0]
     slots = torch.tensor(ids) == cfg["image_token_index"]
     x = ref.embed(ids)
@@ -140,8 +163,8 @@ def image_golden(model, template, tok, out_dir):
     x = torch.where(slots[:, None], x * 0.0 + placed, x)  # the reference's splice
     loss = label_loss(ref.forward_embeds(x, KvCache(ref.cfg.num_layers)), labels) / count
     loss.backward()
-    write_golden(out_dir, "grad_image", w, labelled, loss, count,
-                 "goldens/<model>/vision/image pixels with IMAGE_MESSAGES of make_grad_goldens.py")
+    write_golden(out_dir, "grad_" + case_name, w, labelled, loss, count,
+                 "goldens/<model>/vision/%s pixels with the messages of make_grad_goldens.py" % case_name)
 
 
 def main():
@@ -151,7 +174,8 @@ def main():
         out_dir = os.path.join(ROOT, "testdata", "goldens", model, "train")
         os.makedirs(out_dir, exist_ok=True)
         text_golden(model, template, tok, out_dir)
-        image_golden(model, template, tok, out_dir)
+        media_golden(model, template, tok, out_dir, "image", IMAGE_MESSAGES)
+        media_golden(model, template, tok, out_dir, "volume", VOLUME_MESSAGES)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,14 @@ const $ = (id) => document.getElementById(id);
 const history = [];  // OpenAI messages of this conversation
 let attachment = null;  // {kind, dataUrl, name}
 let niivue = null;
+// Sent with every request of a chat, so a load balancer in front of several replicas keeps the
+// chat on the one that holds its cached prefix (deploy/haproxy.cfg).
+// (crypto.randomUUID needs a secure context, which a plain-http hospital host is not.)
+const newSessionId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+let sessionId = newSessionId();
 
 function headers() {
-  const h = { 'Content-Type': 'application/json' };
+  const h = { 'Content-Type': 'application/json', 'X-Session-Id': sessionId };
   const key = $('api-key').value.trim();
   if (key) h.Authorization = `Bearer ${key}`;
   return h;
@@ -177,6 +182,7 @@ async function ask(question) {
 // small image with a volume in one conversation can exceed the model's pixel budget).
 $('new-chat').addEventListener('click', () => {
   history.length = 0;
+  sessionId = newSessionId();
   $('chat').replaceChildren();
 });
 $('file').addEventListener('change', (e) => {
