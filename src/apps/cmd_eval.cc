@@ -40,9 +40,10 @@ void AddEvalScoreCommand(CLI::App& eval) {
 }  // namespace
 
 void AddEvalCommands(CLI::App& app) {
-  CLI::App* eval = app.add_subcommand("eval", "Benchmarks: score saved responses");
+  CLI::App* eval = app.add_subcommand("eval", "Benchmarks: run them on a model, score saved responses, report");
   eval->require_subcommand(1);
   AddEvalScoreCommand(*eval);
+  AddEvalRunCommands(*eval);
 }
 
 }  // namespace hm

@@ -17,6 +17,8 @@ void AddTrainGradCommand(CLI::App& app);  // `train grad` (creates `train` if ne
 void AddTrainCommand(CLI::App& app);  // `train RECIPE.json` (creates `train` if needed)
 // The "eval" group (cmd_eval.cc): its subcommands register inside AddEvalCommands.
 void AddEvalCommands(CLI::App& app);
+// `eval run` and `eval merge` (cmd_eval_run.cc), registered by AddEvalCommands.
+void AddEvalRunCommands(CLI::App& eval);
 void AddDataCommand(CLI::App& app);
 
 }  // namespace hm

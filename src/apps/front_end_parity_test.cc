@@ -2,12 +2,7 @@
 // through `hulumed serve`'s API keeps the same visual tokens and gives the same greedy ids.
 // (They used to differ: the bf16 reduction rule existed only in `run`, single-slice DICOM was
 // a video to `run` and an image to `serve`, and `run` sampled every video frame.)
-#include <fcntl.h>
 #include <httplib.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -19,7 +14,7 @@
 #include <regex>
 #include <sstream>
 
-extern char** environ;
+#include "apps/serve_process_testing.h"
 
 namespace hm {
 namespace {
@@ -27,46 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 const fs::path kTestdata = fs::path(HULUMED_SOURCE_DIR) / "testdata";
-
-// `hulumed serve --port 0` in a child process, stopped with SIGTERM at the end.
-class ServeProcess {
- public:
-  ServeProcess(const std::string& model, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {HULUMED_BINARY, "serve", "-m", model, "--port", "0", "--threads", "2",
-                                     "--parallel", "1", "--no-log", "--allow-local-files", kTestdata.string()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int fds[2];
-    if (pipe(fds) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-    const int rc = posix_spawn(&pid_, HULUMED_BINARY, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    if (rc != 0) pid_ = 0;
-    // The server prints "listening on port N" once it is bound (stdout is otherwise silent).
-    FILE* out = fdopen(fds[0], "r");
-    std::array<char, 256> line;
-    while (out && std::fgets(line.data(), line.size(), out))
-      if (std::sscanf(line.data(), "listening on port %d", &port_) == 1) break;
-    if (out) std::fclose(out);
-  }
-  ~ServeProcess() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-  }
-  int port() const { return port_; }
-
- private:
-  pid_t pid_ = 0;
-  int port_ = 0;
-};
 
 struct Answer {
   int64_t visual_tokens = -1;

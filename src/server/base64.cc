@@ -1,5 +1,7 @@
 #include "server/base64.h"
 
+#include <algorithm>
+
 #include "server/api_error.h"
 
 namespace hm {
@@ -38,6 +40,19 @@ std::vector<uint8_t> DecodeBase64(std::string_view text, const std::string& what
   }
   // Leftover bits of a canonical encoding are zero; anything else is a corrupted tail.
   if ((acc & ((1u << bits) - 1)) != 0) FailRequest(what, ": base64 data has a corrupted final group");
+  return out;
+}
+
+std::string EncodeBase64(std::string_view bytes) {
+  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    const size_t n = std::min<size_t>(3, bytes.size() - i);
+    uint32_t group = 0;
+    for (size_t k = 0; k < 3; ++k) group = (group << 8) | (k < n ? static_cast<uint8_t>(bytes[i + k]) : 0u);
+    for (size_t k = 0; k < 4; ++k) out += k <= n ? kAlphabet[(group >> (18 - 6 * k)) & 63] : '=';
+  }
   return out;
 }
 

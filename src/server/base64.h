@@ -11,4 +11,7 @@ namespace hm {
 
 std::vector<uint8_t> DecodeBase64(std::string_view text, const std::string& what);
 
+// Standard alphabet with padding, for sending media as data: URIs.
+std::string EncodeBase64(std::string_view bytes);
+
 }  // namespace hm

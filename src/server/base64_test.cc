@@ -33,3 +33,20 @@ TEST(Base64, RejectsMalformedInputAsAClientError) {
 
 }  // namespace
 }  // namespace hm
+
+namespace hm {
+namespace {
+
+TEST(Base64, EncodesWithPaddingAndRoundTrips) {
+  EXPECT_EQ(EncodeBase64(""), "");
+  EXPECT_EQ(EncodeBase64("f"), "Zg==");
+  EXPECT_EQ(EncodeBase64("fo"), "Zm8=");
+  EXPECT_EQ(EncodeBase64("foobar"), "Zm9vYmFy");
+  std::string all;
+  for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+  const auto back = DecodeBase64(EncodeBase64(all), "test");
+  EXPECT_EQ(std::string(back.begin(), back.end()), all);
+}
+
+}  // namespace
+}  // namespace hm

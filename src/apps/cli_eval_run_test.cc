@@ -1,0 +1,107 @@
+// `hulumed eval run` and `eval merge` as a user runs them: the tiny checkpoint in process on
+// fixture benchmarks, a rerun that asks for nothing, shards merged equal to one run, and the
+// message for a benchmark that is not on disk.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "apps/cli_testing.h"
+#include "apps/serve_process_testing.h"
+#include "io/json_file.h"
+
+namespace hm {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kData = HULUMED_SOURCE_DIR "/testdata/eval/benchmarks";
+const std::string kModel = HULUMED_SOURCE_DIR "/testdata/models/tiny-qwen2";
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+fs::path Fresh(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("hm_cli_eval_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+std::string RunArgs(const fs::path& out, const std::string& benches) {
+  return "eval run -b " + benches + " --data " + kData + " -m " + kModel + " -o " + out.string() +
+         " -n 3 --threads 2 --no-progress";
+}
+
+TEST(CliEvalRun, InProcessRunScoresReportsAndResumes) {
+  const fs::path out = Fresh("run");
+  const Result r = Hulumed(RunArgs(out, "MedQA_USMLE,VQA_RAD,M3D,IU_XRAY"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_TRUE(ReadJsonFile((out / "MedQA_USMLE" / "metrics.json").string())["total metrics"].contains("acc"));
+  EXPECT_TRUE(ReadJsonFile((out / "VQA_RAD" / "metrics.json").string()).contains("open"));
+  EXPECT_TRUE(ReadJsonFile((out / "M3D" / "metrics.json").string()).contains("by_category"));
+  EXPECT_TRUE(ReadJsonFile((out / "IU_XRAY" / "metrics.json").string()).contains("rougeL"));
+  const std::string md = Slurp(out / "report.md");
+  EXPECT_NE(md.find("| MedQA_USMLE | tiny-qwen2 | accuracy |"), std::string::npos) << md;
+  EXPECT_NE(Slurp(out / "report.html").find("<svg"), std::string::npos);
+
+  const Result again = Hulumed(RunArgs(out, "MedQA_USMLE"));
+  ASSERT_EQ(again.status, 0) << again.out;
+  EXPECT_NE(again.out.find("MedQA_USMLE: 0 answered, 3 already done"), std::string::npos) << again.out;
+  fs::remove_all(out);
+}
+
+TEST(CliEvalRun, ShardsMergeIntoWhatOneRunWrites) {
+  const fs::path whole = Fresh("whole"), sharded = Fresh("sharded");
+  ASSERT_EQ(Hulumed(RunArgs(whole, "MMLU-medical")).status, 0);
+  for (const char* shard : {"0/2", "1/2"}) {
+    const Result r = Hulumed(RunArgs(sharded, "MMLU-medical") + " --shard " + shard);
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("hulumed eval merge"), std::string::npos) << r.out;
+  }
+  const Result m = Hulumed("eval merge -o " + sharded.string() + " -b MMLU-medical --shards 2");
+  ASSERT_EQ(m.status, 0) << m.out;
+  for (const char* file : {"responses.jsonl", "scored.jsonl", "metrics.json"})
+    EXPECT_EQ(Slurp(sharded / "MMLU-medical" / file), Slurp(whole / "MMLU-medical" / file)) << file;
+  fs::remove_all(whole);
+  fs::remove_all(sharded);
+}
+
+TEST(CliEvalRun, AgainstOurOwnServerWithItAsTheJudgeToo) {
+  const ServeProcess serve(kModel);
+  ASSERT_GT(serve.port(), 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(serve.port());
+  const fs::path out = Fresh("endpoint");
+  const std::string args = "eval run -b VQA_RAD,MedQA_USMLE --data " + kData + " -o " + out.string() + " --endpoint " +
+                           url + "/v1 --model tiny-qwen2 -j 2 -n 3 --no-progress --judge-url " + url +
+                           " --judge-model tiny-judge --judge-jobs 2";
+  const Result r = Hulumed(args);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("VQA_RAD: accuracy"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(judge tiny-judge, 2 asked)"), std::string::npos) << r.out;  // the two open questions
+  EXPECT_EQ(ReadJsonFile((out / "VQA_RAD" / "metrics.json").string())["judge_model"], "tiny-judge");
+  EXPECT_FALSE(ReadJsonFile((out / "MedQA_USMLE" / "metrics.json").string()).contains("judge_model"));
+  EXPECT_NE(Slurp(out / "VQA_RAD" / "responses.jsonl").find("\"model\":\"tiny-qwen2\""), std::string::npos);
+  const Result again = Hulumed(args);
+  ASSERT_EQ(again.status, 0) << again.out;
+  EXPECT_NE(again.out.find("(judge tiny-judge, 0 asked)"), std::string::npos) << again.out;
+  fs::remove_all(out);
+}
+
+TEST(CliEvalRun, AMissingBenchmarkSaysWhereToGetIt) {
+  const fs::path out = Fresh("missing");
+  const Result r = Hulumed("eval run -b SLAKE --data /nonexistent -m " + kModel + " -o " + out.string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("/nonexistent/SLAKE/test.json not found. Get it from https://huggingface.co/datasets/BoKelvin/SLAKE"),
+            std::string::npos) << r.out;
+  const Result typo = Hulumed("eval run -b SLAKEE --data /x -m " + kModel);
+  EXPECT_EQ(typo.status, 1);
+  EXPECT_NE(typo.out.find("unknown benchmark 'SLAKEE'"), std::string::npos) << typo.out;
+  fs::remove_all(out);
+}
+
+}  // namespace
+}  // namespace hm

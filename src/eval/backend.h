@@ -1,0 +1,26 @@
+// Where responses come from: a model in this process or an OpenAI-compatible server.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "eval/eval_sample.h"
+
+namespace hm::eval {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // The model's reply to the sample's media and prompt. Called from up to max_in_flight()
+  // threads at once; throws hm::Error when no reply could be had.
+  virtual std::string Respond(const EvalSample& sample) = 0;
+  virtual int max_in_flight() const = 0;
+  // Recorded in every response line and report.
+  virtual std::string model_name() const = 0;
+};
+
+// The image files a sample shows, in order: a folder stands for its regular files sorted by
+// name (MedUniEval's load_images on a directory).
+std::vector<std::string> MediaFiles(const EvalSample& sample);
+
+}  // namespace hm::eval

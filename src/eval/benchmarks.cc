@@ -1,0 +1,132 @@
+#include "eval/benchmarks.h"
+
+#include <filesystem>
+#include <functional>
+
+#include "core/error.h"
+#include "eval/loaders.h"
+
+namespace hm::eval {
+namespace {
+
+const char* kConvert = " (parquet: convert with `node tools/eval/parquet_to_jsonl.mjs FILE.parquet OUT.jsonl`)";
+
+struct Entry {
+  BenchmarkInfo info;
+  std::function<std::vector<EvalSample>(const std::string&, bool)> load;
+};
+
+const std::vector<Entry>& Entries() {
+  static const std::vector<Entry> entries = {
+      {{"MedQA_USMLE", "MedQA_USMLE", "test.jsonl",
+        "https://huggingface.co/datasets/GBaker/MedQA-USMLE-4-options: its test split as JSONL "
+        "(phrases_no_exclude_test.jsonl) saved as test.jsonl" + std::string(kConvert),
+        MetricsLayout::kAccuracy},
+       LoadMedQaUsmle},
+      {{"PubMedQA", "PubMedQA", "test.jsonl",
+        "https://huggingface.co/datasets/openlifescienceai/pubmedqa: the test split's parquet converted to "
+        "test.jsonl" + std::string(kConvert),
+        MetricsLayout::kAccuracy},
+       LoadPubMedQa},
+      {{"MMLU-medical", "MMLU", "anatomy/test.jsonl",
+        "https://huggingface.co/datasets/cais/mmlu: for each of anatomy, clinical_knowledge, college_biology, "
+        "college_medicine, medical_genetics, professional_medicine, nutrition, virology, high_school_biology "
+        "the file SUBJECT/test-*.parquet converted to SUBJECT/test.jsonl" + std::string(kConvert),
+        MetricsLayout::kAccuracy},
+       LoadMmluMedical},
+      {{"MedMCQA", "MedMCQA", "validation.jsonl",
+        "https://huggingface.co/datasets/openlifescienceai/medmcqa: the validation split's parquet converted to "
+        "validation.jsonl" + std::string(kConvert),
+        MetricsLayout::kAccuracy},
+       LoadMedMcqa},
+      {{"Medbullets_op4", "Medbullets_op4", "train.jsonl",
+        "https://huggingface.co/datasets/tuenguyen/Medical-Eval-MedBullets_op4: the train split's parquet converted "
+        "to train.jsonl" + std::string(kConvert),
+        MetricsLayout::kAccuracy},
+       LoadMedbulletsOp4},
+      {{"Medbullets_op5", "Medbullets_op5", "train.jsonl",
+        "https://huggingface.co/datasets/LangAGI-Lab/medbullets_op5: the train split's parquet converted to "
+        "train.jsonl" + std::string(kConvert),
+        MetricsLayout::kAccuracy},
+       LoadMedbulletsOp5},
+      {{"VQA_RAD", "VQA_RAD", "test.jsonl",
+        "https://huggingface.co/datasets/flaviagiammarino/vqa-rad: data/test-*.parquet converted to test.jsonl "
+        "(the converter writes the embedded images to images/)" + std::string(kConvert),
+        MetricsLayout::kOpenClose, JudgeScope::kOpenQuestions},
+       LoadVqaRad},
+      {{"SLAKE", "SLAKE", "test.json",
+        "https://huggingface.co/datasets/BoKelvin/SLAKE: test.json, and imgs.zip unpacked into imgs/",
+        MetricsLayout::kOpenClose, JudgeScope::kAllQuestions},
+       LoadSlake},
+      {{"PMC_VQA", "PMC_VQA", "test_2.csv",
+        "https://huggingface.co/datasets/RadGenome/PMC-VQA: test_2.csv, and images.zip / images_2.zip "
+        "unpacked into figures/ (or images/)",
+        MetricsLayout::kAccuracy},
+       LoadPmcVqa},
+      {{"M3D", "M3D", "M3D_test.json",
+        "M3D-VQA (https://huggingface.co/datasets/GoodBaiBai88/M3D-VQA) in MedUniEval's M3D_test.json form: a "
+        "list of {video: [slice folder], conversations, Question_Type, type}, slice folders relative to this "
+        "folder",
+        MetricsLayout::kByCategory3d},
+       LoadM3d},
+      {{"IU_XRAY", "IU_XRAY", "iu_xray_test.json",
+        "IU-Xray (https://openi.nlm.nih.gov/faq#collection, NLMCXR_png.tgz) in MedUniEval's iu_xray_test.json "
+        "form: a list of {image: [paths], conversations: [prompt, report]}, paths relative to this folder",
+        MetricsLayout::kReport},
+       LoadIuXray},
+  };
+  return entries;
+}
+
+const Entry& FindEntry(const std::string& name) {
+  for (const Entry& e : Entries())
+    if (e.info.name == name) return e;
+  std::string known;
+  for (const Entry& e : Entries()) known += (known.empty() ? "" : ", ") + e.info.name;
+  throw Error("unknown benchmark '" + name + "' (known: " + known + ")");
+}
+
+}  // namespace
+
+const std::vector<BenchmarkInfo>& KnownBenchmarks() {
+  static const std::vector<BenchmarkInfo> infos = [] {
+    std::vector<BenchmarkInfo> v;
+    for (const Entry& e : Entries()) v.push_back(e.info);
+    return v;
+  }();
+  return infos;
+}
+
+const BenchmarkInfo& FindBenchmark(const std::string& name) { return FindEntry(name).info; }
+
+std::vector<EvalSample> LoadBenchmark(const BenchmarkInfo& info, const LoadOptions& options) {
+  const std::string dir = (std::filesystem::path(options.data_root) / info.folder).string();
+  const std::string main_file = dir + "/" + info.main_file;
+  HM_CHECK(std::filesystem::exists(main_file), info.name, ": ", main_file, " not found. Get it from ", info.source,
+           ", and put it in ", dir, "/");
+  std::vector<EvalSample> samples = FindEntry(info.name).load(dir, options.reasoning);
+  HM_CHECK(!samples.empty(), info.name, ": ", main_file, " holds no samples");
+  return samples;
+}
+
+std::string UnderDir(const std::string& dir, const std::string& path) {
+  const std::filesystem::path p(path);
+  return p.is_absolute() ? path : (std::filesystem::path(dir) / p).lexically_normal().string();
+}
+
+std::string Field(const nlohmann::json& record, const char* name, const std::string& where) {
+  HM_CHECK(record.is_object() && record.contains(name) && record[name].is_string(), where, ": no string field \"",
+           name, "\"");
+  return record[name].get<std::string>();
+}
+
+std::string SourceId(const nlohmann::json& record, const char* name, size_t position) {
+  if (record.is_object() && record.contains(name)) {
+    const auto& id = record[name];
+    if (id.is_string()) return id.get<std::string>();
+    if (id.is_number()) return id.dump();
+  }
+  return std::to_string(position);
+}
+
+}  // namespace hm::eval

@@ -1,0 +1,48 @@
+// The benchmarks `hulumed eval run` knows: where each one's local copy lives under the data
+// root, in the format it is published in, and how its samples are built (MedUniEval's
+// loaders in utils/<Name>/<Name>.py). Parquet-published sets are first converted to JSONL by
+// tools/eval/parquet_to_jsonl.mjs (an npm parquet reader), so C++ reads JSON, JSONL and CSV.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "eval/eval_sample.h"
+
+namespace hm::eval {
+
+// The shape of metrics.json, one per MedUniEval benchmark family.
+enum class MetricsLayout {
+  kAccuracy,      // {"total metrics": {total, right, acc}}
+  kOpenClose,     // VQA: "total metrics", "open" (with text scores), "close"
+  kByCategory3d,  // M3D: "by_category" and "overall" (eval_3d.py)
+  kReport,        // report generation: meteor, bleu1-4, rouge1/2/L (cal_report_metrics.py)
+};
+
+// Which samples MedUniEval's LLM judge (use_llm_judge) decides, overriding the rule.
+enum class JudgeScope { kNone, kOpenQuestions, kAllQuestions };
+
+struct BenchmarkInfo {
+  std::string name;       // MedUniEval's --eval_datasets name
+  std::string folder;     // under the data root
+  std::string main_file;  // relative to the folder: what must exist
+  std::string source;     // where to get it, and how to lay it out
+  MetricsLayout layout;
+  JudgeScope judged = JudgeScope::kNone;
+};
+
+const std::vector<BenchmarkInfo>& KnownBenchmarks();
+
+// Throws hm::Error for an unknown name (listing the known ones).
+const BenchmarkInfo& FindBenchmark(const std::string& name);
+
+struct LoadOptions {
+  std::string data_root;
+  bool reasoning = false;  // MedUniEval's REASONING=True prompts
+};
+
+// All samples of the benchmark's test split, in source order. A missing local copy is an
+// hm::Error saying where to get it and where to put it.
+std::vector<EvalSample> LoadBenchmark(const BenchmarkInfo& info, const LoadOptions& options);
+
+}  // namespace hm::eval

@@ -1,0 +1,96 @@
+#include "eval/judge.h"
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "eval/jsonl.h"
+#include "eval/answer_text.h"
+
+namespace hm::eval {
+namespace {
+
+uint64_t Fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+EndpointOptions JudgeDefaults(EndpointOptions o) {
+  if (o.max_tokens == EndpointOptions{}.max_tokens) o.max_tokens = 4000;  // MedUniEval's judge budget
+  return o;
+}
+
+}  // namespace
+
+std::string JudgePrompt(const std::string& question, const std::string& response, const std::string& answer) {
+  return "\nYour task is to determine whether the user's answer is correct based on the provided questions and "
+         "standard answers (for example, if the user expresses a similar meaning to the standard answer, or another "
+         "interpretation of the standard answer, it is considered correct.)\n\nThe question is: " +
+         question + "\n\nThe standard answer: " + answer + "\n\nThe user's answer: " + response +
+         "\n\nPlease strictly follow the following format for output(0 represents correct, 1 represents incorrect):\n"
+         "<think>{your concise think step}</think>\n<judge>{0/1}</judge>\n\nfor example:\n<think>The standard answer is "
+         "right, and the user's answer is right frontal lobe, they express the same meaning, so it is "
+         "correct.</think>\n<judge>0</judge>\n    ";
+}
+
+bool JudgeSaysCorrect(const std::string& reply) { return ExtractTag(reply, "judge") == "0"; }
+
+Judge::Judge(EndpointOptions options, const std::string& cache_path)
+    : options_(JudgeDefaults(std::move(options))), client_(options_), cache_path_(cache_path) {}
+
+std::string Judge::CacheKey(const JudgeItem& item) const {
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx",
+                static_cast<unsigned long long>(Fnv1a(JudgePrompt(item.question, item.response, item.answer))));
+  return item.id + "|" + options_.model + "|" + hash;
+}
+
+std::vector<JudgeDecision> Judge::Decide(const std::vector<JudgeItem>& items) {
+  std::map<std::string, std::string> cached;  // key -> reply
+  if (std::filesystem::exists(cache_path_))
+    for (const auto& r : ReadJsonLines(cache_path_, /*skip_torn_last_line=*/true))
+      if (r.contains("id") && r.contains("reply")) cached[r["id"].get<std::string>()] = r["reply"].get<std::string>();
+  std::vector<JudgeDecision> out(items.size());
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto it = cached.find(CacheKey(items[i]));
+    if (it == cached.end()) {
+      todo.push_back(i);
+      continue;
+    }
+    out[i].reply = it->second;
+    out[i].correct = JudgeSaysCorrect(it->second);
+  }
+  ResponseLog log(cache_path_);
+  std::atomic<size_t> next{0};
+  std::mutex mutex;
+  auto work = [&] {
+    for (size_t k; (k = next++) < todo.size();) {
+      const JudgeItem& item = items[todo[k]];
+      EvalSample ask;
+      ask.id = item.id;
+      ask.prompt = JudgePrompt(item.question, item.response, item.answer);
+      JudgeDecision& d = out[todo[k]];
+      try {
+        d.reply = client_.Respond(ask);
+        d.correct = JudgeSaysCorrect(d.reply);
+        log.Append({{"id", CacheKey(item)}, {"judge_model", options_.model}, {"reply", d.reply}});
+      } catch (const std::exception& e) {
+        d.error = std::string("judge: ") + e.what();
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      ++asked_;
+    }
+  };
+  const int workers = static_cast<int>(std::min<size_t>(std::max(1, options_.max_in_flight), todo.size()));
+  std::vector<std::thread> threads;
+  for (int w = 1; w < workers; ++w) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  return out;
+}
+
+}  // namespace hm::eval

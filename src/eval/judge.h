@@ -1,0 +1,52 @@
+// LLM-as-judge for open answers, as MedUniEval's use_llm_judge does it (utils.py
+// get_compare_messages): the judge reads question, standard answer and the user's answer and
+// replies <judge>0</judge> for correct. Verdicts are cached in the results folder
+// (judge.jsonl, one line per question, response and judge model), so a rerun never asks twice;
+// requests go through the OpenAI-compatible client with its bounded retries and in-flight limit.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eval/openai_backend.h"
+#include "eval/response_log.h"
+
+namespace hm::eval {
+
+// MedUniEval's judge prompt, character for character.
+std::string JudgePrompt(const std::string& question, const std::string& response, const std::string& answer);
+
+// extract(reply, "judge") == "0".
+bool JudgeSaysCorrect(const std::string& reply);
+
+struct JudgeItem {
+  std::string id;  // the sample's id
+  std::string question, response, answer;
+};
+
+struct JudgeDecision {
+  std::optional<bool> correct;  // nullopt: the judge could not be reached (not cached; asked again next time)
+  std::string reply;
+  std::string error;
+};
+
+class Judge {
+ public:
+  // `options.model` is the judge model; its max_tokens defaults to MedUniEval's 4000.
+  Judge(EndpointOptions options, const std::string& cache_path);
+  const std::string& model() const { return options_.model; }
+  // One decision per item, in order; only items not in the cache reach the endpoint.
+  std::vector<JudgeDecision> Decide(const std::vector<JudgeItem>& items);
+  int64_t asked() const { return asked_; }
+
+ private:
+  std::string CacheKey(const JudgeItem& item) const;
+
+  EndpointOptions options_;
+  OpenAiBackend client_;
+  std::string cache_path_;
+  int64_t asked_ = 0;
+};
+
+}  // namespace hm::eval

@@ -1,0 +1,90 @@
+// 2D visual question answering: VQA-RAD, SLAKE, PMC-VQA.
+#include <algorithm>
+#include <filesystem>
+
+#include "core/error.h"
+#include "eval/csv.h"
+#include "eval/jsonl.h"
+#include "eval/loaders.h"
+#include "eval/prompts.h"
+#include "io/json_file.h"
+
+namespace hm::eval {
+// flaviagiammarino/vqa-rad (parquet, converted): {"image": "images/..", "question", "answer"}.
+// Yes/no answers are judgement questions, the rest open; cal_metrics lowercases and strips
+// both answer and response before scoring.
+std::vector<EvalSample> LoadVqaRad(const std::string& dir, bool reasoning) {
+  const std::string path = dir + "/test.jsonl";
+  std::vector<EvalSample> out;
+  const auto rows = ReadJsonLines(path);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::string where = path + " record " + std::to_string(i + 1);
+    EvalSample s;
+    s.index = static_cast<int64_t>(i);
+    s.id = std::to_string(i);
+    s.question = Field(rows[i], "question", where);
+    s.answer = PyStrip(PyLower(Field(rows[i], "answer", where)));
+    s.media = {UnderDir(dir, Field(rows[i], "image", where))};
+    const bool closed = s.answer == "yes" || s.answer == "no";
+    s.kind = closed ? "judgement" : "open_ended";
+    s.category = closed ? "close" : "open";
+    s.prep = "boxed_or_answer_tag_lower";
+    s.prompt = closed ? JudgementPrompt(s.question, reasoning) : OpenEndedPrompt(s.question, reasoning);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// BoKelvin/SLAKE: test.json, a list of {"qid", "img_name", "question", "answer",
+// "answer_type": OPEN|CLOSED, "q_lang": en|zh}, images under imgs/. English questions only.
+std::vector<EvalSample> LoadSlake(const std::string& dir, bool reasoning) {
+  const std::string path = dir + "/test.json";
+  const nlohmann::json rows = ReadJsonFile(path);
+  HM_CHECK(rows.is_array(), path, ": expected a JSON list of questions");
+  std::vector<EvalSample> out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::string where = path + " record " + std::to_string(i + 1);
+    if (Field(rows[i], "q_lang", where) == "zh") continue;
+    EvalSample s;
+    s.index = static_cast<int64_t>(out.size());
+    s.id = SourceId(rows[i], "qid", i);
+    s.question = Field(rows[i], "question", where);
+    s.answer = Field(rows[i], "answer", where);
+    s.media = {UnderDir(dir, "imgs/" + Field(rows[i], "img_name", where))};
+    const bool open = Field(rows[i], "answer_type", where) == "OPEN";
+    const std::string answer = PyLower(s.answer);
+    s.kind = open ? "open_ended" : (answer == "yes" || answer == "no") ? "judgement" : "close_ended";
+    s.category = open ? "open" : "close";
+    s.prep = "boxed_or_answer_tag";
+    s.prompt = open ? OpenEndedPrompt(s.question, reasoning) : CloseEndedPrompt(s.question, reasoning);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// RadGenome/PMC-VQA: test_2.csv with columns index, Figure_path, Caption, Question,
+// Choice A..D, Answer, split; figures under figures/ (else images/).
+std::vector<EvalSample> LoadPmcVqa(const std::string& dir, bool reasoning) {
+  const std::string path = dir + "/test_2.csv";
+  const auto rows = ReadCsvFile(path);
+  std::vector<EvalSample> out;
+  for (size_t i = 1; i < rows.size(); ++i) {  // row 0 is the header
+    const auto& r = rows[i];
+    HM_CHECK(r.size() == 10, path, " row ", i + 1, ": expected 10 columns, found ", r.size());
+    EvalSample s;
+    s.index = static_cast<int64_t>(out.size());
+    s.id = r[0];
+    s.kind = "multi_choice";
+    s.question = r[3];
+    s.choices = {r[4], r[5], r[6], r[7]};
+    s.answer = r[8];
+    std::string figure = UnderDir(dir, "figures/" + r[1]);
+    if (!std::filesystem::exists(figure)) figure = UnderDir(dir, "images/" + r[1]);
+    s.media = {figure};
+    s.prompt = MultipleChoicePrompt(s.question, s.choices, reasoning);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace hm::eval

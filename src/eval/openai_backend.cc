@@ -1,0 +1,139 @@
+#include "eval/openai_backend.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "core/error.h"
+#include "server/base64.h"
+
+namespace hm::eval {
+namespace {
+
+std::string MimeType(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".png") return "image/png";
+  if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
+  if (ext == ".gif") return "image/gif";
+  if (ext == ".bmp") return "image/bmp";
+  if (ext == ".webp") return "image/webp";
+  if (ext == ".tif" || ext == ".tiff") return "image/tiff";
+  return "application/octet-stream";
+}
+
+std::string ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  HM_CHECK(in, path, ": cannot read media file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+bool Retryable(int status) { return status == 408 || status == 429 || status >= 500; }
+
+}  // namespace
+
+std::vector<std::string> MediaFiles(const EvalSample& sample) {
+  std::vector<std::string> files;
+  for (const std::string& m : sample.media) {
+    if (!std::filesystem::is_directory(m)) {
+      files.push_back(m);
+      continue;
+    }
+    std::vector<std::string> frames;
+    for (const auto& entry : std::filesystem::directory_iterator(m))
+      if (entry.is_regular_file()) frames.push_back(entry.path().string());
+    std::sort(frames.begin(), frames.end());
+    HM_CHECK(!frames.empty(), m, ": the sample's media folder holds no files");
+    files.insert(files.end(), frames.begin(), frames.end());
+  }
+  return files;
+}
+
+OpenAiBackend::OpenAiBackend(EndpointOptions options) : options_(std::move(options)) {
+  const std::string& url = options_.url;
+  const size_t scheme_end = url.find("://");
+  HM_CHECK(scheme_end != std::string::npos && (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0),
+           "--endpoint: '", url, "' is not an http:// or https:// URL");
+  const size_t path_start = url.find('/', scheme_end + 3);
+  scheme_host_port_ = url.substr(0, path_start);
+  std::string path = path_start == std::string::npos ? "" : url.substr(path_start);
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  if (path.size() < 3 || path.compare(path.size() - 3, 3, "/v1") != 0) path += "/v1";
+  path_ = path + "/chat/completions";
+  HM_CHECK(!options_.model.empty(), "--endpoint needs --model NAME");
+  HM_CHECK(options_.max_in_flight >= 1 && options_.attempts >= 1, "--jobs and attempts must be >= 1");
+  if (const char* key = std::getenv(options_.api_key_env.c_str())) api_key_ = key;
+}
+
+std::string OpenAiBackend::RequestBody(const EvalSample& sample, const EndpointOptions& options) {
+  nlohmann::ordered_json message = {{"role", "user"}};
+  const std::vector<std::string> files = MediaFiles(sample);
+  if (files.empty()) {
+    message["content"] = sample.prompt;
+  } else {
+    nlohmann::ordered_json parts = nlohmann::ordered_json::array();
+    for (const std::string& f : files)
+      parts.push_back({{"type", "image_url"},
+                       {"image_url", {{"url", "data:" + MimeType(f) + ";base64," + EncodeBase64(ReadBytes(f))}}}});
+    parts.push_back({{"type", "text"}, {"text", sample.prompt}});
+    message["content"] = parts;
+  }
+  nlohmann::ordered_json body = {{"model", options.model},
+                                 {"messages", nlohmann::ordered_json::array({message})},
+                                 {"temperature", 0},
+                                 {"max_tokens", options.max_tokens},
+                                 {"stream", false}};
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string OpenAiBackend::Respond(const EvalSample& sample) {
+  const std::string body = RequestBody(sample, options_);
+  httplib::Client client(scheme_host_port_);
+  client.set_connection_timeout(30, 0);
+  client.set_read_timeout(options_.timeout_seconds, 0);
+  client.set_write_timeout(options_.timeout_seconds, 0);
+  if (!api_key_.empty()) client.set_bearer_token_auth(api_key_.c_str());
+  double backoff = options_.first_backoff_seconds;
+  std::string last_error;
+  for (int attempt = 1; attempt <= options_.attempts; ++attempt) {
+    if (attempt > 1) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
+      backoff *= 2;
+    }
+    const auto res = client.Post(path_, body, "application/json");
+    if (!res) {
+      last_error = "connection failed (" + httplib::to_string(res.error()) + ")";
+      continue;
+    }
+    if (res->status != 200) {
+      last_error = "HTTP " + std::to_string(res->status) + ": " + res->body.substr(0, 300);
+      if (Retryable(res->status)) continue;
+      break;
+    }
+    nlohmann::json reply;
+    try {
+      reply = nlohmann::json::parse(res->body);
+    } catch (const nlohmann::json::exception&) {
+      throw Error(scheme_host_port_ + path_ + ": the reply is not JSON: " + res->body.substr(0, 200));
+    }
+    const auto* content = reply.contains("choices") && reply["choices"].is_array() && !reply["choices"].empty() &&
+                                  reply["choices"][0].contains("message")
+                              ? &reply["choices"][0]["message"]
+                              : nullptr;
+    HM_CHECK(content, scheme_host_port_, path_, ": the reply has no choices[0].message");
+    const auto it = content->find("content");
+    return it != content->end() && it->is_string() ? it->get<std::string>() : "";
+  }
+  throw Error(scheme_host_port_ + path_ + ": sample " + sample.id + ": " + last_error + " (after " +
+              std::to_string(options_.attempts) + " tries)");
+}
+
+}  // namespace hm::eval

@@ -1,0 +1,21 @@
+#include "eval/rule_scorer.h"
+
+#include "core/error.h"
+
+namespace hm::eval {
+
+ScoreFn RuleScorer(Scoring scoring) {
+  return [scoring](const EvalSample& s, const std::string& response) {
+    const auto kind = RuleKindFromName(s.kind);
+    HM_CHECK(kind, "sample ", s.id, ": unknown kind '", s.kind, "'");
+    ScoreInput input;
+    input.kind = *kind;
+    input.choices = s.choices;
+    input.answer = s.answer;
+    input.response = response;
+    input.prep = s.prep;  // every loader states its benchmark's cut ("" = as is)
+    return ScoreResponse(input, scoring);
+  };
+}
+
+}  // namespace hm::eval

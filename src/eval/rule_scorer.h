@@ -1,0 +1,13 @@
+// The runner's ScoreFn over the rules of `hulumed eval score`: the sample's kind picks the
+// rule family and its prep the benchmark's own cut of the response (ScoreInput::prep), in
+// compat or fixed mode.
+#pragma once
+
+#include "eval/rules.h"
+#include "eval/score_fn.h"
+
+namespace hm::eval {
+
+ScoreFn RuleScorer(Scoring scoring);
+
+}  // namespace hm::eval
