@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "text/chat_template.h"
 #include "core/thread_pool.h"
 #include "eval/backend.h"
 #include "media/preprocessor_config.h"
@@ -38,7 +39,7 @@ class LocalBackend : public Backend {
   LocalOptions options_;
   Model model_;
   Tokenizer tokenizer_;
-  std::string chat_template_;
+  ChatTemplate chat_template_;
   std::unique_ptr<PreprocessorConfig> preprocessor_;  // only for checkpoints that take images
   ThreadPool pool_;
   std::mutex mutex_;

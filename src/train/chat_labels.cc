@@ -11,7 +11,7 @@ int64_t LabelledTokens::label_count() const {
   return labels.size() < 2 ? 0 : std::count_if(labels.begin() + 1, labels.end(), [](int32_t l) { return l != kIgnoreLabel; });
 }
 
-LabelledTokens LabelConversation(const Tokenizer& tokenizer, const std::string& chat_template,
+LabelledTokens LabelConversation(const Tokenizer& tokenizer, const ChatTemplate& chat_template,
                                  const nlohmann::ordered_json& messages, std::span<const int64_t> image_tokens) {
   // The generation prompt as the reference infers it: what add_generation_prompt appends.
   const nlohmann::ordered_json probe = nlohmann::ordered_json::array({{{"role", "user"}, {"content", ""}}});

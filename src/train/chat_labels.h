@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "text/chat_template.h"
 #include "text/tokenizer.h"
 
 namespace hm {
@@ -28,7 +29,7 @@ struct LabelledTokens {
 // Each `<image>` the template renders is repeated image_tokens[i] times (its frame's visual
 // tokens, in order), as the reference expands it before tokenizing; hm::Error if the counts
 // and the placeholders differ.
-LabelledTokens LabelConversation(const Tokenizer& tokenizer, const std::string& chat_template,
+LabelledTokens LabelConversation(const Tokenizer& tokenizer, const ChatTemplate& chat_template,
                                  const nlohmann::ordered_json& messages, std::span<const int64_t> image_tokens = {});
 
 // Token reduction on a labelled sequence: the image-token slots whose visual token was not

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "text/chat_template.h"
 #include "core/thread_pool.h"
 #include "text/tokenizer.h"
 #include "train/chat_labels.h"
@@ -29,7 +30,7 @@ class DecoderObjective : public Objective {
 
   ParamSet params_;
   Tokenizer tokenizer_;
-  std::string chat_template_;
+  ChatTemplate chat_template_;
   train::DecoderTrainer decoder_;
   ThreadPool pool_;
   // Records are tokenized once: the loop asks for lengths at validation and every draw.

@@ -115,7 +115,7 @@ std::vector<Frames> LoadRecordMedia(const nlohmann::json& record, const std::fil
 }  // namespace
 
 std::vector<TrainingSample> ReadTrainingSamples(const std::string& jsonl_path, const Tokenizer& tokenizer,
-                                                const std::string& chat_template, const ModelConfig& config,
+                                                const ChatTemplate& chat_template, const ModelConfig& config,
                                                 const PreprocessorConfig& preprocessor) {
   std::ifstream in(jsonl_path, std::ios::binary);
   HM_CHECK(in, jsonl_path, ": cannot open");

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "text/chat_template.h"
 #include "media/preprocess.h"
 #include "media/preprocessor_config.h"
 #include "model/config.h"
@@ -43,7 +44,7 @@ nlohmann::ordered_json MessagesFromConversations(const nlohmann::json& conversat
 // Loaded and preprocessed as `run` does; video and volume tokens go through token reduction
 // (the reference rule) when the checkpoint enables it. Errors name the file and line.
 std::vector<TrainingSample> ReadTrainingSamples(const std::string& jsonl_path, const Tokenizer& tokenizer,
-                                                const std::string& chat_template, const ModelConfig& config,
+                                                const ChatTemplate& chat_template, const ModelConfig& config,
                                                 const PreprocessorConfig& preprocessor);
 
 }  // namespace hm
