@@ -46,12 +46,14 @@ async function ask(front, messages, session, extra = {}) {
   return body;
 }
 
-async function activeOn(url) {
-  const text = await fetch(`${url}/metrics`).then((r) => r.text());
-  return Number(text.match(/^hulumed_requests_active (\d+)/m)?.[1] ?? 0);
+// Requests a replica is generating or holding in its queue.
+async function busyOn(url) {
+  const text = await fetch(`${url}/metrics`).then((r) => r.text()).catch(() => '');
+  const gauge = (name) => Number(text.match(new RegExp(`^${name} (\\d+)`, 'm'))?.[1] ?? 0);
+  return gauge('hulumed_requests_active') + gauge('hulumed_requests_queued');
 }
 
-const args = ['--max-tokens', '4000'];
+const args = ['--max-tokens', '4000', '--parallel', '1', '--threads', '1'];
 const replicas = [await startServer(binary, model, args), await startServer(binary, model, args)];
 const frontPort = await freePort();
 const haproxy = spawn(haproxyBinary, ['-db', '-f', path.join(root, 'deploy/haproxy.cfg')], {
@@ -85,23 +87,28 @@ try {
   for (const name of ['hulumed_requests_queued', 'hulumed_requests_active', 'hulumed_slots', 'hulumed_completion_tokens_total'])
     check(metrics.includes(`\n${name} `), `/metrics lacks ${name}`);
 
-  // A long streamed answer; the replica generating it dies mid-stream.
-  const stream = fetch(`${front}/v1/chat/completions`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Session-Id': 'chat-long' },
-    body: JSON.stringify({ messages: [{ role: 'user', content: 'Write a long report.' }], max_tokens: 3000,
-                           temperature: 0, stream: true }),
-  }).then(async (r) => {
-    const reader = r.body.getReader();
-    for (;;) if ((await reader.read()).done) return 'ended';
-  }).catch((e) => `broken (${e.message})`);
-  let victim = -1;
-  for (let i = 0; i < 100 && victim < 0; ++i) {
-    for (let k = 0; k < 2; ++k) if (await activeOn(replicas[k].url)) victim = k;
-    await sleep(20);
+  // Streamed answers in flight on both replicas (one stream at a time each, so the rest wait
+  // in their queues); the replica holding one of them dies mid-stream.
+  const streams = [];
+  for (let i = 0; i < 8; ++i) {
+    streams.push(fetch(`${front}/v1/chat/completions`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Session-Id': `long-${i}` },
+      body: JSON.stringify({ messages: [{ role: 'user', content: `Write long report ${i}.` }], max_tokens: 3000,
+                             temperature: 1, seed: i, stream: true }),
+    }).then(async (r) => {
+      const reader = r.body.getReader();
+      for (;;) if ((await reader.read()).done) return 'ended';
+    }).catch((e) => `broken (${e.message})`));
   }
-  check(victim >= 0, 'no replica reported the long stream as active');
+  let victim = -1;
+  for (let i = 0; i < 200 && victim < 0; ++i) {
+    for (let k = 0; k < 2 && victim < 0; ++k) if (await busyOn(replicas[k].url)) victim = k;
+    if (victim < 0) await sleep(5);
+  }
+  check(victim >= 0, 'no replica reported a stream in flight');
   replicas[victim].child.kill('SIGKILL');
-  console.log(`killed replica ${victim + 1} mid-stream; the stream ${await stream}`);
+  const ends = await Promise.all(streams);
+  console.log(`killed replica ${victim + 1} with streams in flight; streams: ${ends.join(', ')}`);
 
   // New requests, with and without sessions (chat-long's included), keep being answered.
   for (let i = 0; i < 8; ++i) {
