@@ -240,6 +240,9 @@ async function listSeries(study) {
       const name = `${study.patient_name} ${study.date} ${series.description || series.modality}`;
       attachment = { kind: 'pacs', url: series.url, name };
       $('file-name').textContent = `${name} (PACS)`;
+      for (const id of ['preview-image', 'preview-video', 'preview-volume']) $(id).hidden = true;
+      $('preview-empty').textContent = `${name}: the server fetches this series from the PACS; no preview.`;
+      $('preview-empty').hidden = false;
     });
     li.append(button);
     return li;
