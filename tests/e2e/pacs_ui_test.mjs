@@ -5,12 +5,11 @@
 // Exits 77 (skipped) only when chromium or Orthanc is not installed.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer, stopServer } from './serve_process.mjs';
+import { check, freePort, startServer, stopServer } from './serve_process.mjs';
 
 const [binary, model, outDir] = process.argv.slice(2);
 const chromiumPath = '/usr/bin/chromium';
@@ -27,20 +26,6 @@ mkdirSync(outDir, { recursive: true });
 const user = 'pacsuser';
 const password = 'ui-test-pacs-password';
 const auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-
-function check(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startOrthanc(dir) {
   const port = await freePort();

@@ -6,10 +6,9 @@
 // Exits 77 (skipped) only when haproxy is not installed.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, stopServer } from './serve_process.mjs';
+import { check, freePort, startServer, stopServer } from './serve_process.mjs';
 
 const [binary, model] = process.argv.slice(2);
 const haproxyBinary = '/usr/sbin/haproxy';
@@ -18,20 +17,6 @@ if (!existsSync(haproxyBinary)) {
   process.exit(77);
 }
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function check(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

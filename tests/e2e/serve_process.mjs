@@ -1,5 +1,6 @@
 // Starts `hulumed serve --port 0` for a test and resolves once it prints its port.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 
 export function startServer(binary, model, extraArgs = []) {
   const child = spawn(binary, ['serve', '-m', model, '--port', '0', '--no-log', ...extraArgs], {
@@ -22,4 +23,19 @@ export function stopServer(child) {
     child.on('exit', resolve);
     child.kill('SIGTERM');
   });
+}
+
+// A loopback port nobody listens on now, for a helper process (Orthanc, HAProxy) of a test.
+export function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function check(cond, message) {
+  if (!cond) throw new Error(message);
 }
