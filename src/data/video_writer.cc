@@ -1,4 +1,5 @@
 #include "data/video_writer.h"
+#include "media/ffmpeg_ptr.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -13,18 +14,6 @@ extern "C" {
 namespace hm {
 namespace {
 
-struct CodecFreer {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct FrameFreer {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct PacketFreer {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-struct SwsFreer {
-  void operator()(SwsContext* s) const { sws_freeContext(s); }
-};
 struct OutputCloser {
   void operator()(AVFormatContext* f) const {
     if (f->pb) avio_closep(&f->pb);

@@ -1,4 +1,5 @@
 #include "media/video.h"
+#include "media/ffmpeg_ptr.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -44,18 +45,6 @@ std::string AvError(int code) {
 
 struct FormatCloser {
   void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
-};
-struct CodecFreer {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct FrameFreer {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct PacketFreer {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-struct SwsFreer {
-  void operator()(SwsContext* s) const { sws_freeContext(s); }
 };
 using FormatPtr = std::unique_ptr<AVFormatContext, FormatCloser>;
 
