@@ -8,6 +8,8 @@
 #include <fstream>
 #include <string>
 
+#include "apps/serve_process_testing.h"
+
 namespace hm {
 namespace {
 
@@ -78,6 +80,64 @@ TEST(DataCommand, PhantomsValidateAndStats) {
   EXPECT_TRUE(fs::exists(dir / "clean/train.dropped.jsonl"));
 
   EXPECT_EQ(Hulumed("data validate " + (dir / "absent.jsonl").string()).status, 1);
+  fs::remove_all(dir);
+}
+
+// The count on the summary table's row `name`, -1 when there is no such row.
+long SummaryRow(const std::string& table, const std::string& name) {
+  for (size_t at = table.find(name); at != std::string::npos; at = table.find(name, at + 1))
+    if (at == 0 || table[at - 1] == '\n') return std::stol(table.substr(at + name.size(), table.find('\n', at) - at - name.size()));
+  return -1;
+}
+
+// `data synth` against our own server: the seed's image goes inline and is accepted. The tiny
+// test model is untrained, so its replies are noise and the rule checks reject them; the run
+// still settles every seed, writes their provenance, and a re-run is answered by the cache.
+TEST(DataCommand, SynthAgainstHulumedServe) {
+  ServeProcess server(HULUMED_SOURCE_DIR "/testdata/models/tiny-qwen2");
+  ASSERT_GT(server.port(), 0);
+  const fs::path dir = fs::temp_directory_path() / ("hm_cli_synth_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string seeds = (dir / "seeds.jsonl").string(), image = HULUMED_SOURCE_DIR "/testdata/media/images/rgb.png";
+  std::ofstream(seeds) << R"({"image": ")" << image
+                       << R"(", "conversations": [{"from": "human", "value": "<image>\nWhat is shown?"}, {"from": "gpt", "value": "Colours."}]})"
+                       << "\n"
+                       << R"({"conversations": [{"from": "human", "value": "What is CT?"}, {"from": "gpt", "value": "Computed tomography."}]})"
+                       << "\n";
+  // The tiny model's context is 512 positions: a short template of our own (--templates).
+  fs::create_directories(dir / "templates");
+  std::ofstream(dir / "templates/qa.txt") << "Ask about {{modality}}: {{question}} JSON pairs:";
+  const std::string common = "data synth --endpoint http://127.0.0.1:" + std::to_string(server.port()) +
+                             " --model tiny --task qa --in " + seeds + " --templates " + (dir / "templates").string() +
+                             " --max-tokens 8 --cache " + (dir / "cache").string() + " --out ";
+  const Result first = Hulumed(common + (dir / "a.jsonl").string() + " --rate 600/min");
+  ASSERT_EQ(first.status, 0) << first.out;
+  EXPECT_EQ(SummaryRow(first.out, "requests sent"), 2) << first.out;
+  EXPECT_EQ(SummaryRow(first.out, "failed (retried next run)"), 0) << first.out;
+  std::ifstream rejected(dir / "a.rejected.jsonl");
+  std::string line;
+  int settled = 0;
+  for (; std::getline(rejected, line); ++settled) {
+    EXPECT_NE(line.find(R"("model":"tiny")"), std::string::npos) << line;
+    EXPECT_NE(line.find(R"("template":{"name":"qa")"), std::string::npos) << line;
+  }
+  std::ifstream accepted(dir / "a.jsonl");
+  for (; std::getline(accepted, line); ++settled) {
+  }
+  EXPECT_EQ(settled, 2);
+
+  const Result again = Hulumed(common + (dir / "b.jsonl").string());
+  ASSERT_EQ(again.status, 0) << again.out;
+  EXPECT_EQ(SummaryRow(again.out, "requests sent"), 0) << again.out;
+  EXPECT_EQ(SummaryRow(again.out, "replies from the cache"), 2) << again.out;
+
+  std::ofstream(seeds, std::ios::app) << "{oops\n";
+  const Result bad = Hulumed(common + (dir / "c.jsonl").string() + " --rate 1/fortnight");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.out.find("--rate '1/fortnight'"), std::string::npos) << bad.out;
+  const Result bad_seed = Hulumed(common + (dir / "c.jsonl").string());
+  EXPECT_EQ(bad_seed.status, 1);
+  EXPECT_NE(bad_seed.out.find(seeds + ":3: invalid JSON"), std::string::npos) << bad_seed.out;
   fs::remove_all(dir);
 }
 

@@ -1,7 +1,7 @@
 // hulumed data: tools for training data in the reference's format. `phantoms` writes a
 // synthetic medical world with known answers, `validate` checks records and their media,
 // `stats` summarises a data set, `mix` draws a weighted training mixture, `dedup` drops
-// duplicates and evaluation leaks.
+// duplicates and evaluation leaks, `synth` generates samples through an endpoint.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -111,6 +111,8 @@ void AddDataCommand(CLI::App& app) {
               << " near duplicates, " << s.eval_image << " eval image matches, " << s.eval_text << " eval text overlaps, "
               << s.unreadable << " unreadable\n";
   });
+
+  AddDataSynthCommand(*data);
 }
 
 }  // namespace hm

@@ -20,5 +20,7 @@ void AddEvalCommands(CLI::App& app);
 // `eval run` and `eval merge` (cmd_eval_run.cc), registered by AddEvalCommands.
 void AddEvalRunCommands(CLI::App& eval);
 void AddDataCommand(CLI::App& app);
+// `data synth` (cmd_data_synth.cc), registered by AddDataCommand.
+void AddDataSynthCommand(CLI::App& data);
 
 }  // namespace hm

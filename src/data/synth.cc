@@ -108,7 +108,7 @@ class Synthesizer {
     try {
       const OrderedJson media = MediaParts(seed.parsed);
       const std::string reply = Ask(RequestBody(o_, media, RenderTemplate(generate_, SeedSlots(seed.text)), o_.temperature),
-                                    seed.where, outcome);
+                                    SynthTaskName(task_) + " request", outcome);
       TaskResult result = TurnsFromReply(task_, reply, seed.text, o_.max_chars);
       OrderedJson provenance = {{"source", seed.where}, {"task", SynthTaskName(task_)},
                                 {"template", TemplateRef(generate_)}, {"model", o_.endpoint.model}};
@@ -116,7 +116,7 @@ class Synthesizer {
         const std::string prompt = RenderTemplate(
             verify_, {{"task", SynthTaskName(task_)}, {"conversation", seed.text.conversation},
                       {"output", TurnsAsText(result.turns)}});
-        result.rejection = VerifierRejection(Ask(RequestBody(o_, media, prompt, 0), seed.where, outcome));
+        result.rejection = VerifierRejection(Ask(RequestBody(o_, media, prompt, 0), "verifier request", outcome));
         provenance["verifier"] = {{"template", TemplateRef(verify_)},
                                   {"verdict", result.rejection ? "reject" : "accept"}};
       } else {
@@ -142,12 +142,12 @@ class Synthesizer {
   }
 
  private:
-  std::string Ask(const std::string& body, const std::string& where, Outcome& outcome) {
+  std::string Ask(const std::string& body, const std::string& what, Outcome& outcome) {
     if (std::optional<std::string> hit = cache_.Lookup(body)) {
       ++outcome.cached;
       return *hit;
     }
-    std::string reply = backend_.Complete(body, where, [this] {
+    std::string reply = backend_.Complete(body, what, [this] {
       limiter_.Acquire();
       ++requests_;
     });

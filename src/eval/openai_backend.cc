@@ -116,7 +116,9 @@ std::string OpenAiBackend::Complete(const std::string& body, const std::string& 
   if (!api_key_.empty()) client.set_bearer_token_auth(api_key_.c_str());
   double backoff = options_.first_backoff_seconds;
   std::string last_error;
+  int tries = 0;
   for (int attempt = 1; attempt <= options_.attempts; ++attempt) {
+    tries = attempt;
     if (attempt > 1) {
       std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
       backoff *= 2;
@@ -147,7 +149,7 @@ std::string OpenAiBackend::Complete(const std::string& body, const std::string& 
     return it != content->end() && it->is_string() ? it->get<std::string>() : "";
   }
   throw Error(scheme_host_port_ + path_ + ": " + what + ": " + last_error + " (after " +
-              std::to_string(options_.attempts) + " tries)");
+              std::to_string(tries) + (tries == 1 ? " try)" : " tries)"));
 }
 
 }  // namespace hm::eval
