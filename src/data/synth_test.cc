@@ -84,6 +84,11 @@ class Synth : public ::testing::Test {
 };
 
 TEST_F(Synth, WritesTrainingRecordsWithProvenanceInSeedOrder) {
+  // The first seed's reply comes last, so seed order must be restored when writing.
+  server_.SetReply([](const std::string& prompt) {
+    if (prompt.find("User: q one\n") != std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return Reply(prompt);
+  });
   const std::string seeds = Seeds({"q one", "q two", "q three", "q four", "q five"});
   const std::string out = (dir_ / "out/synth.jsonl").string();
   const SynthSummary s = RunSynth(Options(seeds, out), log_);
