@@ -110,8 +110,11 @@ class Synthesizer {
       const std::string reply = Ask(RequestBody(o_, media, RenderTemplate(generate_, SeedSlots(seed.text)), o_.temperature),
                                     SynthTaskName(task_) + " request", outcome);
       TaskResult result = TurnsFromReply(task_, reply, seed.text, o_.max_chars);
-      OrderedJson provenance = {{"source", seed.where}, {"task", SynthTaskName(task_)},
-                                {"template", TemplateRef(generate_)}, {"model", o_.endpoint.model}};
+      OrderedJson provenance = {{"source", seed.where}};
+      if (seed.record.contains("id")) provenance["seed_id"] = seed.record["id"];
+      provenance["task"] = SynthTaskName(task_);
+      provenance["template"] = TemplateRef(generate_);
+      provenance["model"] = o_.endpoint.model;
       if (!result.rejection && o_.verify) {
         const std::string prompt = RenderTemplate(
             verify_, {{"task", SynthTaskName(task_)}, {"conversation", seed.text.conversation},

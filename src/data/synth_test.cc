@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "data/data_file.h"
 #include "data/data_record.h"
+#include "data/record_check.h"
 #include "eval/fake_endpoint.h"
 #include "eval/jsonl.h"
 
@@ -123,8 +124,59 @@ TEST_F(Synth, WritesTrainingRecordsWithProvenanceInSeedOrder) {
   const DataRecord parsed = ParseDataRecord(r, MediaRootOf(out));
   ASSERT_EQ(parsed.media.size(), 1u);
   EXPECT_TRUE(fs::exists(parsed.media[0].path));
+  RecordChecker checker(CheckOptions{});
+  for (const auto& record : records) EXPECT_EQ(checker.Check(record, MediaRootOf(out)).problems, std::vector<std::string>{});
   for (size_t i = 0; i < records.size(); ++i)
     EXPECT_EQ(records[i]["synth"]["source"], seeds + ":" + std::to_string(i + 1));
+}
+
+// Every task's records pass `hulumed data validate`'s checks (placeholders match the media,
+// roles alternate, the last turn is the model's).
+TEST_F(Synth, QaAndChainOfThoughtRecordsAreValidTrainingRecords) {
+  server_.SetReply([](const std::string& prompt) -> std::string {
+    if (prompt.find("\"pairs\"") != std::string::npos)
+      return R"({"pairs": [{"type": "open", "question": "What modality?", "answer": "CT"},
+                           {"type": "choice", "question": "Which side?", "options": ["left", "right"], "answer": "left"}]})";
+    return R"({"reasoning": "The image shows something.", "answer": "something"})";
+  });
+  const std::string seeds = Seeds({"What is it?", "And this?"});
+  RecordChecker checker(CheckOptions{});
+  for (const char* task : {"qa", "cot"}) {
+    const std::string out = (dir_ / (std::string(task) + "/out.jsonl")).string();
+    SynthOptions o = Options(seeds, out);
+    o.task = task;
+    EXPECT_EQ(RunSynth(o, log_).generated, 2) << task;
+    const auto records = eval::ReadJsonLines(out);
+    ASSERT_EQ(records.size(), 2u);
+    for (const auto& record : records)
+      EXPECT_EQ(checker.Check(record, MediaRootOf(out)).problems, std::vector<std::string>{}) << record.dump();
+    EXPECT_EQ(records[0]["synth"]["template"]["name"], task);
+  }
+  EXPECT_EQ(eval::ReadJsonLines((dir_ / "qa/out.jsonl").string())[0]["conversations"].size(), 4u);
+  EXPECT_EQ(eval::ReadJsonLines((dir_ / "cot/out.jsonl").string())[1]["conversations"][1]["value"],
+            "<think>\nThe image shows something.\n</think>\n\nSomething.");
+}
+
+// Time moves only when someone sleeps.
+class FakeClock : public Clock {
+ public:
+  double Seconds() override { return now; }
+  void Sleep(double seconds) override { now += seconds; }
+  double now = 0;
+};
+
+TEST_F(Synth, TheRateLimitSpacesEveryTryRetriesIncluded) {
+  const std::string seeds = Seeds({"a", "b", "c"});
+  server_.FailNextRequests(1, 429);
+  FakeClock clock;
+  SynthOptions o = Options(seeds, (dir_ / "out.jsonl").string());
+  o.concurrency = 1;  // the fake clock is not thread-safe
+  o.rate_per_minute = 30;
+  o.clock = &clock;
+  const SynthSummary s = RunSynth(o, log_);
+  EXPECT_EQ(s.generated, 3);
+  EXPECT_EQ(s.requests, 4);
+  EXPECT_DOUBLE_EQ(clock.now, 3 * 2.0);  // 4 tries, the first free, then one every 2 s
 }
 
 TEST_F(Synth, RulesAndTheVerifierReject) {
