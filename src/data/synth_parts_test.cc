@@ -4,9 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "core/error.h"
 #include "data/rate_limiter.h"
+#include "data/response_cache.h"
 #include "data/synth_task.h"
 #include "data/synth_template.h"
 #include "data/synth_verifier.h"
@@ -77,6 +79,25 @@ TEST(RateLimiter, ZeroMeansNoLimit) {
   RateLimiter limiter(0, 1, clock);
   for (int i = 0; i < 100; ++i) limiter.Acquire();
   EXPECT_EQ(clock.now, 100);
+}
+
+TEST(ResponseCache, KeepsRepliesByRequestAndSurvivesConcurrentWriters) {
+  const fs::path dir = fs::temp_directory_path() / ("hm_synth_cache_" + std::to_string(::getpid()));
+  const ResponseCache cache(dir.string());
+  EXPECT_FALSE(cache.Lookup("{\"a\":1}"));
+  cache.Store("{\"a\":1}", "one");
+  EXPECT_EQ(cache.Lookup("{\"a\":1}"), "one");
+  EXPECT_FALSE(cache.Lookup("{\"a\":2}"));
+  EXPECT_NE(cache.PathFor("{\"a\":1}"), cache.PathFor("{\"a\":2}"));
+  // Duplicate seeds in flight together store the same request at once.
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 8; ++i) writers.emplace_back([&] { cache.Store("same", "reply"); });
+  for (std::thread& t : writers) t.join();
+  EXPECT_EQ(cache.Lookup("same"), "reply");
+  fs::remove_all(dir);
+  const ResponseCache off("");
+  off.Store("{\"a\":1}", "one");
+  EXPECT_FALSE(off.Lookup("{\"a\":1}"));
 }
 
 TEST(SynthVerifier, RuleChecks) {
