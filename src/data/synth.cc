@@ -203,8 +203,7 @@ std::vector<Seed> ReadSeeds(const SynthOptions& o, SynthTask task, SynthSummary&
       seeds.push_back(std::move(seed));
     } catch (const std::exception& e) {
       ++summary.bad_seeds;
-      summary.errors.push_back(fr.where + ": " + e.what());
-      log << summary.errors.back() << "\n";
+      log << fr.where << ": " << e.what() << "\n";
     }
   });
   return seeds;
@@ -255,7 +254,6 @@ SynthSummary RunSynth(const SynthOptions& options, std::ostream& log) {
         ++summary.rejected[done.reason];
       } else {
         ++summary.failed;
-        summary.errors.push_back(done.error);
       }
       finished.erase(it);
     }

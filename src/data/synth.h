@@ -10,7 +10,6 @@
 #include <map>
 #include <ostream>
 #include <string>
-#include <vector>
 
 #include "data/rate_limiter.h"
 #include "eval/openai_backend.h"
@@ -43,7 +42,6 @@ struct SynthSummary {
   int64_t failed = 0;        // no reply after the retries; a re-run tries again
   int64_t requests = 0;      // sent to the endpoint
   int64_t cached = 0;        // replies taken from the cache
-  std::vector<std::string> errors;  // the bad seeds' and failures' messages, in seed order
 };
 
 // Runs the task over every seed not yet done. Bad seeds and failed requests are reported on
