@@ -41,7 +41,7 @@ struct Outcome {
 
 // The seed's media as the server's message parts, inline as data: URIs: images as
 // image_url, video files as video_url, a frame folder as its frames, volumes as volume_url
-// with their sampling options.
+// with their sampling options (a series folder was turned away with the seed).
 OrderedJson MediaParts(const DataRecord& parsed) {
   OrderedJson parts = OrderedJson::array();
   for (const MediaRef& m : parsed.media) {
@@ -57,8 +57,6 @@ OrderedJson MediaParts(const DataRecord& parsed) {
       for (const std::string& f : eval::MediaFiles(frames))
         parts.push_back({{"type", "image_url"}, {"image_url", {{"url", eval::DataUri(f)}}}});
     } else {
-      HM_CHECK(!fs::is_directory(m.path), m.field, ": ", m.path,
-               ": a DICOM series folder cannot be sent inline; convert it to NIfTI or one multi-frame DICOM file");
       OrderedJson volume = {{"url", eval::DataUri(m.path)}};
       if (m.slices) volume["slices"] = *m.slices;
       if (!m.axis.empty()) volume["axis"] = m.axis;
@@ -197,7 +195,11 @@ std::vector<Seed> ReadSeeds(const SynthOptions& o, SynthTask task, SynthSummary&
     try {
       HM_CHECK(fr.error.empty(), "invalid JSON: ", fr.error);
       Seed seed{fr.where, "", fr.record, ParseDataRecord(fr.record, root), {}};
-      for (const MediaRef& m : seed.parsed.media) HM_CHECK(fs::exists(m.path), m.field, ": ", m.path, ": no such file");
+      for (const MediaRef& m : seed.parsed.media) {
+        HM_CHECK(fs::exists(m.path), m.field, ": ", m.path, ": no such file");
+        HM_CHECK(m.kind != MediaRef::Kind::kVolume || !fs::is_directory(m.path), m.field, ": ", m.path,
+                 ": a DICOM series folder cannot be sent inline; convert it to NIfTI or one multi-frame DICOM file");
+      }
       seed.text = ReadSeed(task, fr.record, seed.parsed);
       seed.id = SynthTaskName(task) + ":" + file_name + fr.where.substr(o.seeds.size());
       seeds.push_back(std::move(seed));

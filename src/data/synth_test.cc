@@ -288,10 +288,12 @@ TEST_F(Synth, BadSeedsAreReportedByFileAndLine) {
                        << "\n"
                        << R"({"conversations": [{"from": "human", "value": "text only"}, {"from": "gpt", "value": "x"}]})"
                        << "\n"
-                       << R"({"image": 7, "conversations": []})" << "\n";
+                       << R"({"image": 7, "conversations": []})" << "\n"
+                       << R"({"volume": {"path": "."}, "conversations": [{"from": "human", "value": "<video>\nq"}, {"from": "gpt", "value": "x"}]})"
+                       << "\n";
   const SynthSummary s = RunSynth(Options(seeds, (dir_ / "out.jsonl").string()), log_);
-  EXPECT_EQ(s.seeds, 5);
-  EXPECT_EQ(s.bad_seeds, 4);
+  EXPECT_EQ(s.seeds, 6);
+  EXPECT_EQ(s.bad_seeds, 5);
   EXPECT_EQ(s.generated, 1);
   const std::string log = log_.str();
   EXPECT_NE(log.find(seeds + ":2: invalid JSON"), std::string::npos) << log;
@@ -299,6 +301,8 @@ TEST_F(Synth, BadSeedsAreReportedByFileAndLine) {
   EXPECT_NE(log.find("gone.png: no such file"), std::string::npos) << log;
   EXPECT_NE(log.find(seeds + ":4: recaption needs a seed with media"), std::string::npos) << log;
   EXPECT_NE(log.find(seeds + ":5: "), std::string::npos) << log;
+  EXPECT_NE(log.find(seeds + ":6: volume: "), std::string::npos) << log;
+  EXPECT_NE(log.find("a DICOM series folder cannot be sent inline"), std::string::npos) << log;
 }
 
 TEST_F(Synth, BadOptionsFailBeforeAnyRequest) {
