@@ -124,16 +124,17 @@ class Synthesizer {
         provenance["verifier"] = {{"verdict", result.rejection ? "not asked (rules rejected)" : "not asked"}};
       }
       provenance["rules"] = result.rejection && result.rejection->reason.rfind("verifier", 0) != 0 ? "failed" : "passed";
-      OrderedJson record = Record(seed, result.turns);
       if (result.rejection) {
         provenance["reason"] = result.rejection->reason;
         provenance["detail"] = result.rejection->detail;
         provenance["reply"] = reply;
-        record["synth"] = provenance;
+      }
+      OrderedJson record = Record(seed, result.turns);
+      record["synth"] = provenance;
+      if (result.rejection) {
         outcome.rejected = record;
         outcome.reason = result.rejection->reason;
       } else {
-        record["synth"] = provenance;
         outcome.accepted = record;
       }
     } catch (const std::exception& e) {
