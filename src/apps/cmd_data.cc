@@ -1,7 +1,7 @@
 // hulumed data: tools for training data in the reference's format. `phantoms` writes a
 // synthetic medical world with known answers, `validate` checks records and their media,
 // `stats` summarises a data set, `mix` draws a weighted training mixture, `dedup` drops
-// duplicates and evaluation leaks.
+// duplicates and evaluation leaks, `tokenizer` learns a small BPE from records' text.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -14,6 +14,7 @@
 #include "data/phantoms.h"
 #include "data/stats.h"
 #include "data/stats_chart.h"
+#include "data/tokenizer_training.h"
 #include "data/validate.h"
 
 namespace hm {
@@ -28,6 +29,7 @@ struct DataOptions {
   std::vector<std::string> mix_sources, upsample;
   MixOptions mix;
   DedupOptions dedup;
+  TokenizerTrainingOptions tokenizer;
 };
 
 }  // namespace
@@ -110,6 +112,18 @@ void AddDataCommand(CLI::App& app) {
     std::cout << s.records << " records: " << s.kept << " kept; dropped " << s.exact << " exact duplicates, " << s.near
               << " near duplicates, " << s.eval_image << " eval image matches, " << s.eval_text << " eval text overlaps, "
               << s.unreadable << " unreadable\n";
+  });
+
+  auto* tokenizer = data->add_subcommand("tokenizer", "Learn a small byte-level BPE tokenizer from records' text");
+  tokenizer->add_option("--from", o->tokenizer.files, "Training records (.jsonl or .json; repeatable)")->required();
+  tokenizer->add_option("--vocab", o->tokenizer.vocab_size, "Vocabulary size, added tokens included")->capture_default_str();
+  tokenizer->add_option("--out", o->tokenizer.out_dir, "Folder for tokenizer.json and tokenizer_config.json")->required();
+  tokenizer->callback([o] {
+    o->tokenizer.progress = [](int32_t tokens) { std::cerr << "\r" << tokens << " tokens" << std::flush; };
+    const TokenizerTrainingSummary s = TrainTokenizer(o->tokenizer);
+    std::cerr << "\r";
+    std::cout << s.records << " records, " << s.text_bytes << " bytes of text, " << s.distinct_pieces << " distinct pieces: "
+              << s.merges << " merges, vocabulary " << s.vocab_size << " -> " << o->tokenizer.out_dir << "\n";
   });
 }
 
