@@ -82,7 +82,7 @@ TEST(DataCommand, PhantomsValidateAndStats) {
 }
 
 // The path to a demo model: a tokenizer learned from the phantoms' text, a demo-sized model
-// carrying it, and `run` answering (noise, untrained) about an image.
+// carrying it, `run` answering (noise, untrained) about an image, and its records packed.
 TEST(DataCommand, TokenizerThenDemoModelThatRuns) {
   const fs::path dir = fs::temp_directory_path() / ("hm_cli_tokenizer_" + std::to_string(::getpid()));
   ASSERT_EQ(Hulumed("data phantoms --seed 3 --count 7 --out " + dir.string()).status, 0);
@@ -103,6 +103,16 @@ TEST(DataCommand, TokenizerThenDemoModelThatRuns) {
                              "/testdata/media/images/rgb.png -p \"What modality?\" -n 4 --seed 1");
   EXPECT_EQ(run.status, 0) << run.out;
   EXPECT_NE(run.out.find("generated 4 tokens"), std::string::npos) << run.out;
+
+  const std::string pack_args = "data pack -m " + (dir / "demo").string() + " --in " + (dir / "samples.jsonl").string() +
+                                " --shard-tokens 2000 --out " + (dir / "shards").string();
+  const Result packed = Hulumed(pack_args);
+  ASSERT_EQ(packed.status, 0) << packed.out;
+  EXPECT_NE(packed.out.find(" (0 already packed): "), std::string::npos) << packed.out;
+  EXPECT_TRUE(fs::exists(dir / "shards/index.json"));
+  const Result repacked = Hulumed(pack_args);
+  EXPECT_EQ(repacked.status, 0) << repacked.out;
+  EXPECT_EQ(repacked.out.find(" (0 already packed): "), std::string::npos) << repacked.out;
   fs::remove_all(dir);
 }
 
