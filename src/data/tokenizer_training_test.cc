@@ -4,9 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/error.h"
+#include "data/file_bytes.h"
 #include "text/chat_template.h"
 #include "text/tokenizer.h"
 
@@ -14,13 +14,6 @@ namespace hm {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class TokenizerTraining : public ::testing::Test {
  protected:
@@ -73,7 +66,7 @@ TEST_F(TokenizerTraining, WritesATokenizerTheEngineLoadsWithQwensSpecialTokens) 
   EXPECT_EQ(tok.Decode(ids, false), text);
   EXPECT_EQ(tok.Decode(ids, true), "user\n\nWhat modality is this?\nassistant\nCT.\n");
 
-  const auto config = nlohmann::json::parse(ReadAll(dir_ / "tok" / "tokenizer_config.json"));
+  const auto config = nlohmann::json::parse(ReadFileBytes(dir_ / "tok" / "tokenizer_config.json"));
   EXPECT_EQ(config["eos_token"], "<|im_end|>");
   EXPECT_EQ(config["added_tokens_decoder"][std::to_string(n - 1)]["content"], "<image>");
 }
@@ -82,7 +75,7 @@ TEST_F(TokenizerTraining, SameInputSameBytes) {
   Train("a");
   Train("b");
   for (const char* file : {"tokenizer.json", "tokenizer_config.json"})
-    EXPECT_EQ(ReadAll(dir_ / "a" / file), ReadAll(dir_ / "b" / file)) << file;
+    EXPECT_EQ(ReadFileBytes(dir_ / "a" / file), ReadFileBytes(dir_ / "b" / file)) << file;
 }
 
 TEST_F(TokenizerTraining, NamesTheLineOfABadRecord) {

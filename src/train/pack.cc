@@ -1,13 +1,12 @@
 #include "train/pack.h"
 
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "core/error.h"
 #include "data/content_hash.h"
 #include "data/data_file.h"
+#include "data/file_bytes.h"
 #include "media/preprocessor_config.h"
 #include "model/config.h"
 #include "text/chat_template.h"
@@ -23,12 +22,8 @@ using json = nlohmann::json;
 constexpr const char* kMediaFields[] = {"image", "video", "volume"};
 
 std::string FileHash(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  HM_CHECK(in, path.string(), ": cannot open");
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
   ContentHash h;
-  h.Add(bytes.str());
+  h.Add(ReadFileBytes(path.string()));
   const unsigned __int128 v = h.Value();
   char hex[33];
   std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(v >> 64),

@@ -4,9 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/error.h"
+#include "data/file_bytes.h"
 
 namespace hm {
 namespace {
@@ -34,13 +34,6 @@ void ExpectSame(const PackedSample& a, const PackedSample& b) {
   EXPECT_EQ(a.tokens.labels, b.tokens.labels);
   EXPECT_EQ(a.media, b.media);
   EXPECT_EQ(a.kept, b.kept);
-}
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 class TokenShards : public ::testing::Test {
@@ -88,7 +81,7 @@ TEST_F(TokenShards, AnInterruptedRunResumesToTheSameBytes) {
   for (int i = static_cast<int>(done); i < 7; ++i) writer.Add(MakeSample(i));
   writer.Finish();
   for (const auto& entry : fs::directory_iterator(dir_ / "whole"))
-    EXPECT_EQ(ReadAll(entry.path()), ReadAll(dir_ / "cut" / entry.path().filename())) << entry.path();
+    EXPECT_EQ(ReadFileBytes(entry.path()), ReadFileBytes(dir_ / "cut" / entry.path().filename())) << entry.path();
   EXPECT_TRUE(TokenShardWriter((dir_ / "cut").string(), identity_, 10).complete());
 }
 
