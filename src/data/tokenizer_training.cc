@@ -23,15 +23,16 @@ std::string ChatRole(const std::string& from) {
 
 TokenizerTrainingSummary TrainTokenizer(const TokenizerTrainingOptions& options) {
   HM_CHECK(!options.files.empty(), "data tokenizer: no input files (--from)");
-  const std::vector<AddedToken> added_probe = HulumedAddedTokens(0);
-  const int32_t added_count = static_cast<int32_t>(added_probe.size());
+  // Never learned from: the added tokens, and the <video> placeholder, which the chat template
+  // never shows the model (a video becomes one <image> per frame).
+  std::vector<std::string> unlearned = {"<video>"};
+  for (const AddedToken& t : HulumedAddedTokens(0)) unlearned.push_back(t.content);
+  const int32_t added_count = static_cast<int32_t>(unlearned.size()) - 1;
   HM_CHECK(options.vocab_size >= 256 + added_count, "--vocab ", options.vocab_size, " is too small: the 256 byte tokens and ",
            added_count, " added tokens need ", 256 + added_count);
-  std::vector<std::string> added_contents;
-  for (const AddedToken& t : added_probe) added_contents.push_back(t.content);
 
   TokenizerTrainingSummary summary;
-  BpeCorpus corpus(added_contents);
+  BpeCorpus corpus(unlearned);
   for (const std::string& file : options.files) {
     const std::string root = MediaRootOf(file);
     ForEachRecord(file, [&](const FileRecord& fr) {

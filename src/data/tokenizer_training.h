@@ -26,7 +26,7 @@ struct TokenizerTrainingSummary {
 };
 
 // Learns from each turn as the chat template renders it (role line, text; the ChatML markers
-// and <image> are added tokens and never learned). Writes out_dir/tokenizer.json and
+// and <image> are added tokens, and they and the <video> placeholder are never learned). Writes out_dir/tokenizer.json and
 // tokenizer_config.json; the same inputs give the same bytes. Throws hm::Error naming the
 // file and line of a record that does not parse.
 TokenizerTrainingSummary TrainTokenizer(const TokenizerTrainingOptions& options);

@@ -25,7 +25,7 @@ class TokenizerTraining : public ::testing::Test {
     for (int i = 0; i < 30; ++i) {
       out << R"({"image": "a.png", "conversations": [{"from": "human", "value": "<image>\nWhat modality is this?"},)"
           << R"( {"from": "gpt", "value": "CT. A lesion in the right lung, )" << i << R"( mm."}]})" << "\n";
-      out << R"({"conversations": [{"from": "human", "value": "Which lobe holds the lesion?"},)"
+      out << R"({"video": ["c.mp4"], "conversations": [{"from": "human", "value": "<video>\nWhich lobe holds the lesion?"},)"
           << R"( {"from": "gpt", "value": "The right lower lobe."}]})" << "\n";
     }
   }
@@ -54,6 +54,7 @@ TEST_F(TokenizerTraining, WritesATokenizerTheEngineLoadsWithQwensSpecialTokens) 
   EXPECT_EQ(tok.TokenId("<image>"), n - 1);
   EXPECT_TRUE(tok.IsSpecial(n - 1));
   EXPECT_EQ(tok.Encode(" lesion").size(), 1u);
+  EXPECT_EQ(tok.Encode("video").size(), 5u);  // the <video> placeholder is not text the model reads
 
   const nlohmann::ordered_json messages = nlohmann::ordered_json::parse(R"([
       {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What modality is this?"}]},
