@@ -75,9 +75,10 @@ TEST_F(Pack, PacksWhatTheTrainerWouldReadAndSkipsBadRecords) {
     EXPECT_EQ(got.where, jsonl_.string() + ":" + std::to_string(i + 1));
   }
   EXPECT_TRUE(reader.Sample(0).media.empty());
-  EXPECT_EQ(reader.Sample(1).media["image"], kRoot + "media/images/rgb.png");
-  EXPECT_EQ(reader.Sample(1).media["media_root"], dir_.string());
-  EXPECT_GT(std::count(reader.Sample(1).tokens.ids.begin(), reader.Sample(1).tokens.ids.end(), config.image_token_index), 0);
+  const PackedSample image = reader.Sample(1);
+  EXPECT_EQ(image.media["image"], kRoot + "media/images/rgb.png");
+  EXPECT_EQ(image.media["media_root"], dir_.string());
+  EXPECT_GT(std::count(image.tokens.ids.begin(), image.tokens.ids.end(), config.image_token_index), 0);
 
   const PackSummary again = Run(kModel, "shards");
   EXPECT_EQ(again.resumed_records, 5);
