@@ -84,6 +84,18 @@ TEST(CreateModel, DemoPresetCarriesTheGivenTokenizer) {
   fs::remove_all(tok_dir);
 }
 
+TEST(CreateModel, AnyPresetTakesTheVocabularyOfAGivenTokenizer) {
+  const fs::path tok_dir = fs::temp_directory_path() / "hm_create_tiny_tok", dir = fs::temp_directory_path() / "hm_create_tiny_tok_model";
+  WriteLearnedTokenizer(tok_dir);
+  CreateModel({.preset = "tiny", .out_dir = dir.string(), .tokenizer_dir = tok_dir.string()});
+  const Model model(dir.string());
+  const int32_t size = Tokenizer::FromDir(tok_dir.string()).VocabSize();
+  EXPECT_EQ(model.config().llm.vocab, size);
+  EXPECT_EQ(model.config().image_token_index, size - 1);
+  fs::remove_all(dir);
+  fs::remove_all(tok_dir);
+}
+
 TEST(CreateModel, DemoPresetRefusesToGuessATokenizer) {
   try {
     CreateModel({.preset = "demo", .out_dir = (fs::temp_directory_path() / "hm_create_demo_none").string()});
