@@ -138,6 +138,38 @@ TEST(DataCommand, SynthAgainstHulumedServe) {
   const Result bad_seed = Hulumed(common + (dir / "c.jsonl").string());
   EXPECT_EQ(bad_seed.status, 1);
   EXPECT_NE(bad_seed.out.find(seeds + ":3: invalid JSON"), std::string::npos) << bad_seed.out;
+// The path to a demo model: a tokenizer learned from the phantoms' text, a demo-sized model
+// carrying it, `run` answering (noise, untrained) about an image, and its records packed.
+TEST(DataCommand, TokenizerThenDemoModelThatRuns) {
+  const fs::path dir = fs::temp_directory_path() / ("hm_cli_tokenizer_" + std::to_string(::getpid()));
+  ASSERT_EQ(Hulumed("data phantoms --seed 3 --count 7 --out " + dir.string()).status, 0);
+  const Result tok = Hulumed("data tokenizer --from " + (dir / "samples.jsonl").string() + " --vocab 1024 --out " +
+                             (dir / "tok").string());
+  ASSERT_EQ(tok.status, 0) << tok.out;
+  EXPECT_NE(tok.out.find("merges, vocabulary "), std::string::npos) << tok.out;
+
+  const Result untokenized = Hulumed("create-model --preset demo --out " + (dir / "demo").string());
+  EXPECT_EQ(untokenized.status, 1) << untokenized.out;
+  EXPECT_NE(untokenized.out.find("--tokenizer"), std::string::npos) << untokenized.out;
+  const Result made = Hulumed("create-model --preset demo --tokenizer " + (dir / "tok").string() + " --out " +
+                              (dir / "demo").string());
+  ASSERT_EQ(made.status, 0) << made.out;
+  EXPECT_NE(made.out.find("M parameters"), std::string::npos) << made.out;
+
+  const Result run = Hulumed("run -m " + (dir / "demo").string() + " --image " + HULUMED_SOURCE_DIR +
+                             "/testdata/media/images/rgb.png -p \"What modality?\" -n 4 --seed 1");
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_NE(run.out.find("generated 4 tokens"), std::string::npos) << run.out;
+
+  const std::string pack_args = "data pack -m " + (dir / "demo").string() + " --in " + (dir / "samples.jsonl").string() +
+                                " --shard-tokens 2000 --out " + (dir / "shards").string();
+  const Result packed = Hulumed(pack_args);
+  ASSERT_EQ(packed.status, 0) << packed.out;
+  EXPECT_NE(packed.out.find(" (0 already packed): "), std::string::npos) << packed.out;
+  EXPECT_TRUE(fs::exists(dir / "shards/index.json"));
+  const Result repacked = Hulumed(pack_args);
+  EXPECT_EQ(repacked.status, 0) << repacked.out;
+  EXPECT_EQ(repacked.out.find(" (0 already packed): "), std::string::npos) << repacked.out;
   fs::remove_all(dir);
 }
 

@@ -114,14 +114,48 @@ std::vector<Frames> LoadRecordMedia(const nlohmann::json& record, const std::fil
 
 }  // namespace
 
+TrainingSample ReadTrainingSample(const nlohmann::json& record, const std::filesystem::path& folder,
+                                  const std::string& where, const Tokenizer& tokenizer, const ChatTemplate& chat_template,
+                                  const ModelConfig& config, const PreprocessorConfig& preprocessor) {
+  HM_CHECK(record.is_object() && record.contains("conversations"), where, ": needs \"conversations\"");
+  TokenReductionOptions reduction;
+  reduction.bf16_pixels = config.torch_dtype == "bfloat16";  // the reference casts pixels first
+  std::string placeholder;
+  const std::vector<Frames> frames = LoadRecordMedia(record, folder, where, placeholder);
+  TrainingSample sample;
+  if (!frames.empty()) sample.media = Preprocess(frames, preprocessor);
+  // One <image> per frame in the rendered prompt, each standing for that frame's tokens.
+  std::vector<nlohmann::ordered_json> parts;
+  std::vector<int64_t> image_tokens;
+  std::vector<uint8_t> kept;
+  for (const PreprocessedMedia& m : sample.media) {
+    const auto [t, gh, gw] = m.grid;
+    const int64_t per_frame = (gh / m.merge_size) * (gw / m.merge_size);
+    if (placeholder == "<image>") {
+      parts.push_back({{"type", "image"}});
+    } else {
+      parts.push_back({{"type", "video"}, {"num_frames", t}});
+    }
+    image_tokens.insert(image_tokens.end(), static_cast<size_t>(t), per_frame);
+    std::vector<uint8_t> keep = config.use_token_compression && placeholder == "<video>"
+                                    ? PixelKeepMask(m, reduction)
+                                    : std::vector<uint8_t>(static_cast<size_t>(t * per_frame), 1);
+    kept.insert(kept.end(), keep.begin(), keep.end());
+    sample.kept.push_back(std::move(keep));
+  }
+  sample.tokens = LabelConversation(tokenizer, chat_template,
+                                    MessagesFromConversations(record["conversations"], placeholder, parts, where),
+                                    image_tokens);
+  if (!kept.empty()) DropReducedVisualTokens(sample.tokens, static_cast<int32_t>(config.image_token_index), kept);
+  return sample;
+}
+
 std::vector<TrainingSample> ReadTrainingSamples(const std::string& jsonl_path, const Tokenizer& tokenizer,
                                                 const ChatTemplate& chat_template, const ModelConfig& config,
                                                 const PreprocessorConfig& preprocessor) {
   std::ifstream in(jsonl_path, std::ios::binary);
   HM_CHECK(in, jsonl_path, ": cannot open");
   const std::filesystem::path folder = std::filesystem::path(jsonl_path).parent_path();
-  TokenReductionOptions reduction;
-  reduction.bf16_pixels = config.torch_dtype == "bfloat16";  // the reference casts pixels first
   std::vector<TrainingSample> samples;
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
@@ -133,35 +167,7 @@ std::vector<TrainingSample> ReadTrainingSamples(const std::string& jsonl_path, c
     } catch (const nlohmann::json::exception& e) {
       Fail(where, ": invalid JSON: ", e.what());
     }
-    HM_CHECK(record.is_object() && record.contains("conversations"), where, ": needs \"conversations\"");
-    std::string placeholder;
-    const std::vector<Frames> frames = LoadRecordMedia(record, folder, where, placeholder);
-    TrainingSample sample;
-    if (!frames.empty()) sample.media = Preprocess(frames, preprocessor);
-    // One <image> per frame in the rendered prompt, each standing for that frame's tokens.
-    std::vector<nlohmann::ordered_json> parts;
-    std::vector<int64_t> image_tokens;
-    std::vector<uint8_t> kept;
-    for (const PreprocessedMedia& m : sample.media) {
-      const auto [t, gh, gw] = m.grid;
-      const int64_t per_frame = (gh / m.merge_size) * (gw / m.merge_size);
-      if (placeholder == "<image>") {
-        parts.push_back({{"type", "image"}});
-      } else {
-        parts.push_back({{"type", "video"}, {"num_frames", t}});
-      }
-      image_tokens.insert(image_tokens.end(), static_cast<size_t>(t), per_frame);
-      std::vector<uint8_t> keep = config.use_token_compression && placeholder == "<video>"
-                                      ? PixelKeepMask(m, reduction)
-                                      : std::vector<uint8_t>(static_cast<size_t>(t * per_frame), 1);
-      kept.insert(kept.end(), keep.begin(), keep.end());
-      sample.kept.push_back(std::move(keep));
-    }
-    sample.tokens = LabelConversation(tokenizer, chat_template,
-                                      MessagesFromConversations(record["conversations"], placeholder, parts, where),
-                                      image_tokens);
-    if (!kept.empty()) DropReducedVisualTokens(sample.tokens, static_cast<int32_t>(config.image_token_index), kept);
-    samples.push_back(std::move(sample));
+    samples.push_back(ReadTrainingSample(record, folder, where, tokenizer, chat_template, config, preprocessor));
   }
   HM_CHECK(!samples.empty(), jsonl_path, ": no samples");
   return samples;

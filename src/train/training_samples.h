@@ -9,6 +9,7 @@
 // would train on it).
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,12 @@ struct TrainingSample {
 nlohmann::ordered_json MessagesFromConversations(const nlohmann::json& conversations, const std::string& placeholder,
                                                  const std::vector<nlohmann::ordered_json>& media_parts,
                                                  const std::string& where);
+
+// One record (see below); media paths are relative to `folder`, `where` ("file:line") starts
+// every error.
+TrainingSample ReadTrainingSample(const nlohmann::json& record, const std::filesystem::path& folder,
+                                  const std::string& where, const Tokenizer& tokenizer, const ChatTemplate& chat_template,
+                                  const ModelConfig& config, const PreprocessorConfig& preprocessor);
 
 // Every record of a JSONL file: {"conversations": [...]} with at most one of "image" (a path
 // or a list), "video" (a list with one file or frame folder: 1 fps, at most 180 frames) and
