@@ -39,13 +39,14 @@ void LinearForward(const float* x, int64_t n, const float* w, int64_t out, int64
 
 void LinearBackward(const float* x, int64_t n, const float* w, int64_t out, int64_t in, const float* dy,
                     float* dx, float* dw, float* db, ThreadPool& pool) {
-  std::vector<float> dy_t(static_cast<size_t>(out * n));  // [out, n]
-  Transpose(dy, n, out, dy_t.data());
   if (dx) {  // dx[t, i] = Σ_o dy[t, o] w[o, i]: a matmul against wᵀ [in, out]
     std::vector<float> w_t(static_cast<size_t>(in * out));
     Transpose(w, out, in, w_t.data());
     kernels::MatMul(dy, n, F32Matrix(w_t.data(), in, out), nullptr, dx, pool);
   }
+  if (!dw) return;  // a frozen layer: only dx is wanted
+  std::vector<float> dy_t(static_cast<size_t>(out * n));  // [out, n]
+  Transpose(dy, n, out, dy_t.data());
   // dW[o, i] += Σ_t dyᵀ[o, t] xᵀ[i, t], in slices of output rows so a vocabulary-sized
   // lm_head never needs a second full-size buffer.
   std::vector<float> x_t(static_cast<size_t>(in * n));  // [in, n]
@@ -83,7 +84,7 @@ void RmsNormBackward(const float* x, const float* w, float eps, int64_t n, int64
     const double c = r * r * r * gx / dim;
     for (int64_t i = 0; i < dim; ++i) {
       dx[t * dim + i] = static_cast<float>(r * w[i] * dyr[i] - c * xr[i]);
-      dw[i] += static_cast<float>(dyr[i] * xr[i] * r);
+      if (dw) dw[i] += static_cast<float>(dyr[i] * xr[i] * r);
     }
   }
 }
@@ -220,8 +221,8 @@ void LayerNormBackward(const float* x, const float* w, float eps, int64_t n, int
     gx_mean /= dim;
     for (int64_t i = 0; i < dim; ++i) {
       dx[t * dim + i] = static_cast<float>(r * (double{w[i]} * dyr[i] - g_mean - xhat[i] * gx_mean));
-      dw[i] += static_cast<float>(dyr[i] * xhat[i]);
-      db[i] += dyr[i];
+      if (dw) dw[i] += static_cast<float>(dyr[i] * xhat[i]);
+      if (db) db[i] += dyr[i];
     }
   }
 }
