@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -28,6 +29,10 @@ namespace hm {
 // The stage's visual settings: merge sizes, token reduction, video sampling, visual budget.
 SampleMediaOptions StageMediaOptions(const StageRecipe& stage);
 
+// Speed: one sample per micro-batch runs alone with the thread pool inside its operations;
+// several run side by side, one worker per thread with single-threaded operations and its own
+// gradient replica, summed in worker order (so results depend on the thread count, not on
+// timing). Small models train several times faster that way.
 class DecoderObjective : public Objective {
  public:
   DecoderObjective(const std::string& model_dir, int threads, const SampleMediaOptions& media = {});
@@ -42,6 +47,16 @@ class DecoderObjective : public Objective {
  private:
   // The record's sample, from the cache or built (and cached).
   const TrainingSample& Sample(const TrainRecord& record) const;
+  // The samples' summed loss, their gradients added to params_ by one worker per thread.
+  LossSum SampleParallel(const std::vector<TrainingSample>& samples);
+
+  struct Worker {
+    explicit Worker(const ParamSet& master);
+    ParamSet params;  // the master's values, the worker's own gradients
+    train::DecoderTrainer decoder;
+    std::unique_ptr<train::VisionTrainer> vision;
+    ThreadPool serial{1};
+  };
 
   ParamSet params_;
   Tokenizer tokenizer_;
@@ -50,6 +65,8 @@ class DecoderObjective : public Objective {
   train::DecoderTrainer decoder_;
   std::unique_ptr<train::VisionTrainer> vision_;  // null for a text-only checkpoint
   ThreadPool pool_;
+  std::optional<GroupLrs> trained_;  // unset: everything trains
+  std::vector<std::unique_ptr<Worker>> workers_;  // made on the first multi-sample micro-batch
   mutable std::map<std::string, int64_t> lengths_;  // by record.where (file:line)
   mutable std::deque<std::pair<std::string, TrainingSample>> recent_;  // newest last
 };

@@ -74,7 +74,7 @@ std::string Slurp(const fs::path& p) {
   return s.str();
 }
 
-// The real model, 2 threads, text and image records: a run killed after step 3 (checkpoint at 2) and resumed ends
+// The real model, 2 threads (two workers), text and image records: a run killed after step 3 (checkpoint at 2) and resumed ends
 // with the same bytes as an uninterrupted one.
 TEST(DecoderObjectiveTest, ResumeAfterKillIsBitIdentical) {
   const fs::path root = fs::temp_directory_path() / ("hm_decoder_resume_test_" + std::to_string(::getpid()));
@@ -90,6 +90,7 @@ TEST(DecoderObjectiveTest, ResumeAfterKillIsBitIdentical) {
   stage.lrs.Of(ModuleGroup::kLlm) = 1e-2;
   stage.steps = 5;
   stage.global_batch_samples = 2;
+  stage.micro_batch_samples = 2;  // the two samples side by side, one worker each
   stage.save_every_steps = 2;
   TrainOptions options;
   options.progress = false;
@@ -220,20 +221,28 @@ TEST(DecoderObjectiveTest, FirstStepGradientIsTrainGrads) {
     std::string line;
     for (int i = 0; i < 6 && std::getline(in, line); ++i) good << line << "\n";
   }
-  StageRecipe stage = ImageStage(root, root / "good.jsonl");
-  stage.steps = 1;
-  stage.global_batch_samples = 6;  // one epoch: every record once
-  stage.max_grad_norm = 0;
-  DecoderObjective objective(stage.start_checkpoint, 2, StageMediaOptions(stage));
-  std::map<std::string, std::vector<float>> loop_grads;
-  TrainOptions options;
-  options.progress = false;
-  options.after_step = [&](int64_t) {
-    for (const TrainParam& p : objective.Params()) loop_grads[p.name] = {p.grad.begin(), p.grad.end()};
+  // One sample per micro-batch (threads inside the operations), and all six at once (one
+  // worker per thread, each with its own gradient replica).
+  auto loop_gradients = [&](int64_t micro_batch_samples) {
+    StageRecipe stage = ImageStage(root, root / "good.jsonl");
+    stage.output_dir = (root / ("out" + std::to_string(micro_batch_samples))).string();
+    stage.steps = 1;
+    stage.global_batch_samples = 6;  // one epoch: every record once
+    stage.micro_batch_samples = micro_batch_samples;
+    stage.max_grad_norm = 0;
+    DecoderObjective objective(stage.start_checkpoint, 2, StageMediaOptions(stage));
+    std::map<std::string, std::vector<float>> grads;
+    TrainOptions options;
+    options.progress = false;
+    options.after_step = [&](int64_t) {
+      for (const TrainParam& p : objective.Params()) grads[p.name] = {p.grad.begin(), p.grad.end()};
+    };
+    TrainStage(stage, stage.start_checkpoint, objective, options);
+    return grads;
   };
-  TrainStage(stage, stage.start_checkpoint, objective, options);
+  const auto one_by_one = loop_gradients(1), side_by_side = loop_gradients(6);
 
-  const std::string model = stage.start_checkpoint;
+  const std::string model = HULUMED_SOURCE_DIR "/testdata/models/tiny-qwen2";
   ParamSet params = ParamSet::FromCheckpoint(model);
   const std::vector<TrainingSample> samples =
       ReadTrainingSamples((root / "good.jsonl").string(), Tokenizer::FromDir(model), FindChatTemplate(model),
@@ -247,12 +256,13 @@ TEST(DecoderObjectiveTest, FirstStepGradientIsTrainGrads) {
   for (const TrainParam& p : params.params())
     for (float g : p.grad) largest = std::max(largest, double(std::abs(g)));
   ASSERT_GT(largest, 0);
-  for (const TrainParam& p : params.params()) {
-    const std::vector<float>& got = loop_grads.at(p.name);
-    double worst = 0;
-    for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, double(std::abs(got[i] - p.grad[i])));
-    EXPECT_LE(worst, 1e-5 * largest) << p.name;
-  }
+  for (const auto* loop : {&one_by_one, &side_by_side})
+    for (const TrainParam& p : params.params()) {
+      const std::vector<float>& got = loop->at(p.name);
+      double worst = 0;
+      for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, double(std::abs(got[i] - p.grad[i])));
+      EXPECT_LE(worst, 1e-5 * largest) << p.name << (loop == &one_by_one ? " (one by one)" : " (side by side)");
+    }
   fs::remove_all(root);
 }
 
