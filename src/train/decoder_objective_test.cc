@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <fstream>
@@ -335,6 +336,58 @@ TEST(DecoderObjectiveTest, FrozenPartsSkipTheirWeightGradientsOnly) {
     if (group == ModuleGroup::kProjector) EXPECT_EQ(projector_only.at(name), g) << name;
     else EXPECT_TRUE(zero(projector_only.at(name))) << name;
   }
+  fs::remove_all(root);
+}
+
+// Videos, NIfTI and DICOM volumes train through the same path (merge size 2 from the recipe,
+// token reduction by the stage's flag); an undecodable video is reported and skipped.
+TEST(DecoderObjectiveTest, VideoAndVolumeRecordsTrain) {
+  const fs::path root = fs::temp_directory_path() / ("hm_objective_video_" + std::to_string(::getpid()));
+  fs::create_directories(root);
+  const fs::path testdata = HULUMED_SOURCE_DIR "/testdata";
+  auto record = [](const nlohmann::json& media, const std::string& question, const std::string& answer) {
+    nlohmann::json r = media;
+    r["conversations"] = {{{"from", "human"}, {"value", question}}, {{"from", "gpt"}, {"value", answer}}};
+    return r.dump() + "\n";
+  };
+  std::ofstream(root / "clips.jsonl")
+      << record({{"video", {(testdata / "video/pattern.mp4").string()}}}, "<video>\nWhat moves?", "A pattern.")
+      << record({{"volume", {{"path", (testdata / "media/nifti/f32.nii.gz").string()}, {"slices", 4}}}},
+                "<video>\nAny lesion?", "No lesion.")
+      << record({{"volume", {{"path", (testdata / "dicom/series").string()}, {"slices", 3}, {"axis", "axial"}}}},
+                "<video>\nWhich modality?", "CT.")
+      << record({{"volume", {{"path", (testdata / "dicom/cine_us.dcm").string()}}}}, "<video>\nWhat is it?",
+                "An ultrasound loop.")
+      << record({{"video", {(testdata / "video/truncated.mp4").string()}}}, "<video>\nWhat?", "Nothing.");
+  StageRecipe stage = ImageStage(root, root / "clips.jsonl");
+  stage.token_reduction = true;
+  stage.video_merge_size = 2;
+  stage.max_frames = 8;
+  stage.steps = 4;
+  stage.global_batch_samples = 4;
+  stage.micro_batch_samples = 4;
+  DecoderObjective objective(stage.start_checkpoint, 2, StageMediaOptions(stage));
+  const std::string patch = "model.vision_encoder.embeddings.patch_embedding.weight";
+  const std::vector<float> before = Values(ParamSet::FromCheckpoint(stage.start_checkpoint).Get(patch));
+  TrainOptions options;
+  options.progress = false;
+  testing::internal::CaptureStderr();
+  const StageOutcome o = TrainStage(stage, stage.start_checkpoint, objective, options);
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(o.skipped_records, 1) << err;
+  EXPECT_NE(err.find("clips.jsonl:5: "), std::string::npos) << err;
+  EXPECT_EQ(o.skipped_steps, 0);
+  EXPECT_TRUE(std::isfinite(o.last_loss));
+  EXPECT_NE(Values(ParamSet::FromCheckpoint(o.checkpoint).Get(patch)), before);
+
+  // Token reduction per the stage: the volume's unchanged tokens leave the sequence.
+  const TrainRecord volume = ParseTrainRecord(
+      nlohmann::json::parse(record({{"volume", {{"path", (testdata / "media/nifti/f32.nii.gz").string()}, {"slices", 4}}}},
+                                   "<video>\nAny lesion?", "No.")),
+      "volume", "");
+  SampleMediaOptions full = StageMediaOptions(stage);
+  full.token_reduction = false;
+  EXPECT_LT(objective.Length(volume), DecoderObjective(stage.start_checkpoint, 1, full).Length(volume));
   fs::remove_all(root);
 }
 
