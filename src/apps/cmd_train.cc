@@ -23,10 +23,10 @@ struct TrainCommandOptions {
 };
 
 // The model folder's config.json says what is trained: the toy, or a Hulu-Med checkpoint.
-std::unique_ptr<Objective> MakeObjective(const std::string& model_dir, int threads) {
+std::unique_ptr<Objective> MakeObjective(const std::string& model_dir, const StageRecipe& stage, int threads) {
   const std::string type = ReadJsonFile(model_dir + "/config.json").value("model_type", "");
   if (type == kLeastSquaresModelType) return std::make_unique<LeastSquaresObjective>(model_dir);
-  return std::make_unique<DecoderObjective>(model_dir, threads);
+  return std::make_unique<DecoderObjective>(model_dir, threads, StageMediaOptions(stage));
 }
 
 void RunTrain(const TrainCommandOptions& o) {
@@ -36,7 +36,7 @@ void RunTrain(const TrainCommandOptions& o) {
   options.strict = o.strict;
   options.progress = !o.no_progress;
   const std::vector<StageOutcome> outcomes = TrainRecipe(
-      recipe, [&o](const std::string& dir, const StageRecipe&) { return MakeObjective(dir, o.threads); }, options);
+      recipe, [&o](const std::string& dir, const StageRecipe& stage) { return MakeObjective(dir, stage, o.threads); }, options);
   for (size_t i = 0; i < outcomes.size(); ++i) {
     const StageOutcome& s = outcomes[i];
     std::printf("%s: %lld steps (%lld skipped), %lld records skipped, last loss %.6g, checkpoint %s\n",

@@ -81,5 +81,28 @@ TEST_F(TrainCommandTest, RecipeErrorsNameTheField) {
   EXPECT_NE(r.out.find("give a RECIPE.json"), std::string::npos) << r.out;
 }
 
+// A stage on image records trains the tiny Hulu-Med checkpoint, and `run` answers about an
+// image with the stage's output.
+TEST_F(TrainCommandTest, ImageRecipeTrainsAModelThatRuns) {
+  const fs::path images = HULUMED_SOURCE_DIR "/testdata/media/images";
+  for (const char* name : {"rgb.png", "gray.png"}) fs::copy_file(images / name, dir_ / name);
+  std::ofstream(dir_ / "images.jsonl")
+      << R"({"image": "rgb.png", "conversations": [{"from": "human", "value": "<image>\nWhat?"}, {"from": "gpt", "value": "Colors."}]})"
+      << "\n"
+      << R"({"image": ["rgb.png", "gray.png"], "conversations": [{"from": "human", "value": "<image><image>\nWhat?"}, {"from": "gpt", "value": "Two."}]})"
+      << "\n";
+  const std::string recipe = (dir_ / "images.json").string();
+  std::ofstream(recipe) << R"({"name": "align", "start_checkpoint": ")" HULUMED_SOURCE_DIR R"(/testdata/models/tiny-qwen2",
+    "output_dir": "out-images", "steps": 2, "global_batch_samples": 2, "image_merge_size": 1,
+    "data": [{"path": "images.jsonl"}],
+    "modules": {"vision": {"lr": 1e-3}, "projector": {"lr": 1e-3}, "llm": "frozen"}})";
+  Result r = Hulumed("train --no-progress -t 2 " + recipe);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("align: 2 steps (0 skipped), 0 records skipped"), std::string::npos) << r.out;
+  r = Hulumed("run -m " + (dir_ / "out-images" / "checkpoint-2").string() + " -t 2 -n 3 -p What? --image " +
+              (dir_ / "rgb.png").string());
+  EXPECT_EQ(r.status, 0) << r.out;
+}
+
 }  // namespace
 }  // namespace hm

@@ -51,6 +51,9 @@ BatchLoss AccumulateBatchGradients(const DecoderTrainer& decoder, const VisionTr
     decoder.Forward(x.data(), n, tape, pool);
     std::vector<float> d_out(static_cast<size_t>(n * h)), dx(static_cast<size_t>(n * h));
     sum += decoder.Loss(tape, rows, targets, scale, d_out.data(), pool);
+    // A frozen decoder is still differentiated when the visual tokens below it learn.
+    const bool vision_learns = !sample.media.empty() && vision->trains_any();
+    if (!decoder.weight_grads() && !vision_learns) continue;
     decoder.Backward(tape, d_out.data(), dx.data(), pool);
 
     // Gather the slots' gradients for the vision tower and keep them from the embedding.
@@ -60,6 +63,7 @@ BatchLoss AccumulateBatchGradients(const DecoderTrainer& decoder, const VisionTr
       std::fill_n(dx.begin() + slots[i] * h, h, 0.0f);
     }
     decoder.EmbedBackward(s.ids, dx.data());
+    if (!vision_learns) continue;
     const float* next = d_visual.data();
     for (size_t m = 0; m < sample.media.size(); ++m) {
       const bool all = m >= sample.kept.size() || sample.kept[m].empty();

@@ -101,9 +101,10 @@ Dataset ReadDataset(const DataSource& source, const DatasetOptions& options) {
       TrainRecord r = ParseTrainRecord(value, where, source.media_root);
       for (const RecordMedia& m : r.media)
         if (auto problem = check_media(m)) Fail(where, ": ", *problem);
-      if (options.max_length > 0) {
+      if (options.length) {
         int64_t n = options.length(r);
-        HM_CHECK(n <= options.max_length, where, ": ", n, " tokens, over the maximum length ", options.max_length);
+        HM_CHECK(options.max_length == 0 || n <= options.max_length, where, ": ", n,
+                 " tokens, over the maximum length ", options.max_length);
       }
       d.records.push_back(std::move(r));
     } catch (const Error& e) {

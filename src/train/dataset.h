@@ -22,7 +22,8 @@ struct BadRecord {
 struct DatasetOptions {
   bool strict = false;  // the first bad record throws instead of being skipped
   int64_t max_length = 0;  // samples longer than this many tokens are bad; 0: no limit
-  // Tokens a record will take (text and visual); required when max_length is set.
+  // Tokens a record will take (text and visual); required when max_length is set. Called for
+  // every record when given, so what it throws (an undecodable image) marks the record bad.
   std::function<int64_t(const TrainRecord&)> length;
   // Why a media item cannot be used, or nullopt. Default: MediaExists.
   std::function<std::optional<std::string>(const RecordMedia&)> check_media;

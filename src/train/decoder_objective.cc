@@ -1,52 +1,147 @@
 #include "train/decoder_objective.h"
 
+#include <algorithm>
+#include <exception>
+
 #include "core/error.h"
-#include "text/chat_template.h"
+#include "kernels/kernels.h"
 #include "train/batch_grad.h"
-#include "train/training_samples.h"
 
 namespace hm {
 namespace {
 
-nlohmann::json Conversations(const TrainRecord& record) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const Turn& t : record.turns) {
-    const char* from = t.role == Turn::Role::kUser ? "human" : t.role == Turn::Role::kAssistant ? "gpt" : "system";
-    out.push_back({{"from", from}, {"value", t.text}});
+// Samples kept decoded: a micro-batch's worth, so the length check and the first draw of a
+// record share one decode without holding a data set's pixels in memory.
+constexpr size_t kRecentSamples = 32;
+
+}  // namespace
+
+SampleMediaOptions StageMediaOptions(const StageRecipe& stage) {
+  SampleMediaOptions m;
+  m.image_merge_size = stage.image_merge_size;
+  m.video_merge_size = stage.video_merge_size;
+  m.token_reduction = stage.token_reduction;
+  m.fps = stage.fps;
+  m.max_frames = stage.max_frames;
+  m.max_visual_tokens = stage.max_visual_tokens;
+  return m;
+}
+
+DecoderObjective::DecoderObjective(const std::string& model_dir, int threads, const SampleMediaOptions& media)
+    : params_(ParamSet::FromCheckpoint(model_dir)),
+      tokenizer_(Tokenizer::FromDir(model_dir)),
+      chat_template_(FindChatTemplate(model_dir)),
+      builder_(tokenizer_, chat_template_, params_.config(),
+               params_.config().vision ? ReadPreprocessorConfig(model_dir) : PreprocessorConfig{},
+               media),
+      decoder_(params_),
+      vision_(params_.config().vision ? std::make_unique<train::VisionTrainer>(params_) : nullptr),
+      pool_(threads) {}
+
+const TrainingSample& DecoderObjective::Sample(const TrainRecord& record) const {
+  for (const auto& [where, sample] : recent_)
+    if (where == record.where) return sample;
+  HM_CHECK(record.media.empty() || vision_, record.where, ": the record has media but the checkpoint has no vision encoder");
+  TrainingSample sample = builder_.Build(record);
+  lengths_[record.where] = static_cast<int64_t>(sample.tokens.ids.size());
+  if (recent_.size() == kRecentSamples) recent_.pop_front();
+  recent_.emplace_back(record.where, std::move(sample));
+  return recent_.back().second;
+}
+
+int64_t DecoderObjective::Length(const TrainRecord& record) const {
+  auto it = lengths_.find(record.where);
+  if (it != lengths_.end()) return it->second;
+  return static_cast<int64_t>(Sample(record).tokens.ids.size());
+}
+
+namespace {
+
+void Freeze(const GroupLrs& lrs, train::DecoderTrainer& decoder, train::VisionTrainer* vision) {
+  decoder.set_weight_grads(lrs.Trains(ModuleGroup::kLlm));
+  if (vision) vision->set_trains(lrs.Trains(ModuleGroup::kVision), lrs.Trains(ModuleGroup::kProjector));
+}
+
+// Samples to workers, longest first to the least loaded: balanced, and fixed by the lengths.
+std::vector<std::vector<size_t>> Assign(const std::vector<TrainingSample>& samples, size_t workers) {
+  std::vector<size_t> order(samples.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto length = [&](size_t i) { return samples[i].tokens.ids.size(); };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return length(a) > length(b); });
+  std::vector<std::vector<size_t>> out(workers);
+  std::vector<size_t> load(workers, 0);
+  for (size_t i : order) {
+    const size_t w = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    out[w].push_back(i);
+    load[w] += length(i);
   }
   return out;
 }
 
 }  // namespace
 
-DecoderObjective::DecoderObjective(const std::string& model_dir, int threads)
-    : params_(ParamSet::FromCheckpoint(model_dir)),
-      tokenizer_(Tokenizer::FromDir(model_dir)),
-      chat_template_(FindChatTemplate(model_dir)),
-      decoder_(params_),
-      pool_(threads) {}
+DecoderObjective::Worker::Worker(const ParamSet& master)
+    : params(master.GradientReplica()),
+      decoder(params),
+      vision(params.config().vision ? std::make_unique<train::VisionTrainer>(params) : nullptr) {}
 
-const LabelledTokens& DecoderObjective::Labelled(const TrainRecord& record) const {
-  auto it = labelled_.find(record.where);
-  if (it != labelled_.end()) return it->second;
-  HM_CHECK(record.media.empty(), record.where, ": samples with media are not trained yet (text only)");
-  LabelledTokens tokens =
-      LabelConversation(tokenizer_, chat_template_, MessagesFromConversations(Conversations(record), "<image>", {}, record.where));
-  return labelled_.emplace(record.where, std::move(tokens)).first->second;
+void DecoderObjective::SetTrainedGroups(const GroupLrs& lrs) {
+  trained_ = lrs;
+  Freeze(lrs, decoder_, vision_.get());
+  for (auto& w : workers_) Freeze(lrs, w->decoder, w->vision.get());
 }
 
-int64_t DecoderObjective::Length(const TrainRecord& record) const {
-  return static_cast<int64_t>(Labelled(record).ids.size());
+LossSum DecoderObjective::SampleParallel(const std::vector<TrainingSample>& samples) {
+  const size_t n = std::min(samples.size(), static_cast<size_t>(pool_.size()));
+  while (workers_.size() < n) {
+    workers_.push_back(std::make_unique<Worker>(params_));
+    if (trained_) Freeze(*trained_, workers_.back()->decoder, workers_.back()->vision.get());
+  }
+  const std::vector<std::vector<size_t>> assigned = Assign(samples, n);
+  std::vector<LossSum> sums(n);
+  std::vector<std::exception_ptr> errors(n);
+  pool_.ParallelFor(static_cast<int64_t>(n), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t w = begin; w < end; ++w) {
+      try {
+        std::vector<TrainingSample> mine;
+        for (size_t i : assigned[w]) mine.push_back(samples[i]);
+        Worker& worker = *workers_[w];
+        for (const TrainingSample& s : mine) sums[w].tokens += s.tokens.label_count();
+        if (sums[w].tokens == 0) continue;
+        const train::BatchLoss loss = train::AccumulateBatchGradients(
+            worker.decoder, worker.vision.get(), static_cast<int32_t>(params_.config().image_token_index), mine,
+            worker.serial, 1.0f);
+        sums[w].loss = loss.loss * static_cast<double>(loss.label_tokens);
+      } catch (...) {
+        errors[w] = std::current_exception();
+      }
+    }
+  });
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+  LossSum sum;
+  std::vector<TrainParam>& master = params_.params();
+  for (size_t w = 0; w < n; ++w) {
+    sum.loss += sums[w].loss;
+    sum.tokens += sums[w].tokens;
+    std::vector<TrainParam>& replica = workers_[w]->params.params();
+    for (size_t i = 0; i < master.size(); ++i) {  // frozen groups' replicas hold zeros
+      kernels::AddInPlace(master[i].grad.data(), replica[i].grad.data(), static_cast<int64_t>(master[i].grad.size()));
+      std::fill(replica[i].grad.begin(), replica[i].grad.end(), 0.0f);
+    }
+  }
+  return sum;
 }
 
 LossSum DecoderObjective::LossAndGrad(const Batch& batch, std::span<TrainParam> params) {
   std::vector<TrainingSample> samples;
-  for (const TrainRecord* r : batch.samples) samples.push_back({Labelled(*r), {}});
+  for (const TrainRecord* r : batch.samples) samples.push_back(Sample(*r));
+  if (samples.size() > 1 && pool_.size() > 1) return SampleParallel(samples);
   LossSum sum;
   for (const TrainingSample& s : samples) sum.tokens += s.tokens.label_count();
   if (sum.tokens == 0) return sum;
   const train::BatchLoss loss = train::AccumulateBatchGradients(
-      decoder_, nullptr, static_cast<int32_t>(params_.config().image_token_index), samples, pool_, 1.0f);
+      decoder_, vision_.get(), static_cast<int32_t>(params_.config().image_token_index), samples, pool_, 1.0f);
   sum.loss = loss.loss * static_cast<double>(loss.label_tokens);
   return sum;
 }

@@ -1,40 +1,74 @@
-// The Hulu-Med decoder as the training loop's objective: a checkpoint's f32 parameter set,
-// records labelled with the reference processor's rule, and the backward passes of
-// train/batch_grad.h. Text-only records for now: a record with media is reported as bad
-// (skipped, or stops a --strict run) until the loop hands media to the vision tower.
+// The Hulu-Med model (vision tower, projector, decoder) as the training loop's objective: a
+// checkpoint's f32 parameter set, records turned into labelled tokens and preprocessed media
+// by train/training_samples.h (the path `train grad` verifies against PyTorch), and the
+// backward passes of train/batch_grad.h.
+// Media are decoded lazily: a record's length is measured once (when the data is checked, so
+// a bad image is reported by file:line before training starts) and its pixels are rebuilt
+// when it is drawn, with a small cache of recent samples.
 #pragma once
 
+#include <deque>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
-#include "text/chat_template.h"
 #include "core/thread_pool.h"
+#include "text/chat_template.h"
 #include "text/tokenizer.h"
-#include "train/chat_labels.h"
 #include "train/decoder_train.h"
 #include "train/objective.h"
 #include "train/param_set.h"
+#include "train/recipe.h"
+#include "train/training_samples.h"
+#include "train/vision_train.h"
 
 namespace hm {
 
+// The stage's visual settings: merge sizes, token reduction, video sampling, visual budget.
+SampleMediaOptions StageMediaOptions(const StageRecipe& stage);
+
+// Speed: one sample per micro-batch runs alone with the thread pool inside its operations;
+// several run side by side, one worker per thread with single-threaded operations and its own
+// gradient replica, summed in worker order (so results depend on the thread count, not on
+// timing). Small models train several times faster that way.
 class DecoderObjective : public Objective {
  public:
-  DecoderObjective(const std::string& model_dir, int threads);
+  DecoderObjective(const std::string& model_dir, int threads, const SampleMediaOptions& media = {});
 
   std::span<TrainParam> Params() override { return params_.params(); }
   int64_t Length(const TrainRecord& record) const override;
+  // A frozen decoder still passes gradients to the visual tokens, without weight gradients; a
+  // frozen vision side is not differentiated at all.
+  void SetTrainedGroups(const GroupLrs& lrs) override;
   LossSum LossAndGrad(const Batch& batch, std::span<TrainParam> params) override;
 
  private:
-  const LabelledTokens& Labelled(const TrainRecord& record) const;
+  // The record's sample, from the cache or built (and cached).
+  const TrainingSample& Sample(const TrainRecord& record) const;
+  // The samples' summed loss, their gradients added to params_ by one worker per thread.
+  LossSum SampleParallel(const std::vector<TrainingSample>& samples);
+
+  struct Worker {
+    explicit Worker(const ParamSet& master);
+    ParamSet params;  // the master's values, the worker's own gradients
+    train::DecoderTrainer decoder;
+    std::unique_ptr<train::VisionTrainer> vision;
+    ThreadPool serial{1};
+  };
 
   ParamSet params_;
   Tokenizer tokenizer_;
   ChatTemplate chat_template_;
+  TrainingSampleBuilder builder_;
   train::DecoderTrainer decoder_;
+  std::unique_ptr<train::VisionTrainer> vision_;  // null for a text-only checkpoint
   ThreadPool pool_;
-  // Records are tokenized once: the loop asks for lengths at validation and every draw.
-  mutable std::map<std::string, LabelledTokens> labelled_;  // by record.where (file:line)
+  std::optional<GroupLrs> trained_;  // unset: everything trains
+  std::vector<std::unique_ptr<Worker>> workers_;  // made on the first multi-sample micro-batch
+  mutable std::map<std::string, int64_t> lengths_;  // by record.where (file:line)
+  mutable std::deque<std::pair<std::string, TrainingSample>> recent_;  // newest last
 };
 
 }  // namespace hm

@@ -15,7 +15,6 @@ Buf Zeros(int64_t n) { return Buf(static_cast<size_t>(n), 0.0f); }
 void AddTo(Buf& y, const Buf& x) { kernels::AddInPlace(y.data(), x.data(), static_cast<int64_t>(y.size())); }
 
 const float* Data(const TrainParam* p) { return p ? p->value.data() : nullptr; }
-float* Grad(TrainParam* p) { return p ? p->grad.data() : nullptr; }
 
 }  // namespace
 
@@ -53,7 +52,10 @@ std::vector<float> DecoderTrainer::Embed(std::span<const int32_t> ids) const {
   return x;
 }
 
+float* DecoderTrainer::Grad(TrainParam* p) const { return p && weight_grads_ ? p->grad.data() : nullptr; }
+
 void DecoderTrainer::EmbedBackward(std::span<const int32_t> ids, const float* dx) const {
+  if (!weight_grads_) return;
   EmbeddingBackward(ids, dx, config_.hidden, embed_->grad.data());
 }
 

@@ -26,6 +26,11 @@ class DecoderTrainer {
   // one more forward of compute; the gradients are bit-identical.
   void set_recompute_activations(bool on) { recompute_ = on; }
 
+  // A frozen decoder (off): the backward still carries the gradient through the activations
+  // to the input embeddings (the visual tokens need it) but computes no weight gradient.
+  void set_weight_grads(bool on) { weight_grads_ = on; }
+  bool weight_grads() const { return weight_grads_; }
+
   // What one layer's backward reads. q/k/v are after q/k norm and RoPE.
   struct LayerTape {  // with recomputation, only x is kept
     std::vector<float> x, xn;            // [n, hidden]: layer input, input_norm(x)
@@ -45,7 +50,7 @@ class DecoderTrainer {
 
   // The ids' embedding rows, [ids.size(), hidden]; ids outside the vocabulary are an hm::Error.
   std::vector<float> Embed(std::span<const int32_t> ids) const;
-  // Adds dx [ids.size(), hidden] into the embedding gradient.
+  // Adds dx [ids.size(), hidden] into the embedding gradient (nothing when frozen).
   void EmbedBackward(std::span<const int32_t> ids, const float* dx) const;
 
   // x: [n, hidden] input embeddings at positions 0..n-1 of one sequence.
@@ -76,9 +81,12 @@ class DecoderTrainer {
   void LayerBackward(const LayerParams& p, const Tape& tape, const LayerTape& t, std::vector<float>& dy,
                      ThreadPool& pool) const;
 
+  float* Grad(TrainParam* p) const;  // null when frozen
+
   LlmConfig config_;
   bool qk_norm_;
   bool recompute_ = false;
+  bool weight_grads_ = true;
   TrainParam *embed_, *lm_head_, *final_norm_;
   std::vector<LayerParams> layers_;
   std::vector<float> inv_freq_;  // [head_dim / 2]

@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "train/group_lrs.h"
 #include "train/packing.h"
 #include "train/param_view.h"
 #include "train/train_record.h"
@@ -34,6 +35,8 @@ class Objective {
   virtual std::span<TrainParam> Params() = 0;
   // Tokens the record takes in a sequence (text and visual): packing and the length check.
   virtual int64_t Length(const TrainRecord& record) const = 0;
+  // Which groups the stage trains: the objective may skip the work only frozen groups need.
+  virtual void SetTrainedGroups(const GroupLrs& /*lrs*/) {}
   // Adds the gradient of the batch's summed label-token loss to each param's grad (params of
   // frozen groups may be skipped) and returns that sum.
   virtual LossSum LossAndGrad(const Batch& batch, std::span<TrainParam> params) = 0;

@@ -39,13 +39,14 @@ void LinearForward(const float* x, int64_t n, const float* w, int64_t out, int64
 
 void LinearBackward(const float* x, int64_t n, const float* w, int64_t out, int64_t in, const float* dy,
                     float* dx, float* dw, float* db, ThreadPool& pool) {
-  std::vector<float> dy_t(static_cast<size_t>(out * n));  // [out, n]
-  Transpose(dy, n, out, dy_t.data());
   if (dx) {  // dx[t, i] = Σ_o dy[t, o] w[o, i]: a matmul against wᵀ [in, out]
     std::vector<float> w_t(static_cast<size_t>(in * out));
     Transpose(w, out, in, w_t.data());
     kernels::MatMul(dy, n, F32Matrix(w_t.data(), in, out), nullptr, dx, pool);
   }
+  if (!dw) return;  // a frozen layer: only dx is wanted
+  std::vector<float> dy_t(static_cast<size_t>(out * n));  // [out, n]
+  Transpose(dy, n, out, dy_t.data());
   // dW[o, i] += Σ_t dyᵀ[o, t] xᵀ[i, t], in slices of output rows so a vocabulary-sized
   // lm_head never needs a second full-size buffer.
   std::vector<float> x_t(static_cast<size_t>(in * n));  // [in, n]
@@ -83,7 +84,7 @@ void RmsNormBackward(const float* x, const float* w, float eps, int64_t n, int64
     const double c = r * r * r * gx / dim;
     for (int64_t i = 0; i < dim; ++i) {
       dx[t * dim + i] = static_cast<float>(r * w[i] * dyr[i] - c * xr[i]);
-      dw[i] += static_cast<float>(dyr[i] * xr[i] * r);
+      if (dw) dw[i] += static_cast<float>(dyr[i] * xr[i] * r);
     }
   }
 }
@@ -101,6 +102,27 @@ void RopeBackward(float* dy, int64_t n, int n_heads, int head_dim, const float* 
   }
 }
 
+namespace {
+
+// Query rows per block: the score blocks [rows, keys] stay small for long sequences.
+constexpr int64_t kQueryBlock = 128;
+
+// Head `h` of x [n, heads, d] as contiguous rows [n, d], and back (added).
+void GatherHead(const float* x, int64_t n, int heads, int h, int d, float* out) {
+  for (int64_t i = 0; i < n; ++i) std::copy_n(x + (i * heads + h) * d, d, out + i * d);
+}
+void ScatterAddHead(const float* rows, int64_t n, int heads, int h, int d, float* x) {
+  for (int64_t i = 0; i < n; ++i) kernels::AddInPlace(x + (i * heads + h) * d, rows + i * d, d);
+}
+
+// s = scale · q kᵀ for query rows [i0, i0 + m) of one head: q [m, d], k [keys, d], s [m, keys].
+void Scores(const float* q, int64_t m, const float* k, int64_t keys, int d, float scale, float* s, ThreadPool& serial) {
+  kernels::MatMul(q, m, F32Matrix(k, keys, d), nullptr, s, serial);
+  for (int64_t i = 0; i < m * keys; ++i) s[i] *= scale;
+}
+
+}  // namespace
+
 void AttentionForward(const float* q, const float* k, const float* v, int64_t n, const kernels::AttentionShape& s,
                       float* o, float* lse, ThreadPool& pool) {
   const int H = s.n_heads, KV = s.n_kv_heads, d = s.head_dim, group = H / KV;
@@ -109,56 +131,89 @@ void AttentionForward(const float* q, const float* k, const float* v, int64_t n,
   self.causal_offset = 0;
   kernels::Attention(q, n, k, v, n, int64_t{KV} * d, self, o, pool);
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-  pool.ParallelFor(n * H, 8, [&](int64_t begin, int64_t end) {
-    std::vector<float> scores(static_cast<size_t>(n));
-    for (int64_t task = begin; task < end; ++task) {
-      const int64_t i = task / H, keys = s.causal ? i + 1 : n;
-      const int h = static_cast<int>(task % H), g = h / group;
-      const float* qi = q + (i * H + h) * d;
-      float m = -INFINITY;
-      for (int64_t j = 0; j < keys; ++j) m = std::max(m, scores[j] = Dot(qi, k + (j * KV + g) * d, d) * scale);
-      double sum = 0;
-      for (int64_t j = 0; j < keys; ++j) sum += std::exp(scores[j] - m);
-      lse[i * H + h] = m + static_cast<float>(std::log(sum));
+  pool.ParallelFor(H, 1, [&](int64_t begin, int64_t end) {
+    ThreadPool serial(1);  // the pool is busy with the heads
+    std::vector<float> qh(static_cast<size_t>(n * d)), kg(static_cast<size_t>(n * d));
+    std::vector<float> scores(static_cast<size_t>(std::min(n, kQueryBlock) * n));
+    for (int64_t h = begin; h < end; ++h) {
+      GatherHead(q, n, H, static_cast<int>(h), d, qh.data());
+      GatherHead(k, n, KV, static_cast<int>(h / group), d, kg.data());
+      for (int64_t i0 = 0; i0 < n; i0 += kQueryBlock) {
+        const int64_t m = std::min(kQueryBlock, n - i0), keys = s.causal ? i0 + m : n;
+        Scores(qh.data() + i0 * d, m, kg.data(), keys, d, scale, scores.data(), serial);
+        for (int64_t r = 0; r < m; ++r) {
+          const float* row = scores.data() + r * keys;
+          const int64_t visible = s.causal ? i0 + r + 1 : n;
+          const float mx = *std::max_element(row, row + visible);
+          double sum = 0;
+          for (int64_t j = 0; j < visible; ++j) sum += std::exp(row[j] - mx);
+          lse[(i0 + r) * H + h] = mx + static_cast<float>(std::log(sum));
+        }
+      }
     }
   });
 }
 
+// Per head, in blocks of query rows: P = exp(S - lse) (zero above the diagonal when causal),
+// dP = dO Vᵀ, dS = P ⊙ (dP - D) / √d, then dQ = dS K, dK += dSᵀ Q, dV += Pᵀ dO as matmuls.
 void AttentionBackward(const float* q, const float* k, const float* v, const float* o, const float* lse,
                        const float* d_o, int64_t n, const kernels::AttentionShape& s, float* dq, float* dk,
                        float* dv, ThreadPool& pool) {
   const int H = s.n_heads, KV = s.n_kv_heads, d = s.head_dim, group = H / KV;
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+  std::fill(dq, dq + n * H * d, 0.0f);
+  std::fill(dk, dk + n * KV * d, 0.0f);
+  std::fill(dv, dv + n * KV * d, 0.0f);
   // One task per kv head: it alone accumulates that head's dk and dv, so no two tasks write
   // the same memory.
   pool.ParallelFor(KV, 1, [&](int64_t begin, int64_t end) {
+    ThreadPool serial(1);  // the pool is busy with the heads
+    using Buf = std::vector<float>;
+    const int64_t B = std::min(n, kQueryBlock);
+    Buf kg(n * d), vg(n * d), dkg(n * d), dvg(n * d), qh(n * d), doh(n * d), oh(n * d), dqh(n * d), D(n);
+    Buf p(B * n), dp(B * n), t(B * n), kt(d * n), qt(d * B), dot(d * B), part(n * d);
     for (int64_t g = begin; g < end; ++g) {
-      for (int64_t j = 0; j < n; ++j) {
-        std::fill(dk + (j * KV + g) * d, dk + (j * KV + g + 1) * d, 0.0f);
-        std::fill(dv + (j * KV + g) * d, dv + (j * KV + g + 1) * d, 0.0f);
-      }
-      for (int h = static_cast<int>(g) * group; h < (g + 1) * group; ++h)
-        for (int64_t i = 0; i < n; ++i) {
-          const float* qi = q + (i * H + h) * d;
-          const float* doi = d_o + (i * H + h) * d;
-          float* dqi = dq + (i * H + h) * d;
-          std::fill(dqi, dqi + d, 0.0f);
-          const float D = Dot(doi, o + (i * H + h) * d, d);
-          const float l = lse[i * H + h];
-          for (int64_t j = 0, keys = s.causal ? i + 1 : n; j < keys; ++j) {
-            const float* kj = k + (j * KV + g) * d;
-            const float* vj = v + (j * KV + g) * d;
-            const float p = std::exp(Dot(qi, kj, d) * scale - l);
-            const float ds = p * (Dot(doi, vj, d) - D) * scale;
-            float* dkj = dk + (j * KV + g) * d;
-            float* dvj = dv + (j * KV + g) * d;
-            for (int c = 0; c < d; ++c) {
-              dqi[c] += ds * kj[c];
-              dkj[c] += ds * qi[c];
-              dvj[c] += p * doi[c];
+      GatherHead(k, n, KV, static_cast<int>(g), d, kg.data());
+      GatherHead(v, n, KV, static_cast<int>(g), d, vg.data());
+      std::fill(dkg.begin(), dkg.end(), 0.0f);
+      std::fill(dvg.begin(), dvg.end(), 0.0f);
+      for (int h = static_cast<int>(g) * group; h < (g + 1) * group; ++h) {
+        GatherHead(q, n, H, h, d, qh.data());
+        GatherHead(d_o, n, H, h, d, doh.data());
+        GatherHead(o, n, H, h, d, oh.data());
+        for (int64_t i = 0; i < n; ++i) D[i] = Dot(doh.data() + i * d, oh.data() + i * d, d);
+        for (int64_t i0 = 0; i0 < n; i0 += kQueryBlock) {
+          const int64_t m = std::min(kQueryBlock, n - i0), keys = s.causal ? i0 + m : n;
+          Scores(qh.data() + i0 * d, m, kg.data(), keys, d, scale, p.data(), serial);
+          kernels::MatMul(doh.data() + i0 * d, m, F32Matrix(vg.data(), keys, d), nullptr, dp.data(), serial);
+          for (int64_t r = 0; r < m; ++r) {
+            const float l = lse[(i0 + r) * H + h];
+            const int64_t visible = s.causal ? i0 + r + 1 : n;
+            float* pr = p.data() + r * keys;
+            float* dsr = dp.data() + r * keys;  // dP, then dS in place
+            for (int64_t j = 0; j < keys; ++j) {
+              const float pj = j < visible ? std::exp(pr[j] - l) : 0.0f;
+              pr[j] = pj;
+              dsr[j] = pj * (dsr[j] - D[i0 + r]) * scale;
             }
           }
+          // dQ rows = dS K: against Kᵀ [d, keys].
+          Transpose(kg.data(), keys, d, kt.data());
+          kernels::MatMul(dp.data(), m, F32Matrix(kt.data(), d, keys), nullptr, dqh.data() + i0 * d, serial);
+          // dK += dSᵀ Q and dV += Pᵀ dO: [keys, m] against Qᵀ, dOᵀ [d, m].
+          Transpose(qh.data() + i0 * d, m, d, qt.data());
+          Transpose(dp.data(), m, keys, t.data());
+          kernels::MatMul(t.data(), keys, F32Matrix(qt.data(), d, m), nullptr, part.data(), serial);
+          kernels::AddInPlace(dkg.data(), part.data(), keys * d);
+          Transpose(doh.data() + i0 * d, m, d, dot.data());
+          Transpose(p.data(), m, keys, t.data());
+          kernels::MatMul(t.data(), keys, F32Matrix(dot.data(), d, m), nullptr, part.data(), serial);
+          kernels::AddInPlace(dvg.data(), part.data(), keys * d);
         }
+        ScatterAddHead(dqh.data(), n, H, h, d, dq);
+      }
+      ScatterAddHead(dkg.data(), n, KV, static_cast<int>(g), d, dk);
+      ScatterAddHead(dvg.data(), n, KV, static_cast<int>(g), d, dv);
     }
   });
 }
@@ -220,8 +275,8 @@ void LayerNormBackward(const float* x, const float* w, float eps, int64_t n, int
     gx_mean /= dim;
     for (int64_t i = 0; i < dim; ++i) {
       dx[t * dim + i] = static_cast<float>(r * (double{w[i]} * dyr[i] - g_mean - xhat[i] * gx_mean));
-      dw[i] += static_cast<float>(dyr[i] * xhat[i]);
-      db[i] += dyr[i];
+      if (dw) dw[i] += static_cast<float>(dyr[i] * xhat[i]);
+      if (db) db[i] += dyr[i];
     }
   }
 }

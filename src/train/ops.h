@@ -19,13 +19,15 @@ kernels::Matrix F32Matrix(const float* data, int64_t rows, int64_t cols);
 // y = x Wᵀ + b.  x: [n, in], w: [out, in], b: [out] or null, y: [n, out].
 void LinearForward(const float* x, int64_t n, const float* w, int64_t out, int64_t in, const float* b,
                    float* y, ThreadPool& pool);
-// dx = dy W (dx null: not wanted); dW += dyᵀ x; db += Σ_rows dy (db null: no bias).
+// dx = dy W (dx null: not wanted); dW += dyᵀ x; db += Σ_rows dy (dw, db null: not wanted,
+// a frozen layer; db must be null when dw is).
 void LinearBackward(const float* x, int64_t n, const float* w, int64_t out, int64_t in, const float* dy,
                     float* dx, float* dw, float* db, ThreadPool& pool);
 
 // y = w ⊙ x / sqrt(mean(x²) + eps), per row of length dim.  x, y: [n, dim], w: [dim].
 void RmsNormForward(const float* x, const float* w, float eps, int64_t n, int64_t dim, float* y);
-// With r = (mean(x²) + eps)^-½ and g = w ⊙ dy:  dx = r g - r³ x (g·x) / dim;  dw += Σ_rows dy ⊙ x r.
+// With r = (mean(x²) + eps)^-½ and g = w ⊙ dy:  dx = r g - r³ x (g·x) / dim;  dw += Σ_rows dy ⊙ x r
+// (dw null: frozen).
 void RmsNormBackward(const float* x, const float* w, float eps, int64_t n, int64_t dim, const float* dy,
                      float* dx, float* dw);
 
@@ -60,7 +62,7 @@ double CrossEntropy(const float* logits, std::span<const int32_t> targets, int64
 // y = w ⊙ (x - mean) / sqrt(var + eps) + b, per row of length dim.  x, y: [n, dim].
 void LayerNormForward(const float* x, const float* w, const float* b, float eps, int64_t n, int64_t dim, float* y);
 // With x̂ the normalised row, r = (var + eps)^-½ and g = w ⊙ dy:
-// dx = r (g - mean(g) - x̂ mean(g ⊙ x̂));  dw += Σ_rows dy ⊙ x̂;  db += Σ_rows dy.
+// dx = r (g - mean(g) - x̂ mean(g ⊙ x̂));  dw += Σ_rows dy ⊙ x̂;  db += Σ_rows dy (null: frozen).
 void LayerNormBackward(const float* x, const float* w, float eps, int64_t n, int64_t dim, const float* dy, float* dx,
                        float* dw, float* db);
 

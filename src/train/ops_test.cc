@@ -186,6 +186,54 @@ TEST_P(AttentionTest, GroupedAttentionMatchesFiniteDifferences) {
   ExpectGradNear(dv, NumericGrad([&](const Vec& x) { return forward(q, k, x); }, v, r), "dv");
 }
 
+// Longer than one block of query rows (the backward works in blocks of 128): the matmul
+// formulation equals the direct sums over every (query, key) pair, in double precision.
+TEST_P(AttentionTest, BlockedBackwardMatchesDirectSumsOnLongSequences) {
+  const int64_t n = 300;
+  const kernels::AttentionShape s{4, 2, 8, /*causal=*/GetParam(), 0};
+  const int H = s.n_heads, KV = s.n_kv_heads, d = s.head_dim;
+  const int64_t q_size = n * H * d, kv_size = n * KV * d;
+  const std::vector<float> q = ToF32(Random(q_size, 20, 2.0)), k = ToF32(Random(kv_size, 21, 2.0)),
+                           v = ToF32(Random(kv_size, 22)), d_o = ToF32(Random(q_size, 23));
+  std::vector<float> o(q_size), lse(n * H), dq(q_size), dk(kv_size), dv(kv_size);
+  AttentionForward(q.data(), k.data(), v.data(), n, s, o.data(), lse.data(), pool);
+  AttentionBackward(q.data(), k.data(), v.data(), o.data(), lse.data(), d_o.data(), n, s, dq.data(), dk.data(),
+                    dv.data(), pool);
+  Vec dq_ref(q_size, 0.0), dk_ref(kv_size, 0.0), dv_ref(kv_size, 0.0);
+  for (int h = 0; h < H; ++h)
+    for (int64_t i = 0; i < n; ++i) {
+      const int g = h / (H / KV);
+      const int64_t keys = s.causal ? i + 1 : n;
+      const float* qi = q.data() + (i * H + h) * d;
+      const float* doi = d_o.data() + (i * H + h) * d;
+      Vec p(keys), dp(keys);
+      double m = -1e300, sum = 0, D = 0;
+      for (int64_t j = 0; j < keys; ++j) {
+        double dot = 0, dov = 0;
+        for (int c = 0; c < d; ++c) {
+          dot += double{qi[c]} * k[(j * KV + g) * d + c];
+          dov += double{doi[c]} * v[(j * KV + g) * d + c];
+        }
+        m = std::max(m, p[j] = dot / std::sqrt(double(d)));
+        dp[j] = dov;
+      }
+      for (double& pj : p) sum += pj = std::exp(pj - m);
+      for (double& pj : p) pj /= sum;
+      for (int64_t j = 0; j < keys; ++j) D += p[j] * dp[j];
+      for (int64_t j = 0; j < keys; ++j) {
+        const double ds = p[j] * (dp[j] - D) / std::sqrt(double(d));
+        for (int c = 0; c < d; ++c) {
+          dq_ref[(i * H + h) * d + c] += ds * k[(j * KV + g) * d + c];
+          dk_ref[(j * KV + g) * d + c] += ds * qi[c];
+          dv_ref[(j * KV + g) * d + c] += p[j] * doi[c];
+        }
+      }
+    }
+  for (int64_t i = 0; i < q_size; ++i) ASSERT_NEAR(dq[i], dq_ref[i], 1e-4) << "dq " << i;
+  for (int64_t i = 0; i < kv_size; ++i) ASSERT_NEAR(dk[i], dk_ref[i], 1e-4) << "dk " << i;
+  for (int64_t i = 0; i < kv_size; ++i) ASSERT_NEAR(dv[i], dv_ref[i], 1e-4) << "dv " << i;
+}
+
 INSTANTIATE_TEST_SUITE_P(CausalAndFull, AttentionTest, ::testing::Bool());
 
 TEST_F(OpsTest, SwiGluMatchesFiniteDifferences) {

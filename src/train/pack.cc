@@ -10,6 +10,7 @@
 #include "media/preprocessor_config.h"
 #include "model/config.h"
 #include "text/chat_template.h"
+#include "train/train_record.h"
 #include "text/tokenizer.h"
 #include "train/training_samples.h"
 
@@ -67,6 +68,11 @@ PackSummary PackRecords(const PackOptions& options) {
   const PreprocessorConfig preprocessor =
       has_model_config ? ReadPreprocessorConfig(options.model_dir) : PreprocessorConfig{};
 
+  // Labelled as `train grad` labels a record: the checkpoint's own media settings.
+  SampleMediaOptions media_options;
+  media_options.token_reduction = config.use_token_compression;
+  const TrainingSampleBuilder builder(tokenizer, chat_template, config, preprocessor, media_options);
+
   TokenShardWriter writer(options.out_dir, PackIdentity(options, chat_template, has_model_config), options.shard_tokens);
   PackSummary summary;
   summary.resumed_records = writer.records_done();
@@ -83,8 +89,7 @@ PackSummary PackRecords(const PackOptions& options) {
           return writer.Skip({fr.where, fr.where + ": a media record needs a checkpoint folder (config.json, "
                                                    "preprocessor_config.json) to count its visual tokens"});
         try {
-          TrainingSample sample =
-              ReadTrainingSample(fr.record, root, fr.where, tokenizer, chat_template, config, preprocessor);
+          TrainingSample sample = builder.Build(ParseTrainRecord(fr.record, fr.where, root));
           writer.Add({fr.where, std::move(sample.tokens), media, std::move(sample.kept)});
         } catch (const std::exception& e) {  // a bad record, or media that do not decode
           const std::string reason = e.what();

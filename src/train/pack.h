@@ -1,5 +1,5 @@
 // `hulumed data pack`: training records to token shards (train/token_shards.h) a trainer
-// streams from. Each record is labelled by the trainer's own rule (ReadTrainingSample: the
+// streams from. Each record is labelled by the trainer's own rule (TrainingSampleBuilder: the
 // checkpoint's chat template, assistant turns labelled, one image-token slot per visual token
 // kept by token reduction), so packed and unpacked training see the same tokens. Media are
 // loaded once to count their tokens and referenced, not stored.

@@ -1,3 +1,4 @@
+#include "train/train_record.h"
 #include "train/pack.h"
 
 #include <gtest/gtest.h>
@@ -45,7 +46,7 @@ class Pack : public ::testing::Test {
   const fs::path jsonl_ = dir_ / "data.jsonl";
 };
 
-// The packed tokens are the trainer's own (ReadTrainingSample), bad records are listed, and a
+// The packed tokens are the trainer's own (TrainingSampleBuilder), bad records are listed, and a
 // second run finds the pack complete.
 TEST_F(Pack, PacksWhatTheTrainerWouldReadAndSkipsBadRecords) {
   const PackSummary s = Run(kModel, "shards");
@@ -62,12 +63,15 @@ TEST_F(Pack, PacksWhatTheTrainerWouldReadAndSkipsBadRecords) {
   const ChatTemplate tmpl = FindChatTemplate(kModel);
   const ModelConfig config = LoadModelConfig(kModel);
   const PreprocessorConfig pre = ReadPreprocessorConfig(kModel);
+  SampleMediaOptions media_options;
+  media_options.token_reduction = config.use_token_compression;
+  const TrainingSampleBuilder builder(tok, tmpl, config, pre, media_options);
   const TokenShardReader reader((dir_ / "shards").string());
   std::ifstream in(jsonl_);
   std::string line;
   for (int i = 0; i < 2; ++i) {
     std::getline(in, line);
-    const TrainingSample want = ReadTrainingSample(nlohmann::json::parse(line), dir_, "r", tok, tmpl, config, pre);
+    const TrainingSample want = builder.Build(ParseTrainRecord(nlohmann::json::parse(line), "r", dir_.string()));
     const PackedSample got = reader.Sample(i);
     EXPECT_EQ(got.tokens.ids, want.tokens.ids) << i;
     EXPECT_EQ(got.tokens.labels, want.tokens.labels) << i;

@@ -48,6 +48,20 @@ TrainParam& ParamSet::Get(const std::string& name) {
   return params_[it->second];
 }
 
+ParamSet ParamSet::GradientReplica() const {
+  ParamSet r;
+  r.config_ = config_;
+  r.qk_norm_ = qk_norm_;
+  r.shapes_ = shapes_;
+  r.index_ = index_;
+  r.grads_.reserve(params_.size());
+  for (const TrainParam& p : params_) {
+    std::vector<float>& grad = r.grads_.emplace_back(p.grad.size(), 0.0f);
+    r.params_.push_back({p.name, p.value, grad, p.group, p.decay});
+  }
+  return r;
+}
+
 void ParamSet::ZeroGrads() {
   for (std::vector<float>& g : grads_) std::fill(g.begin(), g.end(), 0.0f);
 }

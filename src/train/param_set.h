@@ -38,6 +38,10 @@ class ParamSet {
 
   void ZeroGrads();
 
+  // A set that shares this one's master values (this set must outlive it) and has gradients
+  // of its own, zero: parallel workers each accumulate into one, then they are summed.
+  ParamSet GradientReplica() const;
+
  private:
   ParamSet() = default;
 

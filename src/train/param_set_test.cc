@@ -48,5 +48,19 @@ TEST(ParamSet, ZeroGradsClearsEveryGradient) {
   EXPECT_EQ(set.params()[3].grad[0], 0.0f);
 }
 
+// A worker's replica reads the master's values as they change and keeps its own gradients.
+TEST(ParamSet, GradientReplicaSharesValuesNotGradients) {
+  ParamSet set = ParamSet::FromCheckpoint(kModels + "tiny-qwen2");
+  set.params()[3].grad[0] = 2.0f;
+  ParamSet replica = set.GradientReplica();
+  ASSERT_EQ(replica.params().size(), set.params().size());
+  EXPECT_EQ(replica.params()[3].grad[0], 0.0f);
+  set.params()[3].value[0] = 7.0f;
+  EXPECT_EQ(replica.Get(set.params()[3].name).value[0], 7.0f);
+  replica.params()[3].grad[0] = 5.0f;
+  EXPECT_EQ(set.params()[3].grad[0], 2.0f);
+  EXPECT_EQ(replica.params()[3].group, set.params()[3].group);
+}
+
 }  // namespace
 }  // namespace hm

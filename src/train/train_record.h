@@ -41,7 +41,8 @@ struct TrainRecord {
 };
 
 // Parses one record; a malformed one throws hm::Error whose message starts with `where`.
-// Checks the structure only: known roles, an assistant turn, placeholders matching media.
+// Checks the structure only: known roles, an assistant turn, placeholders matching media (a
+// record with one item may leave out its placeholder, as the reference allows).
 TrainRecord ParseTrainRecord(const nlohmann::json& record, const std::string& where, const std::string& media_root);
 
 }  // namespace hm

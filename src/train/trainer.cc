@@ -204,6 +204,7 @@ StageOutcome TrainStage(const StageRecipe& stage, const std::string& model_dir, 
   const CosineSchedule schedule = CosineSchedule::FromRatio(total, stage.warmup_ratio);
 
   std::span<TrainParam> params = objective.Params();
+  objective.SetTrainedGroups(stage.lrs);
   AdamW optimizer(params, stage.adamw);
   LoopState s;
   fs::create_directories(stage.output_dir);

@@ -1,15 +1,12 @@
 #include "train/training_samples.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
-#include "media/dicom.h"
-#include "media/image_file.h"
-#include "media/image_folder.h"
-#include "media/nifti.h"
-#include "media/video.h"
-#include "model/token_reduction.h"
+#include "runtime/media_request.h"
+#include "runtime/request_policy.h"
 
 namespace hm {
 namespace {
@@ -73,57 +70,75 @@ nlohmann::ordered_json MessagesFromConversations(const nlohmann::json& conversat
 
 namespace {
 
-// The record's media, loaded as `run` loads them; `placeholder` is set to the tag its
-// conversation uses for them.
-std::vector<Frames> LoadRecordMedia(const nlohmann::json& record, const std::filesystem::path& folder,
-                                    const std::string& where, std::string& placeholder) {
-  const int kinds = record.contains("image") + record.contains("video") + record.contains("volume");
-  HM_CHECK(kinds <= 1, where, ": a record has at most one of \"image\", \"video\" and \"volume\"");
-  auto path_of = [&](const nlohmann::json& p) {
-    HM_CHECK(p.is_string(), where, ": media paths must be strings");
-    return (folder / p.get<std::string>()).string();
-  };
-  std::vector<Frames> frames;
-  placeholder = "<image>";
-  if (record.contains("image")) {
-    const nlohmann::json& image = record["image"];
-    for (const auto& p : image.is_array() ? image : nlohmann::json::array({image}))
-      frames.push_back(StillImage(LoadImageFile(path_of(p))));
-  } else if (record.contains("video")) {
-    placeholder = "<video>";
-    const nlohmann::json& video = record["video"];
-    HM_CHECK(!video.is_array() || video.size() == 1, where, ": \"video\" must hold one file or frame folder");
-    const std::string path = path_of(video.is_array() ? video[0] : video);
-    // The recipe's defaults (VideoLLaMA3): 1 fps, at most 180 frames.
-    frames.push_back(std::filesystem::is_directory(path) ? LoadImageFolder(path, FolderOptions{})
-                                                         : LoadVideo(path, VideoOptions{1.0, 180, {}, {}}));
-  } else if (record.contains("volume")) {
-    placeholder = "<video>";
-    const nlohmann::json& volume = record["volume"];
-    HM_CHECK(volume.is_object() && volume.contains("path"), where, ": \"volume\" needs a \"path\"");
-    for (const auto& [key, value] : volume.items())
-      HM_CHECK(key == "path" || key == "slices", where, ": volume key \"", key, "\" is not supported yet");
-    const std::string path = path_of(volume["path"]);
-    NiftiOptions nifti;
-    DicomOptions dicom;
-    nifti.num_slices = dicom.num_slices = volume.value("slices", 180);
-    frames.push_back(IsNiftiFile(path) ? LoadNifti(path, nifti) : LoadDicom(path, dicom));
+// The record's turns as the reference's "conversations" (from human / gpt / system).
+nlohmann::json Conversations(const TrainRecord& record) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Turn& t : record.turns) {
+    const char* from = t.role == Turn::Role::kUser ? "human" : t.role == Turn::Role::kAssistant ? "gpt" : "system";
+    out.push_back({{"from", from}, {"value", t.text}});
   }
-  return frames;
+  return out;
+}
+
+MediaSpec SpecOf(const RecordMedia& m, const SampleMediaOptions& options) {
+  MediaSpec spec;
+  spec.path = m.path;
+  spec.what = m.path;
+  switch (m.kind) {
+    case RecordMedia::Kind::kImage: spec.format = MediaFormat::kImage; break;
+    case RecordMedia::Kind::kVideo:
+      spec.format = MediaFormat::kVideo;
+      spec.fps = options.fps;
+      spec.max_frames = options.max_frames;
+      break;
+    case RecordMedia::Kind::kVolume:
+      spec.format = MediaFormat::kVolume;
+      spec.slices = m.slices;
+      if (m.axis) spec.axis = *m.axis;
+      spec.window = m.window;
+      break;
+  }
+  return spec;
 }
 
 }  // namespace
 
-TrainingSample ReadTrainingSample(const nlohmann::json& record, const std::filesystem::path& folder,
-                                  const std::string& where, const Tokenizer& tokenizer, const ChatTemplate& chat_template,
-                                  const ModelConfig& config, const PreprocessorConfig& preprocessor) {
-  HM_CHECK(record.is_object() && record.contains("conversations"), where, ": needs \"conversations\"");
-  TokenReductionOptions reduction;
-  reduction.bf16_pixels = config.torch_dtype == "bfloat16";  // the reference casts pixels first
-  std::string placeholder;
-  const std::vector<Frames> frames = LoadRecordMedia(record, folder, where, placeholder);
+TrainingSampleBuilder::TrainingSampleBuilder(const Tokenizer& tokenizer, const ChatTemplate& chat_template,
+                                             const ModelConfig& config, PreprocessorConfig preprocessor,
+                                             SampleMediaOptions options)
+    : tokenizer_(tokenizer),
+      chat_template_(chat_template),
+      config_(config),
+      preprocessor_(std::move(preprocessor)),
+      options_(options),
+      reduction_(ResolveMultimodalOptions(VisualSettings{}, config).reduction) {
+  if (options.max_visual_tokens)
+    preprocessor_.max_tokens = std::min(preprocessor_.max_tokens, *options.max_visual_tokens);
+}
+
+TrainingSample TrainingSampleBuilder::Build(const TrainRecord& record) const {
+  const int images = record.CountMedia(RecordMedia::Kind::kImage);
+  HM_CHECK(images == 0 || images == static_cast<int>(record.media.size()), record.where,
+           ": a record holds images or a video/volume, not both");
+  const std::string placeholder = images > 0 || record.media.empty() ? "<image>" : "<video>";
+  std::vector<Frames> frames;
+  for (const RecordMedia& m : record.media) {
+    try {
+      frames.push_back(LoadMedia(SpecOf(m, options_)).frames);
+    } catch (const Error& e) {
+      Fail(record.where, ": ", e.what());
+    }
+    // The loader says 1 for still images (and one-slice volumes), 2 for videos and volumes.
+    const std::optional<int>& merge =
+        frames.back().merge_size == 1 ? options_.image_merge_size : options_.video_merge_size;
+    if (merge) frames.back().merge_size = *merge;
+  }
   TrainingSample sample;
-  if (!frames.empty()) sample.media = Preprocess(frames, preprocessor);
+  try {
+    if (!frames.empty()) sample.media = Preprocess(frames, preprocessor_);
+  } catch (const Error& e) {
+    Fail(record.where, ": ", e.what());
+  }
   // One <image> per frame in the rendered prompt, each standing for that frame's tokens.
   std::vector<nlohmann::ordered_json> parts;
   std::vector<int64_t> image_tokens;
@@ -137,16 +152,17 @@ TrainingSample ReadTrainingSample(const nlohmann::json& record, const std::files
       parts.push_back({{"type", "video"}, {"num_frames", t}});
     }
     image_tokens.insert(image_tokens.end(), static_cast<size_t>(t), per_frame);
-    std::vector<uint8_t> keep = config.use_token_compression && placeholder == "<video>"
-                                    ? PixelKeepMask(m, reduction)
+    // As the runtime decides it: merged multi-frame items only.
+    std::vector<uint8_t> keep = options_.token_reduction && placeholder == "<video>" && m.merge_size > 1 && t > 1
+                                    ? PixelKeepMask(m, reduction_)
                                     : std::vector<uint8_t>(static_cast<size_t>(t * per_frame), 1);
     kept.insert(kept.end(), keep.begin(), keep.end());
     sample.kept.push_back(std::move(keep));
   }
-  sample.tokens = LabelConversation(tokenizer, chat_template,
-                                    MessagesFromConversations(record["conversations"], placeholder, parts, where),
-                                    image_tokens);
-  if (!kept.empty()) DropReducedVisualTokens(sample.tokens, static_cast<int32_t>(config.image_token_index), kept);
+  sample.tokens = LabelConversation(
+      tokenizer_, chat_template_, MessagesFromConversations(Conversations(record), placeholder, parts, record.where),
+      image_tokens);
+  if (!kept.empty()) DropReducedVisualTokens(sample.tokens, static_cast<int32_t>(config_.image_token_index), kept);
   return sample;
 }
 
@@ -155,7 +171,10 @@ std::vector<TrainingSample> ReadTrainingSamples(const std::string& jsonl_path, c
                                                 const PreprocessorConfig& preprocessor) {
   std::ifstream in(jsonl_path, std::ios::binary);
   HM_CHECK(in, jsonl_path, ": cannot open");
-  const std::filesystem::path folder = std::filesystem::path(jsonl_path).parent_path();
+  const std::string folder = std::filesystem::path(jsonl_path).parent_path().string();
+  SampleMediaOptions options;
+  options.token_reduction = config.use_token_compression;
+  const TrainingSampleBuilder builder(tokenizer, chat_template, config, preprocessor, options);
   std::vector<TrainingSample> samples;
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
@@ -167,7 +186,7 @@ std::vector<TrainingSample> ReadTrainingSamples(const std::string& jsonl_path, c
     } catch (const nlohmann::json::exception& e) {
       Fail(where, ": invalid JSON: ", e.what());
     }
-    samples.push_back(ReadTrainingSample(record, folder, where, tokenizer, chat_template, config, preprocessor));
+    samples.push_back(builder.Build(ParseTrainRecord(record, where, folder)));
   }
   HM_CHECK(!samples.empty(), jsonl_path, ": no samples");
   return samples;

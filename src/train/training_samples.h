@@ -9,7 +9,7 @@
 // would train on it).
 #pragma once
 
-#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,8 +19,10 @@
 #include "media/preprocess.h"
 #include "media/preprocessor_config.h"
 #include "model/config.h"
+#include "model/token_reduction.h"
 #include "text/tokenizer.h"
 #include "train/chat_labels.h"
+#include "train/train_record.h"
 
 namespace hm {
 
@@ -39,17 +41,41 @@ nlohmann::ordered_json MessagesFromConversations(const nlohmann::json& conversat
                                                  const std::vector<nlohmann::ordered_json>& media_parts,
                                                  const std::string& where);
 
-// One record (see below); media paths are relative to `folder`, `where` ("file:line") starts
-// every error.
-TrainingSample ReadTrainingSample(const nlohmann::json& record, const std::filesystem::path& folder,
-                                  const std::string& where, const Tokenizer& tokenizer, const ChatTemplate& chat_template,
-                                  const ModelConfig& config, const PreprocessorConfig& preprocessor);
+// How a record's media become visual tokens: the recipe stage's settings (`train`) or the
+// checkpoint's (`train grad`). Unset merge sizes keep the loader's (1 for still images, 2 for
+// videos and volumes).
+struct SampleMediaOptions {
+  std::optional<int> image_merge_size, video_merge_size;
+  bool token_reduction = false;  // video and volume tokens, by the reference rule
+  double fps = 1.0;              // video frames sampled per second
+  int max_frames = 180;          // per video
+  std::optional<int64_t> max_visual_tokens;  // caps the preprocessor's max_tokens per record
+};
 
-// Every record of a JSONL file: {"conversations": [...]} with at most one of "image" (a path
-// or a list), "video" (a list with one file or frame folder: 1 fps, at most 180 frames) and
-// "volume" ({"path": NIfTI or DICOM, "slices": 180}); paths are relative to the file's folder.
-// Loaded and preprocessed as `run` does; video and volume tokens go through token reduction
-// (the reference rule) when the checkpoint enables it. Errors name the file and line.
+// A parsed record (train/train_record.h) -> its labelled tokens and preprocessed media: the
+// media are loaded by the runtime's one media policy (as `run` loads them), all items of the
+// record preprocessed together (they share one pixel budget). A record holds images or
+// videos/volumes, not both. Errors start with the record's file:line.
+class TrainingSampleBuilder {
+ public:
+  // The references must outlive the builder.
+  TrainingSampleBuilder(const Tokenizer& tokenizer, const ChatTemplate& chat_template, const ModelConfig& config,
+                        PreprocessorConfig preprocessor, SampleMediaOptions options);
+
+  TrainingSample Build(const TrainRecord& record) const;
+
+ private:
+  const Tokenizer& tokenizer_;
+  const ChatTemplate& chat_template_;
+  const ModelConfig& config_;
+  PreprocessorConfig preprocessor_;
+  SampleMediaOptions options_;
+  TokenReductionOptions reduction_;
+};
+
+// Every record of a JSONL file, parsed by ParseTrainRecord (paths relative to the file's
+// folder) and built with the checkpoint's settings: merge sizes of the loader, token reduction
+// when config.json enables it. The first bad record throws, naming its file and line.
 std::vector<TrainingSample> ReadTrainingSamples(const std::string& jsonl_path, const Tokenizer& tokenizer,
                                                 const ChatTemplate& chat_template, const ModelConfig& config,
                                                 const PreprocessorConfig& preprocessor);

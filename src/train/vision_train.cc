@@ -142,6 +142,7 @@ void VisionTrainer::Backward(const PreprocessedMedia& media, const Tape& tape, c
   const auto [t, gh, gw] = media.grid;
   const int m = media.merge_size;
   const int64_t per_frame = gh * gw, oh = gh / m, ow = gw / m, tokens = t * oh * ow, d = config_.hidden;
+  if (!trains_any()) return;
   Buf dy(d_tokens, d_tokens + tokens * projector_.back().out);
   for (size_t i = projector_.size(); i-- > 0;) {
     const Linear& l = projector_[i];
@@ -150,9 +151,12 @@ void VisionTrainer::Backward(const PreprocessedMedia& media, const Tape& tape, c
       GeluErfBackward(tape.projector_pre[i].data(), dy.data(), tokens * l.out, d_pre.data());
       dy = std::move(d_pre);
     }
-    Buf dx = Zeros(tokens * l.in);
-    LinearBackward(tape.projector_in[i].data(), tokens, l.w->value.data(), l.out, l.in, dy.data(), dx.data(),
-                   l.w->grad.data(), l.b->grad.data(), pool);
+    const bool more = i > 0 || trains_encoder_;  // is dx wanted below this layer
+    Buf dx = more ? Zeros(tokens * l.in) : Buf{};
+    LinearBackward(tape.projector_in[i].data(), tokens, l.w->value.data(), l.out, l.in, dy.data(),
+                   more ? dx.data() : nullptr, trains_projector_ ? l.w->grad.data() : nullptr,
+                   trains_projector_ ? l.b->grad.data() : nullptr, pool);
+    if (!more) return;
     dy = std::move(dx);
   }
   const int64_t patch_values = media.pixels.cols;

@@ -36,12 +36,20 @@ class VisionTrainer {
     std::vector<std::vector<float>> projector_pre;  // per layer but the last: pre-GELU output
   };
 
+  // Which parts learn: a frozen part computes no weight gradient, and the backward stops
+  // where nothing below it learns (the projector alone: no pass through the encoder).
+  void set_trains(bool encoder, bool projector) {
+    trains_encoder_ = encoder;
+    trains_projector_ = projector;
+  }
+  bool trains_any() const { return trains_encoder_ || trains_projector_; }
+
   // media: pixel rows [t * gh * gw, C*P*P] in merge-block order. Returns the projected visual
   // tokens [t * (gh/m) * (gw/m), decoder hidden], row-major per frame (bilinear downsample by m).
   std::vector<float> Forward(const PreprocessedMedia& media, Tape& tape, ThreadPool& pool) const;
 
   // d_tokens: [tokens, decoder hidden], the gradient of the returned tokens. Accumulates
-  // every vision and projector parameter's gradient.
+  // the gradient of every vision and projector parameter that trains.
   void Backward(const PreprocessedMedia& media, const Tape& tape, const float* d_tokens, ThreadPool& pool) const;
 
  private:
@@ -58,6 +66,7 @@ class VisionTrainer {
   void FrameBackward(const float* patches, int64_t n, const FrameTape& t, const float* d_out, ThreadPool& pool) const;
 
   VisionConfig config_;
+  bool trains_encoder_ = true, trains_projector_ = true;
   TrainParam *patch_w_, *patch_b_, *post_w_, *post_b_;
   std::vector<LayerParams> layers_;
   std::vector<Linear> projector_;  // exact GELU between consecutive layers
