@@ -1,4 +1,3 @@
-#include "train/train_record.h"
 #include "train/pack.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +9,7 @@
 #include "media/preprocessor_config.h"
 #include "text/chat_template.h"
 #include "text/tokenizer.h"
+#include "train/train_record.h"
 #include "train/training_samples.h"
 
 namespace hm {
