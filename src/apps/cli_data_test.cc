@@ -138,6 +138,9 @@ TEST(DataCommand, SynthAgainstHulumedServe) {
   const Result bad_seed = Hulumed(common + (dir / "c.jsonl").string());
   EXPECT_EQ(bad_seed.status, 1);
   EXPECT_NE(bad_seed.out.find(seeds + ":3: invalid JSON"), std::string::npos) << bad_seed.out;
+  fs::remove_all(dir);
+}
+
 // The path to a demo model: a tokenizer learned from the phantoms' text, a demo-sized model
 // carrying it, `run` answering (noise, untrained) about an image, and its records packed.
 TEST(DataCommand, TokenizerThenDemoModelThatRuns) {

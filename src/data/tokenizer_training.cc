@@ -31,6 +31,10 @@ TokenizerTrainingSummary TrainTokenizer(const TokenizerTrainingOptions& options)
   HM_CHECK(options.vocab_size >= 256 + added_count, "--vocab ", options.vocab_size, " is too small: the 256 byte tokens and ",
            added_count, " added tokens need ", 256 + added_count);
 
+  std::error_code ec;  // before the work: a folder that cannot be made fails at once
+  std::filesystem::create_directories(options.out_dir, ec);
+  HM_CHECK(!ec, options.out_dir, ": cannot create the folder: ", ec.message());
+
   TokenizerTrainingSummary summary;
   BpeCorpus corpus(unlearned);
   for (const std::string& file : options.files) {
@@ -56,7 +60,6 @@ TokenizerTrainingSummary TrainTokenizer(const TokenizerTrainingOptions& options)
   const BpeVocabulary vocab = TrainBpe(corpus, train);
 
   const std::vector<AddedToken> added = HulumedAddedTokens(static_cast<int32_t>(vocab.tokens.size()));
-  std::filesystem::create_directories(options.out_dir);
   const std::filesystem::path dir(options.out_dir);
   WriteFileBytes((dir / "tokenizer.json").string(), TokenizerJson(vocab.tokens, vocab.merges, added).dump(2) + "\n");
   // The length limit is the model's to set; this is what a demo model's context holds.

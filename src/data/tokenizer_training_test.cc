@@ -93,5 +93,9 @@ TEST_F(TokenizerTraining, RefusesAVocabularyWithoutRoomForTheAddedTokens) {
   EXPECT_THROW(Train("small", 270), Error);
 }
 
+TEST_F(TokenizerTraining, AnOutputFolderThatCannotBeMadeIsAnError) {
+  EXPECT_THROW(Train("samples.jsonl/tok"), Error);  // below a file
+}
+
 }  // namespace
 }  // namespace hm

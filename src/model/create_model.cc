@@ -121,7 +121,11 @@ void CopyTokenizerFiles(const fs::path& from, const fs::path& to) {
   if (fs::equivalent(from, to)) return;
   for (const char* name : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
                            "vocab.json", "merges.txt"})
-    if (fs::exists(from / name)) fs::copy_file(from / name, to / name, fs::copy_options::overwrite_existing);
+    if (fs::exists(from / name)) {
+      std::error_code ec;
+      fs::copy_file(from / name, to / name, fs::copy_options::overwrite_existing, ec);
+      HM_CHECK(!ec, (to / name).string(), ": cannot copy the tokenizer file: ", ec.message());
+    }
 }
 
 // Counter-based generator: each tensor's values depend only on the seed and its name, so a
@@ -175,7 +179,9 @@ int64_t CreateModel(const CreateModelOptions& options) {
   HM_CHECK(!preset->needs_tokenizer || !options.tokenizer_dir.empty(), "the ", options.preset,
            " preset has no tokenizer of its own: give one with --tokenizer DIR (hulumed data tokenizer makes one)");
   const fs::path dir(options.out_dir);
-  fs::create_directories(dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  HM_CHECK(!ec, options.out_dir, ": cannot create the folder: ", ec.message());
 
   json config = preset->config;
   SpecialTokens s = preset->special;

@@ -86,7 +86,9 @@ void WriteNpyVector(const std::string& path, DType dtype, const std::vector<T>& 
 TokenShardWriter::TokenShardWriter(std::string dir, nlohmann::json identity, int64_t shard_tokens)
     : dir_(std::move(dir)), identity_(std::move(identity)), shard_tokens_(shard_tokens) {
   HM_CHECK(shard_tokens_ > 0, "shard size must be positive, not ", shard_tokens_, " tokens");
-  fs::create_directories(dir_);
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  HM_CHECK(!ec, dir_, ": cannot create the shard folder: ", ec.message());
   const std::string index_path = (fs::path(dir_) / "index.json").string();
   if (!fs::exists(index_path)) return;
   Index index = ReadIndex(index_path);

@@ -103,6 +103,11 @@ TEST_F(TokenShards, ADamagedShardIsNamed) {
   }
 }
 
+TEST_F(TokenShards, AFolderThatCannotBeMadeIsAnError) {
+  TokenShardWriter(dir_.string(), identity_, 10).Finish();
+  EXPECT_THROW(TokenShardWriter((dir_ / "index.json" / "sub").string(), identity_, 10), Error);
+}
+
 TEST_F(TokenShards, OnlyOwnTokensCanBeLabels) {
   TokenShardWriter writer(dir_.string(), identity_, 100);
   PackedSample s = MakeSample(0);
