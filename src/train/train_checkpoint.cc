@@ -97,6 +97,13 @@ std::string WriteTrainCheckpoint(const std::string& output_dir, int64_t step, co
       for (const fs::directory_entry& e : fs::directory_iterator(c.model_dir)) {
         if (!e.is_regular_file() || !IsModelDescription(e.path())) continue;
         fs::path to = temp / e.path().filename();
+        if (e.path().filename() == "config.json") {
+          // Trained weights are no longer create-model's random ones: drop its "untrained" mark.
+          json config = ReadJsonFile(e.path().string());
+          config.erase("hulumed_fixture");
+          WriteFileSynced(to.string(), config.dump(2) + "\n");
+          continue;
+        }
         fs::copy_file(e.path(), to);
         SyncPath(to.string());
       }
