@@ -123,8 +123,13 @@ void Run(const EvalRunOptions& o) {
                    name.c_str(), shard.index, shard.count, o.out_dir.c_str(), name.c_str(), shard.count);
       continue;
     }
-    Score(info, dir, o);
-    scored_any = true;
+    try {  // one benchmark that cannot be scored (HealthBench) must not stop the others
+      Score(info, dir, o);
+      scored_any = true;
+    } catch (const Error& e) {
+      std::fprintf(stderr, "error: %s\n", e.what());
+      failures += " " + name;
+    }
   }
   if (scored_any) Report(o);
   HM_CHECK(failures.empty(), "not finished:", failures);
