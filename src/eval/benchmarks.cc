@@ -11,6 +11,13 @@ namespace {
 
 const char* kConvert = " (parquet: convert with `node tools/eval/parquet_to_jsonl.mjs FILE.parquet OUT.jsonl`)";
 
+// The exact conversion a parquet-published benchmark needs, `output` relative to the data root.
+std::string ConvertWith(const std::string& inputs, const std::string& output) {
+  return "; then, in the hulumed checkout, run `npm ci` once and `node tools/eval/parquet_to_jsonl.mjs " + inputs +
+         " DATA/" + output + "` (DATA is --data; every shard of the split in one call, in order; embedded images "
+         "are written beside it under images/)";
+}
+
 struct Entry {
   BenchmarkInfo info;
   std::function<std::vector<EvalSample>(const std::string&, bool)> load;
@@ -75,8 +82,8 @@ const std::vector<Entry>& Entries() {
         MetricsLayout::kReport},
        LoadIuXray},
       {{"MMLU_Pro", "MMLU_Pro", "test.jsonl",
-        "https://huggingface.co/datasets/TIGER-Lab/MMLU-Pro: data/test-00000-of-00001.parquet converted to "
-        "test.jsonl (the health category is kept)" + std::string(kConvert),
+        "https://huggingface.co/datasets/TIGER-Lab/MMLU-Pro: download data/test-00000-of-00001.parquet (the "
+        "health category is kept)" + ConvertWith("test-00000-of-00001.parquet", "MMLU_Pro/test.jsonl"),
         MetricsLayout::kAccuracy},
        LoadMmluProHealth},
       {{"MedXpertQA-Text", "MedXpertQA", "Text/test.jsonl",
@@ -99,9 +106,8 @@ const std::vector<Entry>& Entries() {
         MetricsLayout::kAccuracy},
        LoadHealthBench},
       {{"PATH_VQA", "PATH_VQA", "test.jsonl",
-        "https://huggingface.co/datasets/flaviagiammarino/path-vqa: data/test-*.parquet converted to test.jsonl "
-        "(the converter writes the embedded images to images/; give it every test-*.parquet shard, in order)" +
-            std::string(kConvert),
+        "https://huggingface.co/datasets/flaviagiammarino/path-vqa: download data/test-*.parquet" +
+            ConvertWith("test-*.parquet", "PATH_VQA/test.jsonl"),
         MetricsLayout::kOpenClose, JudgeScope::kAllQuestions},
        LoadPathVqa},
       {{"OmniMedVQA", "OmniMedVQA", "QA_information/Open-access",
@@ -110,14 +116,14 @@ const std::vector<Entry>& Entries() {
         MetricsLayout::kAccuracy},
        LoadOmniMedVqa},
       {{"MedFrameQA", "MedFrameQA", "test.jsonl",
-        "https://huggingface.co/datasets/SuhaoYu1020/MedFrameQA: data/test-*.parquet (every shard, in order) "
-        "converted to test.jsonl; the converter writes the embedded frames to images/" + std::string(kConvert),
+        "https://huggingface.co/datasets/SuhaoYu1020/MedFrameQA: download data/test-*.parquet" +
+            ConvertWith("test-*.parquet", "MedFrameQA/test.jsonl"),
         MetricsLayout::kAccuracy},
        LoadMedFrameQa},
       {{"MMMU-Medical-val", "MMMU", "Clinical_Medicine/validation.jsonl",
         "https://huggingface.co/datasets/MMMU/MMMU: for each of Basic_Medical_Science, Clinical_Medicine, "
-        "Diagnostics_and_Laboratory_Medicine, Pharmacy, Public_Health the file SUBJECT/validation-*.parquet "
-        "converted to SUBJECT/validation.jsonl (images go to SUBJECT/images/)" + std::string(kConvert),
+        "Diagnostics_and_Laboratory_Medicine, Pharmacy, Public_Health download SUBJECT/validation-*.parquet" +
+            ConvertWith("SUBJECT/validation-*.parquet", "MMMU/SUBJECT/validation.jsonl") + ", once per subject",
         MetricsLayout::kAccuracy},
        LoadMmmuMedicalVal},
       {{"Medmnist", "Medmnist", "medminist_test.json",
