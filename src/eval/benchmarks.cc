@@ -92,7 +92,7 @@ const std::vector<Entry>& Entries() {
        LoadMedXpertQaText},
       {{"MedXpertQA-MM", "MedXpertQA", "MM/test.jsonl",
         "https://huggingface.co/datasets/TsinghuaC3I/MedXpertQA: MM/test.jsonl as published (JSONL), and "
-        "images.zip unpacked into images/",
+        "images.zip unpacked so that each image is MedXpertQA/images/<name>",
         MetricsLayout::kAccuracy},
        LoadMedXpertQaMm},
       {{"SuperGPQA", "SuperGPQA", "SuperGPQA-all.jsonl",
@@ -111,8 +111,8 @@ const std::vector<Entry>& Entries() {
         MetricsLayout::kOpenClose, JudgeScope::kAllQuestions},
        LoadPathVqa},
       {{"OmniMedVQA", "OmniMedVQA", "QA_information/Open-access",
-        "https://huggingface.co/datasets/foreverbeliever/OmniMedVQA: OmniMedVQA.zip unpacked here "
-        "(QA_information/Open-access/*.json and the Images/ they name)",
+        "https://huggingface.co/datasets/foreverbeliever/OmniMedVQA: OmniMedVQA.zip, unzipped inside the data "
+        "root (it unpacks to OmniMedVQA/QA_information/Open-access/*.json and OmniMedVQA/Images/)",
         MetricsLayout::kAccuracy},
        LoadOmniMedVqa},
       {{"MedFrameQA", "MedFrameQA", "test.jsonl",
