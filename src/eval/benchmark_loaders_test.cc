@@ -77,9 +77,11 @@ TEST(BenchmarkLoaders, HealthBenchReadsThreeFilesAndSendsTheFirstMessage) {
   EXPECT_EQ(s[2].category, "consensus");
   EXPECT_EQ(s[3].id, "hard/p-4");
   EXPECT_EQ(s[0].kind, "rubric");
-  const auto rubrics = nlohmann::json::parse(s[0].answer);
-  ASSERT_EQ(rubrics.size(), 2u);
-  EXPECT_EQ(rubrics[1]["points"], -6);
+  const auto first = nlohmann::json::parse(s[0].answer);
+  ASSERT_EQ(first["rubrics"].size(), 2u);
+  EXPECT_EQ(first["rubrics"][1]["points"], -6);
+  EXPECT_EQ(first["example_tags"][0], "theme:context_seeking");
+  EXPECT_EQ(nlohmann::json::parse(s[1].answer)["conversation"].size(), 3u);  // the grader sees every turn
 }
 
 TEST(BenchmarkLoaders, PathVqaPicksThePromptByTheStoredAnswer) {

@@ -8,8 +8,9 @@ namespace hm::eval {
 // The three published JSONL files, read in MedUniEval's order (all, consensus, hard): each line
 // {"prompt": [{"role", "content"}..], "rubrics": [{"criterion", "points", "tags"}..],
 // "example_tags", "prompt_id"}. MedUniEval sends prompt[0].content only, even for multi-turn
-// conversations. The answer is the rubric list (as JSON), which a grader scores the response
-// against; the kind "rubric" has no rule in `eval score`.
+// conversations, yet its grader reads the whole conversation. The answer keeps what a grader
+// needs, as JSON: {"conversation", "rubrics", "example_tags"}; the kind "rubric" has no rule
+// in `eval score`.
 std::vector<EvalSample> LoadHealthBench(const std::string& dir, bool) {
   static const std::pair<const char*, const char*> kParts[] = {
       {"2025-05-07-06-14-12_oss_eval.jsonl", "normal"},
@@ -32,7 +33,10 @@ std::vector<EvalSample> LoadHealthBench(const std::string& dir, bool) {
       s.category = part;
       s.prompt = Field(r["prompt"][0], "content", where + " prompt[0]");
       s.question = s.prompt;
-      s.answer = r["rubrics"].dump();
+      s.answer = nlohmann::json{{"conversation", r["prompt"]},
+                                {"rubrics", r["rubrics"]},
+                                {"example_tags", r.value("example_tags", nlohmann::json::array())}}
+                     .dump();
       out.push_back(std::move(s));
     }
   }
