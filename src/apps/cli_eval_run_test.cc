@@ -68,6 +68,17 @@ TEST(CliEvalRun, ABenchmarkThatCannotBeScoredDoesNotStopTheOthers) {
   fs::remove_all(out);
 }
 
+TEST(CliEvalRun, AllLeavesOutWhatCannotBeScoredAndSaysSo) {
+  const fs::path out = Fresh("all");
+  const Result r = Hulumed(RunArgs(out, "all") + " --limit 1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("note: 'all' leaves out HealthBench: its rubric grading is not implemented yet"),
+            std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(out / "HealthBench"));
+  EXPECT_TRUE(fs::exists(out / "CheXpert_Plus" / "metrics.json"));
+  fs::remove_all(out);
+}
+
 TEST(CliEvalRun, ShardsMergeIntoWhatOneRunWrites) {
   const fs::path whole = Fresh("whole"), sharded = Fresh("sharded");
   ASSERT_EQ(Hulumed(RunArgs(whole, "MMLU-medical")).status, 0);

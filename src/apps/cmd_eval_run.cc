@@ -46,7 +46,11 @@ std::vector<std::string> ExpandNames(const std::vector<std::string>& names) {
       out.push_back(eval::FindBenchmark(n).name);  // fails early on a typo
       continue;
     }
-    for (const auto& info : eval::KnownBenchmarks()) out.push_back(info.name);
+    for (const auto& info : eval::KnownBenchmarks()) {
+      if (info.left_out_of_all.empty()) out.push_back(info.name);
+      else std::fprintf(stderr, "note: 'all' leaves out %s: %s (name it to run it)\n", info.name.c_str(),
+                        info.left_out_of_all.c_str());
+    }
   }
   return out;
 }
