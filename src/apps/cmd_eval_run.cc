@@ -81,7 +81,7 @@ void Score(const eval::BenchmarkInfo& info, const std::string& dir, const EvalRu
               return eval::CutResponse(s.prep, r);
             }};
   }
-  const auto metrics = eval::ScoreResponses(dir, info.layout, eval::RuleScorer(eval::ParseScoring(o.scoring)), step);
+  const auto metrics = eval::ScoreResponses(dir, info.layout, eval::BenchmarkScorer(info, eval::ParseScoring(o.scoring)), step);
   const eval::Headline h = eval::HeadlineOf(info.layout, metrics);
   std::fprintf(stderr, "%s: %s %.2f%%%s -> %s/metrics.json\n", info.name.c_str(), h.name.c_str(), h.value,
                judge ? (" (judge " + o.judge_model + ", " + std::to_string(judge->asked()) + " asked)").c_str() : "",
@@ -156,7 +156,7 @@ void AddEvalRunCommands(CLI::App& eval) {
   auto o = std::make_shared<EvalRunOptions>();
   std::string known;
   for (const auto& info : eval::KnownBenchmarks()) known += (known.empty() ? "" : ", ") + info.name;
-  run->add_option("-b,--bench", o->benchmarks, "Benchmarks, comma separated, or 'all' (" + known + ")")
+  run->add_option("-b,--bench,--benchmark", o->benchmarks, "Benchmarks, comma separated, or 'all' (" + known + ")")
       ->required()->delimiter(',');
   run->add_option("--data", o->data_root, "Folder holding one folder per benchmark")->capture_default_str();
   run->add_option("-o,--out", o->out_dir, "Results folder (one folder per benchmark, report.md, report.html)")

@@ -13,6 +13,14 @@
 namespace hm::eval {
 
 std::vector<MediaItem> SampleMedia(const EvalSample& sample) {
+  if (!sample.media_specs.empty()) {
+    std::vector<MediaItem> media;
+    for (MediaSpec spec : sample.media_specs) {
+      spec.what = "sample " + sample.id + ": " + spec.path;
+      media.push_back(LoadMedia(spec));
+    }
+    return media;
+  }
   const std::vector<std::string> files = MediaFiles(sample);
   std::vector<MediaItem> media;
   for (const std::string& f : files) {

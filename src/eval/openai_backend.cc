@@ -47,6 +47,11 @@ bool Retryable(int status) { return status == 408 || status == 429 || status >= 
 
 std::vector<std::string> MediaFiles(const EvalSample& sample) {
   std::vector<std::string> files;
+  for (const MediaSpec& spec : sample.media_specs) {
+    HM_CHECK(spec.format == MediaFormat::kImage, "sample ", sample.id, ": ", spec.path,
+             " is a video or volume, which only the in-process backend (-m) takes; an endpoint is sent images");
+    files.push_back(spec.path);
+  }
   for (const std::string& m : sample.media) {
     if (!std::filesystem::is_directory(m)) {
       files.push_back(m);

@@ -1,5 +1,6 @@
 #include "eval/report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -18,6 +19,11 @@ namespace {
 const char* kPaperModels[] = {"Hulu-Med-7B", "Hulu-Med-14B", "Hulu-Med-32B"};
 const char* kOursColor = "#d9480f";
 const char* kPaperColors[] = {"#74c0fc", "#339af0", "#1864ab"};
+const char* kChanceNote =
+    "Our own sets (phantoms, real scans) are scored by answer matching and read per question family against "
+    "two chance levels: majority, the accuracy of always giving each question form's (yes/no, open, "
+    "multiple-choice) most common answer in the family; uniform, guessing evenly among the form's distinct "
+    "answers (a multiple-choice question's options).";
 
 struct CategoryRow {
   std::string name;
@@ -25,6 +31,7 @@ struct CategoryRow {
   int64_t judged = 0;  // samples whose verdict says right or wrong
   int64_t right = 0;
   std::map<std::string, double> score_sums;
+  std::optional<double> chance_uniform, chance_majority;  // percent; our own sets only
   std::optional<double> accuracy() const {
     if (judged == 0) return std::nullopt;
     return 100.0 * right / judged;
@@ -60,9 +67,28 @@ std::string Percent(std::optional<double> v) {
   return buf;
 }
 
+// Our own sets: families in metrics.json's order, each with its chance levels.
+void AddChanceLevels(const nlohmann::json& by_family, std::vector<CategoryRow>& rows) {
+  std::vector<CategoryRow> ordered;
+  for (const auto& [family, f] : by_family.items()) {
+    const auto row = std::find_if(rows.begin(), rows.end(), [&](const CategoryRow& c) { return c.name == family; });
+    if (row == rows.end()) continue;
+    if (f.contains("chance_uniform")) row->chance_uniform = 100 * f["chance_uniform"].get<double>();
+    if (f.contains("chance_majority")) row->chance_majority = 100 * f["chance_majority"].get<double>();
+    ordered.push_back(*row);
+  }
+  if (ordered.size() == rows.size()) rows = std::move(ordered);
+}
+
+bool HasChance(const BenchmarkReport& r) {
+  return std::any_of(r.categories.begin(), r.categories.end(),
+                     [](const CategoryRow& c) { return c.chance_majority.has_value(); });
+}
+
 BenchmarkReport Collect(const BenchmarkInfo& info, const std::string& dir) {
   BenchmarkReport r{info, {}, "", 0, 0, {}};
-  r.headline = HeadlineOf(info.layout, ReadJsonFile(dir + "/metrics.json"));
+  const nlohmann::json metrics = ReadJsonFile(dir + "/metrics.json");
+  r.headline = HeadlineOf(info.layout, metrics);
   const std::string responses = dir + "/responses.jsonl";
   if (std::filesystem::exists(responses)) {
     const auto records = ReadJsonLines(responses, /*skip_torn_last_line=*/true);
@@ -89,6 +115,7 @@ BenchmarkReport Collect(const BenchmarkInfo& info, const std::string& dir) {
       for (const auto& [name, value] : v["scores"].items())
         if (value.is_number()) row.score_sums[name] += value.get<double>();
   }
+  if (metrics.contains("by_family")) AddChanceLevels(metrics["by_family"], r.categories);
   return r;
 }
 
@@ -124,13 +151,16 @@ std::string Markdown(const std::vector<BenchmarkReport>& reports, const ReportOp
   for (const auto& r : reports) {
     md += "\n## " + r.info.name + "\n\n";
     const auto columns = ScoreColumns(r);
-    md += "| Category | Samples | Accuracy (%) |";
+    const bool chance = HasChance(r);
+    md += std::string("| ") + (chance ? "Family" : "Category") + " | Samples | Accuracy (%) |";
+    if (chance) md += " Chance, majority (%) | Chance, uniform (%) |";
     for (const auto& c : columns) md += " " + c.second + " (%) |";
     md += "\n|---|---:|---:|";
-    for (size_t i = 0; i < columns.size(); ++i) md += "---:|";
+    for (size_t i = 0; i < columns.size() + (chance ? 2 : 0); ++i) md += "---:|";
     md += "\n";
     for (const auto& c : r.categories) {
       md += "| " + c.name + " | " + std::to_string(c.samples) + " | " + Percent(c.accuracy()) + " |";
+      if (chance) md += " " + Percent(c.chance_majority) + " | " + Percent(c.chance_uniform) + " |";
       for (const auto& col : columns)
         md += " " + Percent(c.score_sums.count(col.first) ? std::optional<double>(100 * c.score_sums.at(col.first) / c.samples) : std::nullopt) + " |";
       md += "\n";
@@ -139,8 +169,9 @@ std::string Markdown(const std::vector<BenchmarkReport>& reports, const ReportOp
   md += "\nPublished figures: " + std::string(PaperFiguresSource()) +
         " A dash means the paper gives no figure for that benchmark. Accuracy is over the samples a rule "
         "judges right or wrong; text scores are means over the category's samples. Rule errors: samples on "
-        "which MedUniEval's rule raises (counted wrong, scores 0).\n";
-  return md;
+        "which MedUniEval's rule raises (counted wrong, scores 0).";
+  if (std::any_of(reports.begin(), reports.end(), HasChance)) md += std::string(" ") + kChanceNote;
+  return md + "\n";
 }
 
 std::string Html(const std::vector<BenchmarkReport>& reports, const ReportOptions& o) {
@@ -177,16 +208,24 @@ std::string Html(const std::vector<BenchmarkReport>& reports, const ReportOption
   for (const auto& r : reports) {
     h += "<section id=\"" + Escape(r.info.name) + "\"><h2>" + Escape(r.info.name) + "</h2>\n";
     const auto columns = ScoreColumns(r);
-    h += "<table><tr><th>Category</th><th>Samples</th><th>Accuracy (%)</th>";
+    const bool chance = HasChance(r);
+    h += std::string("<table><tr><th>") + (chance ? "Family" : "Category") + "</th><th>Samples</th><th>Accuracy (%)</th>";
+    if (chance) h += "<th>Chance, majority (%)</th><th>Chance, uniform (%)</th>";
     for (const auto& c : columns) h += "<th>" + Escape(c.second) + " (%)</th>";
     h += "</tr>\n";
     std::vector<std::string> cat_labels;
     ChartSeries accuracy{"accuracy", kOursColor, {}};
+    ChartSeries majority{"chance, majority", "#212529", {}};
+    ChartSeries uniform{"chance, uniform", "#868e96", {}, /*dashed=*/true};
     std::vector<ChartSeries> score_series;
     for (const auto& col : columns) score_series.push_back({col.second, col.first == "rougel" ? "#2b8a3e" : col.first == "bleu1" ? "#862e9c" : "#e67700", {}});
     for (const auto& c : r.categories) {
       h += "<tr><td>" + Escape(c.name) + "</td><td class=\"n\">" + std::to_string(c.samples) + "</td><td class=\"n\">" +
            Percent(c.accuracy()) + "</td>";
+      if (chance)
+        h += "<td class=\"n\">" + Percent(c.chance_majority) + "</td><td class=\"n\">" + Percent(c.chance_uniform) + "</td>";
+      majority.values.push_back(c.chance_majority);
+      uniform.values.push_back(c.chance_uniform);
       for (size_t k = 0; k < columns.size(); ++k) {
         std::optional<double> v;
         if (c.score_sums.count(columns[k].first)) v = 100 * c.score_sums.at(columns[k].first) / c.samples;
@@ -202,20 +241,28 @@ std::string Html(const std::vector<BenchmarkReport>& reports, const ReportOption
     bool any_accuracy = false;
     for (const auto& v : accuracy.values) any_accuracy |= v.has_value();
     if (any_accuracy) series.push_back(accuracy);
-    series.insert(series.end(), score_series.begin(), score_series.end());
-    if (!series.empty()) h += BarChartSvg(r.info.name + " by category (%)", cat_labels, series);
+    if (chance) {
+      // Families are read against chance; the report family's text scores stay in the table.
+      h += BarChartSvg(r.info.name + ": accuracy by question family against chance (%)", cat_labels, series,
+                       {majority, uniform});
+    } else {
+      series.insert(series.end(), score_series.begin(), score_series.end());
+      if (!series.empty()) h += BarChartSvg(r.info.name + " by category (%)", cat_labels, series);
+    }
     h += "</section>\n";
   }
   h += "<p class=\"note\">Published figures: " + Escape(PaperFiguresSource()) +
        " A dash means the paper gives no figure for that benchmark. Accuracy is over the samples a rule judges "
-       "right or wrong; text scores are means over the category's samples.</p>\n</body></html>\n";
+       "right or wrong; text scores are means over the category's samples." +
+       (std::any_of(reports.begin(), reports.end(), HasChance) ? std::string(" ") + Escape(kChanceNote) : "") +
+       "</p>\n</body></html>\n";
   return h;
 }
 
 }  // namespace
 
 std::string BarChartSvg(const std::string& title, const std::vector<std::string>& labels,
-                        const std::vector<ChartSeries>& series) {
+                        const std::vector<ChartSeries>& series, const std::vector<ChartSeries>& marks) {
   const int label_width = 190, plot_width = 560, bar = 12, gap = 10, top = 34, legend = 22;
   const int group = static_cast<int>(series.size()) * bar + gap;
   const int height = top + static_cast<int>(labels.size()) * group + 30 + legend;
@@ -253,6 +300,17 @@ std::string BarChartSvg(const std::string& title, const std::vector<std::string>
                     Escape(series[k].name).c_str(), v, label_width + plot_width * v / 100 + 3, y + bar - 3, v);
       s += buf;
     }
+    for (const auto& mark : marks) {
+      if (i >= mark.values.size() || !mark.values[i]) continue;
+      const double v = std::clamp(*mark.values[i], 0.0, 100.0);
+      const double x = label_width + plot_width * v / 100;
+      std::snprintf(buf, sizeof buf,
+                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s>"
+                    "<title>%s: %.1f</title></line>",
+                    x, y0 - 3, x, y0 + static_cast<int>(series.size()) * bar + 1, mark.color.c_str(),
+                    mark.dashed ? " stroke-dasharray=\"3,2\"" : "", Escape(mark.name).c_str(), v);
+      s += buf;
+    }
   }
   int x = label_width;
   const int ly = plot_bottom + 34;
@@ -263,6 +321,15 @@ std::string BarChartSvg(const std::string& title, const std::vector<std::string>
     std::snprintf(buf, sizeof buf, "<text x=\"%d\" y=\"%d\">", x + 16, ly);
     s += buf + Escape(sr.name) + "</text>";
     x += 26 + static_cast<int>(sr.name.size()) * 7;
+  }
+  for (const auto& mark : marks) {
+    std::snprintf(buf, sizeof buf,
+                  "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>"
+                  "<text x=\"%d\" y=\"%d\">",
+                  x + 6, ly - 12, x + 6, ly + 2, mark.color.c_str(), mark.dashed ? " stroke-dasharray=\"3,2\"" : "",
+                  x + 16, ly);
+    s += buf + Escape(mark.name) + "</text>";
+    x += 26 + static_cast<int>(mark.name.size()) * 7;
   }
   s += "</svg>\n";
   return s;
