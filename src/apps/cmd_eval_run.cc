@@ -116,6 +116,9 @@ void Run(const EvalRunOptions& o) {
     const eval::RunSummary run = eval::RunSamples(info.name, samples, *backend, {dir, shard, o.limit, !o.no_progress});
     std::fprintf(stderr, "%s: %lld answered, %lld already done, %lld without reply in %.1f s\n", name.c_str(),
                  (long long)run.answered, (long long)run.skipped, (long long)run.failed, run.seconds);
+    if (run.too_long > 0)
+      std::fprintf(stderr, "%s: %lld sample(s) longer than the model's context, logged as empty replies (scored wrong)\n",
+                   name.c_str(), (long long)run.too_long);
     if (!run.complete()) {
       std::fprintf(stderr, "error: %s: %lld sample(s) got no reply (first: %s); run the same command again to ask for them\n",
                    name.c_str(), (long long)run.failed, run.first_error.c_str());

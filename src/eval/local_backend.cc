@@ -67,6 +67,10 @@ std::string LocalBackend::Respond(const EvalSample& sample) {
                                                 preprocessor_ ? *preprocessor_ : PreprocessorConfig{}, request,
                                                 media_options, pool_);
   const int64_t n_prompt = static_cast<int64_t>(prepared.prompt.ids.size());
+  if (n_prompt >= model_.config().llm.max_positions)
+    throw SampleTooLong("sample " + sample.id + ": prompt of " + std::to_string(n_prompt) +
+                        " tokens does not fit the model's context of " +
+                        std::to_string(model_.config().llm.max_positions));
   const int64_t ctx = std::min<int64_t>(n_prompt + options_.max_new_tokens, model_.config().llm.max_positions);
   KvCache cache(model_.config().llm, std::max<int64_t>(ctx, 1), ResolveKvType(options_.kv_type, model_.weights()));
   SamplingRequest sampling;

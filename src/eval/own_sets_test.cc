@@ -218,6 +218,26 @@ TEST(PhantomsScoring, AFixedOptionScoresItsShareOfTheAnswers) {
   EXPECT_NEAR(metrics["by_family"]["lesion_presence"]["chance_uniform"].get<double>(), 0.5, 1e-12);
 }
 
+TEST(PhantomsScoring, ASampleLongerThanTheModelsContextIsLoggedEmptyAndScoredWrong) {
+  std::vector<EvalSample> samples = {Sample("modality", "close_ended", "CT"), Sample("modality", "close_ended", "MRI")};
+  for (size_t i = 0; i < samples.size(); ++i) samples[i].index = static_cast<int64_t>(i), samples[i].id = std::to_string(i);
+  FakeBackend big([](const EvalSample& s) -> std::string {
+    if (s.id == "1") throw SampleTooLong("prompt of 1404 tokens does not fit the model's context of 512");
+    return s.answer;
+  });
+  const std::string dir = (fs::path(PhantomRoot()) / "results_too_long").string();
+  fs::remove_all(dir);
+  const RunSummary run = RunSamples("phantoms", samples, big, {dir, {}, 0, false});
+  EXPECT_TRUE(run.complete());  // asking again cannot help, so the run is not left unfinished
+  EXPECT_EQ(run.too_long, 1);
+  const auto records = ReadJsonLines(dir + "/responses.jsonl");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1]["response"], "");
+  EXPECT_NE(records[1]["error"].get<std::string>().find("does not fit"), std::string::npos);
+  const auto metrics = ScoreResponses(dir, MetricsLayout::kByFamily, AnswerMatchScorer());
+  EXPECT_EQ(metrics["by_family"]["modality"]["right"], 1);
+}
+
 TEST(PhantomsReport, FamilyTableAndChartWithChanceLines) {
   FakeBackend gold([](const EvalSample& s) { return s.kind == "judgement" ? "yes" : s.answer; });
   RunAndScore(Phantoms(), gold, "report");

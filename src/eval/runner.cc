@@ -45,6 +45,16 @@ RunSummary RunSamples(const std::string& benchmark, const std::vector<EvalSample
           log.Append(record);
           std::lock_guard<std::mutex> lock(mutex);
           ++summary.answered;
+        } catch (const SampleTooLong& e) {
+          nlohmann::ordered_json record = SampleRecord(s);
+          record["benchmark"] = benchmark;
+          record["model"] = model;
+          record["response"] = "";
+          record["error"] = e.what();
+          log.Append(record);
+          std::lock_guard<std::mutex> lock(mutex);
+          ++summary.answered;
+          ++summary.too_long;
         } catch (const std::exception& e) {
           std::lock_guard<std::mutex> lock(mutex);
           if (summary.failed++ == 0) summary.first_error = e.what();
