@@ -15,7 +15,9 @@ ChanceLevel ChanceOf(const std::vector<const EvalSample*>& family) {
   int most_common_sum = 0, n = 0;
   for (const EvalSample* s : family) {
     if (s->kind == "report") continue;
-    const size_t options = s->kind == "multi_choice" ? s->choices.size() : counts[s->kind].size();
+    const size_t options = s->kind == "multi_choice" ? s->choices.size()
+                           : s->kind == "judgement"  ? 2  // yes or no, whichever the set happens to hold
+                                                     : counts[s->kind].size();
     uniform_sum += 1.0 / static_cast<double>(std::max<size_t>(options, 1));
     ++n;
   }

@@ -169,6 +169,10 @@ TEST(ChanceLevel, UniformAndMajorityPerQuestionForm) {
   // most common: yes (2), left (3), one letter (1), of 9 (the report left out).
   EXPECT_NEAR(c.majority, 6.0 / 9, 1e-12);
   EXPECT_EQ(ChanceOf({}).majority, 0);
+  // A yes/no question allows two answers even where the set holds only one.
+  const EvalSample only_yes = Sample("f", "judgement", "yes");
+  EXPECT_DOUBLE_EQ(ChanceOf({&only_yes, &only_yes}).uniform, 0.5);
+  EXPECT_DOUBLE_EQ(ChanceOf({&only_yes, &only_yes}).majority, 1.0);
 }
 
 TEST(PhantomsScoring, GoldAnswersScoreEveryFamilyFully) {
@@ -250,12 +254,16 @@ TEST(PhantomsReport, FamilyTableAndChartWithChanceLines) {
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("| Family | Samples | Accuracy (%) | Chance, majority (%) | Chance, uniform (%) |"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("| modality |"), std::string::npos);
+  // Families in the world's order, not sorted by name.
+  ASSERT_NE(text.find("| modality |"), std::string::npos);
+  EXPECT_LT(text.find("| modality |"), text.find("| body_region |"));
+  EXPECT_LT(text.find("| size_class |"), text.find("| report |"));
   std::ifstream html_in(out + "/report.html");
   const std::string html((std::istreambuf_iterator<char>(html_in)), std::istreambuf_iterator<char>());
   EXPECT_NE(html.find("accuracy by question family against chance"), std::string::npos);
   EXPECT_NE(html.find("stroke-dasharray"), std::string::npos);  // the uniform chance line
   EXPECT_NE(html.find("<title>chance, majority:"), std::string::npos);
+  EXPECT_EQ(html.find(">report</text>"), std::string::npos);  // no accuracy: in the table, not the chart
 }
 
 TEST(RealScans, PydicomTestFilesGiveTagDerivedQuestions) {

@@ -68,7 +68,7 @@ std::string Percent(std::optional<double> v) {
 }
 
 // Our own sets: families in metrics.json's order, each with its chance levels.
-void AddChanceLevels(const nlohmann::json& by_family, std::vector<CategoryRow>& rows) {
+void AddChanceLevels(const nlohmann::ordered_json& by_family, std::vector<CategoryRow>& rows) {
   std::vector<CategoryRow> ordered;
   for (const auto& [family, f] : by_family.items()) {
     const auto row = std::find_if(rows.begin(), rows.end(), [&](const CategoryRow& c) { return c.name == family; });
@@ -115,7 +115,8 @@ BenchmarkReport Collect(const BenchmarkInfo& info, const std::string& dir) {
       for (const auto& [name, value] : v["scores"].items())
         if (value.is_number()) row.score_sums[name] += value.get<double>();
   }
-  if (metrics.contains("by_family")) AddChanceLevels(metrics["by_family"], r.categories);
+  if (metrics.contains("by_family"))  // in the file's order (the families' own), which json would sort
+    AddChanceLevels(ReadOrderedJsonFile(dir + "/metrics.json")["by_family"], r.categories);
   return r;
 }
 
@@ -140,7 +141,8 @@ std::optional<double> PaperValue(const std::string& benchmark, const char* model
 
 std::string Markdown(const std::vector<BenchmarkReport>& reports, const ReportOptions& o) {
   std::string md = "# hulumed eval report\n\n";
-  md += "Scoring: `" + o.scoring + "`" + (o.judge_model.empty() ? "" : ", judge: `" + o.judge_model + "`") + "\n\n";
+  md += "Scoring: `" + o.scoring + "`" +
+        (std::any_of(reports.begin(), reports.end(), HasChance) ? " (MedUniEval's sets); answer matching (our own sets)" : "") + (o.judge_model.empty() ? "" : ", judge: `" + o.judge_model + "`") + "\n\n";
   md += "| Benchmark | Model | Metric | Ours | Hulu-Med-7B (paper) | Hulu-Med-14B (paper) | Hulu-Med-32B (paper) | Samples | Rule errors |\n";
   md += "|---|---|---|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& r : reports) {
@@ -174,6 +176,24 @@ std::string Markdown(const std::vector<BenchmarkReport>& reports, const ReportOp
   return md + "\n";
 }
 
+// Our own sets: each family's accuracy as a bar, its majority chance as a solid line and its
+// uniform chance as a dashed one; families without accuracy (the report) stay in the table.
+std::string ChanceChartSvg(const BenchmarkReport& r) {
+  std::vector<std::string> labels;
+  ChartSeries accuracy{"accuracy", kOursColor, {}};
+  ChartSeries majority{"chance, majority", "#212529", {}};
+  ChartSeries uniform{"chance, uniform", "#868e96", {}, /*dashed=*/true};
+  for (const CategoryRow& c : r.categories) {
+    if (!c.accuracy()) continue;
+    labels.push_back(c.name);
+    accuracy.values.push_back(c.accuracy());
+    majority.values.push_back(c.chance_majority);
+    uniform.values.push_back(c.chance_uniform);
+  }
+  return BarChartSvg(r.info.name + ": accuracy by question family against chance (%)", labels, {accuracy},
+                     {majority, uniform});
+}
+
 std::string Html(const std::vector<BenchmarkReport>& reports, const ReportOptions& o) {
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>hulumed eval report</title>\n"
@@ -183,6 +203,7 @@ std::string Html(const std::vector<BenchmarkReport>& reports, const ReportOption
       "section{margin-top:2.5em}.note{color:#495057;font-size:0.9em}svg{display:block;margin:1em 0}</style>"
       "</head><body>\n<h1>hulumed eval report</h1>\n";
   h += "<p>Scoring: <code>" + Escape(o.scoring) + "</code>" +
+       (std::any_of(reports.begin(), reports.end(), HasChance) ? " (MedUniEval's sets); answer matching (our own sets)" : "") +
        (o.judge_model.empty() ? "" : ", judge: <code>" + Escape(o.judge_model) + "</code>") + "</p>\n";
   h += "<table><tr><th>Benchmark</th><th>Model</th><th>Metric</th><th>Ours</th><th>Hulu-Med-7B (paper)</th>"
        "<th>Hulu-Med-14B (paper)</th><th>Hulu-Med-32B (paper)</th><th>Samples</th><th>Rule errors</th></tr>\n";
@@ -215,8 +236,6 @@ std::string Html(const std::vector<BenchmarkReport>& reports, const ReportOption
     h += "</tr>\n";
     std::vector<std::string> cat_labels;
     ChartSeries accuracy{"accuracy", kOursColor, {}};
-    ChartSeries majority{"chance, majority", "#212529", {}};
-    ChartSeries uniform{"chance, uniform", "#868e96", {}, /*dashed=*/true};
     std::vector<ChartSeries> score_series;
     for (const auto& col : columns) score_series.push_back({col.second, col.first == "rougel" ? "#2b8a3e" : col.first == "bleu1" ? "#862e9c" : "#e67700", {}});
     for (const auto& c : r.categories) {
@@ -224,8 +243,6 @@ std::string Html(const std::vector<BenchmarkReport>& reports, const ReportOption
            Percent(c.accuracy()) + "</td>";
       if (chance)
         h += "<td class=\"n\">" + Percent(c.chance_majority) + "</td><td class=\"n\">" + Percent(c.chance_uniform) + "</td>";
-      majority.values.push_back(c.chance_majority);
-      uniform.values.push_back(c.chance_uniform);
       for (size_t k = 0; k < columns.size(); ++k) {
         std::optional<double> v;
         if (c.score_sums.count(columns[k].first)) v = 100 * c.score_sums.at(columns[k].first) / c.samples;
@@ -242,9 +259,7 @@ std::string Html(const std::vector<BenchmarkReport>& reports, const ReportOption
     for (const auto& v : accuracy.values) any_accuracy |= v.has_value();
     if (any_accuracy) series.push_back(accuracy);
     if (chance) {
-      // Families are read against chance; the report family's text scores stay in the table.
-      h += BarChartSvg(r.info.name + ": accuracy by question family against chance (%)", cat_labels, series,
-                       {majority, uniform});
+      h += ChanceChartSvg(r);
     } else {
       series.insert(series.end(), score_series.begin(), score_series.end());
       if (!series.empty()) h += BarChartSvg(r.info.name + " by category (%)", cat_labels, series);
