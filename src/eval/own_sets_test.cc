@@ -38,6 +38,13 @@ const std::string& PhantomRoot() {
   return root;
 }
 
+// Removes the world when the tests are done.
+class PhantomCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override { fs::remove_all(fs::temp_directory_path() / ("hm_eval_phantoms_" + std::to_string(getpid()))); }
+};
+const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new PhantomCleanup);
+
 std::vector<EvalSample> Phantoms() { return LoadBenchmark(FindBenchmark("phantoms"), {PhantomRoot()}); }
 
 EvalSample Sample(const std::string& family, const std::string& kind, const std::string& answer, int options = 0) {
@@ -109,7 +116,9 @@ TEST(PhantomsLoader, AsksEveryClosedFamilyAsTrainingAskedIt) {
       EXPECT_EQ(s.media_specs[0].format, MediaFormat::kVolume);
       EXPECT_EQ(s.media_specs[0].slices, r["volume"]["slices"].get<int>());
     }
-    if (r.contains("video")) EXPECT_EQ(s.media_specs[0].format, MediaFormat::kVideo);
+    if (r.contains("video")) {
+      EXPECT_EQ(s.media_specs[0].format, MediaFormat::kVideo);
+    }
     for (const MediaSpec& m : s.media_specs) EXPECT_TRUE(fs::exists(m.path)) << m.path;
   }
   for (const char* f : {"modality", "body_region", "lesion_presence", "lesion_count", "laterality", "size_class", "slice",
@@ -201,8 +210,9 @@ TEST(PhantomsScoring, TheMostCommonAnswerOfEachFormScoresTheMajorityRate) {
   });
   const auto metrics = RunAndScore(samples, majority, "majority");
   for (const auto& [family, f] : metrics["by_family"].items())
-    if (family != "report")
+    if (family != "report") {
       EXPECT_NEAR(f["acc"].get<double>(), f["chance_majority"].get<double>(), 1e-12) << family;
+    }
 }
 
 TEST(PhantomsScoring, AFixedOptionScoresItsShareOfTheAnswers) {
