@@ -29,8 +29,7 @@ class Backend {
 };
 
 // The image files a sample shows, in order: a folder stands for its regular files sorted by
-// name (MedUniEval's load_images on a directory). A media_specs item must be an image
-// (hm::Error otherwise: videos and volumes are not sent as image files).
+// name (MedUniEval's load_images on a directory). media_specs are not among them.
 std::vector<std::string> MediaFiles(const EvalSample& sample);
 
 }  // namespace hm::eval

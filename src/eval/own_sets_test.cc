@@ -17,6 +17,7 @@
 #include "eval/benchmarks.h"
 #include "eval/chance_level.h"
 #include "eval/jsonl.h"
+#include "eval/openai_backend.h"
 #include "eval/report.h"
 #include "eval/rule_scorer.h"
 #include "io/json_file.h"
@@ -124,6 +125,31 @@ TEST(PhantomsLoader, AsksEveryClosedFamilyAsTrainingAskedIt) {
   for (const char* f : {"modality", "body_region", "lesion_presence", "lesion_count", "laterality", "size_class", "slice",
                         "frame", "change", "report", "text_only"})
     EXPECT_TRUE(families.count(f)) << f;
+}
+
+TEST(PhantomsEndpoint, VideosAndVolumesGoAsTheirOwnContentParts) {
+  std::set<std::string> sent;
+  for (const EvalSample& s : Phantoms()) {
+    if (s.media_specs.empty()) continue;
+    const MediaSpec& m = s.media_specs[0];
+    if (fs::is_directory(m.path)) {  // a DICOM series has no data: URI
+      EXPECT_THROW(OpenAiBackend::RequestBody(s, {"http://x", "m"}), Error);
+      sent.insert("series refused");
+      continue;
+    }
+    const auto body = nlohmann::json::parse(OpenAiBackend::RequestBody(s, {"http://x", "m"}));
+    const auto& content = body["messages"][0]["content"];
+    ASSERT_EQ(content.size(), 2u);
+    EXPECT_EQ(content[1]["text"], s.prompt);
+    const std::string type = content[0]["type"];
+    sent.insert(type);
+    EXPECT_EQ(content[0][type]["url"].get<std::string>().rfind("data:", 0), 0u);
+    if (type == "volume_url") {
+      EXPECT_EQ(content[0][type]["slices"], 32);
+      EXPECT_EQ(content[0][type]["axis"], "axial");
+    }
+  }
+  EXPECT_EQ(sent, (std::set<std::string>{"image_url", "video_url", "volume_url", "series refused"}));
 }
 
 TEST(PhantomsLoader, AMissingSetSaysHowToMakeIt) {
