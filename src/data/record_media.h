@@ -8,6 +8,9 @@
 
 namespace hm {
 
+// The item as the runtime states media: format, path and the record's volume options.
+MediaSpec RecordMediaSpec(const MediaRef& media);
+
 // Decodes the item; throws hm::Error naming the file on anything missing or undecodable.
 // The result's kind says which placeholder the prompt uses (a one-slice DICOM is an image).
 MediaItem LoadRecordMedia(const MediaRef& media);
