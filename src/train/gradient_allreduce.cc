@@ -21,10 +21,10 @@ void GradientAllReduce::WaitOldest() {
   done->used = 0;
 }
 
-void GradientAllReduce::Send(Bucket& bucket) {
-  if (bucket.used == 0) return;
-  collective_.StartAllReduceSum(std::span<float>(bucket.buffer.data(), bucket.used));
-  in_flight_.push_back(&bucket);
+void GradientAllReduce::Start(std::span<float> values, Bucket* packed) {
+  while (in_flight_.size() >= static_cast<size_t>(kInFlight)) WaitOldest();
+  collective_.StartAllReduceSum(values);
+  in_flight_.push_back(packed);
 }
 
 void GradientAllReduce::Sum(std::span<TrainParam> params, const GroupLrs& lrs) {
@@ -38,20 +38,16 @@ void GradientAllReduce::Sum(std::span<TrainParam> params, const GroupLrs& lrs) {
     return b;
   };
   auto send_and_advance = [&] {
-    Send(ring_[next]);
+    Bucket& b = ring_[next];
+    if (b.used > 0) Start(std::span<float>(b.buffer.data(), b.used), &b);
     next = (next + 1) % ring_.size();
-  };
-  auto start_in_place = [&](std::span<float> piece) {
-    collective_.StartAllReduceSum(piece);
-    in_flight_.push_back(nullptr);
-    while (in_flight_.size() > static_cast<size_t>(kInFlight)) WaitOldest();
   };
 
   for (TrainParam& p : params) {
     if (!lrs.Trains(p.group) || p.grad.empty()) continue;
     if (p.grad.size() >= bucket_floats_) {
       for (size_t at = 0; at < p.grad.size(); at += bucket_floats_)
-        start_in_place(p.grad.subspan(at, std::min(bucket_floats_, p.grad.size() - at)));
+        Start(p.grad.subspan(at, std::min(bucket_floats_, p.grad.size() - at)), nullptr);
       continue;
     }
     Bucket* b = &packing();

@@ -31,13 +31,15 @@ class GradientAllReduce {
     std::vector<std::span<float>> pieces;
     size_t used = 0;
   };
-  void Send(Bucket& bucket);
+  // Starts a sum once fewer than kInFlight are travelling; `packed` is the bucket to copy
+  // back from, or nullptr for a piece summed in place.
+  void Start(std::span<float> values, Bucket* packed);
   void WaitOldest();
 
   Collective& collective_;
   size_t bucket_floats_;
   std::vector<Bucket> ring_;           // kInFlight packing buffers, reused in turn
-  std::vector<Bucket*> in_flight_;     // oldest first; nullptr for an in-place piece
+  std::vector<Bucket*> in_flight_;     // oldest first
 };
 
 }  // namespace hm
