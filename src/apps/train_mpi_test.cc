@@ -1,5 +1,5 @@
 // `mpirun -np 2 hulumed train` as a user runs it: two ranks with per-rank batch B give the
-// weights of one process with batch 2B, and a rank that fails alone ends the job with its
+// weights of one process with batch 2B, a resumed 2-rank run is bit-identical, and a rank that fails alone ends the job with its
 // message instead of leaving the other rank waiting. Skipped (with a message) without mpirun.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -70,7 +70,32 @@ std::string TextRecord(int i) {
          R"(?"}, {"from": "gpt", "value": ")" + a + R"("}]})";
 }
 
-TEST_F(TrainMpiTest, TwoRanksGiveTheWeightsOfOneProcessWithTwiceTheBatch) {
+struct WeightDiff {
+  double max_diff = 0;    // between checkpoints a and b
+  double max_change = 0;  // between the start model and a
+};
+
+WeightDiff CompareWeights(const std::string& start_dir, const std::string& a_dir, const std::string& b_dir) {
+  const CheckpointFiles start(start_dir), a(a_dir), b(b_dir);
+  WeightDiff d;
+  for (const std::string& name : a.Names()) {
+    const TensorView* ta = a.Find(name);
+    const TensorView* tb = b.Find(name);
+    const TensorView* t0 = start.Find(name);
+    EXPECT_TRUE(tb && t0 && ta->numel() == tb->numel()) << name;
+    if (!tb || !t0 || ta->numel() != tb->numel()) continue;
+    const float* pa = static_cast<const float*>(ta->data);
+    const float* pb = static_cast<const float*>(tb->data);
+    const float* p0 = static_cast<const float*>(t0->data);
+    for (int64_t i = 0; i < ta->numel(); ++i) {
+      d.max_diff = std::max(d.max_diff, std::abs(static_cast<double>(pa[i]) - pb[i]));
+      d.max_change = std::max(d.max_change, std::abs(static_cast<double>(pa[i]) - p0[i]));
+    }
+  }
+  return d;
+}
+
+TEST_F(TrainMpiTest, TwoRanksGiveTheWeightsOfOneProcessWithTwiceTheBatchAndResumeExactly) {
   {
     std::ofstream data(dir_ / "data.jsonl");
     for (int i = 0; i < 16; ++i) data << TextRecord(i) << "\n";
@@ -92,24 +117,16 @@ TEST_F(TrainMpiTest, TwoRanksGiveTheWeightsOfOneProcessWithTwiceTheBatch) {
   for (std::string line; std::getline(log, line);) ++lines;
   EXPECT_EQ(lines, 1 + 4 + 2) << "start, 4 steps, 2 checkpoints";
 
-  const CheckpointFiles start(model), a((dir_ / "one/checkpoint-4").string()), b((dir_ / "two/checkpoint-4").string());
-  double max_diff = 0, max_change = 0;
-  for (const std::string& name : a.Names()) {
-    const TensorView* ta = a.Find(name);
-    const TensorView* tb = b.Find(name);
-    const TensorView* t0 = start.Find(name);
-    ASSERT_TRUE(tb && t0) << name;
-    ASSERT_EQ(ta->numel(), tb->numel()) << name;
-    const float* pa = static_cast<const float*>(ta->data);
-    const float* pb = static_cast<const float*>(tb->data);
-    const float* p0 = static_cast<const float*>(t0->data);
-    for (int64_t i = 0; i < ta->numel(); ++i) {
-      max_diff = std::max(max_diff, std::abs(static_cast<double>(pa[i]) - pb[i]));
-      max_change = std::max(max_change, std::abs(static_cast<double>(pa[i]) - p0[i]));
-    }
-  }
-  EXPECT_LE(max_diff, kWeightTolerance);
-  EXPECT_GT(max_change, 50 * kWeightTolerance) << "the run must move the weights for the comparison to mean anything";
+  const WeightDiff d = CompareWeights(model, (dir_ / "one/checkpoint-4").string(), (dir_ / "two/checkpoint-4").string());
+  EXPECT_LE(d.max_diff, kWeightTolerance);
+  EXPECT_GT(d.max_change, 50 * kWeightTolerance) << "the run must move the weights for the comparison to mean anything";
+
+  // A 2-rank run resumed from its step-2 checkpoint ends bit-identical to the uninterrupted one.
+  fs::rename(dir_ / "two/checkpoint-4", dir_ / "uninterrupted");
+  r = RunShell("cd " + dir_.string() + " && " + Mpirun(2) + " train --resume --no-progress -t 1 " + two);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("resuming at step 2/4"), std::string::npos) << r.out;
+  EXPECT_EQ(CompareWeights(model, (dir_ / "uninterrupted").string(), (dir_ / "two/checkpoint-4").string()).max_diff, 0.0);
 }
 
 TEST_F(TrainMpiTest, ARankThatFailsAloneEndsEveryRankWithItsMessage) {

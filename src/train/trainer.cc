@@ -331,7 +331,8 @@ std::vector<StageOutcome> TrainRecipe(const Recipe& recipe, const ObjectiveFacto
       if (std::optional<std::string> last = LatestTrainCheckpoint(stage.output_dir)) {
         json state = ReadJsonFile(*last + "/trainer_state.json");
         if (state.value("complete", false) && state.value("stage", "") == stage.name) {
-          std::fprintf(stderr, "%s: already complete (%s)\n", stage.name.c_str(), last->c_str());
+          if (!options.ranks || options.ranks->rank() == 0)
+            std::fprintf(stderr, "%s: already complete (%s)\n", stage.name.c_str(), last->c_str());
           StageOutcome done;
           done.checkpoint = *last;
           done.steps = state.value("step", int64_t{0});
