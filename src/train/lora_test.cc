@@ -14,10 +14,12 @@
 
 #include "core/error.h"
 #include "io/safetensors.h"
+#include "io/json_file.h"
 #include "model/gguf_export.h"
 #include "model/lora_adapter.h"
 #include "model/lora_merge.h"
 #include "model/model.h"
+#include "train/dataset.h"
 #include "train/lora_objective.h"
 #include "train/ops.h"
 #include "train/trainer.h"
@@ -101,6 +103,62 @@ TEST(LoraLayerTest, GradientsMatchFiniteDifferences) {
       if (base == kernels::BlockType::kNone) check(xv, dx, "dx");
     }
   }
+}
+
+// PyTorch autograd through the reference twin with W + (alpha/r) B A on every decoder
+// projection (tools/reference/make_lora_golden.py): the loss, every lora_A/lora_B gradient
+// (max |diff| <= 1e-4 of the largest), and `run --lora`'s logits. The golden adapter is
+// written by Python in PEFT's format, so reading one from outside is tested too.
+TEST(LoraGoldenTest, MatchesPyTorchOnTinyQwen2) {
+  const std::string golden = HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/train/lora";
+  const nlohmann::json expected = ReadJsonFile(golden + "/grads.json");
+  const SafetensorsFile file(golden + "/grads.safetensors");
+  std::map<std::string, TensorView> want;
+  for (const SafetensorsEntry& e : file.header().tensors) want[e.name] = file.View(e);
+
+  const Model adapted(kTiny, golden);
+  const LoraAdapter adapter = ReadLoraAdapter(golden, adapted.config());
+  ASSERT_EQ(adapter.modules.size(), 14u);
+  {
+    ThreadPool pool(2);
+    const std::vector<int32_t> ids = expected["first_sample_ids"].get<std::vector<int32_t>>();
+    const int64_t n = static_cast<int64_t>(ids.size()), V = adapted.config().llm.vocab;
+    std::vector<float> x(n * adapted.config().llm.hidden), logits(n * V);
+    adapted.decoder().Embed(ids, x.data());
+    KvCache cache(adapted.config().llm, n);
+    adapted.decoder().Forward(x.data(), n, cache, logits.data(), true, pool);
+    ASSERT_EQ(want.at("logits").numel(), n * V);
+    const float* ref = static_cast<const float*>(want.at("logits").data);
+    double worst = 0;
+    for (int64_t i = 0; i < n * V; ++i) worst = std::max(worst, double{std::abs(logits[i] - ref[i])});
+    EXPECT_LT(worst, 1e-4) << "run --lora logits";
+  }
+
+  LoraObjective objective(kTiny, LoraStage{adapter.settings, kAllLlm, {}}, 0, 2);
+  for (size_t i = 0; i < adapter.modules.size(); ++i) {  // the golden's A and B, in the same order
+    std::span<TrainParam> p = objective.Params();
+    ASSERT_EQ(p[2 * i].name, PeftLoraAName(adapter.modules[i].weight));
+    std::copy(adapter.modules[i].a.begin(), adapter.modules[i].a.end(), p[2 * i].value.begin());
+    std::copy(adapter.modules[i].b.begin(), adapter.modules[i].b.end(), p[2 * i + 1].value.begin());
+  }
+  const Dataset data = ReadDataset({HULUMED_SOURCE_DIR "/testdata/train/grad_text.jsonl"}, {});
+  Batch batch;
+  for (const TrainRecord& r : data.records) batch.samples.push_back(&r);
+  const LossSum sum = objective.LossAndGrad(batch, objective.Params());
+  const double count = expected["label_tokens"].get<double>();
+  ASSERT_EQ(sum.tokens, expected["label_tokens"].get<int64_t>());
+  EXPECT_NEAR(sum.loss / count, expected["loss"].get<double>(), 1e-5 * expected["loss"].get<double>());
+  const double largest = expected["largest_gradient"].get<double>();
+  double worst = 0;
+  for (const TrainParam& p : objective.Params()) {
+    const TensorView& t = want.at(p.name);
+    ASSERT_EQ(t.numel(), static_cast<int64_t>(p.grad.size())) << p.name;
+    for (size_t i = 0; i < p.grad.size(); ++i)
+      worst = std::max(worst, std::abs(p.grad[i] / count - static_cast<const float*>(t.data)[i]));
+  }
+  EXPECT_LE(worst, 1e-4 * largest);
+  std::printf("lora golden: loss %.7f (PyTorch %.7f), max |grad diff| %.3g of the largest entry\n", sum.loss / count,
+              expected["loss"].get<double>(), worst / largest);
 }
 
 // B = 0 at the start, so an untrained adapter leaves every logit exactly as the base's.
