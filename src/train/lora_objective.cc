@@ -40,6 +40,7 @@ LoraObjective::LoraObjective(const std::string& model_dir, const LoraStage& lora
       pool_(threads) {
   HM_CHECK(lora.vision_targets.empty(),
            "LoRA training of the vision tower is not implemented yet: give decoder targets only (targets.llm)");
+  decoder_.set_recompute_activations(lora.recompute_activations);
   const int64_t r = settings_.rank;
   std::mt19937_64 rng(seed);
   values_.reserve(2 * targets_.size());  // params_ views point into these: no reallocation

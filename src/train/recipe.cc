@@ -138,6 +138,7 @@ LoraStage ReadLora(const json& lora, const std::string& where) {
   f.Number("alpha", out.settings.alpha, 1e-9, 1e9);
   f.Number("dropout", out.settings.dropout, 0, 0.99);
   f.Bool("rslora", out.settings.rslora);
+  f.Bool("recompute_activations", out.recompute_activations);
   HM_CHECK(f.Has("targets"), f.Where("targets"), ": missing");
   const json& targets = f.Raw("targets");
   if (targets.is_object()) {

@@ -28,12 +28,16 @@ struct DataSource {
 };
 
 // "lora": {"rank": 16, "alpha": 32, "dropout": 0.05,
-//          "targets": {"llm": ["q_proj", ...], "vision": ["fc1", ...]}}  (a plain list: the decoder's)
+//          "targets": {"llm": ["q_proj", ...], "vision": ["fc1", ...]},  (a plain list: the decoder's)
+//          "recompute_activations": false}
 // A LoRA stage trains an adapter beside the frozen start model (an HF folder or a quantized
 // GGUF one) instead of its weights; "modules" then gives the adapter's learning rate per tower.
+// Recomputation keeps one decoder layer's activations instead of all (a 7B base with
+// 2048-token samples needs it to stay within ~10 GB) for one more forward of compute.
 struct LoraStage {
   LoraSettings settings;
   std::vector<std::string> llm_targets, vision_targets;
+  bool recompute_activations = false;
 };
 
 struct StageRecipe {
