@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <sstream>
+#include <string_view>
 #include <set>
 
 #include "core/error.h"
@@ -29,9 +30,14 @@ constexpr const char* kNestedVision = "model.vision_encoder.vision_encoder.";
 const std::vector<std::string> kLlmKinds = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
 const std::vector<std::string> kVisionKinds = {"q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2"};
 
+constexpr std::string_view kWeight = ".weight";
+
+// "model.layers.0.self_attn.q_proj.weight" -> "model.layers.0.self_attn.q_proj"
+std::string ModuleOf(const std::string& weight) { return weight.substr(0, weight.size() - kWeight.size()); }
+
 // "model.layers.0.self_attn.q_proj.weight" -> "q_proj"
 std::string Kind(const std::string& weight) {
-  const std::string module = weight.substr(0, weight.size() - std::string(".weight").size());
+  const std::string module = ModuleOf(weight);
   return module.substr(module.rfind('.') + 1);
 }
 
@@ -58,7 +64,7 @@ bool SuffixMatches(const std::string& module, const std::string& target) {
 // module of that kind.
 std::string ModulePattern(const std::string& weight) {
   std::string out;
-  std::stringstream parts(weight.substr(0, weight.size() - 7));
+  std::stringstream parts(ModuleOf(weight));
   for (std::string part; std::getline(parts, part, '.');) {
     const bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
     out += (out.empty() ? "" : "\\.") + (index ? std::string("\\d+") : part);
@@ -103,10 +109,10 @@ std::vector<AdaptableLinear> SelectLinears(const ModelConfig& config, const std:
 }
 
 std::string PeftLoraAName(const std::string& weight) {
-  return kPeftPrefix + weight.substr(0, weight.size() - std::string(".weight").size()) + ".lora_A.weight";
+  return kPeftPrefix + ModuleOf(weight) + ".lora_A.weight";
 }
 std::string PeftLoraBName(const std::string& weight) {
-  return kPeftPrefix + weight.substr(0, weight.size() - std::string(".weight").size()) + ".lora_B.weight";
+  return kPeftPrefix + ModuleOf(weight) + ".lora_B.weight";
 }
 
 LoraAdapter ReadLoraAdapter(const std::string& dir, const ModelConfig& config) {
@@ -147,7 +153,7 @@ LoraAdapter ReadLoraAdapter(const std::string& dir, const ModelConfig& config) {
     for (const json& target : *t) {
       HM_CHECK(target.is_string(), config_path, ": target_modules must hold strings");
       bool any = false;
-      for (const auto& [weight, l] : linears) any = any || SuffixMatches(weight.substr(0, weight.size() - 7), target);
+      for (const auto& [weight, l] : linears) any = any || SuffixMatches(ModuleOf(weight), target);
       HM_CHECK(any, config_path, ": target module '", target.get<std::string>(),
                "' is not a linear layer of this model (decoder: ", Join(kLlmKinds), "; vision: ", Join(kVisionKinds), ")");
     }
@@ -159,7 +165,9 @@ LoraAdapter ReadLoraAdapter(const std::string& dir, const ModelConfig& config) {
     const bool is_a = name.ends_with(".lora_A.weight"), is_b = name.ends_with(".lora_B.weight");
     HM_CHECK(name.starts_with(kPeftPrefix) && (is_a || is_b), tensor_path, ": tensor '", name,
              "' is not a LoRA tensor (expected base_model.model.<module>.lora_A.weight / lora_B.weight)");
-    std::string weight = name.substr(std::strlen(kPeftPrefix), name.size() - std::strlen(kPeftPrefix) - 14) + ".weight";
+    const std::string suffix = is_a ? ".lora_A.weight" : ".lora_B.weight";
+    std::string weight = name.substr(std::strlen(kPeftPrefix), name.size() - std::strlen(kPeftPrefix) - suffix.size()) +
+                         std::string(kWeight);
     if (weight.starts_with(kNestedVision)) weight = kVision + weight.substr(std::strlen(kNestedVision));
     HM_CHECK(linears.count(weight), tensor_path, ": tensor '", name, "' adapts '", weight,
              "', which is not a linear layer of this model that LoRA can adapt");
