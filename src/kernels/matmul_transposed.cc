@@ -11,7 +11,7 @@ namespace {
 // Each task owns a range of dx's columns, so tasks never write the same value; a column range
 // is whole blocks of a quantized row, so its bytes can be widened on their own.
 constexpr int64_t kColumnsPerTask = 256;
-constexpr int64_t kRowsPerStrip = 64;
+constexpr int64_t kRowsPerStrip = 256;  // 256 KB of f32 per strip: BLAS gets a deep enough k
 
 // w[r0 .. r0 + rows, c0 .. c0 + cols] as f32, [rows, cols].
 void WidenStrip(const Matrix& w, int64_t r0, int64_t rows, int64_t c0, int64_t cols, float* out) {

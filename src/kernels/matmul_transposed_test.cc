@@ -18,7 +18,7 @@ struct Case {
 };
 
 TEST(MatMulTransposed, MatchesDequantizedReferenceInEveryFormat) {
-  const int64_t rows = 70, cols = 512, n = 5;  // rows: more than one strip, not a multiple of it
+  const int64_t rows = 300, cols = 512, n = 5;  // rows: more than one strip, not a multiple of it
   std::mt19937 rng(7);
   std::normal_distribution<float> dist(0.0f, 1.0f);
   std::vector<float> w(rows * cols), dy(n * rows);
