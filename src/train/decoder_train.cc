@@ -89,8 +89,8 @@ void DecoderTrainer::Project(const Weight& w, const Weight& b, const float* x, i
   LoraLinearForward(x, n, w.m, Data(b), w.lora, y, pool);
 }
 
-void DecoderTrainer::ProjectBackward(const Weight& w, const Weight& b, const float* x, int64_t n, const float* dy, float* dx,
-                                     ThreadPool& pool) {
+void DecoderTrainer::ProjectBackward(const Weight& w, const Weight& b, const float* x, int64_t n, const float* dy,
+                                     float* dx, ThreadPool& pool) const {
   LinearBackward(x, n, w.m, dy, dx, Grad(w), Grad(b), pool);
   if (w.lora) LoraLinearBackward(*w.lora, x, n, dy, dx, pool);
 }
