@@ -10,15 +10,6 @@
 namespace hm {
 namespace {
 
-nlohmann::json Conversations(const TrainRecord& record) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const Turn& t : record.turns) {
-    const char* from = t.role == Turn::Role::kUser ? "human" : t.role == Turn::Role::kAssistant ? "gpt" : "system";
-    out.push_back({{"from", from}, {"value", t.text}});
-  }
-  return out;
-}
-
 // FNV-1a over the batch's record locations: the same batch draws the same dropout masks, in a
 // resumed run too.
 uint64_t BatchSeed(const Batch& batch) {
@@ -37,6 +28,7 @@ LoraObjective::LoraObjective(const std::string& model_dir, const LoraStage& lora
       decoder_(base_.config().llm, base_.weights().decoder),
       tokenizer_(Tokenizer::FromDir(model_dir)),
       chat_template_(FindChatTemplate(model_dir)),
+      builder_(tokenizer_, chat_template_, base_.config(), PreprocessorConfig{}, {}),
       pool_(threads) {
   HM_CHECK(lora.vision_targets.empty(),
            "LoRA training of the vision tower is not implemented yet: give decoder targets only (targets.llm)");
@@ -72,10 +64,8 @@ LoraObjective::LoraObjective(const std::string& model_dir, const LoraStage& lora
 const LabelledTokens& LoraObjective::Labelled(const TrainRecord& record) const {
   auto it = labelled_.find(record.where);
   if (it != labelled_.end()) return it->second;
-  HM_CHECK(record.media.empty(), record.where, ": samples with media are not trained yet (text only)");
-  LabelledTokens tokens = LabelConversation(tokenizer_, chat_template_,
-                                            MessagesFromConversations(Conversations(record), "<image>", {}, record.where));
-  return labelled_.emplace(record.where, std::move(tokens)).first->second;
+  HM_CHECK(record.media.empty(), record.where, ": LoRA trains on text records only for now (this one has media)");
+  return labelled_.emplace(record.where, builder_.Build(record).tokens).first->second;
 }
 
 int64_t LoraObjective::Length(const TrainRecord& record) const {

@@ -3,7 +3,8 @@
 // quantized kernels and the backward goes through them with kernels::MatMulTransposed), and
 // only the adapter's A and B train, in the module group of their tower. Checkpoints hold the
 // adapter in PEFT's format (model/lora_adapter.h), so `run --lora CHECKPOINT` and
-// `lora merge` take them. Text records, as DecoderObjective.
+// `lora merge` take them. Text records only for now: a record with media is reported as bad
+// (skipped, or stops a --strict run) until the vision forward runs on a frozen base.
 #pragma once
 
 #include <map>
@@ -15,11 +16,11 @@
 #include "model/model.h"
 #include "text/chat_template.h"
 #include "text/tokenizer.h"
-#include "train/chat_labels.h"
 #include "train/decoder_train.h"
 #include "train/lora.h"
 #include "train/objective.h"
 #include "train/recipe.h"
+#include "train/training_samples.h"
 
 namespace hm {
 
@@ -41,7 +42,7 @@ class LoraObjective : public Objective {
   const Model& base() const { return base_; }
 
  private:
-  const LabelledTokens& Labelled(const TrainRecord& record) const;
+  const LabelledTokens& Labelled(const TrainRecord& record) const;  // built once, cached
 
   Model base_;
   LoraSettings settings_;
@@ -52,6 +53,7 @@ class LoraObjective : public Objective {
   train::DecoderTrainer decoder_;
   Tokenizer tokenizer_;
   ChatTemplate chat_template_;
+  TrainingSampleBuilder builder_;
   ThreadPool pool_;
   mutable std::map<std::string, LabelledTokens> labelled_;  // by record.where (file:line)
 };
