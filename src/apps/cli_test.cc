@@ -2,6 +2,7 @@
 // exit codes, and error messages for bad input.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -305,6 +306,43 @@ TEST(Cli, EvalScoreMatchesMedUniEvalGoldens) {
   const Result bad = Hulumed("eval score --results " + (dir / "bad.jsonl").string() + " --out " + (dir / "bad").string());
   EXPECT_NE(bad.status, 0);
   EXPECT_NE(bad.out.find("bad.jsonl:2: unknown kind \"essay\""), std::string::npos) << bad.out;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hm
+
+namespace hm {
+namespace {
+
+// `lora merge` then `run` gives the ids `run --lora` gives; a GGUF base takes --lora but is
+// not merged; a folder that is no adapter is named.
+TEST(Cli, LoraMergeRunsAsTheSidePathAndBadInputIsNamed) {
+  const fs::path dir = fs::temp_directory_path() / ("hm_cli_lora_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const std::string base = (kTestdata / "models/tiny-qwen2").string();
+  const std::string adapter = (kTestdata / "goldens/tiny-qwen2/train/lora").string();
+  const std::string prompt = " --prompt-ids 5,17,99,3,250 --temp 0 -n 12 --print-ids";
+  Result r = Hulumed("lora merge -m " + base + " --lora " + adapter + " --out " + (dir / "merged").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("14 tensors merged"), std::string::npos) << r.out;
+  const Result side = Hulumed("run -m " + base + " --lora " + adapter + prompt);
+  const Result merged = Hulumed("run -m " + (dir / "merged").string() + prompt);
+  const Result plain = Hulumed("run -m " + base + prompt);
+  ASSERT_EQ(side.status, 0) << side.out;
+  auto ids = [](const std::string& out) { return out.substr(out.find("ids:")); };
+  EXPECT_EQ(ids(side.out), ids(merged.out));
+  EXPECT_NE(ids(side.out), ids(plain.out));
+
+  ASSERT_EQ(Hulumed("quantize " + base + " " + (dir / "q8").string() + " --type q8_0").status, 0);
+  r = Hulumed("run -m " + (dir / "q8").string() + " --lora " + adapter + prompt);
+  EXPECT_EQ(r.status, 0) << r.out;
+  r = Hulumed("lora merge -m " + (dir / "q8").string() + " --lora " + adapter + " --out " + (dir / "m2").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("a quantized (GGUF) base cannot be merged"), std::string::npos) << r.out;
+  r = Hulumed("run -m " + base + " --lora " + base + prompt);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("not a LoRA adapter (no adapter_config.json)"), std::string::npos) << r.out;
   fs::remove_all(dir);
 }
 

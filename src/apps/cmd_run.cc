@@ -24,6 +24,7 @@ namespace {
 
 struct RunOptions {
   std::string model_dir;
+  std::string lora_dir;
   std::string prompt;
   std::string prompt_ids;
   std::string system;
@@ -141,7 +142,7 @@ void Run(const RunOptions& o) {
   HM_CHECK(o.prompt.empty() != o.prompt_ids.empty(), "give exactly one of -p/--prompt and --prompt-ids");
   HM_CHECK(o.max_new_tokens >= 0, "-n must be >= 0");
   const auto t0 = std::chrono::steady_clock::now();
-  Model model(o.model_dir);
+  Model model(o.model_dir, o.lora_dir);
   const double load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!model.config().fixture_note.empty())
     std::fprintf(stderr, "note: %s holds an UNTRAINED model (%s): its output is noise.\n",
@@ -200,6 +201,8 @@ void AddRunCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("run", "Generate a reply to one prompt");
   auto o = std::make_shared<RunOptions>();
   cmd->add_option("-m,--model", o->model_dir, "Checkpoint directory (default: $HULUMED_MODEL, else the shipped demo model)")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--lora", o->lora_dir, "PEFT LoRA adapter directory, applied beside the model's weights")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("-p,--prompt", o->prompt, "User message (rendered with the chat template)");
   cmd->add_option("--prompt-ids", o->prompt_ids, "Comma-separated token ids, fed as is");

@@ -62,6 +62,8 @@ void AddServeCommand(CLI::App& app) {
   auto o = std::make_shared<ServeOptions>();
   cmd->add_option("-m,--model", o->model_dir, "Checkpoint directory (default: $HULUMED_MODEL, else the shipped demo model)")
       ->check(CLI::ExistingDirectory);
+  cmd->add_option("--lora", o->engine.lora_dir, "PEFT LoRA adapter directory, applied beside the model's weights")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--host", o->server.host, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", o->server.port, "Port (0 = any free port)")->capture_default_str();
   cmd->add_option("--api-key", o->server.api_key, "Require 'Authorization: Bearer KEY' on /v1 (or set HULUMED_API_KEY)");

@@ -12,6 +12,7 @@
 #include "train/decoder_objective.h"
 #include "train/least_squares_objective.h"
 #include "train/mpi_collective.h"
+#include "train/lora_objective.h"
 #include "train/recipe.h"
 #include "train/trainer.h"
 
@@ -26,10 +27,12 @@ struct TrainCommandOptions {
   int threads = 0;
 };
 
-// The model folder's config.json says what is trained: the toy, or a Hulu-Med checkpoint.
+// The model folder's config.json says what is trained: the toy, or a Hulu-Med checkpoint
+// (its weights, or a LoRA adapter beside them when the stage says "lora").
 std::unique_ptr<Objective> MakeObjective(const std::string& model_dir, const StageRecipe& stage, int threads) {
   const std::string type = ReadJsonFile(model_dir + "/config.json").value("model_type", "");
   if (type == kLeastSquaresModelType) return std::make_unique<LeastSquaresObjective>(model_dir);
+  if (stage.lora) return std::make_unique<LoraObjective>(model_dir, *stage.lora, stage.seed, threads);
   return std::make_unique<DecoderObjective>(model_dir, threads, StageMediaOptions(stage));
 }
 

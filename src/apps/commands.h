@@ -25,5 +25,6 @@ void AddEvalRunCommands(CLI::App& eval);
 void AddDataCommand(CLI::App& app);
 // `data synth` (cmd_data_synth.cc), registered by AddDataCommand.
 void AddDataSynthCommand(CLI::App& data);
+void AddLoraCommand(CLI::App& app);  // `lora merge`
 
 }  // namespace hm

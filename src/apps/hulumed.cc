@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   hm::AddTrainExportCommand(app);
   hm::AddEvalCommands(app);
   hm::AddDataCommand(app);
+  hm::AddLoraCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

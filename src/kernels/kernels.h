@@ -28,6 +28,12 @@ struct Matrix {
 // x: [n, w.cols], y: [n, w.rows], bias: [w.rows] or null.
 void MatMul(const float* x, int64_t n, const Matrix& w, const float* bias, float* y, ThreadPool& pool);
 
+// dx[t, c] = sum_r dy[t, r] * w[r, c]: the input gradient of y = x W^T, for a frozen weight in
+// any format (f32, bf16, f16, or quantized blocks). Strips of weight rows are widened to f32
+// one at a time, so a quantized model is never dequantized as a whole (LoRA on a GGUF base).
+// dy: [n, w.rows], dx: [n, w.cols] (overwritten).
+void MatMulTransposed(const float* dy, int64_t n, const Matrix& w, float* dx, ThreadPool& pool);
+
 // out[c] = w[row, c] as float32 (embedding lookup).
 void RowToF32(const Matrix& w, int64_t row, float* out);
 

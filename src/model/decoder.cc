@@ -50,9 +50,9 @@ void Decoder::Layer(int index, float* x, int64_t rows, std::span<const Placed> p
   // Keys and values are computed in f32, rotated, then stored in the cache's type.
   std::vector<float> q(static_cast<size_t>(n * q_dim));
   std::vector<float> k(static_cast<size_t>(n * kv_dim)), v(static_cast<size_t>(n * kv_dim));
-  MatMul(xn.data(), n, l.q, l.q_bias.empty() ? nullptr : l.q_bias.data(), q.data(), pool);
-  MatMul(xn.data(), n, l.k, l.k_bias.empty() ? nullptr : l.k_bias.data(), k.data(), pool);
-  MatMul(xn.data(), n, l.v, l.v_bias.empty() ? nullptr : l.v_bias.data(), v.data(), pool);
+  AdaptedMatMul(xn.data(), n, l.q, l.q_bias.empty() ? nullptr : l.q_bias.data(), l.lora.q, q.data(), pool);
+  AdaptedMatMul(xn.data(), n, l.k, l.k_bias.empty() ? nullptr : l.k_bias.data(), l.lora.k, k.data(), pool);
+  AdaptedMatMul(xn.data(), n, l.v, l.v_bias.empty() ? nullptr : l.v_bias.data(), l.lora.v, v.data(), pool);
   if (w_.qk_norm) {  // Qwen3: per-head RMSNorm before the rotary embedding
     kernels::RmsNorm(q.data(), l.q_norm.data(), c.rms_eps, n * c.n_heads, hd, q.data());
     kernels::RmsNorm(k.data(), l.k_norm.data(), c.rms_eps, n * c.n_kv_heads, hd, k.data());
@@ -74,16 +74,16 @@ void Decoder::Layer(int index, float* x, int64_t rows, std::span<const Placed> p
                        attn.data() + s.offset * q_dim, pool);
   }
   std::vector<float> out(static_cast<size_t>(n * h));
-  MatMul(attn.data(), n, l.o, nullptr, out.data(), pool);
+  AdaptedMatMul(attn.data(), n, l.o, nullptr, l.lora.o, out.data(), pool);
   kernels::AddInPlace(x, out.data(), n * h);
 
   kernels::RmsNorm(x, l.post_attention_norm.data(), c.rms_eps, n, h, xn.data());
   std::vector<float> gate(static_cast<size_t>(n * c.intermediate));
   std::vector<float> up(static_cast<size_t>(n * c.intermediate));
-  MatMul(xn.data(), n, l.gate, nullptr, gate.data(), pool);
-  MatMul(xn.data(), n, l.up, nullptr, up.data(), pool);
+  AdaptedMatMul(xn.data(), n, l.gate, nullptr, l.lora.gate, gate.data(), pool);
+  AdaptedMatMul(xn.data(), n, l.up, nullptr, l.lora.up, up.data(), pool);
   kernels::SiluMul(gate.data(), up.data(), n * c.intermediate, pool);
-  MatMul(gate.data(), n, l.down, nullptr, out.data(), pool);
+  AdaptedMatMul(gate.data(), n, l.down, nullptr, l.lora.down, out.data(), pool);
   kernels::AddInPlace(x, out.data(), n * h);
 }
 

@@ -38,7 +38,7 @@ GenerationDefaults LoadGenerationDefaults(const std::string& dir, const ModelCon
 
 }  // namespace
 
-Model::Model(const std::string& dir)
+Model::Model(const std::string& dir, const std::string& lora_dir)
     : dir_(dir),
       config_(LoadModelConfig(dir)),
       files_(GgufCheckpoint::IsGgufDir(dir) ? nullptr : std::make_unique<CheckpointFiles>(dir)),
@@ -46,6 +46,10 @@ Model::Model(const std::string& dir)
       weights_(files_ ? BindWeights(*files_, config_) : BindWeights(gguf_->Tensors(), dir, config_)),
       generation_(LoadGenerationDefaults(dir, config_)),
       decoder_(std::make_unique<Decoder>(config_.llm, weights_.decoder)) {
+  if (!lora_dir.empty()) {
+    lora_ = std::make_unique<LoraAdapter>(ReadLoraAdapter(lora_dir, config_));
+    lora_views_ = AttachLora(*lora_, weights_);
+  }
   if (config_.vision)
     vision_ = std::make_unique<VisionEncoder>(*config_.vision, *weights_.vision, weights_.projector);
 }

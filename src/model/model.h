@@ -9,6 +9,7 @@
 #include "model/config.h"
 #include "model/decoder.h"
 #include "model/gguf_checkpoint.h"
+#include "model/lora_adapter.h"
 #include "model/vision_encoder.h"
 #include "model/weights.h"
 
@@ -27,7 +28,9 @@ struct GenerationDefaults {
 class Model {
  public:
   // Maps the weights (no copy) and validates config and every tensor; throws hm::Error.
-  explicit Model(const std::string& dir);
+  // With lora_dir, a PEFT LoRA adapter (model/lora_adapter.h) is applied at inference as a
+  // side path beside the frozen weights (model/low_rank.h), which may be quantized.
+  explicit Model(const std::string& dir, const std::string& lora_dir = "");
 
   const std::string& dir() const { return dir_; }
   const ModelConfig& config() const { return config_; }
@@ -46,6 +49,8 @@ class Model {
   std::unique_ptr<CheckpointFiles> files_;
   std::unique_ptr<GgufCheckpoint> gguf_;  // instead of files_ for `hulumed quantize` output
   ModelWeights weights_;
+  std::unique_ptr<LoraAdapter> lora_;
+  std::vector<LowRank> lora_views_;  // what weights_ points at for the adapted layers
   GenerationDefaults generation_;
   std::unique_ptr<Decoder> decoder_;
   std::unique_ptr<VisionEncoder> vision_;

@@ -112,9 +112,9 @@ void VisionEncoder::EncodeFrame(const float* patches, int64_t gh, int64_t gw, in
       attn(xn.size()), out(xn.size()), mlp(static_cast<size_t>(n * config_.intermediate));
   for (const VisionLayerWeights& l : w_.layers) {
     kernels::LayerNorm(x, l.ln1_weight.data(), l.ln1_bias.data(), config_.layer_norm_eps, n, d, xn.data());
-    MatMul(xn.data(), n, l.q.weight, BiasOrNull(l.q.bias), q.data(), pool);
-    MatMul(xn.data(), n, l.k.weight, BiasOrNull(l.k.bias), k.data(), pool);
-    MatMul(xn.data(), n, l.v.weight, BiasOrNull(l.v.bias), v.data(), pool);
+    AdaptedMatMul(xn.data(), n, l.q.weight, BiasOrNull(l.q.bias), l.q.lora, q.data(), pool);
+    AdaptedMatMul(xn.data(), n, l.k.weight, BiasOrNull(l.k.bias), l.k.lora, k.data(), pool);
+    AdaptedMatMul(xn.data(), n, l.v.weight, BiasOrNull(l.v.bias), l.v.lora, v.data(), pool);
     for (int64_t i = 0; i < n; ++i) {
       kernels::RopeRotateHalf(q.data() + i * d, config_.n_heads, static_cast<int>(hd), cos.data() + i * hd, sin.data() + i * hd);
       kernels::RopeRotateHalf(k.data() + i * d, config_.n_heads, static_cast<int>(hd), cos.data() + i * hd, sin.data() + i * hd);
@@ -122,13 +122,13 @@ void VisionEncoder::EncodeFrame(const float* patches, int64_t gh, int64_t gw, in
     kernels::Attention(q.data(), n, k.data(), v.data(), n, d,
                        {config_.n_heads, config_.n_heads, static_cast<int>(hd), /*causal=*/false, 0},
                        attn.data(), pool);
-    MatMul(attn.data(), n, l.out.weight, BiasOrNull(l.out.bias), out.data(), pool);
+    AdaptedMatMul(attn.data(), n, l.out.weight, BiasOrNull(l.out.bias), l.out.lora, out.data(), pool);
     kernels::AddInPlace(x, out.data(), n * d);
 
     kernels::LayerNorm(x, l.ln2_weight.data(), l.ln2_bias.data(), config_.layer_norm_eps, n, d, xn.data());
-    MatMul(xn.data(), n, l.fc1.weight, BiasOrNull(l.fc1.bias), mlp.data(), pool);
+    AdaptedMatMul(xn.data(), n, l.fc1.weight, BiasOrNull(l.fc1.bias), l.fc1.lora, mlp.data(), pool);
     kernels::GeluTanh(mlp.data(), n * config_.intermediate, pool);
-    MatMul(mlp.data(), n, l.fc2.weight, BiasOrNull(l.fc2.bias), out.data(), pool);
+    AdaptedMatMul(mlp.data(), n, l.fc2.weight, BiasOrNull(l.fc2.bias), l.fc2.lora, out.data(), pool);
     kernels::AddInPlace(x, out.data(), n * d);
   }
   kernels::LayerNorm(x, w_.post_ln_weight.data(), w_.post_ln_bias.data(), config_.layer_norm_eps, n, d, x);

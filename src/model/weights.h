@@ -11,6 +11,7 @@
 #include "io/checkpoint_files.h"
 #include "kernels/kernels.h"
 #include "model/config.h"
+#include "model/low_rank.h"
 
 namespace hm {
 
@@ -23,6 +24,10 @@ struct DecoderLayerWeights {
   Vector q_bias, k_bias, v_bias;           // Qwen2 only
   Vector q_norm, k_norm;                   // [head_dim], Qwen3 only
   Matrix gate, up, down;                   // gate/up: [intermediate, hidden], down: [hidden, intermediate]
+  struct Adapters {  // LoRA updates beside the projections (model/low_rank.h); null: none
+    const LowRank *q = nullptr, *k = nullptr, *v = nullptr, *o = nullptr;
+    const LowRank *gate = nullptr, *up = nullptr, *down = nullptr;
+  } lora;
 };
 
 struct DecoderWeights {
@@ -37,6 +42,7 @@ struct DecoderWeights {
 struct Linear {
   Matrix weight;
   Vector bias;
+  const LowRank* lora = nullptr;  // a LoRA update beside the weight (model/low_rank.h), or none
 };
 
 struct VisionLayerWeights {

@@ -58,7 +58,7 @@ struct Engine::Stream {
 Engine::Engine(const std::string& model_dir, const EngineOptions& options, Metrics& metrics)
     : options_(options),
       metrics_(metrics),
-      model_(model_dir),
+      model_(model_dir, options.lora_dir),
       tokenizer_(Tokenizer::FromDir(model_dir)),
       template_(FindChatTemplate(model_dir)),
       preprocessor_(model_.vision() ? ReadPreprocessorConfig(model_dir) : PreprocessorConfig{}),

@@ -34,6 +34,7 @@ struct EngineOptions {
   int threads = 0;                 // compute threads; 0 = all cores
   int64_t prefill_chunk = 256;     // prompt rows a step may add on top of the decoding streams
   std::string kv_type = "auto";    // f32 | bf16 | q8 | auto (f32 for f32 weights, else bf16)
+  std::string lora_dir;            // a PEFT LoRA adapter applied beside the weights, or none
   VisualSettings visual;           // resolved against the checkpoint (the bf16 rule) at load
 };
 

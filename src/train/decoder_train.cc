@@ -14,49 +14,101 @@ Buf Zeros(int64_t n) { return Buf(static_cast<size_t>(n), 0.0f); }
 
 void AddTo(Buf& y, const Buf& x) { kernels::AddInPlace(y.data(), x.data(), static_cast<int64_t>(y.size())); }
 
-const float* Data(const TrainParam* p) { return p ? p->value.data() : nullptr; }
-
 }  // namespace
 
 DecoderTrainer::DecoderTrainer(ParamSet& params) : config_(params.config().llm), qk_norm_(params.qk_norm()) {
   const LlmConfig& c = config_;
-  embed_ = &params.Get("model.embed_tokens.weight");
-  lm_head_ = c.tie_embeddings ? embed_ : &params.Get("lm_head.weight");
-  final_norm_ = &params.Get("model.norm.weight");
-  auto optional = [&](const std::string& name) { return params.Has(name) ? &params.Get(name) : nullptr; };
+  // Every parameter's f32 master, trained; shapes as the checkpoint's.
+  auto weight = [&](const std::string& name, int64_t rows, int64_t cols) {
+    if (!params.Has(name)) return Weight{};
+    TrainParam& p = params.Get(name);
+    return Weight{F32Matrix(p.value.data(), rows, cols), &p};
+  };
+  auto vector = [&](const std::string& name, int64_t n) { return weight(name, 1, n); };
+  const int64_t h = c.hidden, q_dim = int64_t{c.n_heads} * c.head_dim, kv_dim = int64_t{c.n_kv_heads} * c.head_dim;
+  embed_ = weight("model.embed_tokens.weight", c.vocab, h);
+  lm_head_ = c.tie_embeddings ? embed_ : weight("lm_head.weight", c.vocab, h);
+  final_norm_ = vector("model.norm.weight", h);
   for (int i = 0; i < c.n_layers; ++i) {
     const std::string p = "model.layers." + std::to_string(i) + ".";
-    LayerParams l{&params.Get(p + "input_layernorm.weight"), &params.Get(p + "post_attention_layernorm.weight"),
-                  &params.Get(p + "self_attn.q_proj.weight"),  &params.Get(p + "self_attn.k_proj.weight"),
-                  &params.Get(p + "self_attn.v_proj.weight"),  &params.Get(p + "self_attn.o_proj.weight"),
-                  &params.Get(p + "mlp.gate_proj.weight"),     &params.Get(p + "mlp.up_proj.weight"),
-                  &params.Get(p + "mlp.down_proj.weight")};
-    l.q_bias = optional(p + "self_attn.q_proj.bias");
-    l.k_bias = optional(p + "self_attn.k_proj.bias");
-    l.v_bias = optional(p + "self_attn.v_proj.bias");
-    l.q_norm = optional(p + "self_attn.q_norm.weight");
-    l.k_norm = optional(p + "self_attn.k_norm.weight");
+    LayerParams l{vector(p + "input_layernorm.weight", h),          vector(p + "post_attention_layernorm.weight", h),
+                  weight(p + "self_attn.q_proj.weight", q_dim, h),  weight(p + "self_attn.k_proj.weight", kv_dim, h),
+                  weight(p + "self_attn.v_proj.weight", kv_dim, h), weight(p + "self_attn.o_proj.weight", h, q_dim),
+                  weight(p + "mlp.gate_proj.weight", c.intermediate, h),
+                  weight(p + "mlp.up_proj.weight", c.intermediate, h),
+                  weight(p + "mlp.down_proj.weight", h, c.intermediate),
+                  vector(p + "self_attn.q_proj.bias", q_dim),       vector(p + "self_attn.k_proj.bias", kv_dim),
+                  vector(p + "self_attn.v_proj.bias", kv_dim),      vector(p + "self_attn.q_norm.weight", c.head_dim),
+                  vector(p + "self_attn.k_norm.weight", c.head_dim)};
+    for (const Weight* w : {&l.input_norm, &l.post_norm, &l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down})
+      HM_CHECK(w->param, "decoder: layer ", i, " is missing a parameter");
     layers_.push_back(l);
   }
+  HM_CHECK(embed_.param && lm_head_.param && final_norm_.param, "decoder: missing embedding, lm_head or final norm");
+  InitRope();
+}
+
+DecoderTrainer::DecoderTrainer(const LlmConfig& config, const DecoderWeights& w)
+    : config_(config), qk_norm_(w.qk_norm) {
+  auto vector = [](const Vector& v) {
+    return Weight{v.empty() ? kernels::Matrix{} : F32Matrix(v.data(), 1, static_cast<int64_t>(v.size()))};
+  };
+  embed_ = Weight{w.embed};
+  lm_head_ = Weight{w.lm_head};
+  final_norm_ = vector(w.final_norm);
+  for (const DecoderLayerWeights& l : w.layers)
+    layers_.push_back({vector(l.input_norm), vector(l.post_attention_norm), Weight{l.q}, Weight{l.k}, Weight{l.v},
+                       Weight{l.o}, Weight{l.gate}, Weight{l.up}, Weight{l.down}, vector(l.q_bias), vector(l.k_bias),
+                       vector(l.v_bias), vector(l.q_norm), vector(l.k_norm)});
+  InitRope();
+}
+
+void DecoderTrainer::InitRope() {
   // As HF and the inference Decoder: inv_freq = 1 / theta^(2i/d) in float32.
-  const int d = c.head_dim;
+  const int d = config_.head_dim;
   for (int i = 0; i < d / 2; ++i)
-    inv_freq_.push_back(1.0f / std::pow(static_cast<float>(c.rope_theta), static_cast<float>(2 * i) / d));
+    inv_freq_.push_back(1.0f / std::pow(static_cast<float>(config_.rope_theta), static_cast<float>(2 * i) / d));
+}
+
+void DecoderTrainer::Adapt(const std::string& weight, const LoraLayer* lora) {
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const std::string p = "model.layers." + std::to_string(i) + ".";
+    LayerParams& l = layers_[i];
+    for (auto [name, w] : {std::pair{"self_attn.q_proj", &l.q}, {"self_attn.k_proj", &l.k}, {"self_attn.v_proj", &l.v},
+                           {"self_attn.o_proj", &l.o}, {"mlp.gate_proj", &l.gate}, {"mlp.up_proj", &l.up},
+                           {"mlp.down_proj", &l.down}})
+      if (weight == p + name + ".weight") {
+        w->lora = lora;
+        return;
+      }
+  }
+  Fail("decoder: no projection '", weight, "' to adapt");
+}
+
+void DecoderTrainer::Project(const Weight& w, const Weight& b, const float* x, int64_t n, float* y, ThreadPool& pool) {
+  LoraLinearForward(x, n, w.m, Data(b), w.lora, y, pool);
+}
+
+void DecoderTrainer::ProjectBackward(const Weight& w, const Weight& b, const float* x, int64_t n, const float* dy,
+                                     float* dx, ThreadPool& pool) const {
+  LinearBackward(x, n, w.m, dy, dx, Grad(w), Grad(b), pool);
+  if (w.lora) LoraLinearBackward(*w.lora, x, n, dy, dx, pool);
 }
 
 std::vector<float> DecoderTrainer::Embed(std::span<const int32_t> ids) const {
   for (const int32_t id : ids)
     HM_CHECK(id >= 0 && id < config_.vocab, "token id ", id, " is outside the vocabulary of ", config_.vocab);
   Buf x = Zeros(static_cast<int64_t>(ids.size()) * config_.hidden);
-  EmbeddingForward(embed_->value.data(), config_.hidden, ids, x.data());
+  if (embed_.param)
+    EmbeddingForward(embed_.param->value.data(), config_.hidden, ids, x.data());
+  else  // a frozen table in the checkpoint's format
+    for (size_t i = 0; i < ids.size(); ++i) kernels::RowToF32(embed_.m, ids[i], x.data() + i * config_.hidden);
   return x;
 }
 
-float* DecoderTrainer::Grad(TrainParam* p) const { return p && weight_grads_ ? p->grad.data() : nullptr; }
 
 void DecoderTrainer::EmbedBackward(std::span<const int32_t> ids, const float* dx) const {
-  if (!weight_grads_) return;
-  EmbeddingBackward(ids, dx, config_.hidden, embed_->grad.data());
+  if (float* grad = Grad(embed_)) EmbeddingBackward(ids, dx, config_.hidden, grad);
 }
 
 void DecoderTrainer::Forward(const float* x_in, int64_t n, Tape& tape, ThreadPool& pool) const {
@@ -85,7 +137,7 @@ void DecoderTrainer::Forward(const float* x_in, int64_t n, Tape& tape, ThreadPoo
   }
   tape.last = std::move(x);
   tape.out = Zeros(n * c.hidden);
-  RmsNormForward(tape.last.data(), final_norm_->value.data(), c.rms_eps, n, c.hidden, tape.out.data());
+  RmsNormForward(tape.last.data(), Data(final_norm_), c.rms_eps, n, c.hidden, tape.out.data());
 }
 
 // y = mid + down(silu(gate(mn)) ⊙ up(mn)),  mid = x + o(attention(rope(q), rope(k), v)),
@@ -101,9 +153,9 @@ void DecoderTrainer::LayerForward(const LayerParams& p, const Tape& tape, const 
   t.q = Zeros(n * q_dim);
   t.k = Zeros(n * kv_dim);
   t.v = Zeros(n * kv_dim);
-  LinearForward(t.xn.data(), n, Data(p.q), q_dim, h, Data(p.q_bias), t.q.data(), pool);
-  LinearForward(t.xn.data(), n, Data(p.k), kv_dim, h, Data(p.k_bias), t.k.data(), pool);
-  LinearForward(t.xn.data(), n, Data(p.v), kv_dim, h, Data(p.v_bias), t.v.data(), pool);
+  Project(p.q, p.q_bias, t.xn.data(), n, t.q.data(), pool);
+  Project(p.k, p.k_bias, t.xn.data(), n, t.k.data(), pool);
+  Project(p.v, p.v_bias, t.xn.data(), n, t.v.data(), pool);
   if (qk_norm_) {  // Qwen3: RMSNorm over each head's head_dim values, before RoPE
     t.q_raw = t.q;
     t.k_raw = t.k;
@@ -117,7 +169,7 @@ void DecoderTrainer::LayerForward(const LayerParams& p, const Tape& tape, const 
   AttentionForward(t.q.data(), t.k.data(), t.v.data(), n, {c.n_heads, c.n_kv_heads, static_cast<int>(hd)},
                    t.attn.data(), t.lse.data(), pool);
   t.mid = Zeros(n * h);
-  LinearForward(t.attn.data(), n, Data(p.o), h, q_dim, nullptr, t.mid.data(), pool);
+  Project(p.o, Weight{}, t.attn.data(), n, t.mid.data(), pool);
   kernels::AddInPlace(t.mid.data(), x, n * h);
 
   t.mn = Zeros(n * h);
@@ -125,10 +177,10 @@ void DecoderTrainer::LayerForward(const LayerParams& p, const Tape& tape, const 
   t.gate = Zeros(n * I);
   t.up = Zeros(n * I);
   t.act = Zeros(n * I);
-  LinearForward(t.mn.data(), n, Data(p.gate), I, h, nullptr, t.gate.data(), pool);
-  LinearForward(t.mn.data(), n, Data(p.up), I, h, nullptr, t.up.data(), pool);
+  Project(p.gate, Weight{}, t.mn.data(), n, t.gate.data(), pool);
+  Project(p.up, Weight{}, t.mn.data(), n, t.up.data(), pool);
   SwiGluForward(t.gate.data(), t.up.data(), n * I, t.act.data(), pool);
-  LinearForward(t.act.data(), n, Data(p.down), h, I, nullptr, y, pool);
+  Project(p.down, Weight{}, t.act.data(), n, y, pool);
   kernels::AddInPlace(y, t.mid.data(), n * h);
 }
 
@@ -139,7 +191,7 @@ void DecoderTrainer::Logits(const Tape& tape, std::span<const int64_t> rows, flo
     HM_CHECK(rows[i] >= 0 && rows[i] < tape.n, "decoder: row ", rows[i], " is outside the sequence");
     std::copy_n(tape.out.begin() + rows[i] * h, h, selected.begin() + i * h);
   }
-  LinearForward(selected.data(), m, Data(lm_head_), config_.vocab, h, nullptr, logits, pool);
+  Project(lm_head_, Weight{}, selected.data(), m, logits, pool);
 }
 
 double DecoderTrainer::Loss(const Tape& tape, std::span<const int64_t> rows, std::span<const int32_t> targets,
@@ -151,10 +203,9 @@ double DecoderTrainer::Loss(const Tape& tape, std::span<const int64_t> rows, std
   // Only the labelled rows: z = h_sel lm_headᵀ, [m, vocab].
   Buf selected = Zeros(m * h), z = Zeros(m * V), d_selected = Zeros(m * h);
   for (int64_t i = 0; i < m; ++i) std::copy_n(tape.out.begin() + rows[i] * h, h, selected.begin() + i * h);
-  LinearForward(selected.data(), m, Data(lm_head_), V, h, nullptr, z.data(), pool);
+  Project(lm_head_, Weight{}, selected.data(), m, z.data(), pool);
   const double loss = CrossEntropy(z.data(), targets, V, scale, z.data());
-  LinearBackward(selected.data(), m, Data(lm_head_), V, h, z.data(), d_selected.data(), Grad(lm_head_), nullptr,
-                 pool);
+  ProjectBackward(lm_head_, Weight{}, selected.data(), m, z.data(), d_selected.data(), pool);
   for (int64_t i = 0; i < m; ++i)
     kernels::AddInPlace(d_out + rows[i] * h, d_selected.data() + i * h, h);  // rows may repeat
   return loss;
@@ -186,11 +237,11 @@ void DecoderTrainer::LayerBackward(const LayerParams& p, const Tape& tape, const
 
   // MLP: y = mid + down(act).
   Buf d_act = Zeros(n * I), dg = Zeros(n * I), du = Zeros(n * I);
-  LinearBackward(t.act.data(), n, Data(p.down), h, I, dy.data(), d_act.data(), Grad(p.down), nullptr, pool);
+  ProjectBackward(p.down, Weight{}, t.act.data(), n, dy.data(), d_act.data(), pool);
   SwiGluBackward(t.gate.data(), t.up.data(), d_act.data(), n * I, dg.data(), du.data());
   Buf d_mn = Zeros(n * h), d_part = Zeros(n * h);
-  LinearBackward(t.mn.data(), n, Data(p.gate), I, h, dg.data(), d_mn.data(), Grad(p.gate), nullptr, pool);
-  LinearBackward(t.mn.data(), n, Data(p.up), I, h, du.data(), d_part.data(), Grad(p.up), nullptr, pool);
+  ProjectBackward(p.gate, Weight{}, t.mn.data(), n, dg.data(), d_mn.data(), pool);
+  ProjectBackward(p.up, Weight{}, t.mn.data(), n, du.data(), d_part.data(), pool);
   AddTo(d_mn, d_part);
   Buf& d_mid = dy;  // the residual passes dy through unchanged
   RmsNormBackward(t.mid.data(), Data(p.post_norm), c.rms_eps, n, h, d_mn.data(), d_part.data(), Grad(p.post_norm));
@@ -198,7 +249,7 @@ void DecoderTrainer::LayerBackward(const LayerParams& p, const Tape& tape, const
 
   // Attention: mid = x + o(attn).
   Buf d_attn = Zeros(n * q_dim), dq = Zeros(n * q_dim), dk = Zeros(n * kv_dim), dv = Zeros(n * kv_dim);
-  LinearBackward(t.attn.data(), n, Data(p.o), h, q_dim, d_mid.data(), d_attn.data(), Grad(p.o), nullptr, pool);
+  ProjectBackward(p.o, Weight{}, t.attn.data(), n, d_mid.data(), d_attn.data(), pool);
   AttentionBackward(t.q.data(), t.k.data(), t.v.data(), t.attn.data(), t.lse.data(), d_attn.data(), n,
                     {c.n_heads, c.n_kv_heads, static_cast<int>(hd)}, dq.data(), dk.data(), dv.data(), pool);
   RopeBackward(dq.data(), n, c.n_heads, static_cast<int>(hd), tape.cos.data(), tape.sin.data());
@@ -213,10 +264,10 @@ void DecoderTrainer::LayerBackward(const LayerParams& p, const Tape& tape, const
     dk = std::move(dk_raw);
   }
   Buf d_xn = Zeros(n * h);
-  LinearBackward(t.xn.data(), n, Data(p.q), q_dim, h, dq.data(), d_xn.data(), Grad(p.q), Grad(p.q_bias), pool);
-  LinearBackward(t.xn.data(), n, Data(p.k), kv_dim, h, dk.data(), d_part.data(), Grad(p.k), Grad(p.k_bias), pool);
+  ProjectBackward(p.q, p.q_bias, t.xn.data(), n, dq.data(), d_xn.data(), pool);
+  ProjectBackward(p.k, p.k_bias, t.xn.data(), n, dk.data(), d_part.data(), pool);
   AddTo(d_xn, d_part);
-  LinearBackward(t.xn.data(), n, Data(p.v), kv_dim, h, dv.data(), d_part.data(), Grad(p.v), Grad(p.v_bias), pool);
+  ProjectBackward(p.v, p.v_bias, t.xn.data(), n, dv.data(), d_part.data(), pool);
   AddTo(d_xn, d_part);
   RmsNormBackward(t.x.data(), Data(p.input_norm), c.rms_eps, n, h, d_xn.data(), d_part.data(), Grad(p.input_norm));
   AddTo(d_mid, d_part);  // dy now holds ∂/∂x

@@ -1,7 +1,8 @@
 // The Qwen2 / Qwen3 decoder for training: a forward over one whole sequence that keeps the
 // activations its backward needs, the backward through it, and the loss head that sends only
 // labelled rows through lm_head. Reads the f32 master values of a ParamSet and accumulates
-// into its gradients, so an optimizer step between two calls is seen by the next one.
+// into its gradients, so an optimizer step between two calls is seen by the next one; or, for
+// LoRA, reads a checkpoint's frozen weights (any format) with LoRA layers beside them.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,8 @@
 
 #include "core/thread_pool.h"
 #include "model/config.h"
+#include "model/weights.h"
+#include "train/lora.h"
 #include "train/param_set.h"
 
 namespace hm::train {
@@ -18,6 +21,14 @@ class DecoderTrainer {
  public:
   // `params` must outlive the trainer.
   explicit DecoderTrainer(ParamSet& params);
+  // Over a loaded checkpoint's weights (any format, quantized included), all frozen: the base
+  // of LoRA, whose layers are then attached with Adapt. `weights` must outlive the trainer.
+  DecoderTrainer(const LlmConfig& config, const DecoderWeights& weights);
+
+  // Puts a LoRA update beside the projection whose checkpoint tensor is `weight`
+  // ("model.layers.0.self_attn.q_proj.weight"); hm::Error if there is none. `lora` must
+  // outlive the trainer.
+  void Adapt(const std::string& weight, const LoraLayer* lora);
 
   const LlmConfig& config() const { return config_; }
 
@@ -70,24 +81,37 @@ class DecoderTrainer {
   void Backward(const Tape& tape, const float* d_out, float* dx, ThreadPool& pool) const;
 
  private:
-  struct LayerParams {
-    TrainParam *input_norm, *post_norm, *q, *k, *v, *o, *gate, *up, *down;
-    TrainParam *q_bias = nullptr, *k_bias = nullptr, *v_bias = nullptr;  // Qwen2 (Qwen3 if attention_bias)
-    TrainParam *q_norm = nullptr, *k_norm = nullptr;                     // Qwen3
+  // A weight as the passes read it: the f32 master of a trained parameter, or a frozen view of
+  // a checkpoint in any format with no gradient (LoRA's base). Vectors are [1, n] f32.
+  struct Weight {
+    kernels::Matrix m;
+    TrainParam* param = nullptr;     // null: frozen
+    const LoraLayer* lora = nullptr;  // projections only
   };
+  struct LayerParams {
+    Weight input_norm, post_norm, q, k, v, o, gate, up, down;
+    Weight q_bias, k_bias, v_bias;  // Qwen2 (Qwen3 if attention_bias); m.data null when absent
+    Weight q_norm, k_norm;          // Qwen3
+  };
+  static const float* Data(const Weight& w) { return static_cast<const float*>(w.m.data); }
+  // Null for a frozen view, and for every weight while weight gradients are off.
+  float* Grad(const Weight& w) const { return w.param && weight_grads_ ? w.param->grad.data() : nullptr; }
+  // y = x Wᵀ + b (+ the LoRA update); the backward writes dx and accumulates what trains.
+  static void Project(const Weight& w, const Weight& b, const float* x, int64_t n, float* y, ThreadPool& pool);
+  void ProjectBackward(const Weight& w, const Weight& b, const float* x, int64_t n, const float* dy, float* dx,
+                       ThreadPool& pool) const;
+  void InitRope();
   void LayerForward(const LayerParams& p, const Tape& tape, const float* x, LayerTape& t, float* y,
                     ThreadPool& pool) const;
   // dy: [n, hidden] gradient of the layer output, replaced by that of its input.
   void LayerBackward(const LayerParams& p, const Tape& tape, const LayerTape& t, std::vector<float>& dy,
                      ThreadPool& pool) const;
 
-  float* Grad(TrainParam* p) const;  // null when frozen
-
   LlmConfig config_;
   bool qk_norm_;
   bool recompute_ = false;
   bool weight_grads_ = true;
-  TrainParam *embed_, *lm_head_, *final_norm_;
+  Weight embed_, lm_head_, final_norm_;
   std::vector<LayerParams> layers_;
   std::vector<float> inv_freq_;  // [head_dim / 2]
 };

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "train/group_lrs.h"
@@ -40,6 +41,13 @@ class Objective {
   // Adds the gradient of the batch's summed label-token loss to each param's grad (params of
   // frozen groups may be skipped) and returns that sum.
   virtual LossSum LossAndGrad(const Batch& batch, std::span<TrainParam> params) = 0;
+
+  // Whether a checkpoint is a model the engine loads (the start model's side files and
+  // non-parameter tensors copied beside the parameters), and files the objective adds to it
+  // (written into the checkpoint's folder before it is made complete). LoRA: no model, its
+  // adapter's files.
+  virtual bool CheckpointIsModel() const { return true; }
+  virtual void WriteCheckpointFiles(const std::string& /*dir*/) const {}
 };
 
 }  // namespace hm

@@ -39,12 +39,22 @@ void LinearForward(const float* x, int64_t n, const float* w, int64_t out, int64
 
 void LinearBackward(const float* x, int64_t n, const float* w, int64_t out, int64_t in, const float* dy,
                     float* dx, float* dw, float* db, ThreadPool& pool) {
-  if (dx) {  // dx[t, i] = Σ_o dy[t, o] w[o, i]: a matmul against wᵀ [in, out]
+  LinearBackward(x, n, F32Matrix(w, out, in), dy, dx, dw, db, pool);
+}
+
+void LinearBackward(const float* x, int64_t n, const kernels::Matrix& w, const float* dy, float* dx, float* dw,
+                    float* db, ThreadPool& pool) {
+  const int64_t out = w.rows, in = w.cols;
+  const bool f32 = w.dtype == DType::kF32 && w.blocks == kernels::BlockType::kNone;
+  if (dx && f32) {  // dx[t, i] = Σ_o dy[t, o] w[o, i]: a matmul against wᵀ [in, out]
     std::vector<float> w_t(static_cast<size_t>(in * out));
-    Transpose(w, out, in, w_t.data());
+    Transpose(static_cast<const float*>(w.data), out, in, w_t.data());
     kernels::MatMul(dy, n, F32Matrix(w_t.data(), in, out), nullptr, dx, pool);
+  } else if (dx) {  // a frozen bf16 or quantized base (LoRA): strips widened one at a time
+    kernels::MatMulTransposed(dy, n, w, dx, pool);
   }
   if (!dw) return;  // a frozen layer: only dx is wanted
+  HM_CHECK(f32, "LinearBackward: a trained weight must be an f32 master");
   std::vector<float> dy_t(static_cast<size_t>(out * n));  // [out, n]
   Transpose(dy, n, out, dy_t.data());
   // dW[o, i] += Σ_t dyᵀ[o, t] xᵀ[i, t], in slices of output rows so a vocabulary-sized

@@ -23,11 +23,15 @@ void LinearForward(const float* x, int64_t n, const float* w, int64_t out, int64
 // a frozen layer; db must be null when dw is).
 void LinearBackward(const float* x, int64_t n, const float* w, int64_t out, int64_t in, const float* dy,
                     float* dx, float* dw, float* db, ThreadPool& pool);
+// The same for a weight in any format (w: [out, in]); a trained one is an f32 master, a frozen
+// bf16 or quantized one gets dx from kernels::MatMulTransposed (never widened as a whole).
+void LinearBackward(const float* x, int64_t n, const kernels::Matrix& w, const float* dy, float* dx, float* dw,
+                    float* db, ThreadPool& pool);
 
 // y = w ⊙ x / sqrt(mean(x²) + eps), per row of length dim.  x, y: [n, dim], w: [dim].
 void RmsNormForward(const float* x, const float* w, float eps, int64_t n, int64_t dim, float* y);
 // With r = (mean(x²) + eps)^-½ and g = w ⊙ dy:  dx = r g - r³ x (g·x) / dim;  dw += Σ_rows dy ⊙ x r
-// (dw null: frozen).
+// (dw null: a frozen weight).
 void RmsNormBackward(const float* x, const float* w, float eps, int64_t n, int64_t dim, const float* dy,
                      float* dx, float* dw);
 

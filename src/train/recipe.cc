@@ -121,6 +121,39 @@ std::vector<DataSource> ReadData(const json& data, const std::string& where, con
   return out;
 }
 
+std::vector<std::string> ReadNames(const json& names, const std::string& where) {
+  HM_CHECK(names.is_array(), where, ": expected a list of module names");
+  std::vector<std::string> out;
+  for (const json& n : names) {
+    HM_CHECK(n.is_string(), where, ": expected a list of module names");
+    out.push_back(n.get<std::string>());
+  }
+  return out;
+}
+
+LoraStage ReadLora(const json& lora, const std::string& where) {
+  Fields f(lora, where);
+  LoraStage out;
+  f.Integer("rank", out.settings.rank, 1);
+  f.Number("alpha", out.settings.alpha, 1e-9, 1e9);
+  f.Number("dropout", out.settings.dropout, 0, 0.99);
+  f.Bool("rslora", out.settings.rslora);
+  f.Bool("recompute_activations", out.recompute_activations);
+  HM_CHECK(f.Has("targets"), f.Where("targets"), ": missing");
+  const json& targets = f.Raw("targets");
+  if (targets.is_object()) {
+    Fields t(targets, f.Where("targets"));
+    if (t.Has("llm")) out.llm_targets = ReadNames(t.Raw("llm"), t.Where("llm"));
+    if (t.Has("vision")) out.vision_targets = ReadNames(t.Raw("vision"), t.Where("vision"));
+    t.RejectUnknown();
+  } else {
+    out.llm_targets = ReadNames(targets, f.Where("targets"));
+  }
+  HM_CHECK(!out.llm_targets.empty() || !out.vision_targets.empty(), f.Where("targets"), ": names no module");
+  f.RejectUnknown();
+  return out;
+}
+
 StageRecipe ReadStage(const json& merged, const std::string& where, const fs::path& base) {
   StageRecipe s;
   Fields f(merged, where);
@@ -165,6 +198,7 @@ StageRecipe ReadStage(const json& merged, const std::string& where, const fs::pa
   f.Integer("save_every_steps", s.save_every_steps, 0);
   f.Integer("keep_checkpoints", s.keep_checkpoints, 0);
   f.Skip("comment");
+  if (f.Has("lora")) s.lora = ReadLora(f.Raw("lora"), f.Where("lora"));
   if (f.Has("sources")) {
     const json& sources = f.Raw("sources");
     HM_CHECK(sources.is_object(), f.Where("sources"), ": expected {field: note}");

@@ -11,9 +11,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "model/lora_adapter.h"
 #include "train/adamw.h"
 #include "train/group_lrs.h"
 
@@ -23,6 +25,19 @@ struct DataSource {
   std::string path;        // JSON or JSONL records in the reference format
   double weight = 1.0;     // relative sampling weight among the stage's files
   std::string media_root;  // media paths in records are relative to this (default: the file's folder)
+};
+
+// "lora": {"rank": 16, "alpha": 32, "dropout": 0.05,
+//          "targets": {"llm": ["q_proj", ...], "vision": ["fc1", ...]},  (a plain list: the decoder's)
+//          "recompute_activations": false}
+// A LoRA stage trains an adapter beside the frozen start model (an HF folder or a quantized
+// GGUF one) instead of its weights; "modules" then gives the adapter's learning rate per tower.
+// Recomputation keeps one decoder layer's activations instead of all (a 7B base with
+// 2048-token samples needs it to stay within ~10 GB) for one more forward of compute.
+struct LoraStage {
+  LoraSettings settings;
+  std::vector<std::string> llm_targets, vision_targets;
+  bool recompute_activations = false;
 };
 
 struct StageRecipe {
@@ -55,6 +70,7 @@ struct StageRecipe {
   int64_t save_every_steps = 0;     // 0: only at the end
   int64_t keep_checkpoints = 0;     // older ones are deleted once a newer one is complete; 0: keep all
   std::map<std::string, std::string> sources;
+  std::optional<LoraStage> lora;
 
   // Micro-batches per optimizer step on `ranks` processes (global batch / (micro * ranks)).
   int64_t AccumulationSteps(int ranks = 1) const;

@@ -108,6 +108,10 @@ std::string WriteTrainCheckpoint(const std::string& output_dir, int64_t step, co
         SyncPath(to.string());
       }
     for (const auto& [name, content] : c.extra_files) WriteFileSynced((temp / name).string(), content);
+    if (c.write_files) {
+      c.write_files(temp.string());
+      for (const fs::directory_entry& e : fs::directory_iterator(temp)) SyncPath(e.path().string());
+    }
     WriteFileSynced((temp / kStateFile).string(), c.trainer_state.dump(1));
     SyncPath(temp.string());
     if (fs::exists(final_dir)) fs::remove_all(final_dir);  // the same step saved again (a resumed run)

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -32,6 +33,7 @@ struct CheckpointContents {
   // its tensors give the parameters' shapes, and tensors that are not parameters are copied.
   std::string model_dir;
   std::vector<std::pair<std::string, std::string>> extra_files;  // (file name, content)
+  std::function<void(const std::string& dir)> write_files;        // more files into dir, or none
 };
 
 // Writes OUTPUT_DIR/checkpoint-<step> and returns its path. On failure throws hm::Error

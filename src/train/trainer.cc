@@ -301,8 +301,9 @@ StageOutcome TrainStage(const StageRecipe& stage, const std::string& model_dir, 
     const bool save = (stage.save_every_steps > 0 && s.step % stage.save_every_steps == 0) || s.step == total;
     if (save && writer) {
       const std::string curve = LossCurveSvg(s.history, stage.name + ": loss per optimizer step");
-      CheckpointContents contents{params, &optimizer, StateJson(stage, total, s, sampler), model_dir,
-                                  {{kCurveFile, curve}}};
+      CheckpointContents contents{params, &optimizer, StateJson(stage, total, s, sampler),
+                                  objective.CheckpointIsModel() ? model_dir : "", {{kCurveFile, curve}}};
+      contents.write_files = [&objective](const std::string& dir) { objective.WriteCheckpointFiles(dir); };
       outcome.checkpoint = WriteTrainCheckpoint(stage.output_dir, s.step, contents);
       if (stage.keep_checkpoints > 0) PruneTrainCheckpoints(stage.output_dir, stage.keep_checkpoints);
       ReplaceFileAtomically((fs::path(stage.output_dir) / kCurveFile).string(), curve);

@@ -1,0 +1,100 @@
+#include "train/lora_objective.h"
+
+#include <cmath>
+#include <random>
+
+#include "core/error.h"
+#include "train/batch_grad.h"
+#include "train/training_samples.h"
+
+namespace hm {
+namespace {
+
+// FNV-1a over the batch's record locations: the same batch draws the same dropout masks, in a
+// resumed run too.
+uint64_t BatchSeed(const Batch& batch) {
+  uint64_t h = 1469598103934665603ull;
+  for (const TrainRecord* r : batch.samples)
+    for (const char c : r->where + "\n") h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+  return h;
+}
+
+}  // namespace
+
+LoraObjective::LoraObjective(const std::string& model_dir, const LoraStage& lora, uint64_t seed, int threads)
+    : base_(model_dir),
+      settings_(lora.settings),
+      targets_(SelectLinears(base_.config(), lora.llm_targets, lora.vision_targets)),
+      decoder_(base_.config().llm, base_.weights().decoder),
+      tokenizer_(Tokenizer::FromDir(model_dir)),
+      chat_template_(FindChatTemplate(model_dir)),
+      builder_(tokenizer_, chat_template_, base_.config(), PreprocessorConfig{}, {}),
+      pool_(threads) {
+  HM_CHECK(lora.vision_targets.empty(),
+           "LoRA training of the vision tower is not implemented yet: give decoder targets only (targets.llm)");
+  decoder_.set_recompute_activations(lora.recompute_activations);
+  const int64_t r = settings_.rank;
+  std::mt19937_64 rng(seed);
+  values_.reserve(2 * targets_.size());  // params_ views point into these: no reallocation
+  grads_.reserve(2 * targets_.size());
+  for (const AdaptableLinear& t : targets_) {
+    // PEFT: kaiming_uniform_(A, a=√5), i.e. U(-1/√in, 1/√in); B = 0.
+    std::vector<float>& a = values_.emplace_back(static_cast<size_t>(r * t.in));
+    const double bound = 1.0 / std::sqrt(static_cast<double>(t.in));
+    for (float& v : a) v = static_cast<float>((static_cast<double>(rng() >> 11) * 0x1.0p-53 * 2 - 1) * bound);
+    values_.emplace_back(static_cast<size_t>(t.out * r), 0.0f);
+  }
+  for (const std::vector<float>& v : values_) grads_.emplace_back(v.size(), 0.0f);
+  for (size_t i = 0; i < targets_.size(); ++i) {
+    const ModuleGroup group = targets_[i].vision ? ModuleGroup::kVision : ModuleGroup::kLlm;
+    params_.push_back({PeftLoraAName(targets_[i].weight), values_[2 * i], grads_[2 * i], group, true});
+    params_.push_back({PeftLoraBName(targets_[i].weight), values_[2 * i + 1], grads_[2 * i + 1], group, true});
+  }
+  layers_.reserve(targets_.size());
+  for (size_t i = 0; i < targets_.size(); ++i) {
+    const AdaptableLinear& t = targets_[i];
+    layers_.push_back({&params_[2 * i], &params_[2 * i + 1],
+                       LowRank{kernels::Matrix{DType::kF32, r, t.in, values_[2 * i].data()},
+                               kernels::Matrix{DType::kF32, t.out, r, values_[2 * i + 1].data()}, settings_.Scale()},
+                       static_cast<float>(settings_.dropout)});
+    decoder_.Adapt(t.weight, &layers_.back());
+  }
+}
+
+const LabelledTokens& LoraObjective::Labelled(const TrainRecord& record) const {
+  auto it = labelled_.find(record.where);
+  if (it != labelled_.end()) return it->second;
+  HM_CHECK(record.media.empty(), record.where, ": LoRA trains on text records only for now (this one has media)");
+  return labelled_.emplace(record.where, builder_.Build(record).tokens).first->second;
+}
+
+int64_t LoraObjective::Length(const TrainRecord& record) const {
+  return static_cast<int64_t>(Labelled(record).ids.size());
+}
+
+LossSum LoraObjective::LossAndGrad(const Batch& batch, std::span<TrainParam>) {
+  std::vector<TrainingSample> samples;
+  for (const TrainRecord* r : batch.samples) samples.push_back({Labelled(*r), {}});
+  LossSum sum;
+  for (const TrainingSample& s : samples) sum.tokens += s.tokens.label_count();
+  if (sum.tokens == 0) return sum;
+  const uint64_t seed = BatchSeed(batch);
+  for (size_t i = 0; i < layers_.size(); ++i) layers_[i].seed = seed + 0x9E3779B97F4A7C15ull * (i + 1);
+  const train::BatchLoss loss = train::AccumulateBatchGradients(
+      decoder_, nullptr, static_cast<int32_t>(base_.config().image_token_index), samples, pool_, 1.0f);
+  sum.loss = loss.loss * static_cast<double>(loss.label_tokens);
+  return sum;
+}
+
+LoraAdapter LoraObjective::Adapter() const {
+  LoraAdapter adapter{settings_, {}};
+  for (size_t i = 0; i < targets_.size(); ++i)
+    adapter.modules.push_back({targets_[i].weight, targets_[i].out, targets_[i].in, values_[2 * i], values_[2 * i + 1]});
+  return adapter;
+}
+
+void LoraObjective::WriteCheckpointFiles(const std::string& dir) const {
+  WriteLoraAdapter(dir, Adapter(), base_.dir());
+}
+
+}  // namespace hm
