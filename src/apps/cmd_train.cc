@@ -11,8 +11,8 @@
 #include "io/json_file.h"
 #include "train/decoder_objective.h"
 #include "train/least_squares_objective.h"
-#include "train/mpi_collective.h"
 #include "train/lora_objective.h"
+#include "train/mpi_collective.h"
 #include "train/recipe.h"
 #include "train/trainer.h"
 
