@@ -6,7 +6,7 @@
 
 namespace hm {
 
-MediaItem LoadRecordMedia(const MediaRef& m) {
+MediaItem LoadRecordMedia(const MediaRef& m, const VideoSampling& video) {
   std::error_code ec;
   HM_CHECK(std::filesystem::exists(m.path, ec), m.path, ": missing file");
   MediaSpec spec;
@@ -14,7 +14,11 @@ MediaItem LoadRecordMedia(const MediaRef& m) {
   spec.what = m.path;
   switch (m.kind) {
     case MediaRef::Kind::kImage: spec.format = MediaFormat::kImage; break;
-    case MediaRef::Kind::kVideo: spec.format = MediaFormat::kVideo; break;
+    case MediaRef::Kind::kVideo:
+      spec.format = MediaFormat::kVideo;
+      spec.fps = video.fps;
+      spec.max_frames = video.max_frames;
+      break;
     case MediaRef::Kind::kVolume:
       spec.format = MediaFormat::kVolume;
       spec.slices = m.slices;

@@ -72,7 +72,7 @@ std::vector<RawRecord> SplitRecords(const std::string& path, const std::string& 
 
 }  // namespace
 
-std::optional<std::string> MediaExists(const RecordMedia& media) {
+std::optional<std::string> MediaExists(const MediaRef& media) {
   std::error_code ec;
   if (!std::filesystem::exists(media.path, ec)) return "missing media file " + media.path;
   return std::nullopt;
@@ -99,7 +99,7 @@ Dataset ReadDataset(const DataSource& source, const DatasetOptions& options) {
         Fail(where, ": invalid JSON");
       }
       TrainRecord r = ParseTrainRecord(value, where, source.media_root);
-      for (const RecordMedia& m : r.media)
+      for (const MediaRef& m : r.media)
         if (auto problem = check_media(m)) Fail(where, ": ", *problem);
       if (options.length) {
         int64_t n = options.length(r);

@@ -26,7 +26,7 @@ struct DatasetOptions {
   // every record when given, so what it throws (an undecodable image) marks the record bad.
   std::function<int64_t(const TrainRecord&)> length;
   // Why a media item cannot be used, or nullopt. Default: MediaExists.
-  std::function<std::optional<std::string>(const RecordMedia&)> check_media;
+  std::function<std::optional<std::string>(const MediaRef&)> check_media;
 };
 
 struct Dataset {
@@ -40,6 +40,6 @@ struct Dataset {
 Dataset ReadDataset(const DataSource& source, const DatasetOptions& options);
 
 // The existence check used until media are decoded at validation time.
-std::optional<std::string> MediaExists(const RecordMedia& media);
+std::optional<std::string> MediaExists(const MediaRef& media);
 
 }  // namespace hm

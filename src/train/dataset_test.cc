@@ -46,10 +46,10 @@ TEST_F(DatasetTest, ParsesTheReferenceFormatWithVolumes) {
   EXPECT_EQ(d.records[0].where, src.path + ":1");
   EXPECT_EQ(d.records[0].media[0].path, (dir_ / "media" / "a.png").string());
   EXPECT_EQ(d.records[1].where, src.path + ":3");
-  const RecordMedia& v = d.records[1].media[0];
-  EXPECT_EQ(v.kind, RecordMedia::Kind::kVolume);
+  const MediaRef& v = d.records[1].media[0];
+  EXPECT_EQ(v.kind, MediaRef::Kind::kVolume);
   EXPECT_EQ(v.slices, 32);
-  EXPECT_EQ(v.axis, SliceAxis::kCoronal);
+  EXPECT_EQ(v.axis, "coronal");
   EXPECT_EQ(v.window, "lung");
   ASSERT_EQ(d.records[1].turns.size(), 3u);
   EXPECT_EQ(d.records[1].turns[0].role, Turn::Role::kSystem);
