@@ -35,8 +35,9 @@ struct Dataset {
   std::vector<BadRecord> skipped;
 };
 
-// A JSON array of records (line = where the record starts) or JSONL (one per line; blank
-// lines ignored). An unreadable file or invalid JSON throws.
+// A .json array of records (line = where the record starts) or JSONL (one per line; blank
+// lines ignored), read by the data tools' reader (data/data_file.h). An unreadable file or a
+// .json file that is not an array throws; a record that is not valid JSON is a bad record.
 Dataset ReadDataset(const DataSource& source, const DatasetOptions& options);
 
 // The existence check used until media are decoded at validation time.

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include "core/error.h"
+#include "data/data_file.h"
 #include "data/record_media.h"
 #include "runtime/request_policy.h"
 
@@ -148,25 +148,15 @@ TrainingSample TrainingSampleBuilder::Build(const TrainRecord& record) const {
 std::vector<TrainingSample> ReadTrainingSamples(const std::string& jsonl_path, const Tokenizer& tokenizer,
                                                 const ChatTemplate& chat_template, const ModelConfig& config,
                                                 const PreprocessorConfig& preprocessor) {
-  std::ifstream in(jsonl_path, std::ios::binary);
-  HM_CHECK(in, jsonl_path, ": cannot open");
-  const std::string folder = std::filesystem::path(jsonl_path).parent_path().string();
   SampleMediaOptions options;
   options.token_reduction = config.use_token_compression;
   const TrainingSampleBuilder builder(tokenizer, chat_template, config, preprocessor, options);
+  const std::string folder = std::filesystem::path(jsonl_path).parent_path().string();
   std::vector<TrainingSample> samples;
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = jsonl_path + ":" + std::to_string(n);
-    nlohmann::json record;
-    try {
-      record = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      Fail(where, ": invalid JSON: ", e.what());
-    }
-    samples.push_back(builder.Build(ParseTrainRecord(record, where, folder)));
-  }
+  ForEachRecord(jsonl_path, [&](const FileRecord& raw) {
+    HM_CHECK(raw.error.empty(), raw.where, ": ", raw.error);
+    samples.push_back(builder.Build(ParseTrainRecord(raw.record, raw.where, folder)));
+  });
   HM_CHECK(!samples.empty(), jsonl_path, ": no samples");
   return samples;
 }
