@@ -6,6 +6,7 @@
 #include "data/data_file.h"
 
 namespace hm {
+
 std::optional<std::string> MediaExists(const MediaRef& media) {
   std::error_code ec;
   if (!std::filesystem::exists(media.path, ec)) return "missing media file " + media.path;
@@ -15,25 +16,46 @@ std::optional<std::string> MediaExists(const MediaRef& media) {
 Dataset ReadDataset(const DataSource& source, const DatasetOptions& options) {
   HM_CHECK(options.max_length == 0 || options.length, "ReadDataset: max_length needs a length function");
   auto check_media = options.check_media ? options.check_media : MediaExists;
-  Dataset d;
-  d.path = source.path;
+  // Every record parsed first (a bad one keeps its reason), so `prepare` sees the good ones
+  // together; then each is judged in file order.
+  struct Parsed {
+    std::string where, error;
+    size_t record = 0;  // into `records` when error is empty
+  };
+  std::vector<Parsed> parsed;
+  std::vector<TrainRecord> records;
   ForEachRecord(source.path, [&](const FileRecord& raw) {
+    Parsed p{raw.where, "", records.size()};
     try {
       HM_CHECK(raw.error.empty(), raw.where, ": ", raw.error);
       TrainRecord r = ParseTrainRecord(raw.record, raw.where, source.media_root);
       for (const MediaRef& m : r.media)
         if (auto problem = check_media(m)) Fail(raw.where, ": ", *problem);
+      records.push_back(std::move(r));
+    } catch (const Error& e) {
+      p.error = e.what();
+    }
+    parsed.push_back(std::move(p));
+  });
+  if (options.prepare) options.prepare(records);
+
+  Dataset d;
+  d.path = source.path;
+  for (const Parsed& p : parsed) {
+    try {
+      HM_CHECK(p.error.empty(), p.error);
+      TrainRecord& r = records[p.record];
       if (options.length) {
         int64_t n = options.length(r);
-        HM_CHECK(options.max_length == 0 || n <= options.max_length, raw.where, ": ", n,
+        HM_CHECK(options.max_length == 0 || n <= options.max_length, p.where, ": ", n,
                  " tokens, over the maximum length ", options.max_length);
       }
       d.records.push_back(std::move(r));
     } catch (const Error& e) {
       if (options.strict) throw Error(StrCat(e.what(), " (--strict: stopping)"));
-      d.skipped.push_back({raw.where, e.what()});
+      d.skipped.push_back({p.where, e.what()});
     }
-  });
+  }
   return d;
 }
 

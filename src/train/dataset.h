@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct DatasetOptions {
   // Tokens a record will take (text and visual); required when max_length is set. Called for
   // every record when given, so what it throws (an undecodable image) marks the record bad.
   std::function<int64_t(const TrainRecord&)> length;
+  // Called once with every structurally good record before `length` is asked about them:
+  // lets the model measure them all at once (in parallel).
+  std::function<void(std::span<const TrainRecord>)> prepare;
   // Why a media item cannot be used, or nullopt. Default: MediaExists.
   std::function<std::optional<std::string>(const MediaRef&)> check_media;
 };
