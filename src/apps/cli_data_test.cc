@@ -8,6 +8,8 @@
 #include <fstream>
 #include <string>
 
+#include "apps/serve_process_testing.h"
+
 namespace hm {
 namespace {
 
@@ -78,6 +80,99 @@ TEST(DataCommand, PhantomsValidateAndStats) {
   EXPECT_TRUE(fs::exists(dir / "clean/train.dropped.jsonl"));
 
   EXPECT_EQ(Hulumed("data validate " + (dir / "absent.jsonl").string()).status, 1);
+  fs::remove_all(dir);
+}
+
+// The count on the summary table's row `name`, -1 when there is no such row.
+long SummaryRow(const std::string& table, const std::string& name) {
+  for (size_t at = table.find(name); at != std::string::npos; at = table.find(name, at + 1))
+    if (at == 0 || table[at - 1] == '\n') return std::stol(table.substr(at + name.size(), table.find('\n', at) - at - name.size()));
+  return -1;
+}
+
+// `data synth` against our own server: the seed's image goes inline and is accepted. The tiny
+// test model is untrained, so its replies are noise and the rule checks reject them; the run
+// still settles every seed, writes their provenance, and a re-run is answered by the cache.
+TEST(DataCommand, SynthAgainstHulumedServe) {
+  ServeProcess server(HULUMED_SOURCE_DIR "/testdata/models/tiny-qwen2");
+  ASSERT_GT(server.port(), 0);
+  const fs::path dir = fs::temp_directory_path() / ("hm_cli_synth_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string seeds = (dir / "seeds.jsonl").string(), image = HULUMED_SOURCE_DIR "/testdata/media/images/rgb.png";
+  std::ofstream(seeds) << R"({"image": ")" << image
+                       << R"(", "conversations": [{"from": "human", "value": "<image>\nWhat is shown?"}, {"from": "gpt", "value": "Colours."}]})"
+                       << "\n"
+                       << R"({"conversations": [{"from": "human", "value": "What is CT?"}, {"from": "gpt", "value": "Computed tomography."}]})"
+                       << "\n";
+  // The tiny model's context is 512 positions: a short template of our own (--templates).
+  fs::create_directories(dir / "templates");
+  std::ofstream(dir / "templates/qa.txt") << "Ask about {{modality}}: {{question}} JSON pairs:";
+  const std::string common = "data synth --endpoint http://127.0.0.1:" + std::to_string(server.port()) +
+                             " --model tiny --task qa --in " + seeds + " --templates " + (dir / "templates").string() +
+                             " --max-tokens 8 --cache " + (dir / "cache").string() + " --out ";
+  const Result first = Hulumed(common + (dir / "a.jsonl").string() + " --rate 600/min");
+  ASSERT_EQ(first.status, 0) << first.out;
+  EXPECT_EQ(SummaryRow(first.out, "requests sent"), 2) << first.out;
+  EXPECT_EQ(SummaryRow(first.out, "failed (retried next run)"), 0) << first.out;
+  std::ifstream rejected(dir / "a.rejected.jsonl");
+  std::string line;
+  int settled = 0;
+  for (; std::getline(rejected, line); ++settled) {
+    EXPECT_NE(line.find(R"("model":"tiny")"), std::string::npos) << line;
+    EXPECT_NE(line.find(R"("template":{"name":"qa")"), std::string::npos) << line;
+  }
+  std::ifstream accepted(dir / "a.jsonl");
+  for (; std::getline(accepted, line); ++settled) {
+  }
+  EXPECT_EQ(settled, 2);
+
+  const Result again = Hulumed(common + (dir / "b.jsonl").string());
+  ASSERT_EQ(again.status, 0) << again.out;
+  EXPECT_EQ(SummaryRow(again.out, "requests sent"), 0) << again.out;
+  EXPECT_EQ(SummaryRow(again.out, "replies from the cache"), 2) << again.out;
+
+  std::ofstream(seeds, std::ios::app) << "{oops\n";
+  const Result bad = Hulumed(common + (dir / "c.jsonl").string() + " --rate 1/fortnight");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.out.find("--rate '1/fortnight'"), std::string::npos) << bad.out;
+  const Result bad_seed = Hulumed(common + (dir / "c.jsonl").string());
+  EXPECT_EQ(bad_seed.status, 1);
+  EXPECT_NE(bad_seed.out.find(seeds + ":3: invalid JSON"), std::string::npos) << bad_seed.out;
+  fs::remove_all(dir);
+}
+
+// The path to a demo model: a tokenizer learned from the phantoms' text, a demo-sized model
+// carrying it, `run` answering (noise, untrained) about an image, and its records packed.
+TEST(DataCommand, TokenizerThenDemoModelThatRuns) {
+  const fs::path dir = fs::temp_directory_path() / ("hm_cli_tokenizer_" + std::to_string(::getpid()));
+  ASSERT_EQ(Hulumed("data phantoms --seed 3 --count 7 --out " + dir.string()).status, 0);
+  const Result tok = Hulumed("data tokenizer --from " + (dir / "samples.jsonl").string() + " --vocab 1024 --out " +
+                             (dir / "tok").string());
+  ASSERT_EQ(tok.status, 0) << tok.out;
+  EXPECT_NE(tok.out.find("merges, vocabulary "), std::string::npos) << tok.out;
+
+  const Result untokenized = Hulumed("create-model --preset demo --out " + (dir / "demo").string());
+  EXPECT_EQ(untokenized.status, 1) << untokenized.out;
+  EXPECT_NE(untokenized.out.find("--tokenizer"), std::string::npos) << untokenized.out;
+  const Result made = Hulumed("create-model --preset demo --tokenizer " + (dir / "tok").string() + " --out " +
+                              (dir / "demo").string());
+  ASSERT_EQ(made.status, 0) << made.out;
+  EXPECT_NE(made.out.find("M parameters"), std::string::npos) << made.out;
+
+  const Result run = Hulumed("run -m " + (dir / "demo").string() + " --image " + HULUMED_SOURCE_DIR +
+                             "/testdata/media/images/rgb.png -p \"What modality?\" -n 4 --seed 1");
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_NE(run.out.find("generated 4 tokens"), std::string::npos) << run.out;
+
+  const std::string pack_args = "data pack -m " + (dir / "demo").string() + " --in " + (dir / "samples.jsonl").string() +
+                                " --shard-tokens 2000 --out " + (dir / "shards").string();
+  const Result packed = Hulumed(pack_args);
+  ASSERT_EQ(packed.status, 0) << packed.out;
+  EXPECT_NE(packed.out.find(" (0 already packed): "), std::string::npos) << packed.out;
+  EXPECT_TRUE(fs::exists(dir / "shards/index.json"));
+  const Result repacked = Hulumed(pack_args);
+  EXPECT_EQ(repacked.status, 0) << repacked.out;
+  EXPECT_EQ(repacked.out.find(" (0 already packed): "), std::string::npos) << repacked.out;
   fs::remove_all(dir);
 }
 

@@ -3,6 +3,7 @@
 // message for a benchmark that is not on disk.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -51,6 +52,30 @@ TEST(CliEvalRun, InProcessRunScoresReportsAndResumes) {
   const Result again = Hulumed(RunArgs(out, "MedQA_USMLE"));
   ASSERT_EQ(again.status, 0) << again.out;
   EXPECT_NE(again.out.find("MedQA_USMLE: 0 answered, 3 already done"), std::string::npos) << again.out;
+  fs::remove_all(out);
+}
+
+TEST(CliEvalRun, ABenchmarkThatCannotBeScoredDoesNotStopTheOthers) {
+  const fs::path out = Fresh("unscorable");
+  const Result r = Hulumed(RunArgs(out, "HealthBench,PATH_VQA"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("HealthBench is graded rubric by rubric"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("not finished: HealthBench"), std::string::npos) << r.out;
+  const std::string kept = Slurp(out / "HealthBench" / "responses.jsonl");  // kept for a grader
+  EXPECT_EQ(std::count(kept.begin(), kept.end(), '\n'), 4);
+  EXPECT_TRUE(ReadJsonFile((out / "PATH_VQA" / "metrics.json").string()).contains("close"));
+  EXPECT_NE(Slurp(out / "report.md").find("| PATH_VQA | tiny-qwen2 |"), std::string::npos);
+  fs::remove_all(out);
+}
+
+TEST(CliEvalRun, AllLeavesOutWhatCannotBeScoredAndSaysSo) {
+  const fs::path out = Fresh("all");
+  const Result r = Hulumed(RunArgs(out, "all") + " --limit 1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("note: 'all' leaves out HealthBench: its rubric grading is not implemented yet"),
+            std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(out / "HealthBench"));
+  EXPECT_TRUE(fs::exists(out / "CheXpert_Plus" / "metrics.json"));
   fs::remove_all(out);
 }
 

@@ -1,7 +1,8 @@
 // hulumed data: tools for training data in the reference's format. `phantoms` writes a
 // synthetic medical world with known answers, `validate` checks records and their media,
 // `stats` summarises a data set, `mix` draws a weighted training mixture, `dedup` drops
-// duplicates and evaluation leaks.
+// duplicates and evaluation leaks, `synth` generates samples through an endpoint, `tokenizer`
+// learns a small BPE from records' text, `pack` writes pre-tokenized shards for the trainer.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -14,7 +15,9 @@
 #include "data/phantoms.h"
 #include "data/stats.h"
 #include "data/stats_chart.h"
+#include "data/tokenizer_training.h"
 #include "data/validate.h"
+#include "train/pack.h"
 
 namespace hm {
 namespace {
@@ -28,6 +31,8 @@ struct DataOptions {
   std::vector<std::string> mix_sources, upsample;
   MixOptions mix;
   DedupOptions dedup;
+  TokenizerTrainingOptions tokenizer;
+  PackOptions pack;
 };
 
 }  // namespace
@@ -110,6 +115,37 @@ void AddDataCommand(CLI::App& app) {
     std::cout << s.records << " records: " << s.kept << " kept; dropped " << s.exact << " exact duplicates, " << s.near
               << " near duplicates, " << s.eval_image << " eval image matches, " << s.eval_text << " eval text overlaps, "
               << s.unreadable << " unreadable\n";
+  });
+
+  AddDataSynthCommand(*data);
+  auto* tokenizer = data->add_subcommand("tokenizer", "Learn a small byte-level BPE tokenizer from records' text");
+  tokenizer->add_option("--from", o->tokenizer.files, "Training records (.jsonl or .json; repeatable)")->required();
+  tokenizer->add_option("--vocab", o->tokenizer.vocab_size, "Vocabulary size, added tokens included")->capture_default_str();
+  tokenizer->add_option("--out", o->tokenizer.out_dir, "Folder for tokenizer.json and tokenizer_config.json")->required();
+  tokenizer->callback([o] {
+    o->tokenizer.progress = [](int32_t tokens) { std::cerr << "\r" << tokens << " tokens" << std::flush; };
+    const TokenizerTrainingSummary s = TrainTokenizer(o->tokenizer);
+    std::cerr << "\r";
+    std::cout << s.records << " records, " << s.text_bytes << " bytes of text, " << s.distinct_pieces << " distinct pieces: "
+              << s.merges << " merges, vocabulary " << s.vocab_size << " -> " << o->tokenizer.out_dir << "\n";
+  });
+
+  auto* pack = data->add_subcommand("pack", "Pre-tokenize records into shards the trainer streams from (resumable)");
+  pack->add_option("--in", o->pack.inputs, "Training records (.jsonl or .json; repeatable, packed in order)")->required();
+  pack->add_option("-m,--model,--tokenizer", o->pack.model_dir,
+                   "Checkpoint (or tokenizer folder: text records only) whose tokenizer and processor make the tokens")
+      ->required();
+  pack->add_option("--out", o->pack.out_dir, "Shard folder (index.json, shard-*.npy, shard-*.media.jsonl)")->required();
+  pack->add_option("--shard-tokens", o->pack.shard_tokens, "Tokens per shard (a shard closes at the first sample past it)")
+      ->capture_default_str();
+  pack->callback([o] {
+    o->pack.progress = [](int64_t records) { std::cerr << "\r" << records << " records" << std::flush; };
+    const PackSummary s = PackRecords(o->pack);
+    std::cerr << "\r";
+    for (const SkippedRecord& r : s.skipped) std::cout << r.reason << "\n";
+    std::cout << s.records_read << " records (" << s.resumed_records << " already packed): " << s.samples << " samples, "
+              << s.tokens << " tokens in " << s.shards << " shards, " << s.skipped.size() << " skipped -> "
+              << o->pack.out_dir << "\n";
   });
 }
 

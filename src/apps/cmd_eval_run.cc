@@ -46,7 +46,11 @@ std::vector<std::string> ExpandNames(const std::vector<std::string>& names) {
       out.push_back(eval::FindBenchmark(n).name);  // fails early on a typo
       continue;
     }
-    for (const auto& info : eval::KnownBenchmarks()) out.push_back(info.name);
+    for (const auto& info : eval::KnownBenchmarks()) {
+      if (info.left_out_of_all.empty()) out.push_back(info.name);
+      else std::fprintf(stderr, "note: 'all' leaves out %s: %s (name it to run it)\n", info.name.c_str(),
+                        info.left_out_of_all.c_str());
+    }
   }
   return out;
 }
@@ -123,8 +127,13 @@ void Run(const EvalRunOptions& o) {
                    name.c_str(), shard.index, shard.count, o.out_dir.c_str(), name.c_str(), shard.count);
       continue;
     }
-    Score(info, dir, o);
-    scored_any = true;
+    try {  // one benchmark that cannot be scored (HealthBench) must not stop the others
+      Score(info, dir, o);
+      scored_any = true;
+    } catch (const Error& e) {
+      std::fprintf(stderr, "error: %s\n", e.what());
+      failures += " " + name;
+    }
   }
   if (scored_any) Report(o);
   HM_CHECK(failures.empty(), "not finished:", failures);

@@ -54,14 +54,16 @@ void RunTrain(const TrainCommandOptions& o) {
 
 }  // namespace
 
-void AddTrainCommand(CLI::App& app) {
-  // `train` is shared with `train grad`: whichever registers first makes it.
-  CLI::App* train = nullptr;
+CLI::App* TrainGroup(CLI::App& app) {
   try {
-    train = app.get_subcommand("train");
+    return app.get_subcommand("train");
   } catch (const CLI::OptionNotFound&) {
-    train = app.add_subcommand("train", "Train or fine-tune a checkpoint");
+    return app.add_subcommand("train", "Train or fine-tune a checkpoint");
   }
+}
+
+void AddTrainCommand(CLI::App& app) {
+  CLI::App* train = TrainGroup(app);
   auto o = std::make_shared<TrainCommandOptions>();
   train->add_option("recipe", o->recipe, "Recipe JSON: one stage, or defaults + stages (see recipes/)");
   train->add_flag("--resume", o->resume, "Continue each stage from its output_dir's last checkpoint");
@@ -69,7 +71,7 @@ void AddTrainCommand(CLI::App& app) {
   train->add_flag("--no-progress", o->no_progress, "No progress line (the JSONL log is still written)");
   train->add_option("-t,--threads", o->threads, "Worker threads (default: all cores)");
   train->callback([o, train] {
-    if (!train->get_subcommands().empty()) return;  // `train grad` ran instead
+    if (!train->get_subcommands().empty()) return;  // `train grad` or `train export` ran instead
     HM_CHECK(!o->recipe.empty(), "train: give a RECIPE.json (see recipes/hulumed-3stage.json)");
     RunTrain(*o);
   });

@@ -49,14 +49,7 @@ void RunTrainGrad(const TrainGradOptions& o) {
 }  // namespace
 
 void AddTrainGradCommand(CLI::App& app) {
-  // `train` is shared with the training loop's own commands: whichever registers first makes it.
-  CLI::App* train = nullptr;
-  try {
-    train = app.get_subcommand("train");
-  } catch (const CLI::OptionNotFound&) {
-    train = app.add_subcommand("train", "Train or fine-tune a checkpoint");
-  }
-  auto* cmd = train->add_subcommand("grad", "Loss and gradient of every parameter for samples taken as one batch");
+  auto* cmd = TrainGroup(app)->add_subcommand("grad", "Loss and gradient of every parameter for samples taken as one batch");
   auto o = std::make_shared<TrainGradOptions>();
   cmd->add_option("-m,--model", o->model_dir, "Checkpoint directory (HF layout, f32/bf16/f16)")->required();
   cmd->add_option("--data", o->data, "JSONL of training records: \"conversations\" plus \"image\", \"video\" or \"volume\"")

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   hm::AddBenchCommand(app);
   hm::AddTrainGradCommand(app);
   hm::AddTrainCommand(app);
+  hm::AddTrainExportCommand(app);
   hm::AddEvalCommands(app);
   hm::AddDataCommand(app);
   try {
@@ -28,6 +29,9 @@ int main(int argc, char** argv) {
     return 1;
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {  // e.g. a filesystem_error: it names the path
+    std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
   }
   return 0;

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "core/error.h"
 
@@ -18,6 +19,15 @@ void WriteFileBytes(const std::string& path, std::string_view bytes) {
 
 void WriteFileBytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   WriteFileBytes(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+std::string ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  HM_CHECK(in, path, ": cannot open");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  HM_CHECK(!in.bad(), path, ": read failed");
+  return bytes.str();
 }
 
 std::vector<uint8_t> GzipBytes(const std::vector<uint8_t>& bytes) {

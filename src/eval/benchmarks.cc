@@ -11,6 +11,13 @@ namespace {
 
 const char* kConvert = " (parquet: convert with `node tools/eval/parquet_to_jsonl.mjs FILE.parquet OUT.jsonl`)";
 
+// The exact conversion a parquet-published benchmark needs, `output` relative to the data root.
+std::string ConvertWith(const std::string& inputs, const std::string& output) {
+  return "; then, in the hulumed checkout, run `npm ci` once and `node tools/eval/parquet_to_jsonl.mjs " + inputs +
+         " DATA/" + output + "` (DATA is --data; every shard of the split in one call, in order; embedded images "
+         "are written beside it under images/)";
+}
+
 struct Entry {
   BenchmarkInfo info;
   std::function<std::vector<EvalSample>(const std::string&, bool)> load;
@@ -74,6 +81,75 @@ const std::vector<Entry>& Entries() {
         "form: a list of {image: [paths], conversations: [prompt, report]}, paths relative to this folder",
         MetricsLayout::kReport},
        LoadIuXray},
+      {{"MMLU_Pro", "MMLU_Pro", "test.jsonl",
+        "https://huggingface.co/datasets/TIGER-Lab/MMLU-Pro: download data/test-00000-of-00001.parquet (the "
+        "health category is kept)" + ConvertWith("test-00000-of-00001.parquet", "MMLU_Pro/test.jsonl"),
+        MetricsLayout::kAccuracy},
+       LoadMmluProHealth},
+      {{"MedXpertQA-Text", "MedXpertQA", "Text/test.jsonl",
+        "https://huggingface.co/datasets/TsinghuaC3I/MedXpertQA: Text/test.jsonl as published (JSONL)",
+        MetricsLayout::kAccuracy},
+       LoadMedXpertQaText},
+      {{"MedXpertQA-MM", "MedXpertQA", "MM/test.jsonl",
+        "https://huggingface.co/datasets/TsinghuaC3I/MedXpertQA: MM/test.jsonl as published (JSONL), and "
+        "images.zip unpacked so that each image is MedXpertQA/images/<name>",
+        MetricsLayout::kAccuracy},
+       LoadMedXpertQaMm},
+      {{"SuperGPQA", "SuperGPQA", "SuperGPQA-all.jsonl",
+        "https://huggingface.co/datasets/m-a-p/SuperGPQA: SuperGPQA-all.jsonl as published (the Medicine "
+        "discipline is kept)",
+        MetricsLayout::kAccuracy},
+       LoadSuperGpqaMedicine},
+      {{"HealthBench", "HealthBench", "2025-05-07-06-14-12_oss_eval.jsonl",
+        "https://openaipublic.blob.core.windows.net/simple-evals/healthbench/: 2025-05-07-06-14-12_oss_eval.jsonl, "
+        "consensus_2025-05-09-20-00-46.jsonl and hard_2025-05-08-21-00-10.jsonl as published (JSONL)",
+        MetricsLayout::kAccuracy, JudgeScope::kNone, "its rubric grading is not implemented yet"},
+       LoadHealthBench},
+      {{"PATH_VQA", "PATH_VQA", "test.jsonl",
+        "https://huggingface.co/datasets/flaviagiammarino/path-vqa: download data/test-*.parquet" +
+            ConvertWith("test-*.parquet", "PATH_VQA/test.jsonl"),
+        MetricsLayout::kOpenClose, JudgeScope::kAllQuestions},
+       LoadPathVqa},
+      {{"OmniMedVQA", "OmniMedVQA", "QA_information/Open-access",
+        "https://huggingface.co/datasets/foreverbeliever/OmniMedVQA: OmniMedVQA.zip, unzipped inside the data "
+        "root (it unpacks to OmniMedVQA/QA_information/Open-access/*.json and OmniMedVQA/Images/)",
+        MetricsLayout::kAccuracy},
+       LoadOmniMedVqa},
+      {{"MedFrameQA", "MedFrameQA", "test.jsonl",
+        "https://huggingface.co/datasets/SuhaoYu1020/MedFrameQA: download data/test-*.parquet" +
+            ConvertWith("test-*.parquet", "MedFrameQA/test.jsonl"),
+        MetricsLayout::kAccuracy},
+       LoadMedFrameQa},
+      {{"MMMU-Medical-val", "MMMU", "Clinical_Medicine/validation.jsonl",
+        "https://huggingface.co/datasets/MMMU/MMMU: for each of Basic_Medical_Science, Clinical_Medicine, "
+        "Diagnostics_and_Laboratory_Medicine, Pharmacy, Public_Health download SUBJECT/validation-*.parquet" +
+            ConvertWith("SUBJECT/validation-*.parquet", "MMMU/SUBJECT/validation.jsonl") + ", once per subject",
+        MetricsLayout::kAccuracy},
+       LoadMmmuMedicalVal},
+      {{"Medmnist", "Medmnist", "medminist_test.json",
+        "MedMNIST v2 (https://medmnist.com, test splits) in MedUniEval's medminist_test.json form: a list of "
+        "{images: [path], conversations: [question with lettered options, answer], answer, split}, paths "
+        "relative to this folder",
+        MetricsLayout::kAccuracy},
+       LoadMedMnist},
+      {{"3DRad", "3DRad", "Rad3D_test.json",
+        "3D-RAD (https://huggingface.co/datasets/Tang-xiaoxiao/3D-RAD, CT-RATE volumes as slice folders) in "
+        "MedUniEval's Rad3D_test.json form: a list of {video: [slice folder], conversations, Question_Type, "
+        "type}, slice folders relative to this folder",
+        MetricsLayout::kByCategory3d},
+       LoadRad3d},
+      {{"MIMIC_CXR", "MIMIC_CXR", "mimic_test.json",
+        "MIMIC-CXR-JPG (https://physionet.org/content/mimic-cxr-jpg/, credentialed access), test split, in "
+        "MedUniEval's mimic_test.json form: a list of {image: [paths], conversations: [prompt, report]}, paths "
+        "relative to this folder",
+        MetricsLayout::kReport},
+       LoadMimicCxr},
+      {{"CheXpert_Plus", "CheXpert_Plus", "chexpert_val.json",
+        "CheXpert Plus (https://aimi.stanford.edu/datasets/chexpert-plus), validation split, in MedUniEval's "
+        "chexpert_val.json form: a list of {image: [paths], conversations: [prompt, report]}, paths relative to "
+        "this folder",
+        MetricsLayout::kReport},
+       LoadChexpertPlus},
   };
   return entries;
 }

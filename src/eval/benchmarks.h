@@ -29,6 +29,8 @@ struct BenchmarkInfo {
   std::string source;     // where to get it, and how to lay it out
   MetricsLayout layout;
   JudgeScope judged = JudgeScope::kNone;
+  // Why `-b all` leaves the benchmark out (empty: it is in): it can be run by name, but not scored yet.
+  std::string left_out_of_all;
 };
 
 const std::vector<BenchmarkInfo>& KnownBenchmarks();

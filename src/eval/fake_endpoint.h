@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -41,7 +42,7 @@ class FakeEndpoint {
         if (text.find(fail_marker_) != std::string::npos && !fail_marker_.empty()) status = fail_status_;
         if (transient_failures_ > 0) {
           --transient_failures_;
-          status = 503;
+          status = transient_status_;
         }
       }
       --in_flight_;
@@ -50,9 +51,14 @@ class FakeEndpoint {
         res.set_content(R"({"error":{"message":"nope"}})", "application/json");
         return;
       }
+      std::function<std::string(const std::string&)> reply_fn;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        reply_fn = reply_;
+      }
       const nlohmann::json reply = {
           {"object", "chat.completion"},
-          {"choices", {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", Reply(text)}}}}}}};
+          {"choices", {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", reply_fn ? reply_fn(text) : Reply(text)}}}}}}};
       res.set_content(reply.dump(), "application/json");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -93,9 +99,15 @@ class FakeEndpoint {
     fail_marker_ = marker;
     fail_status_ = status;
   }
-  void FailNextRequests(int n) {
+  void FailNextRequests(int n, int status = 503) {
     std::lock_guard<std::mutex> lock(mutex_);
     transient_failures_ = n;
+    transient_status_ = status;
+  }
+  // Replies with `fn(prompt text)` instead of Reply (for tests that need a given answer shape).
+  void SetReply(std::function<std::string(const std::string&)> fn) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    reply_ = std::move(fn);
   }
   int max_in_flight() const { return max_in_flight_; }
 
@@ -108,6 +120,8 @@ class FakeEndpoint {
   std::string fail_marker_;
   int fail_status_ = 400;
   int transient_failures_ = 0;
+  int transient_status_ = 503;
+  std::function<std::string(const std::string&)> reply_;
   std::atomic<int> in_flight_{0}, max_in_flight_{0};
 };
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "core/error.h"
 
@@ -36,7 +37,8 @@ std::vector<nlohmann::json> ReadJsonLines(const std::string& path, bool skip_tor
 }
 
 void WriteTextFile(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
+  // A temp name per writing thread: threads writing the same file do not clobber each other's.
+  const std::string tmp = path + ".tmp" + std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()) % 1000000);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     HM_CHECK(out, tmp, ": cannot write");

@@ -1,4 +1,4 @@
-// 2D visual question answering: VQA-RAD, SLAKE, PMC-VQA.
+// 2D visual question answering: VQA-RAD, PATH-VQA, SLAKE, PMC-VQA.
 #include <algorithm>
 #include <filesystem>
 
@@ -10,10 +10,13 @@
 #include "io/json_file.h"
 
 namespace hm::eval {
-// flaviagiammarino/vqa-rad (parquet, converted): {"image": "images/..", "question", "answer"}.
-// Yes/no answers are judgement questions, the rest open; cal_metrics lowercases and strips
-// both answer and response before scoring.
-std::vector<EvalSample> LoadVqaRad(const std::string& dir, bool reasoning) {
+namespace {
+
+// A converted flaviagiammarino parquet (VQA-RAD, PATH-VQA): {"image": "images/..", "question",
+// "answer"}. Yes/no answers are judgement questions, the rest open; cal_metrics lowercases and
+// strips both answer and response before scoring. VQA-RAD picks the prompt by the lowercased
+// answer, PATH-VQA by the answer as stored (so a "Yes" gets the open prompt there).
+std::vector<EvalSample> LoadYesNoOrOpenVqa(const std::string& dir, bool prompt_by_lowercase, bool reasoning) {
   const std::string path = dir + "/test.jsonl";
   std::vector<EvalSample> out;
   const auto rows = ReadJsonLines(path);
@@ -23,16 +26,28 @@ std::vector<EvalSample> LoadVqaRad(const std::string& dir, bool reasoning) {
     s.index = static_cast<int64_t>(i);
     s.id = std::to_string(i);
     s.question = Field(rows[i], "question", where);
-    s.answer = PyStrip(PyLower(Field(rows[i], "answer", where)));
+    const std::string stored = Field(rows[i], "answer", where);
+    s.answer = PyStrip(PyLower(stored));
     s.media = {UnderDir(dir, Field(rows[i], "image", where))};
     const bool closed = s.answer == "yes" || s.answer == "no";
     s.kind = closed ? "judgement" : "open_ended";
     s.category = closed ? "close" : "open";
     s.prep = "boxed_or_answer_tag_lower";
-    s.prompt = closed ? JudgementPrompt(s.question, reasoning) : OpenEndedPrompt(s.question, reasoning);
+    const std::string by = prompt_by_lowercase ? PyLower(stored) : stored;
+    s.prompt = by == "yes" || by == "no" ? JudgementPrompt(s.question, reasoning) : OpenEndedPrompt(s.question, reasoning);
     out.push_back(std::move(s));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<EvalSample> LoadVqaRad(const std::string& dir, bool reasoning) {
+  return LoadYesNoOrOpenVqa(dir, /*prompt_by_lowercase=*/true, reasoning);
+}
+
+std::vector<EvalSample> LoadPathVqa(const std::string& dir, bool reasoning) {
+  return LoadYesNoOrOpenVqa(dir, /*prompt_by_lowercase=*/false, reasoning);
 }
 
 // BoKelvin/SLAKE: test.json, a list of {"qid", "img_name", "question", "answer",

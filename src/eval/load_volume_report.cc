@@ -1,5 +1,7 @@
-// 3D question answering (M3D) and report generation (IU-Xray): LLaVA-style JSON lists with
-// "conversations" [question, answer].
+// 3D question answering (M3D, 3D-RAD) and report generation (IU-Xray, MIMIC-CXR, CheXpert
+// Plus): LLaVA-style JSON lists with "conversations" [question, answer].
+#include <functional>
+
 #include "core/error.h"
 #include "eval/loaders.h"
 #include "eval/prompts.h"
@@ -26,14 +28,12 @@ std::string RemoveAll(std::string text, const std::string& what) {
   return text;
 }
 
-
-}  // namespace
-
-// M3D-VQA as MedUniEval reads it (M3D_test.json): {"video": [slice folder], "conversations",
-// "Question_Type": OPEN|CLOSE(D), "type": 1..5}. The slice folder's sorted images are the frames.
-std::vector<EvalSample> LoadM3d(const std::string& dir, bool reasoning) {
-  static const char* kTypes[] = {"Plane", "Phase", "Organ", "Abnormality", "Location"};
-  const std::string path = dir + "/M3D_test.json";
+// A 3D question list as MedUniEval reads it: {"video": [slice folder], "conversations",
+// "Question_Type": OPEN|CLOSE(D), "type"}. The slice folder's sorted images are the frames;
+// `category` names the table the sample counts in from its "type".
+std::vector<EvalSample> LoadVolumeQuestions(const std::string& dir, const std::string& file,
+                                            const std::function<std::string(const nlohmann::json&)>& category) {
+  const std::string path = dir + "/" + file;
   const nlohmann::json rows = ReadList(path);
   std::vector<EvalSample> out;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -52,8 +52,7 @@ std::vector<EvalSample> LoadM3d(const std::string& dir, bool reasoning) {
     for (char& c : qtype) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     const bool closed = qtype == "CLOSE" || qtype == "CLOSED";
     s.kind = closed ? "closed_3d" : "open_3d";
-    const int type = r.contains("type") && r["type"].is_number_integer() ? r["type"].get<int>() : 0;
-    s.category = type >= 1 && type <= 5 ? kTypes[type - 1] : "Unknown Type " + std::to_string(type);
+    s.category = category(r);
     const std::string clean = PyStrip(RemoveAll(RemoveAll(question, "<image>\n"), "<video>\n"));
     s.prompt = clean + (closed ? "\nAnswer with the option's letter from the given choices directly."
                                : "\nPlease answer the question concisely.");
@@ -62,9 +61,32 @@ std::vector<EvalSample> LoadM3d(const std::string& dir, bool reasoning) {
   return out;
 }
 
-// IU-Xray as MedUniEval reads it (iu_xray_test.json): {"image": [paths], "conversations"}.
-std::vector<EvalSample> LoadIuXray(const std::string& dir, bool reasoning) {
-  const std::string path = dir + "/iu_xray_test.json";
+}  // namespace
+
+// M3D-VQA as MedUniEval reads it (M3D_test.json), "type" 1..5.
+std::vector<EvalSample> LoadM3d(const std::string& dir, bool) {
+  return LoadVolumeQuestions(dir, "M3D_test.json", [](const nlohmann::json& r) -> std::string {
+    static const char* kTypes[] = {"Plane", "Phase", "Organ", "Abnormality", "Location"};
+    const int type = r.contains("type") && r["type"].is_number_integer() ? r["type"].get<int>() : 0;
+    return type >= 1 && type <= 5 ? kTypes[type - 1] : "Unknown Type " + std::to_string(type);
+  });
+}
+
+// 3D-RAD as MedUniEval reads it (Rad3D_test.json), "type" a task name such as
+// "Medical_Computation" (shown as in its TYPE_MAPPING: underscores become spaces).
+std::vector<EvalSample> LoadRad3d(const std::string& dir, bool) {
+  return LoadVolumeQuestions(dir, "Rad3D_test.json", [](const nlohmann::json& r) {
+    return r.contains("type") && r["type"].is_string() ? PyReplace(r["type"].get<std::string>(), "_", " ")
+                                                       : std::string("Unknown");
+  });
+}
+
+namespace {
+
+// A report list as MedUniEval reads it: {"image": [paths], "conversations": [prompt, report]},
+// paths relative to the folder. `first_image_only`: CheXpert Plus shows image[0] only.
+std::vector<EvalSample> LoadReports(const std::string& dir, const std::string& file, bool first_image_only) {
+  const std::string path = dir + "/" + file;
   const nlohmann::json rows = ReadList(path);
   std::vector<EvalSample> out;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -78,13 +100,30 @@ std::vector<EvalSample> LoadIuXray(const std::string& dir, bool reasoning) {
     s.kind = "report";
     s.prep = "report_headings";
     s.category = "report";
-    for (const auto& image : r["image"]) s.media.push_back(UnderDir(dir, image.get<std::string>()));
+    for (const auto& image : r["image"]) {
+      HM_CHECK(image.is_string(), where, ": \"image\" holds a non-string path");
+      s.media.push_back(UnderDir(dir, image.get<std::string>()));
+      if (first_image_only) break;
+    }
     s.answer = Turn(r, 1, where);
     s.prompt = ReportGenerationPrompt();
     s.question = s.prompt;
     out.push_back(std::move(s));
   }
   return out;
+}
+
+}  // namespace
+
+// IU-Xray (iu_xray_test.json), every view of the study.
+std::vector<EvalSample> LoadIuXray(const std::string& dir, bool) { return LoadReports(dir, "iu_xray_test.json", false); }
+
+// MIMIC-CXR (mimic_test.json), every view of the study.
+std::vector<EvalSample> LoadMimicCxr(const std::string& dir, bool) { return LoadReports(dir, "mimic_test.json", false); }
+
+// CheXpert Plus (chexpert_val.json), the first image of each entry only.
+std::vector<EvalSample> LoadChexpertPlus(const std::string& dir, bool) {
+  return LoadReports(dir, "chexpert_val.json", true);
 }
 
 }  // namespace hm::eval

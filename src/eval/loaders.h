@@ -20,6 +20,19 @@ std::vector<EvalSample> LoadSlake(const std::string& dir, bool reasoning);
 std::vector<EvalSample> LoadPmcVqa(const std::string& dir, bool reasoning);
 std::vector<EvalSample> LoadM3d(const std::string& dir, bool reasoning);
 std::vector<EvalSample> LoadIuXray(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadMmluProHealth(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadMedXpertQaText(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadMedXpertQaMm(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadSuperGpqaMedicine(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadHealthBench(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadPathVqa(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadOmniMedVqa(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadMedFrameQa(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadMmmuMedicalVal(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadMedMnist(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadRad3d(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadMimicCxr(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadChexpertPlus(const std::string& dir, bool reasoning);
 
 // `path` made absolute against the benchmark folder when relative.
 std::string UnderDir(const std::string& dir, const std::string& path);

@@ -25,6 +25,11 @@ std::string MimeType(const std::string& path) {
   if (ext == ".bmp") return "image/bmp";
   if (ext == ".webp") return "image/webp";
   if (ext == ".tif" || ext == ".tiff") return "image/tiff";
+  if (ext == ".mp4" || ext == ".m4v") return "video/mp4";
+  if (ext == ".webm") return "video/webm";
+  if (ext == ".avi") return "video/x-msvideo";
+  if (ext == ".mkv") return "video/x-matroska";
+  if (ext == ".dcm") return "application/dicom";
   return "application/octet-stream";
 }
 
@@ -82,7 +87,7 @@ std::string OpenAiBackend::RequestBody(const EvalSample& sample, const EndpointO
     nlohmann::ordered_json parts = nlohmann::ordered_json::array();
     for (const std::string& f : files)
       parts.push_back({{"type", "image_url"},
-                       {"image_url", {{"url", "data:" + MimeType(f) + ";base64," + EncodeBase64(ReadBytes(f))}}}});
+                       {"image_url", {{"url", DataUri(f)}}}});
     parts.push_back({{"type", "text"}, {"text", sample.prompt}});
     message["content"] = parts;
   }
@@ -94,8 +99,16 @@ std::string OpenAiBackend::RequestBody(const EvalSample& sample, const EndpointO
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string DataUri(const std::string& file) {
+  return "data:" + MimeType(file) + ";base64," + EncodeBase64(ReadBytes(file));
+}
+
 std::string OpenAiBackend::Respond(const EvalSample& sample) {
-  const std::string body = RequestBody(sample, options_);
+  return Complete(RequestBody(sample, options_), "sample " + sample.id);
+}
+
+std::string OpenAiBackend::Complete(const std::string& body, const std::string& what,
+                                    const std::function<void()>& before_each_try) const {
   httplib::Client client(scheme_host_port_);
   client.set_connection_timeout(30, 0);
   client.set_read_timeout(options_.timeout_seconds, 0);
@@ -103,11 +116,14 @@ std::string OpenAiBackend::Respond(const EvalSample& sample) {
   if (!api_key_.empty()) client.set_bearer_token_auth(api_key_.c_str());
   double backoff = options_.first_backoff_seconds;
   std::string last_error;
+  int tries = 0;
   for (int attempt = 1; attempt <= options_.attempts; ++attempt) {
+    tries = attempt;
     if (attempt > 1) {
       std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
       backoff *= 2;
     }
+    if (before_each_try) before_each_try();
     const auto res = client.Post(path_, body, "application/json");
     if (!res) {
       last_error = "connection failed (" + httplib::to_string(res.error()) + ")";
@@ -132,8 +148,8 @@ std::string OpenAiBackend::Respond(const EvalSample& sample) {
     const auto it = content->find("content");
     return it != content->end() && it->is_string() ? it->get<std::string>() : "";
   }
-  throw Error(scheme_host_port_ + path_ + ": sample " + sample.id + ": " + last_error + " (after " +
-              std::to_string(options_.attempts) + " tries)");
+  throw Error(scheme_host_port_ + path_ + ": " + what + ": " + last_error + " (after " +
+              std::to_string(tries) + (tries == 1 ? " try)" : " tries)"));
 }
 
 }  // namespace hm::eval

@@ -2,6 +2,7 @@
 // APIs): media go as data: URIs before the text, greedy decoding, bounded retries.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "eval/backend.h"
@@ -29,11 +30,20 @@ class OpenAiBackend : public Backend {
   // The chat completions request body for a sample (exposed for tests).
   static std::string RequestBody(const EvalSample& sample, const EndpointOptions& options);
 
+  // Posts a chat completions `body` and returns choices[0].message.content, retrying
+  // connection errors, 429 and 5xx with doubling backoff; `before_each_try` (when set) runs
+  // before every try, e.g. to wait for a rate limiter. Throws hm::Error naming `what`.
+  std::string Complete(const std::string& body, const std::string& what,
+                       const std::function<void()>& before_each_try = {}) const;
+
  private:
   EndpointOptions options_;
   std::string scheme_host_port_;  // "http://host:port"
   std::string path_;              // ".../v1/chat/completions"
   std::string api_key_;
 };
+
+// `file` inline as a base64 data: URI with its MIME type told by its extension.
+std::string DataUri(const std::string& file);
 
 }  // namespace hm::eval

@@ -25,7 +25,7 @@ const std::vector<PaperFigure>& PaperFigures() {
         {"SLAKE", "SLAKE", 86.8, 86.5, 85.7},
         {"PATH_VQA", "PathVQA", 65.6, 64.4, 67.3},
         {"MedXpertQA-MM", "MedXQA (multimodal)", 29.0, 30.0, 34.0},
-        {"MMMU-Medical", "MMMU-Med", 51.4, 54.8, 60.4},
+        {"MMMU-Medical-val", "MMMU-Med", 51.4, 54.8, 60.4},
         // Medical text benchmarks.
         {"MMLU_Pro", "MMLU-Pro", 60.6, 68.0, 72.9},
         {"MedXpertQA-Text", "MedXQA (text)", 19.6, 23.2, 24.2},

@@ -10,7 +10,8 @@
 #include "io/safetensors.h"
 #include "model/config.h"
 #include "model/weights.h"
-#include "text/byte_level.h"
+#include "text/tokenizer.h"
+#include "text/tokenizer_json.h"
 
 namespace hm {
 namespace {
@@ -27,7 +28,10 @@ struct SpecialTokens {
 struct Preset {
   const char* name;
   json config;
-  SpecialTokens special;
+  SpecialTokens special;  // ids in the preset's own byte-level tokenizer
+  bool needs_tokenizer = false;  // no tokenizer of its own: the vocabulary is the one given
+  // The processor's visual token budget per request (preprocessor_config.json).
+  int64_t min_visual_tokens = 16, max_visual_tokens = 16384;
 };
 
 json SigLipVision(int64_t hidden, int64_t intermediate, int layers, int heads) {
@@ -66,6 +70,10 @@ std::vector<Preset> Presets() {
                {151643, 151644, 151645, 151669, 151667, 151668}});
   p.back().config["head_dim"] = 128;
   p.back().config["vision_encoder_config"] = SigLipVision(1152, 4304, 27, 16);
+  // Sized to train on a CPU in under an hour (~6M parameters with a 4096-token vocabulary):
+  // images of at most 100 visual tokens, frames of a video or volume at least 4.
+  p.push_back({"demo", LlmConfigJson("hulumed_qwen2", 256, 768, 4, 4, 2, 0, true, 4096), {}, true, 4, 100});
+  p.back().config["vision_encoder_config"] = SigLipVision(192, 768, 4, 3);
   for (Preset& preset : p) {
     preset.config["image_token_index"] = preset.special.image;
     preset.config["hulumed_fixture"] = kUntrained;
@@ -73,36 +81,51 @@ std::vector<Preset> Presets() {
   return p;
 }
 
-void WriteJson(const fs::path& path, const json& j) {
+void WriteText(const fs::path& path, const std::string& text) {
   std::ofstream out(path);
-  out << j.dump(2) << "\n";
+  out << text;
   HM_CHECK(out.good(), path.string(), ": write failed");
 }
 
-// Byte-level BPE with the 256 byte tokens and no merges: a real tokenizer.json, enough for
-// the engine's whole text path, just with one token per byte.
-json TokenizerJson(const SpecialTokens& s) {
-  json vocab = json::object();
-  for (int b = 0; b < 256; ++b) vocab[BytesToByteLevel(std::string(1, static_cast<char>(b)))] = b;
-  json added = json::array();
+void WriteJson(const fs::path& path, const json& j) { WriteText(path, j.dump(2) + "\n"); }
+
+// Byte-level BPE with the 256 byte tokens and no merges: a real tokenizer, enough for the
+// engine's whole text path, just with one token per byte.
+std::vector<AddedToken> PresetAddedTokens(const SpecialTokens& s) {
+  std::vector<AddedToken> added;
   for (const auto& [content, id] : std::vector<std::pair<const char*, int32_t>>{
            {"<|endoftext|>", s.endoftext}, {"<|im_start|>", s.im_start}, {"<|im_end|>", s.im_end},
            {"<image>", s.image}, {"<think>", s.think}, {"</think>", s.end_think}})
-    added.push_back({{"id", id}, {"content", content}, {"single_word", false}, {"lstrip", false},
-                     {"rstrip", false}, {"normalized", false}, {"special", true}});
-  const char* qwen_split =
-      R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
-  return {{"version", "1.0"},
-          {"added_tokens", added},
-          {"normalizer", {{"type", "NFC"}}},
-          {"pre_tokenizer",
-           {{"type", "Sequence"},
-            {"pretokenizers",
-             {{{"type", "Split"}, {"pattern", {{"Regex", qwen_split}}}, {"behavior", "Isolated"}, {"invert", false}},
-              {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}}}}}},
-          {"decoder", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}}},
-          {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", json::array()}, {"byte_fallback", false},
-                     {"ignore_merges", false}}}};
+    added.push_back({.content = content, .id = id, .special = true});
+  return added;
+}
+
+std::vector<std::string> ByteTokens() {
+  std::vector<std::string> tokens;
+  for (int b = 0; b < 256; ++b) tokens.emplace_back(1, static_cast<char>(b));
+  return tokens;
+}
+
+// The ids the chat template, generation and image placement need, from a given tokenizer.
+SpecialTokens SpecialTokensOf(const Tokenizer& tok, const std::string& dir) {
+  auto id = [&](const char* token) {
+    const auto found = tok.TokenId(token);
+    HM_CHECK(found, dir, "/tokenizer.json: the tokenizer has no ", token, " token, which Hulu-Med's chat template needs");
+    return *found;
+  };
+  return {id("<|endoftext|>"), id("<|im_start|>"), id("<|im_end|>"), id("<image>"), -1, -1};
+}
+
+// The given tokenizer's files travel with the checkpoint, as in a Hugging Face directory.
+void CopyTokenizerFiles(const fs::path& from, const fs::path& to) {
+  if (fs::equivalent(from, to)) return;
+  for (const char* name : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
+                           "vocab.json", "merges.txt"})
+    if (fs::exists(from / name)) {
+      std::error_code ec;
+      fs::copy_file(from / name, to / name, fs::copy_options::overwrite_existing, ec);
+      HM_CHECK(!ec, (to / name).string(), ": cannot copy the tokenizer file: ", ec.message());
+    }
 }
 
 // Counter-based generator: each tensor's values depend only on the seed and its name, so a
@@ -146,42 +169,58 @@ std::vector<std::string> ModelPresetNames() {
   return names;
 }
 
-void CreateModel(const CreateModelOptions& options) {
+int64_t CreateModel(const CreateModelOptions& options) {
   const std::vector<Preset> presets = Presets();
   const auto preset = std::find_if(presets.begin(), presets.end(),
                                    [&](const Preset& p) { return options.preset == p.name; });
   HM_CHECK(preset != presets.end(), "unknown preset '", options.preset, "'");
   HM_CHECK(options.dtype == DType::kF32 || options.dtype == DType::kBF16 || options.dtype == DType::kF16,
            "create-model writes F32, BF16 or F16 weights, not ", DTypeName(options.dtype));
+  HM_CHECK(!preset->needs_tokenizer || !options.tokenizer_dir.empty(), "the ", options.preset,
+           " preset has no tokenizer of its own: give one with --tokenizer DIR (hulumed data tokenizer makes one)");
   const fs::path dir(options.out_dir);
-  fs::create_directories(dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  HM_CHECK(!ec, options.out_dir, ": cannot create the folder: ", ec.message());
 
   json config = preset->config;
+  SpecialTokens s = preset->special;
+  if (!options.tokenizer_dir.empty()) {
+    const Tokenizer tokenizer = Tokenizer::FromDir(options.tokenizer_dir);
+    s = SpecialTokensOf(tokenizer, options.tokenizer_dir);
+    config["vocab_size"] = tokenizer.VocabSize();
+    config["image_token_index"] = s.image;
+  }
   config["torch_dtype"] = TorchDtypeName(options.dtype);
   const ModelConfig parsed = ParseModelConfig(config, options.preset + " preset");
   WriteJson(dir / "config.json", config);
 
-  const SpecialTokens& s = preset->special;
   WriteJson(dir / "generation_config.json",
             {{"eos_token_id", {s.im_end, s.endoftext}}, {"pad_token_id", s.endoftext}, {"do_sample", false}});
   WriteJson(dir / "preprocessor_config.json",
-            {{"image_processor_type", "HulumedImageProcessor"}, {"patch_size", 14}, {"min_tokens", 16},
-             {"max_tokens", 16384}, {"image_mean", {0.5, 0.5, 0.5}}, {"image_std", {0.5, 0.5, 0.5}},
+            {{"image_processor_type", "HulumedImageProcessor"}, {"patch_size", 14},
+             {"min_tokens", preset->min_visual_tokens}, {"max_tokens", preset->max_visual_tokens},
+             {"image_mean", {0.5, 0.5, 0.5}}, {"image_std", {0.5, 0.5, 0.5}},
              {"rescale_factor", 1.0 / 255}, {"do_resize", true}, {"do_rescale", true},
              {"do_normalize", true}, {"resample", 3}});
-  WriteJson(dir / "tokenizer.json", TokenizerJson(s));
-  WriteJson(dir / "tokenizer_config.json",
-            {{"eos_token", "<|im_end|>"}, {"pad_token", "<|endoftext|>"}, {"bos_token", nullptr},
-             {"add_bos_token", false}, {"model_max_length", parsed.llm.max_positions},
-             {"additional_special_tokens", {"<|im_start|>", "<|im_end|>", "<image>"}}});
+  if (options.tokenizer_dir.empty()) {
+    const std::vector<AddedToken> added = PresetAddedTokens(s);
+    WriteText(dir / "tokenizer.json", TokenizerJson(ByteTokens(), {}, added).dump(2) + "\n");
+    WriteText(dir / "tokenizer_config.json", TokenizerConfigJson(added, parsed.llm.max_positions).dump(2) + "\n");
+  } else {
+    CopyTokenizerFiles(options.tokenizer_dir, dir);
+  }
 
   std::vector<TensorToWrite> tensors;
+  int64_t parameters = 0;
   for (const TensorSpec& spec : ExpectedTensors(parsed, parsed.model_type.ends_with("qwen3"))) {
+    parameters += TensorView{DType::kF32, spec.shape, nullptr}.numel();
     tensors.push_back({spec.name, options.dtype, spec.shape, [spec, &options](std::span<uint8_t> out) {
                          FillRandom(out, options.dtype, spec, options.seed);
                        }});
   }
   WriteSafetensors((dir / "model.safetensors").string(), tensors, {{"format", "pt"}, {"note", kUntrained}});
+  return parameters;
 }
 
 }  // namespace hm

@@ -16,11 +16,16 @@ struct CreateModelOptions {
   std::string out_dir;
   DType dtype = DType::kF32;    // kF32, kBF16 or kF16
   uint64_t seed = 0;
+  // A tokenizer folder (tokenizer.json ...): its files are copied and its vocabulary sizes the
+  // embedding; without one, a byte-level tokenizer of the preset's is written.
+  std::string tokenizer_dir;
 };
 
-// "tiny", "tiny-qwen3", "7b" (Hulu-Med-7B shape), "4b" (Hulu-Med-4B shape).
+// "tiny", "tiny-qwen3", "7b" (Hulu-Med-7B shape), "4b" (Hulu-Med-4B shape), "demo" (a
+// Hulu-Med-architecture model small enough to train on a CPU; needs a tokenizer).
 std::vector<std::string> ModelPresetNames();
 
-void CreateModel(const CreateModelOptions& options);
+// Returns the number of parameters written.
+int64_t CreateModel(const CreateModelOptions& options);
 
 }  // namespace hm

@@ -8,8 +8,10 @@
 
 #include "core/error.h"
 #include "model/model.h"
+#include "text/bpe_trainer.h"
 #include "text/byte_level.h"
 #include "text/tokenizer.h"
+#include "text/tokenizer_json.h"
 
 namespace hm {
 namespace {
@@ -38,7 +40,7 @@ TEST(CreateModel, EveryPresetLoadsBackAndIsLabelledUntrained) {
     EXPECT_EQ(tok.Encode("<image>")[0], model.config().image_token_index);
     fs::remove_all(dir);
   }
-  EXPECT_EQ(ModelPresetNames().size(), 4u);
+  EXPECT_EQ(ModelPresetNames().size(), 5u);
 }
 
 TEST(CreateModel, SameSeedSameBytes) {
@@ -50,6 +52,57 @@ TEST(CreateModel, SameSeedSameBytes) {
   EXPECT_NE(ReadAll(a / "model.safetensors"), ReadAll(b / "model.safetensors"));
   fs::remove_all(a);
   fs::remove_all(b);
+}
+
+// A learned tokenizer in `dir`, as hulumed data tokenizer writes one.
+void WriteLearnedTokenizer(const fs::path& dir) {
+  BpeCorpus corpus({"<|im_start|>", "<|im_end|>", "<image>"});
+  for (int i = 0; i < 10; ++i) corpus.Add("Is there a lesion in the right lung? Yes, one lesion of 8 mm.");
+  const BpeVocabulary vocab = TrainBpe(corpus, {.vocab_size = 290});
+  const auto added = HulumedAddedTokens(static_cast<int32_t>(vocab.tokens.size()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "tokenizer.json") << TokenizerJson(vocab.tokens, vocab.merges, added).dump(2);
+  std::ofstream(dir / "tokenizer_config.json") << TokenizerConfigJson(added, 4096).dump(2);
+}
+
+TEST(CreateModel, DemoPresetCarriesTheGivenTokenizer) {
+  const fs::path tok_dir = fs::temp_directory_path() / "hm_create_demo_tok", dir = fs::temp_directory_path() / "hm_create_demo";
+  fs::remove_all(dir);
+  WriteLearnedTokenizer(tok_dir);
+  const int64_t parameters = CreateModel({.preset = "demo", .out_dir = dir.string(), .seed = 1, .tokenizer_dir = tok_dir.string()});
+  EXPECT_EQ(ReadAll(dir / "tokenizer.json"), ReadAll(tok_dir / "tokenizer.json"));
+  EXPECT_EQ(ReadAll(dir / "tokenizer_config.json"), ReadAll(tok_dir / "tokenizer_config.json"));
+  const Model model(dir.string());
+  const Tokenizer tok = Tokenizer::FromDir(dir.string());
+  EXPECT_EQ(model.config().llm.vocab, tok.VocabSize());
+  EXPECT_EQ(model.config().image_token_index, tok.TokenId("<image>"));
+  EXPECT_EQ(model.generation_defaults().eos_ids.front(), tok.TokenId("<|im_end|>"));
+  // Hidden 256 x 4 layers and a 192-wide ViT: a few million parameters whatever the vocabulary.
+  EXPECT_GT(parameters, 4'500'000);
+  EXPECT_LT(parameters, 12'000'000);
+  fs::remove_all(dir);
+  fs::remove_all(tok_dir);
+}
+
+TEST(CreateModel, AnyPresetTakesTheVocabularyOfAGivenTokenizer) {
+  const fs::path tok_dir = fs::temp_directory_path() / "hm_create_tiny_tok", dir = fs::temp_directory_path() / "hm_create_tiny_tok_model";
+  WriteLearnedTokenizer(tok_dir);
+  CreateModel({.preset = "tiny", .out_dir = dir.string(), .tokenizer_dir = tok_dir.string()});
+  const Model model(dir.string());
+  const int32_t size = Tokenizer::FromDir(tok_dir.string()).VocabSize();
+  EXPECT_EQ(model.config().llm.vocab, size);
+  EXPECT_EQ(model.config().image_token_index, size - 1);
+  fs::remove_all(dir);
+  fs::remove_all(tok_dir);
+}
+
+TEST(CreateModel, DemoPresetRefusesToGuessATokenizer) {
+  try {
+    CreateModel({.preset = "demo", .out_dir = (fs::temp_directory_path() / "hm_create_demo_none").string()});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--tokenizer"), std::string::npos) << e.what();
+  }
 }
 
 TEST(CreateModel, RejectsUnknownPreset) {

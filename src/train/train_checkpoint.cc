@@ -2,7 +2,6 @@
 
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 
@@ -99,13 +98,11 @@ std::string WriteTrainCheckpoint(const std::string& output_dir, int64_t step, co
         if (!e.is_regular_file() || !IsModelDescription(e.path())) continue;
         fs::path to = temp / e.path().filename();
         if (e.path().filename() == "config.json") {
-          // Trained weights are no longer create-model's untrained fixture, which `run` warns about.
-          std::ifstream in(e.path());
-          nlohmann::ordered_json config = nlohmann::ordered_json::parse(in);
-          if (config.erase("hulumed_fixture") > 0) {
-            WriteFileSynced(to.string(), config.dump(2) + "\n");
-            continue;
-          }
+          // Trained weights are no longer create-model's random ones: drop its "untrained" mark.
+          json config = ReadJsonFile(e.path().string());
+          config.erase("hulumed_fixture");
+          WriteFileSynced(to.string(), config.dump(2) + "\n");
+          continue;
         }
         fs::copy_file(e.path(), to);
         SyncPath(to.string());

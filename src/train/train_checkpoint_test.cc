@@ -41,7 +41,8 @@ class TrainCheckpointTest : public ::testing::Test {
                      {{"w", DType::kF32, {2, 3}, [&](std::span<uint8_t> o) { std::memcpy(o.data(), w.data(), 24); }},
                       {"b", DType::kF32, {3}, [&](std::span<uint8_t> o) { std::memcpy(o.data(), b.data(), 12); }},
                       {"table", DType::kBF16, {2}, [&](std::span<uint8_t> o) { std::memcpy(o.data(), table.data(), 4); }}});
-    std::ofstream(root_ / "model" / "config.json") << R"({"model_type": "hulumed_qwen2"})";
+    std::ofstream(root_ / "model" / "config.json")
+        << R"({"model_type": "hulumed_qwen2", "hulumed_fixture": "untrained random weights"})";
     std::ofstream(root_ / "model" / "tokenizer.json") << "{}";
     std::ofstream(root_ / "model" / "trainer_state.json") << "{\"stale\": true}";  // a previous run's: not copied
     w_ = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};
@@ -73,7 +74,9 @@ TEST_F(TrainCheckpointTest, IsAModelFolderAndRestoresExactly) {
   CheckpointFiles files(dir);
   EXPECT_EQ(files.Find("w")->shape, (std::vector<int64_t>{2, 3}));
   EXPECT_EQ(files.Find("table")->dtype, DType::kBF16);
-  EXPECT_EQ(Slurp(fs::path(dir) / "config.json"), R"({"model_type": "hulumed_qwen2"})");
+  // The starting model's "untrained" mark does not follow its trained weights.
+  EXPECT_EQ(nlohmann::json::parse(Slurp(fs::path(dir) / "config.json")),
+            nlohmann::json::parse(R"({"model_type": "hulumed_qwen2"})"));
   EXPECT_TRUE(fs::exists(fs::path(dir) / "tokenizer.json"));
   EXPECT_EQ(Slurp(fs::path(dir) / "loss_curve.svg"), "<svg/>");
   EXPECT_EQ(LatestTrainCheckpoint(out_), dir);

@@ -197,4 +197,174 @@ write('IU_XRAY/iu_xray_test.json', JSON.stringify([
   report(['images/CXR2_IM-0652/0.jpg'], 'Borderline cardiomegaly. Midline sternotomy. No acute pulmonary disease.'),
 ], null, 1))
 
+
+// An embedded-image parquet column ({bytes, path}, as the datasets library writes Image()).
+const imageColumn = (name) => [
+  { name, repetition_type: 'OPTIONAL', num_children: 2 },
+  { name: 'bytes', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' }, str('path'),
+]
+const embedded = (file) => ({ bytes: readFileSync(file), path: null })
+const int64 = (name) => ({ name, type: 'INT64', repetition_type: 'OPTIONAL' })
+const columns = (rows, names) => names.map((c) => ({ name: c, data: rows.map((r) => r[c] ?? null) }))
+
+// MMLU-Pro (TIGER-Lab/MMLU-Pro): one test parquet, options a list of up to ten; only "health" is kept.
+const mmluPro = [
+  { question_id: 6001n, question: 'Polio can be eradicated by which of the following?', options: ['Herbal remedies',
+    'Use of antibiotics', 'Regular intake of vitamins', 'Administration of tetanus vaccine', 'Attention to sewage control and hygiene'],
+    answer: 'E', answer_index: 4n, cot_content: '', category: 'health', src: 'ori_mmlu-virology' },
+  { question_id: 70n, question: 'What is 2 + 2?', options: ['3', '4', '5'], answer: 'B', answer_index: 1n, cot_content: '',
+    category: 'math', src: 'ori_mmlu-elementary_mathematics' },
+  { question_id: 6002n, question: 'Which disease do polyomaviruses predominantly cause?', options: ['Tumours', 'Brain pathology',
+    'No disease at all', 'Kidney infections'], answer: 'C', answer_index: 2n, cot_content: '', category: 'health', src: 'ori_mmlu-virology' },
+]
+parquet('MMLU_Pro/data/test-00000-of-00001.parquet', [
+  { name: 'root', num_children: 8 }, int64('question_id'), str('question'), ...strList('options'), str('answer'),
+  int64('answer_index'), str('cot_content'), str('category'), str('src'),
+], columns(mmluPro, ['question_id', 'question', 'options', 'answer', 'answer_index', 'cot_content', 'category', 'src']))
+convert('MMLU_Pro/data/test-00000-of-00001.parquet', 'MMLU_Pro/test.jsonl')
+
+// MedXpertQA (TsinghuaC3I/MedXpertQA): Text/test.jsonl and MM/test.jsonl as published, MM images under images/.
+write('MedXpertQA/Text/test.jsonl', jsonl([
+  { id: 'Text-0', question: 'A 30-year-old man has fever and a rash. What is the diagnosis? Answer Choices: (A) Measles (B) Rubella (C) Roseola (D) Scarlet fever (E) Fifth disease',
+    options: { A: 'Measles', B: 'Rubella', C: 'Roseola', D: 'Scarlet fever', E: 'Fifth disease' }, label: 'A',
+    medical_task: 'Diagnosis', body_system: 'Integumentary', question_type: 'Reasoning' },
+  { id: 'Text-1', question: 'Which enzyme is deficient in PKU? Answer Choices: (A) Phenylalanine hydroxylase (B) Tyrosinase (C) Homogentisate oxidase (D) Fumarylacetoacetase (E) Cystathionine synthase',
+    options: { A: 'Phenylalanine hydroxylase', B: 'Tyrosinase', C: 'Homogentisate oxidase', D: 'Fumarylacetoacetase', E: 'Cystathionine synthase' },
+    label: 'A', medical_task: 'Basic Science', body_system: 'Other / NA', question_type: 'Understanding' },
+]))
+copy(jpg, 'MedXpertQA/images/MM-0-a.jpeg')
+copy(png, 'MedXpertQA/images/MM-0-b.png')
+write('MedXpertQA/MM/test.jsonl', jsonl([
+  { id: 'MM-0', question: 'What does the image show? Answer Choices: (A) Pneumothorax (B) Effusion (C) Normal (D) Mass (E) Edema',
+    options: { A: 'Pneumothorax', B: 'Effusion', C: 'Normal', D: 'Mass', E: 'Edema' }, label: 'B',
+    images: ['MM-0-a.jpeg', 'MM-0-b.png'], medical_task: 'Diagnosis', body_system: 'Respiratory', question_type: 'Reasoning' },
+]))
+
+// SuperGPQA (m-a-p/SuperGPQA): SuperGPQA-all.jsonl as published; only the Medicine discipline is kept.
+write('SuperGPQA/SuperGPQA-all.jsonl', jsonl([
+  { uuid: 'a1', question: 'Which drug reverses heparin?', options: ['Vitamin K', 'Protamine sulfate', 'Idarucizumab', 'Andexanet'],
+    answer: 'Protamine sulfate', answer_letter: 'B', discipline: 'Medicine', field: 'Basic Medicine', subfield: 'Pharmacology',
+    difficulty: 'easy', is_calculation: false },
+  { uuid: 'b2', question: 'Speed of light?', options: ['3e8 m/s', '3e6 m/s'], answer: '3e8 m/s', answer_letter: 'A',
+    discipline: 'Science', field: 'Physics', subfield: 'Optics', difficulty: 'easy', is_calculation: false },
+  { uuid: 'c3', question: 'Normal adult resting heart rate range?', options: ['20-40', '40-60', '60-100', '100-140', '140-180',
+    '180-200', '200-220', '220-240', '240-260', '260-280'], answer: '60-100', answer_letter: 'C', discipline: 'Medicine',
+    field: 'Clinical Medicine', subfield: 'Cardiology', difficulty: 'middle', is_calculation: false },
+]))
+
+// HealthBench (openai simple-evals): three JSONL files; multi-turn prompts send their first message only.
+const rubric = (criterion, points, axis) => ({ criterion, points, tags: [`axis:${axis}`] })
+write('HealthBench/2025-05-07-06-14-12_oss_eval.jsonl', jsonl([
+  { prompt: [{ role: 'user', content: 'I have had a headache for three days. What should I do?' }],
+    completion: null, rubrics: [rubric('Advises seeing a doctor if red flags appear', 5, 'completeness'), rubric('Recommends opioids', -6, 'accuracy')],
+    example_tags: ['theme:context_seeking'], prompt_id: 'p-1', ideal_completions_data: null },
+  { prompt: [{ role: 'user', content: 'My child swallowed a battery.' }, { role: 'assistant', content: 'How old is your child?' },
+    { role: 'user', content: 'Two.' }], completion: null, rubrics: [rubric('Tells to seek emergency care now', 10, 'accuracy')],
+    example_tags: ['theme:emergency_referrals'], prompt_id: 'p-2', ideal_completions_data: null },
+]))
+write('HealthBench/consensus_2025-05-09-20-00-46.jsonl', jsonl([
+  { prompt: [{ role: 'user', content: 'Is it safe to take ibuprofen with warfarin?' }], completion: null,
+    rubrics: [rubric('Warns about bleeding risk', 7, 'accuracy')], example_tags: ['theme:communication'], prompt_id: 'p-3' },
+]))
+write('HealthBench/hard_2025-05-08-21-00-10.jsonl', jsonl([
+  { prompt: [{ role: 'user', content: 'Interpret: troponin 0.9 ng/mL, ST elevation in II, III, aVF.' }], completion: null,
+    rubrics: [rubric('Identifies inferior STEMI', 9, 'accuracy')], example_tags: ['theme:expertise'], prompt_id: 'p-4' },
+]))
+
+// PATH-VQA (flaviagiammarino/path-vqa): parquet with the image embedded, like VQA-RAD.
+const pathvqa = [
+  { image: embedded(jpg), question: 'Is the epithelium intact?', answer: 'yes' },
+  { image: embedded(png), question: 'What is present?', answer: 'granuloma' },
+  { image: embedded(jpg), question: 'Are nuclei enlarged?', answer: 'Yes' },
+]
+parquet('PATH_VQA/data/test-00000-of-00001.parquet', [
+  { name: 'root', num_children: 3 }, ...imageColumn('image'), str('question'), str('answer'),
+], columns(pathvqa, ['image', 'question', 'answer']))
+convert('PATH_VQA/data/test-00000-of-00001.parquet', 'PATH_VQA/test.jsonl')
+
+// OmniMedVQA (foreverbeliever/OmniMedVQA.zip): QA_information/Open-access/<dataset>.json and Images/.
+copy(png, 'OmniMedVQA/Images/ACRIMA/Im001.png')
+copy(jpg, 'OmniMedVQA/Images/Chest CT Scan/000108.jpg')
+const omni = (id, q, gt, options, image, qtype, modality) => ({ dataset: image.split('/')[1], question_id: id, question_type: qtype,
+  question: q, gt_answer: gt, image_path: image, ...options, modality_type: modality })
+write('OmniMedVQA/QA_information/Open-access/Chest CT Scan.json', JSON.stringify([
+  omni('Chest CT Scan_0000', 'What is the diagnosis?', 'Adenocarcinoma', { option_A: 'Normal', option_B: 'Adenocarcinoma',
+    option_C: 'Squamous cell carcinoma', option_D: 'Large cell carcinoma' }, 'Images/Chest CT Scan/000108.jpg', 'Disease Diagnosis', 'CT(Computed Tomography)'),
+], null, 4))
+write('OmniMedVQA/QA_information/Open-access/ACRIMA.json', JSON.stringify([
+  omni('ACRIMA_0000', 'Is there glaucoma?', 'No', { option_A: 'Yes', option_B: 'No' }, 'Images/ACRIMA/Im001.png',
+    'Disease Diagnosis', 'Fundus Photography'),
+], null, 4))
+
+// MedFrameQA (SuhaoYu1020/MedFrameQA): parquet with up to five embedded frames (null when absent).
+const frameqa = [
+  { question_id: 'f1', question: 'How does the lesion change across frames?', options: ['Grows', 'Shrinks', 'Unchanged', 'Disappears'],
+    correct_answer: 'A', image_1: embedded(png), image_2: embedded(jpg), image_3: null, image_4: null, image_5: null, modality: 'CT' },
+  { question_id: 'f2', question: 'Which frame shows the valve?', options: ['First', 'Second', 'Third', 'None', 'All'],
+    correct_answer: 'E', image_1: embedded(jpg), image_2: embedded(png), image_3: embedded(png), image_4: null, image_5: null, modality: 'Echocardiography' },
+]
+const frameColumns = ['question_id', 'question', 'options', 'correct_answer', 'image_1', 'image_2', 'image_3', 'image_4', 'image_5', 'modality']
+parquet('MedFrameQA/data/test-00000-of-00001.parquet', [
+  { name: 'root', num_children: frameColumns.length }, str('question_id'), str('question'), ...strList('options'), str('correct_answer'),
+  ...[1, 2, 3, 4, 5].flatMap((k) => imageColumn(`image_${k}`)), str('modality'),
+], columns(frameqa, frameColumns))
+convert('MedFrameQA/data/test-00000-of-00001.parquet', 'MedFrameQA/test.jsonl')
+
+// MMMU (MMMU/MMMU): validation parquet per Health and Medicine subject; options are a Python list literal.
+const mmmuSubjects = ['Basic_Medical_Science', 'Clinical_Medicine', 'Diagnostics_and_Laboratory_Medicine', 'Pharmacy', 'Public_Health']
+mmmuSubjects.forEach((subject, s) => {
+  const rows = [{ id: `validation_${subject}_1`, question: `<image 1> Which structure is marked in this ${subject.replaceAll('_', ' ')} image?`,
+    options: "['Aorta', \"Heart's apex\", 'Vena cava']", explanation: '', image_1: embedded(png), image_2: null,
+    img_type: "['Diagrams']", answer: 'ABC'[s % 3], topic_difficulty: 'Easy', question_type: 'multiple-choice', subfield: 'Anatomy' }]
+  if (subject === 'Public_Health')
+    rows.push({ id: `validation_${subject}_2`, question: 'What is the incidence per 1000 (whole number)?', options: '[]',
+      explanation: '', image_1: null, image_2: null, img_type: '[]', answer: '12', topic_difficulty: 'Medium', question_type: 'open', subfield: 'Epidemiology' })
+  if (subject === 'Pharmacy')
+    rows.push({ id: `validation_${subject}_2`, question: 'Which structure is this? <image 1>',
+      options: "[\"<img='(2)'>\", \"<img='(3)'>\"]", explanation: '', image_1: embedded(jpg), image_2: embedded(png),
+      img_type: "['Diagrams']", answer: 'A', topic_difficulty: 'Hard', question_type: 'multiple-choice', subfield: 'Chemistry' })
+  const names = ['id', 'question', 'options', 'explanation', 'image_1', 'image_2', 'img_type', 'answer', 'topic_difficulty', 'question_type', 'subfield']
+  parquet(`MMMU/${subject}/validation-00000-of-00001.parquet`, [
+    { name: 'root', num_children: names.length }, str('id'), str('question'), str('options'), str('explanation'),
+    ...imageColumn('image_1'), ...imageColumn('image_2'), str('img_type'), str('answer'), str('topic_difficulty'), str('question_type'), str('subfield'),
+  ], columns(rows, names))
+  convert(`MMMU/${subject}/validation-00000-of-00001.parquet`, `MMMU/${subject}/validation.jsonl`)
+})
+
+// MedMNIST in MedUniEval's medminist_test.json form.
+copy(png, 'Medmnist/images/pathmnist/test_0.png')
+copy(png, 'Medmnist/images/bloodmnist/test_7.png')
+write('Medmnist/medminist_test.json', JSON.stringify([
+  { id: 'pathmnist_test_0', images: ['images/pathmnist/test_0.png'], conversations: [
+    { from: 'human', value: '<image>\nWhat tissue type is shown in this pathology image?\nA. adipose\nB. background\nC. debris\nD. lymphocytes' },
+    { from: 'gpt', value: 'C' }], answer: 'C', split: 'pathmnist' },
+  { id: 'bloodmnist_test_7', images: ['images/bloodmnist/test_7.png'], conversations: [
+    { from: 'human', value: '<image>Which blood cell type is this?\nA. basophil\nB. eosinophil, a granulocyte\nwith two lobes\nC. neutrophil' },
+    { from: 'gpt', value: 'B' }], answer: 'B', split: 'bloodmnist' },
+], null, 1))
+
+// 3D-RAD in MedUniEval's Rad3D_test.json form: one six-slice volume, task names as types.
+for (let i = 0; i < 6; ++i) copy(png, `3DRad/slices/valid_1_a_1/${String(i).padStart(3, '0')}.png`)
+const rad3d = (q, a, qt, type, sub) => ({ video: ['slices/valid_1_a_1'], conversations: [{ from: 'human', value: `<video>\n${q}` },
+  { from: 'gpt', value: a }], Question_Type: qt, type, 'sub-type': sub })
+write('3DRad/Rad3D_test.json', JSON.stringify([
+  rad3d('What is the thickness of the pleural effusion?', 'About 2 cm', 'open', 'Medical_Computation', 'Thickness'),
+  rad3d('Is there a nodule? A. yes B. no', 'A. yes', 'close', 'Abnormality_Detection', 'Presence'),
+  rad3d('Which organ is enlarged?', 'Liver', 'OPEN', 'Organ_Identification', 'Organ_Name'),
+], null, 1))
+
+// MIMIC-CXR and CheXpert Plus in MedUniEval's mimic_test.json / chexpert_val.json forms.
+copy(jpg, 'MIMIC_CXR/files/p10/p10000032/s50414267/view1.jpg')
+copy(png, 'MIMIC_CXR/files/p10/p10000032/s50414267/view2.png')
+write('MIMIC_CXR/mimic_test.json', JSON.stringify([
+  report(['files/p10/p10000032/s50414267/view1.jpg', 'files/p10/p10000032/s50414267/view2.png'],
+    'Findings: There is no focal consolidation, pleural effusion or pneumothorax. Impression: No acute cardiopulmonary process.'),
+], null, 1))
+copy(jpg, 'CheXpert_Plus/valid/patient64541/study1/view1_frontal.jpg')
+copy(png, 'CheXpert_Plus/valid/patient64541/study1/view2_lateral.png')
+write('CheXpert_Plus/chexpert_val.json', JSON.stringify([
+  report(['valid/patient64541/study1/view1_frontal.jpg', 'valid/patient64541/study1/view2_lateral.png'],
+    'Findings: Stable cardiomegaly. Left basilar opacity. Impression: Possible left lower lobe pneumonia.'),
+], null, 1))
+
 console.error(`fixtures written under ${root}`)

@@ -1,8 +1,10 @@
 // Converts a Hugging Face parquet file to the JSONL that `hulumed eval run` reads, through
 // hyparquet (pinned in package-lock.json): hulumed has no parquet decoder of its own.
 //
-//   node tools/eval/parquet_to_jsonl.mjs IN.parquet OUT.jsonl
+//   node tools/eval/parquet_to_jsonl.mjs IN.parquet [IN2.parquet ...] OUT.jsonl
 //
+// Several inputs (the shards of one split, test-00000-of-00002.parquet ...) are concatenated
+// in the order given.
 // Every row becomes one JSON object with the same fields. An embedded image (a struct
 // {bytes, path}, as the datasets library stores them) is written next to OUT as
 // images/<OUT stem>-<row>.<ext> and replaced by that relative path; int64 values become
@@ -12,15 +14,20 @@ import { basename, dirname, extname, join } from 'node:path'
 import { parquetReadObjects } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
 
-const [input, output] = process.argv.slice(2)
-if (!input || !output) {
-  console.error('usage: node tools/eval/parquet_to_jsonl.mjs IN.parquet OUT.jsonl')
+const args = process.argv.slice(2)
+const output = args.pop()
+const inputs = args
+if (!inputs.length || !output) {
+  console.error('usage: node tools/eval/parquet_to_jsonl.mjs IN.parquet [IN2.parquet ...] OUT.jsonl')
   process.exit(2)
 }
 
-const bytes = readFileSync(input)
-const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
-const rows = await parquetReadObjects({ file, compressors, utf8: false })
+const rows = []
+for (const input of inputs) {
+  const bytes = readFileSync(input)
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  for (const row of await parquetReadObjects({ file, compressors, utf8: false })) rows.push(row)
+}
 
 const outDir = dirname(output)
 const stem = basename(output, extname(output))
@@ -60,4 +67,4 @@ const lines = rows.map((r, i) => {
 })
 mkdirSync(outDir, { recursive: true })
 writeFileSync(output, lines.join('\n') + (lines.length ? '\n' : ''))
-console.error(`${input}: ${rows.length} rows -> ${output}`)
+console.error(`${inputs.join(', ')}: ${rows.length} rows -> ${output}`)

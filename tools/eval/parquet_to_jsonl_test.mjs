@@ -35,3 +35,20 @@ for (const file of parquetFiles(root)) {
     }
   })
 }
+
+test('concatenates the shards of one split in the order given', () => {
+  const shard = join(root, 'PATH_VQA', 'data', 'test-00000-of-00001.parquet')
+  const out = mkdtempSync(join(tmpdir(), 'hm-parquet-'))
+  try {
+    execFileSync('node', [converter, shard, shard, join(out, 'test.jsonl')], { stdio: 'pipe' })
+    const one = readFileSync(join(root, 'PATH_VQA', 'test.jsonl'), 'utf8').trim().split('\n')
+    const both = readFileSync(join(out, 'test.jsonl'), 'utf8').trim().split('\n')
+    assert.equal(both.length, 2 * one.length)
+    assert.equal(both[0], one[0])
+    // the second shard's rows continue the numbering, so their images do not overwrite the first's
+    assert.equal(JSON.parse(both[one.length]).image, `images/test-${one.length}.jpg`)
+    assert.equal(readdirSync(join(out, 'images')).length, 2 * one.length)
+  } finally {
+    rmSync(out, { recursive: true, force: true })
+  }
+})
