@@ -28,6 +28,13 @@ struct Matrix {
 // x: [n, w.cols], y: [n, w.rows], bias: [w.rows] or null.
 void MatMul(const float* x, int64_t n, const Matrix& w, const float* bias, float* y, ThreadPool& pool);
 
+// Training's backward products on f32 matrices, without transposing them first (row-major):
+//   MatMulNN: y[m, n] = a[m, k] b[k, n]           (an input's gradient: dy W)
+//   MatMulTN: y[m, n] += a[k, m]ᵀ b[k, n]          (a weight's gradient: dyᵀ x, accumulated)
+// Rows of y are split over the pool; one thread makes one call of the BLAS.
+void MatMulNN(const float* a, const float* b, int64_t m, int64_t n, int64_t k, float* y, ThreadPool& pool);
+void MatMulTN(const float* a, const float* b, int64_t m, int64_t n, int64_t k, float* y, ThreadPool& pool);
+
 // out[c] = w[row, c] as float32 (embedding lookup).
 void RowToF32(const Matrix& w, int64_t row, float* out);
 

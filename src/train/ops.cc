@@ -39,31 +39,14 @@ void LinearForward(const float* x, int64_t n, const float* w, int64_t out, int64
 
 void LinearBackward(const float* x, int64_t n, const float* w, int64_t out, int64_t in, const float* dy,
                     float* dx, float* dw, float* db, ThreadPool& pool) {
-  if (dx) {  // dx[t, i] = Σ_o dy[t, o] w[o, i]: a matmul against wᵀ [in, out]
-    std::vector<float> w_t(static_cast<size_t>(in * out));
-    Transpose(w, out, in, w_t.data());
-    kernels::MatMul(dy, n, F32Matrix(w_t.data(), in, out), nullptr, dx, pool);
-  }
+  if (dx) kernels::MatMulNN(dy, w, n, in, out, dx, pool);  // dx [n, in] = dy [n, out] W [out, in]
   if (!dw) return;  // a frozen layer: only dx is wanted
-  std::vector<float> dy_t(static_cast<size_t>(out * n));  // [out, n]
-  Transpose(dy, n, out, dy_t.data());
-  // dW[o, i] += Σ_t dyᵀ[o, t] xᵀ[i, t], in slices of output rows so a vocabulary-sized
-  // lm_head never needs a second full-size buffer.
-  std::vector<float> x_t(static_cast<size_t>(in * n));  // [in, n]
-  Transpose(x, n, in, x_t.data());
-  constexpr int64_t kSlice = 1024;
-  std::vector<float> part(static_cast<size_t>(std::min(out, kSlice) * in));
-  for (int64_t o0 = 0; o0 < out; o0 += kSlice) {
-    const int64_t rows = std::min(kSlice, out - o0);
-    kernels::MatMul(dy_t.data() + o0 * n, rows, F32Matrix(x_t.data(), in, n), nullptr, part.data(), pool);
-    kernels::AddInPlace(dw + o0 * in, part.data(), rows * in);
-  }
-  if (db)
-    for (int64_t o = 0; o < out; ++o) {
-      double s = 0;
-      for (int64_t t = 0; t < n; ++t) s += dy_t[o * n + t];
-      db[o] += static_cast<float>(s);
-    }
+  kernels::MatMulTN(dy, x, out, in, n, dw, pool);  // dW [out, in] += dyᵀ x
+  if (!db) return;
+  std::vector<double> sum(static_cast<size_t>(out), 0.0);  // Σ_rows dy, row by row
+  for (int64_t t = 0; t < n; ++t)
+    for (int64_t o = 0; o < out; ++o) sum[o] += dy[t * out + o];
+  for (int64_t o = 0; o < out; ++o) db[o] += static_cast<float>(sum[o]);
 }
 
 void RmsNormForward(const float* x, const float* w, float eps, int64_t n, int64_t dim, float* y) {
