@@ -9,15 +9,6 @@
 namespace hm::train {
 namespace {
 
-// dst: [cols, rows] = srcᵀ, src: [rows, cols].
-void Transpose(const float* src, int64_t rows, int64_t cols, float* dst) {
-  constexpr int64_t kTile = 32;  // cache-friendly blocks
-  for (int64_t r0 = 0; r0 < rows; r0 += kTile)
-    for (int64_t c0 = 0; c0 < cols; c0 += kTile)
-      for (int64_t r = r0; r < std::min(rows, r0 + kTile); ++r)
-        for (int64_t c = c0; c < std::min(cols, c0 + kTile); ++c) dst[c * rows + r] = src[r * cols + c];
-}
-
 float Dot(const float* a, const float* b, int64_t n) {
   float s = 0;
   for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
@@ -154,7 +145,7 @@ void AttentionBackward(const float* q, const float* k, const float* v, const flo
     using Buf = std::vector<float>;
     const int64_t B = std::min(n, kQueryBlock);
     Buf kg(n * d), vg(n * d), dkg(n * d), dvg(n * d), qh(n * d), doh(n * d), oh(n * d), dqh(n * d), D(n);
-    Buf p(B * n), dp(B * n), t(B * n), kt(d * n), qt(d * B), dot(d * B), part(n * d);
+    Buf p(B * n), dp(B * n);
     for (int64_t g = begin; g < end; ++g) {
       GatherHead(k, n, KV, static_cast<int>(g), d, kg.data());
       GatherHead(v, n, KV, static_cast<int>(g), d, vg.data());
@@ -180,18 +171,9 @@ void AttentionBackward(const float* q, const float* k, const float* v, const flo
               dsr[j] = pj * (dsr[j] - D[i0 + r]) * scale;
             }
           }
-          // dQ rows = dS K: against Kᵀ [d, keys].
-          Transpose(kg.data(), keys, d, kt.data());
-          kernels::MatMul(dp.data(), m, F32Matrix(kt.data(), d, keys), nullptr, dqh.data() + i0 * d, serial);
-          // dK += dSᵀ Q and dV += Pᵀ dO: [keys, m] against Qᵀ, dOᵀ [d, m].
-          Transpose(qh.data() + i0 * d, m, d, qt.data());
-          Transpose(dp.data(), m, keys, t.data());
-          kernels::MatMul(t.data(), keys, F32Matrix(qt.data(), d, m), nullptr, part.data(), serial);
-          kernels::AddInPlace(dkg.data(), part.data(), keys * d);
-          Transpose(doh.data() + i0 * d, m, d, dot.data());
-          Transpose(p.data(), m, keys, t.data());
-          kernels::MatMul(t.data(), keys, F32Matrix(dot.data(), d, m), nullptr, part.data(), serial);
-          kernels::AddInPlace(dvg.data(), part.data(), keys * d);
+          kernels::MatMulNN(dp.data(), kg.data(), m, d, keys, dqh.data() + i0 * d, serial);  // dQ = dS K
+          kernels::MatMulTN(dp.data(), qh.data() + i0 * d, keys, d, m, dkg.data(), serial);  // dK += dSᵀ Q
+          kernels::MatMulTN(p.data(), doh.data() + i0 * d, keys, d, m, dvg.data(), serial);  // dV += Pᵀ dO
         }
         ScatterAddHead(dqh.data(), n, H, h, d, dq);
       }
