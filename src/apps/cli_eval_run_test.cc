@@ -116,6 +116,24 @@ TEST(CliEvalRun, AgainstOurOwnServerWithItAsTheJudgeToo) {
   fs::remove_all(out);
 }
 
+// A fresh phantom world in process: volumes (NIfTI and DICOM series), cine loops and images
+// reach the model with the record's options, and the report reads against chance.
+TEST(CliEvalRun, PhantomsInProcessReportEachFamilyBesideChance) {
+  const fs::path out = Fresh("phantoms");
+  const Result made = Hulumed("data phantoms --seed 9001 --count 7 --out " + (out / "data" / "phantoms").string());
+  ASSERT_EQ(made.status, 0) << made.out;
+  const Result r = Hulumed("eval run --benchmark phantoms --data " + (out / "data").string() + " -m " + kModel +
+                           " -o " + (out / "results").string() + " -n 2 --threads 2 --no-progress");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto metrics = ReadJsonFile((out / "results" / "phantoms" / "metrics.json").string());
+  for (const char* family : {"modality", "lesion_presence", "slice", "frame", "change", "report"})
+    EXPECT_TRUE(metrics["by_family"].contains(family)) << family;
+  EXPECT_TRUE(metrics["by_family"]["modality"].contains("chance_majority"));
+  EXPECT_NE(Slurp(out / "results" / "report.md").find("| Family | Samples | Accuracy (%) | Chance, majority (%) |"),
+            std::string::npos);
+  fs::remove_all(out);
+}
+
 TEST(CliEvalRun, AMissingBenchmarkSaysWhereToGetIt) {
   const fs::path out = Fresh("missing");
   const Result r = Hulumed("eval run -b SLAKE --data /nonexistent -m " + kModel + " -o " + out.string());

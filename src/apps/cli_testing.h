@@ -15,8 +15,9 @@ struct Result {
   std::string out;  // stdout and stderr together
 };
 
-inline Result Hulumed(const std::string& args) {
-  const std::string cmd = std::string(HULUMED_BINARY) + " " + args + " 2>&1";
+// A shell command line, its stderr folded into stdout.
+inline Result RunShell(const std::string& command) {
+  const std::string cmd = command + " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf;
@@ -24,5 +25,7 @@ inline Result Hulumed(const std::string& args) {
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
+
+inline Result Hulumed(const std::string& args) { return RunShell(std::string(HULUMED_BINARY) + " " + args); }
 
 }  // namespace hm

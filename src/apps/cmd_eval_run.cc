@@ -81,7 +81,7 @@ void Score(const eval::BenchmarkInfo& info, const std::string& dir, const EvalRu
               return eval::CutResponse(s.prep, r);
             }};
   }
-  const auto metrics = eval::ScoreResponses(dir, info.layout, eval::RuleScorer(eval::ParseScoring(o.scoring)), step);
+  const auto metrics = eval::ScoreResponses(dir, info.layout, eval::BenchmarkScorer(info, eval::ParseScoring(o.scoring)), step);
   const eval::Headline h = eval::HeadlineOf(info.layout, metrics);
   std::fprintf(stderr, "%s: %s %.2f%%%s -> %s/metrics.json\n", info.name.c_str(), h.name.c_str(), h.value,
                judge ? (" (judge " + o.judge_model + ", " + std::to_string(judge->asked()) + " asked)").c_str() : "",
@@ -116,6 +116,9 @@ void Run(const EvalRunOptions& o) {
     const eval::RunSummary run = eval::RunSamples(info.name, samples, *backend, {dir, shard, o.limit, !o.no_progress});
     std::fprintf(stderr, "%s: %lld answered, %lld already done, %lld without reply in %.1f s\n", name.c_str(),
                  (long long)run.answered, (long long)run.skipped, (long long)run.failed, run.seconds);
+    if (run.too_long > 0)
+      std::fprintf(stderr, "%s: %lld sample(s) longer than the model's context, logged as empty replies (scored wrong)\n",
+                   name.c_str(), (long long)run.too_long);
     if (!run.complete()) {
       std::fprintf(stderr, "error: %s: %lld sample(s) got no reply (first: %s); run the same command again to ask for them\n",
                    name.c_str(), (long long)run.failed, run.first_error.c_str());
@@ -156,7 +159,7 @@ void AddEvalRunCommands(CLI::App& eval) {
   auto o = std::make_shared<EvalRunOptions>();
   std::string known;
   for (const auto& info : eval::KnownBenchmarks()) known += (known.empty() ? "" : ", ") + info.name;
-  run->add_option("-b,--bench", o->benchmarks, "Benchmarks, comma separated, or 'all' (" + known + ")")
+  run->add_option("-b,--bench,--benchmark", o->benchmarks, "Benchmarks, comma separated, or 'all' (" + known + ")")
       ->required()->delimiter(',');
   run->add_option("--data", o->data_root, "Folder holding one folder per benchmark")->capture_default_str();
   run->add_option("-o,--out", o->out_dir, "Results folder (one folder per benchmark, report.md, report.html)")

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "apps/commands.h"
+#include "apps/default_model.h"
 #include "apps/media_flags.h"
 #include "core/error.h"
 #include "io/npy.h"
@@ -198,7 +199,8 @@ void Run(const RunOptions& o) {
 void AddRunCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("run", "Generate a reply to one prompt");
   auto o = std::make_shared<RunOptions>();
-  cmd->add_option("-m,--model", o->model_dir, "Checkpoint directory")->required()->check(CLI::ExistingDirectory);
+  cmd->add_option("-m,--model", o->model_dir, "Checkpoint directory (default: $HULUMED_MODEL, else the shipped demo model)")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("-p,--prompt", o->prompt, "User message (rendered with the chat template)");
   cmd->add_option("--prompt-ids", o->prompt_ids, "Comma-separated token ids, fed as is");
   cmd->add_option("--system", o->system, "System message");
@@ -250,6 +252,7 @@ void AddRunCommand(CLI::App& app) {
       o->media.emplace_back(name, opt->results().at(seen));
     }
     if (const char* isa = std::getenv("HULUMED_ISA")) kernels::ForceIsa(isa);
+    o->model_dir = ModelDirOrDefault(o->model_dir);
     Run(*o);
   });
 }

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "apps/commands.h"
+#include "apps/default_model.h"
 #include "apps/media_flags.h"
 #include "core/error.h"
 #include "server/engine.h"
@@ -59,7 +60,8 @@ void Serve(ServeOptions& o) {
 void AddServeCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("serve", "OpenAI-compatible HTTP server with a web UI");
   auto o = std::make_shared<ServeOptions>();
-  cmd->add_option("-m,--model", o->model_dir, "Checkpoint directory")->required()->check(CLI::ExistingDirectory);
+  cmd->add_option("-m,--model", o->model_dir, "Checkpoint directory (default: $HULUMED_MODEL, else the shipped demo model)")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--host", o->server.host, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", o->server.port, "Port (0 = any free port)")->capture_default_str();
   cmd->add_option("--api-key", o->server.api_key, "Require 'Authorization: Bearer KEY' on /v1 (or set HULUMED_API_KEY)");
@@ -82,7 +84,10 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--max-media", o->server.media.max_items, "Most media items per request")->capture_default_str();
   cmd->add_flag("!--no-log", o->server.log_requests, "Do not log requests");
   AddVisualFlags(*cmd, o->engine.visual, "Visual policy (as for run)");
-  cmd->callback([o] { Serve(*o); });
+  cmd->callback([o] {
+    o->model_dir = ModelDirOrDefault(o->model_dir);
+    Serve(*o);
+  });
 }
 
 }  // namespace hm

@@ -1,15 +1,19 @@
 // hulumed train RECIPE.json: runs a recipe's stages (the paper's curriculum, or one
 // fine-tuning stage) with progress, a JSONL log, a loss curve and resumable checkpoints.
+// Under `mpirun -np N` the ranks train data parallel (train/trainer.h, TrainOptions::ranks).
 #include <malloc.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <thread>
 
 #include "apps/commands.h"
 #include "core/error.h"
 #include "io/json_file.h"
 #include "train/decoder_objective.h"
 #include "train/least_squares_objective.h"
+#include "train/mpi_collective.h"
 #include "train/recipe.h"
 #include "train/trainer.h"
 
@@ -31,24 +35,50 @@ std::unique_ptr<Objective> MakeObjective(const std::string& model_dir, const Sta
   return std::make_unique<DecoderObjective>(model_dir, threads, StageMediaOptions(stage));
 }
 
+void PrintSummary(const Recipe& recipe, const std::vector<StageOutcome>& outcomes) {
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const StageOutcome& s = outcomes[i];
+    std::printf("%s: %lld steps (%lld skipped), %lld records skipped, last loss %.6g, checkpoint %s\n",
+                recipe.stages[i].name.c_str(), static_cast<long long>(s.steps), static_cast<long long>(s.skipped_steps),
+                static_cast<long long>(s.skipped_records), s.last_loss, s.checkpoint.c_str());
+  }
+}
+
+// Default threads: the cores shared out among the ranks mpirun started on this machine.
+int DefaultThreads() {
+  const char* local_ranks = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  const int ranks = local_ranks ? std::max(1, std::atoi(local_ranks)) : 1;
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / ranks);
+}
+
 void RunTrain(const TrainCommandOptions& o) {
   // Every sample allocates and frees activation buffers of the same sizes: keep freed memory in
   // the process rather than hand it back to the kernel, which would zero it again on the next
   // touch (a tenth of a small model's training time).
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  const Recipe recipe = ReadRecipe(o.recipe);
-  TrainOptions options;
-  options.resume = o.resume;
-  options.strict = o.strict;
-  options.progress = !o.no_progress;
-  const std::vector<StageOutcome> outcomes = TrainRecipe(
-      recipe, [&o](const std::string& dir, const StageRecipe& stage) { return MakeObjective(dir, stage, o.threads); }, options);
-  for (size_t i = 0; i < outcomes.size(); ++i) {
-    const StageOutcome& s = outcomes[i];
-    std::printf("%s: %lld steps (%lld skipped), %lld records skipped, last loss %.6g, checkpoint %s\n",
-                recipe.stages[i].name.c_str(), static_cast<long long>(s.steps), static_cast<long long>(s.skipped_steps),
-                static_cast<long long>(s.skipped_records), s.last_loss, s.checkpoint.c_str());
+  std::unique_ptr<Collective> ranks =
+      LaunchedByMpirun() ? ConnectMpiRanks() : std::make_unique<SingleProcess>();
+  // A rank that fails alone ends the whole job with its message; the others would otherwise
+  // wait forever for it in the next gradient sum.
+  try {
+    const Recipe recipe = ReadRecipe(o.recipe);
+    TrainOptions options;
+    options.resume = o.resume;
+    options.strict = o.strict;
+    options.progress = !o.no_progress;
+    options.ranks = ranks.get();
+    const int threads = o.threads > 0 ? o.threads : DefaultThreads();
+    const std::vector<StageOutcome> outcomes = TrainRecipe(
+        recipe,
+        [threads](const std::string& dir, const StageRecipe& stage) { return MakeObjective(dir, stage, threads); },
+        options);
+    if (ranks->rank() == 0) PrintSummary(recipe, outcomes);
+  } catch (const std::exception& e) {
+    if (ranks->size() == 1) throw;
+    std::fprintf(stderr, "error: rank %d of %d: %s\n", ranks->rank(), ranks->size(), e.what());
+    std::fflush(stderr);
+    ranks->Abort(1);
   }
 }
 

@@ -6,9 +6,7 @@
 
 namespace hm {
 
-MediaItem LoadRecordMedia(const MediaRef& m, const VideoSampling& video) {
-  std::error_code ec;
-  HM_CHECK(std::filesystem::exists(m.path, ec), m.path, ": missing file");
+MediaSpec RecordMediaSpec(const MediaRef& m, const VideoSampling& video) {
   MediaSpec spec;
   spec.path = m.path;
   spec.what = m.path;
@@ -26,7 +24,13 @@ MediaItem LoadRecordMedia(const MediaRef& m, const VideoSampling& video) {
       if (!m.window.empty()) spec.window = m.window;
       break;
   }
-  return LoadMedia(spec);
+  return spec;
+}
+
+MediaItem LoadRecordMedia(const MediaRef& m, const VideoSampling& video) {
+  std::error_code ec;
+  HM_CHECK(std::filesystem::exists(m.path, ec), m.path, ": missing file");
+  return LoadMedia(RecordMediaSpec(m, video));
 }
 
 }  // namespace hm

@@ -16,6 +16,10 @@ struct VideoSampling {
   std::optional<int> max_frames;
 };
 
+// The item as the runtime states media: format, path, the record's volume options and the
+// video sampling.
+MediaSpec RecordMediaSpec(const MediaRef& media, const VideoSampling& video = {});
+
 // Decodes the item; throws hm::Error naming the file on anything missing or undecodable.
 // The result's kind says which placeholder the prompt uses (a one-slice DICOM is an image).
 MediaItem LoadRecordMedia(const MediaRef& media, const VideoSampling& video = {});

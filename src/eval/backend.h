@@ -4,9 +4,18 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "eval/eval_sample.h"
 
 namespace hm::eval {
+
+// The model cannot take the sample at all (its prompt is longer than the model's context):
+// asking again cannot help, so the runner logs an empty reply with this reason (scored wrong)
+// instead of leaving the run unfinished.
+class SampleTooLong : public Error {
+ public:
+  using Error::Error;
+};
 
 class Backend {
  public:
@@ -20,7 +29,7 @@ class Backend {
 };
 
 // The image files a sample shows, in order: a folder stands for its regular files sorted by
-// name (MedUniEval's load_images on a directory).
+// name (MedUniEval's load_images on a directory). media_specs are not among them.
 std::vector<std::string> MediaFiles(const EvalSample& sample);
 
 }  // namespace hm::eval

@@ -22,6 +22,10 @@ struct ScoredSample {
 //   "overall" (means over categories).
 // kReport: cal_report_metrics.py's meteor, bleu1-4, rouge1, rouge2, rougeL, averaged over all
 //   samples (an empty report counts 0).
+// kByFamily: "total metrics" over every sample with a verdict, and "by_family": per question
+//   family (the category) total, right, acc, chance_uniform and chance_majority
+//   (chance_level.h), the report family's rougeL, bleu1, bleu4, meteor, and "forms": samples
+//   per kind.
 // A verdict with an error counts as wrong with no scores.
 nlohmann::ordered_json BenchmarkMetrics(MetricsLayout layout, const std::vector<ScoredSample>& scored);
 

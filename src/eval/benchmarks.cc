@@ -9,6 +9,9 @@
 namespace hm::eval {
 namespace {
 
+// Our own sets are not the paper's benchmarks, which `-b all` stands for.
+const char* kOwnSet = "one of this project's own sets (docs/eval_run.md), not a published benchmark";
+const char* kPydicomTestFiles = "/usr/lib/python3/dist-packages/pydicom/data/test_files";
 const char* kConvert = " (parquet: convert with `node tools/eval/parquet_to_jsonl.mjs FILE.parquet OUT.jsonl`)";
 
 // The exact conversion a parquet-published benchmark needs, `output` relative to the data root.
@@ -150,6 +153,17 @@ const std::vector<Entry>& Entries() {
         "this folder",
         MetricsLayout::kReport},
        LoadChexpertPlus},
+      {{"phantoms", "phantoms", "samples.jsonl",
+        "`hulumed data phantoms --seed 9001 --count 70 --out DIR`, with DIR the phantoms folder under --data "
+        "(evaluation seeds are 9001 and up; training uses seeds below 1000)",
+        MetricsLayout::kByFamily, JudgeScope::kNone, kOwnSet},
+       LoadPhantoms},
+      // Read in place from the installed package, whatever --data says (an absolute folder).
+      {{"real-scans", kPydicomTestFiles, "CT_small.dcm",
+        "Debian's python3-pydicom (apt-get install python3-pydicom=2.3.1-1, pinned in scripts/apt-packages.txt), "
+        "whose test files are read in place",
+        MetricsLayout::kByFamily, JudgeScope::kNone, kOwnSet},
+       LoadRealScans},
   };
   return entries;
 }
@@ -178,8 +192,9 @@ const BenchmarkInfo& FindBenchmark(const std::string& name) { return FindEntry(n
 std::vector<EvalSample> LoadBenchmark(const BenchmarkInfo& info, const LoadOptions& options) {
   const std::string dir = (std::filesystem::path(options.data_root) / info.folder).string();
   const std::string main_file = dir + "/" + info.main_file;
-  HM_CHECK(std::filesystem::exists(main_file), info.name, ": ", main_file, " not found. Get it from ", info.source,
-           ", and put it in ", dir, "/");
+  const bool in_place = std::filesystem::path(info.folder).is_absolute();  // an installed package
+  HM_CHECK(std::filesystem::exists(main_file), info.name, ": ", main_file, " not found. ",
+           in_place ? "Install " + info.source : "Get it from " + info.source + ", and put it in " + dir + "/");
   std::vector<EvalSample> samples = FindEntry(info.name).load(dir, options.reasoning);
   HM_CHECK(!samples.empty(), info.name, ": ", main_file, " holds no samples");
   return samples;

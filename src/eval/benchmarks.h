@@ -17,6 +17,8 @@ enum class MetricsLayout {
   kOpenClose,     // VQA: "total metrics", "open" (with text scores), "close"
   kByCategory3d,  // M3D: "by_category" and "overall" (eval_3d.py)
   kReport,        // report generation: meteor, bleu1-4, rouge1/2/L (cal_report_metrics.py)
+  kByFamily,      // our own sets (phantoms, real scans): accuracy per question family beside its
+                  // chance level; scored by answer matching (answer_match.h), not MedUniEval's rules
 };
 
 // Which samples MedUniEval's LLM judge (use_llm_judge) decides, overriding the rule.
@@ -24,7 +26,7 @@ enum class JudgeScope { kNone, kOpenQuestions, kAllQuestions };
 
 struct BenchmarkInfo {
   std::string name;       // MedUniEval's --eval_datasets name
-  std::string folder;     // under the data root
+  std::string folder;     // under the data root (an absolute folder is read where it is)
   std::string main_file;  // relative to the folder: what must exist
   std::string source;     // where to get it, and how to lay it out
   MetricsLayout layout;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/media_request.h"
+
 namespace hm::eval {
 
 struct EvalSample {
@@ -21,10 +23,15 @@ struct EvalSample {
   std::string prompt;
   // Media in prompt order: image files, or one folder whose sorted files are the frames.
   std::vector<std::string> media;
+  // Media stated with their options, as the training format states them (an image, a video
+  // at 1 fps, a volume with its slices, axis and window): sets made for this engine (phantoms,
+  // real scans) use these instead of `media`, so the model sees what training showed it.
+  std::vector<MediaSpec> media_specs;
   std::string question;
   std::vector<std::string> choices;
   std::string answer;
-  // The table the sample counts in: "open"/"close" for VQA, the M3D question type, ...
+  // The table the sample counts in: "open"/"close" for VQA, the M3D question type, the
+  // question family of phantoms and real scans, ...
   std::string category;
 };
 

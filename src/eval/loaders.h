@@ -33,6 +33,8 @@ std::vector<EvalSample> LoadMedMnist(const std::string& dir, bool reasoning);
 std::vector<EvalSample> LoadRad3d(const std::string& dir, bool reasoning);
 std::vector<EvalSample> LoadMimicCxr(const std::string& dir, bool reasoning);
 std::vector<EvalSample> LoadChexpertPlus(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadPhantoms(const std::string& dir, bool reasoning);
+std::vector<EvalSample> LoadRealScans(const std::string& dir, bool reasoning);
 
 // `path` made absolute against the benchmark folder when relative.
 std::string UnderDir(const std::string& dir, const std::string& path);

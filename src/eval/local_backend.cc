@@ -13,6 +13,14 @@
 namespace hm::eval {
 
 std::vector<MediaItem> SampleMedia(const EvalSample& sample) {
+  if (!sample.media_specs.empty()) {
+    std::vector<MediaItem> media;
+    for (MediaSpec spec : sample.media_specs) {
+      spec.what = "sample " + sample.id + ": " + spec.path;
+      media.push_back(LoadMedia(spec));
+    }
+    return media;
+  }
   const std::vector<std::string> files = MediaFiles(sample);
   std::vector<MediaItem> media;
   for (const std::string& f : files) {
@@ -59,6 +67,10 @@ std::string LocalBackend::Respond(const EvalSample& sample) {
                                                 preprocessor_ ? *preprocessor_ : PreprocessorConfig{}, request,
                                                 media_options, pool_);
   const int64_t n_prompt = static_cast<int64_t>(prepared.prompt.ids.size());
+  if (n_prompt >= model_.config().llm.max_positions)
+    throw SampleTooLong("sample " + sample.id + ": prompt of " + std::to_string(n_prompt) +
+                        " tokens does not fit the model's context of " +
+                        std::to_string(model_.config().llm.max_positions));
   const int64_t ctx = std::min<int64_t>(n_prompt + options_.max_new_tokens, model_.config().llm.max_positions);
   KvCache cache(model_.config().llm, std::max<int64_t>(ctx, 1), ResolveKvType(options_.kv_type, model_.weights()));
   SamplingRequest sampling;

@@ -25,7 +25,8 @@ struct LocalOptions {
 };
 
 // MedUniEval's HuluMed_Qwen2.process_messages: up to five images are images, more are the
-// frames of one video (PIL images, merged 2x2 like every video).
+// frames of one video (PIL images, merged 2x2 like every video). A sample's media_specs are
+// loaded as they are stated instead.
 std::vector<MediaItem> SampleMedia(const EvalSample& sample);
 
 class LocalBackend : public Backend {

@@ -43,6 +43,22 @@ std::string ReadBytes(const std::string& path) {
 
 bool Retryable(int status) { return status == 408 || status == 429 || status >= 500; }
 
+// A media_specs item as the content part `hulumed serve` reads: image_url, video_url, or
+// volume_url with the volume's options. A DICOM series folder has no data: URI.
+nlohmann::ordered_json SpecPart(const MediaSpec& spec, const std::string& sample_id) {
+  HM_CHECK(!std::filesystem::is_directory(spec.path), "sample ", sample_id, ": ", spec.path,
+           " is a DICOM series folder, which cannot be sent as a data: URI; run it in process (-m)");
+  if (spec.format == MediaFormat::kImage) return {{"type", "image_url"}, {"image_url", {{"url", DataUri(spec.path)}}}};
+  if (spec.format == MediaFormat::kVideo) return {{"type", "video_url"}, {"video_url", {{"url", DataUri(spec.path)}}}};
+  static const char* kAxes[] = {"sagittal", "coronal", "axial"};  // SliceAxis order
+  nlohmann::ordered_json volume = {{"url", DataUri(spec.path)}, {"axis", kAxes[static_cast<int>(spec.axis)]}};
+  if (spec.format == MediaFormat::kNifti) volume["format"] = "nifti";
+  if (spec.format == MediaFormat::kDicom) volume["format"] = "dicom";
+  if (spec.slices) volume["slices"] = *spec.slices;
+  if (spec.window) volume["window"] = *spec.window;
+  return {{"type", "volume_url"}, {"volume_url", volume}};
+}
+
 }  // namespace
 
 std::vector<std::string> MediaFiles(const EvalSample& sample) {
@@ -81,10 +97,11 @@ OpenAiBackend::OpenAiBackend(EndpointOptions options) : options_(std::move(optio
 std::string OpenAiBackend::RequestBody(const EvalSample& sample, const EndpointOptions& options) {
   nlohmann::ordered_json message = {{"role", "user"}};
   const std::vector<std::string> files = MediaFiles(sample);
-  if (files.empty()) {
+  if (files.empty() && sample.media_specs.empty()) {
     message["content"] = sample.prompt;
   } else {
     nlohmann::ordered_json parts = nlohmann::ordered_json::array();
+    for (const MediaSpec& spec : sample.media_specs) parts.push_back(SpecPart(spec, sample.id));
     for (const std::string& f : files)
       parts.push_back({{"type", "image_url"},
                        {"image_url", {{"url", DataUri(f)}}}});

@@ -1,5 +1,6 @@
 #include "eval/report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -18,6 +19,11 @@ namespace {
 const char* kPaperModels[] = {"Hulu-Med-7B", "Hulu-Med-14B", "Hulu-Med-32B"};
 const char* kOursColor = "#d9480f";
 const char* kPaperColors[] = {"#74c0fc", "#339af0", "#1864ab"};
+const char* kChanceNote =
+    "Our own sets (phantoms, real scans) are scored by answer matching and read per question family against "
+    "two chance levels: majority, the accuracy of always giving each question form's (yes/no, open, "
+    "multiple-choice) most common answer in the family; uniform, guessing evenly among the form's distinct "
+    "answers (a multiple-choice question's options).";
 
 struct CategoryRow {
   std::string name;
@@ -25,6 +31,7 @@ struct CategoryRow {
   int64_t judged = 0;  // samples whose verdict says right or wrong
   int64_t right = 0;
   std::map<std::string, double> score_sums;
+  std::optional<double> chance_uniform, chance_majority;  // percent; our own sets only
   std::optional<double> accuracy() const {
     if (judged == 0) return std::nullopt;
     return 100.0 * right / judged;
@@ -60,9 +67,28 @@ std::string Percent(std::optional<double> v) {
   return buf;
 }
 
+// Our own sets: families in metrics.json's order, each with its chance levels.
+void AddChanceLevels(const nlohmann::ordered_json& by_family, std::vector<CategoryRow>& rows) {
+  std::vector<CategoryRow> ordered;
+  for (const auto& [family, f] : by_family.items()) {
+    const auto row = std::find_if(rows.begin(), rows.end(), [&](const CategoryRow& c) { return c.name == family; });
+    if (row == rows.end()) continue;
+    if (f.contains("chance_uniform")) row->chance_uniform = 100 * f["chance_uniform"].get<double>();
+    if (f.contains("chance_majority")) row->chance_majority = 100 * f["chance_majority"].get<double>();
+    ordered.push_back(*row);
+  }
+  if (ordered.size() == rows.size()) rows = std::move(ordered);
+}
+
+bool HasChance(const BenchmarkReport& r) {
+  return std::any_of(r.categories.begin(), r.categories.end(),
+                     [](const CategoryRow& c) { return c.chance_majority.has_value(); });
+}
+
 BenchmarkReport Collect(const BenchmarkInfo& info, const std::string& dir) {
   BenchmarkReport r{info, {}, "", 0, 0, {}};
-  r.headline = HeadlineOf(info.layout, ReadJsonFile(dir + "/metrics.json"));
+  const nlohmann::json metrics = ReadJsonFile(dir + "/metrics.json");
+  r.headline = HeadlineOf(info.layout, metrics);
   const std::string responses = dir + "/responses.jsonl";
   if (std::filesystem::exists(responses)) {
     const auto records = ReadJsonLines(responses, /*skip_torn_last_line=*/true);
@@ -89,6 +115,8 @@ BenchmarkReport Collect(const BenchmarkInfo& info, const std::string& dir) {
       for (const auto& [name, value] : v["scores"].items())
         if (value.is_number()) row.score_sums[name] += value.get<double>();
   }
+  if (metrics.contains("by_family"))  // in the file's order (the families' own), which json would sort
+    AddChanceLevels(ReadOrderedJsonFile(dir + "/metrics.json")["by_family"], r.categories);
   return r;
 }
 
@@ -113,7 +141,8 @@ std::optional<double> PaperValue(const std::string& benchmark, const char* model
 
 std::string Markdown(const std::vector<BenchmarkReport>& reports, const ReportOptions& o) {
   std::string md = "# hulumed eval report\n\n";
-  md += "Scoring: `" + o.scoring + "`" + (o.judge_model.empty() ? "" : ", judge: `" + o.judge_model + "`") + "\n\n";
+  md += "Scoring: `" + o.scoring + "`" +
+        (std::any_of(reports.begin(), reports.end(), HasChance) ? " (MedUniEval's sets); answer matching (our own sets)" : "") + (o.judge_model.empty() ? "" : ", judge: `" + o.judge_model + "`") + "\n\n";
   md += "| Benchmark | Model | Metric | Ours | Hulu-Med-7B (paper) | Hulu-Med-14B (paper) | Hulu-Med-32B (paper) | Samples | Rule errors |\n";
   md += "|---|---|---|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& r : reports) {
@@ -124,13 +153,16 @@ std::string Markdown(const std::vector<BenchmarkReport>& reports, const ReportOp
   for (const auto& r : reports) {
     md += "\n## " + r.info.name + "\n\n";
     const auto columns = ScoreColumns(r);
-    md += "| Category | Samples | Accuracy (%) |";
+    const bool chance = HasChance(r);
+    md += std::string("| ") + (chance ? "Family" : "Category") + " | Samples | Accuracy (%) |";
+    if (chance) md += " Chance, majority (%) | Chance, uniform (%) |";
     for (const auto& c : columns) md += " " + c.second + " (%) |";
     md += "\n|---|---:|---:|";
-    for (size_t i = 0; i < columns.size(); ++i) md += "---:|";
+    for (size_t i = 0; i < columns.size() + (chance ? 2 : 0); ++i) md += "---:|";
     md += "\n";
     for (const auto& c : r.categories) {
       md += "| " + c.name + " | " + std::to_string(c.samples) + " | " + Percent(c.accuracy()) + " |";
+      if (chance) md += " " + Percent(c.chance_majority) + " | " + Percent(c.chance_uniform) + " |";
       for (const auto& col : columns)
         md += " " + Percent(c.score_sums.count(col.first) ? std::optional<double>(100 * c.score_sums.at(col.first) / c.samples) : std::nullopt) + " |";
       md += "\n";
@@ -139,8 +171,27 @@ std::string Markdown(const std::vector<BenchmarkReport>& reports, const ReportOp
   md += "\nPublished figures: " + std::string(PaperFiguresSource()) +
         " A dash means the paper gives no figure for that benchmark. Accuracy is over the samples a rule "
         "judges right or wrong; text scores are means over the category's samples. Rule errors: samples on "
-        "which MedUniEval's rule raises (counted wrong, scores 0).\n";
-  return md;
+        "which MedUniEval's rule raises (counted wrong, scores 0).";
+  if (std::any_of(reports.begin(), reports.end(), HasChance)) md += std::string(" ") + kChanceNote;
+  return md + "\n";
+}
+
+// Our own sets: each family's accuracy as a bar, its majority chance as a solid line and its
+// uniform chance as a dashed one; families without accuracy (the report) stay in the table.
+std::string ChanceChartSvg(const BenchmarkReport& r) {
+  std::vector<std::string> labels;
+  ChartSeries accuracy{"accuracy", kOursColor, {}};
+  ChartSeries majority{"chance, majority", "#212529", {}};
+  ChartSeries uniform{"chance, uniform", "#868e96", {}, /*dashed=*/true};
+  for (const CategoryRow& c : r.categories) {
+    if (!c.accuracy()) continue;
+    labels.push_back(c.name);
+    accuracy.values.push_back(c.accuracy());
+    majority.values.push_back(c.chance_majority);
+    uniform.values.push_back(c.chance_uniform);
+  }
+  return BarChartSvg(r.info.name + ": accuracy by question family against chance (%)", labels, {accuracy},
+                     {majority, uniform});
 }
 
 std::string Html(const std::vector<BenchmarkReport>& reports, const ReportOptions& o) {
@@ -152,6 +203,7 @@ std::string Html(const std::vector<BenchmarkReport>& reports, const ReportOption
       "section{margin-top:2.5em}.note{color:#495057;font-size:0.9em}svg{display:block;margin:1em 0}</style>"
       "</head><body>\n<h1>hulumed eval report</h1>\n";
   h += "<p>Scoring: <code>" + Escape(o.scoring) + "</code>" +
+       (std::any_of(reports.begin(), reports.end(), HasChance) ? " (MedUniEval's sets); answer matching (our own sets)" : "") +
        (o.judge_model.empty() ? "" : ", judge: <code>" + Escape(o.judge_model) + "</code>") + "</p>\n";
   h += "<table><tr><th>Benchmark</th><th>Model</th><th>Metric</th><th>Ours</th><th>Hulu-Med-7B (paper)</th>"
        "<th>Hulu-Med-14B (paper)</th><th>Hulu-Med-32B (paper)</th><th>Samples</th><th>Rule errors</th></tr>\n";
@@ -177,7 +229,9 @@ std::string Html(const std::vector<BenchmarkReport>& reports, const ReportOption
   for (const auto& r : reports) {
     h += "<section id=\"" + Escape(r.info.name) + "\"><h2>" + Escape(r.info.name) + "</h2>\n";
     const auto columns = ScoreColumns(r);
-    h += "<table><tr><th>Category</th><th>Samples</th><th>Accuracy (%)</th>";
+    const bool chance = HasChance(r);
+    h += std::string("<table><tr><th>") + (chance ? "Family" : "Category") + "</th><th>Samples</th><th>Accuracy (%)</th>";
+    if (chance) h += "<th>Chance, majority (%)</th><th>Chance, uniform (%)</th>";
     for (const auto& c : columns) h += "<th>" + Escape(c.second) + " (%)</th>";
     h += "</tr>\n";
     std::vector<std::string> cat_labels;
@@ -187,6 +241,8 @@ std::string Html(const std::vector<BenchmarkReport>& reports, const ReportOption
     for (const auto& c : r.categories) {
       h += "<tr><td>" + Escape(c.name) + "</td><td class=\"n\">" + std::to_string(c.samples) + "</td><td class=\"n\">" +
            Percent(c.accuracy()) + "</td>";
+      if (chance)
+        h += "<td class=\"n\">" + Percent(c.chance_majority) + "</td><td class=\"n\">" + Percent(c.chance_uniform) + "</td>";
       for (size_t k = 0; k < columns.size(); ++k) {
         std::optional<double> v;
         if (c.score_sums.count(columns[k].first)) v = 100 * c.score_sums.at(columns[k].first) / c.samples;
@@ -202,20 +258,26 @@ std::string Html(const std::vector<BenchmarkReport>& reports, const ReportOption
     bool any_accuracy = false;
     for (const auto& v : accuracy.values) any_accuracy |= v.has_value();
     if (any_accuracy) series.push_back(accuracy);
-    series.insert(series.end(), score_series.begin(), score_series.end());
-    if (!series.empty()) h += BarChartSvg(r.info.name + " by category (%)", cat_labels, series);
+    if (chance) {
+      h += ChanceChartSvg(r);
+    } else {
+      series.insert(series.end(), score_series.begin(), score_series.end());
+      if (!series.empty()) h += BarChartSvg(r.info.name + " by category (%)", cat_labels, series);
+    }
     h += "</section>\n";
   }
   h += "<p class=\"note\">Published figures: " + Escape(PaperFiguresSource()) +
        " A dash means the paper gives no figure for that benchmark. Accuracy is over the samples a rule judges "
-       "right or wrong; text scores are means over the category's samples.</p>\n</body></html>\n";
+       "right or wrong; text scores are means over the category's samples." +
+       (std::any_of(reports.begin(), reports.end(), HasChance) ? std::string(" ") + Escape(kChanceNote) : "") +
+       "</p>\n</body></html>\n";
   return h;
 }
 
 }  // namespace
 
 std::string BarChartSvg(const std::string& title, const std::vector<std::string>& labels,
-                        const std::vector<ChartSeries>& series) {
+                        const std::vector<ChartSeries>& series, const std::vector<ChartSeries>& marks) {
   const int label_width = 190, plot_width = 560, bar = 12, gap = 10, top = 34, legend = 22;
   const int group = static_cast<int>(series.size()) * bar + gap;
   const int height = top + static_cast<int>(labels.size()) * group + 30 + legend;
@@ -253,6 +315,17 @@ std::string BarChartSvg(const std::string& title, const std::vector<std::string>
                     Escape(series[k].name).c_str(), v, label_width + plot_width * v / 100 + 3, y + bar - 3, v);
       s += buf;
     }
+    for (const auto& mark : marks) {
+      if (i >= mark.values.size() || !mark.values[i]) continue;
+      const double v = std::clamp(*mark.values[i], 0.0, 100.0);
+      const double x = label_width + plot_width * v / 100;
+      std::snprintf(buf, sizeof buf,
+                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s>"
+                    "<title>%s: %.1f</title></line>",
+                    x, y0 - 3, x, y0 + static_cast<int>(series.size()) * bar + 1, mark.color.c_str(),
+                    mark.dashed ? " stroke-dasharray=\"3,2\"" : "", Escape(mark.name).c_str(), v);
+      s += buf;
+    }
   }
   int x = label_width;
   const int ly = plot_bottom + 34;
@@ -263,6 +336,15 @@ std::string BarChartSvg(const std::string& title, const std::vector<std::string>
     std::snprintf(buf, sizeof buf, "<text x=\"%d\" y=\"%d\">", x + 16, ly);
     s += buf + Escape(sr.name) + "</text>";
     x += 26 + static_cast<int>(sr.name.size()) * 7;
+  }
+  for (const auto& mark : marks) {
+    std::snprintf(buf, sizeof buf,
+                  "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>"
+                  "<text x=\"%d\" y=\"%d\">",
+                  x + 6, ly - 12, x + 6, ly + 2, mark.color.c_str(), mark.dashed ? " stroke-dasharray=\"3,2\"" : "",
+                  x + 16, ly);
+    s += buf + Escape(mark.name) + "</text>";
+    x += 26 + static_cast<int>(mark.name.size()) * 7;
   }
   s += "</svg>\n";
   return s;

@@ -1,6 +1,7 @@
 #include "eval/rule_scorer.h"
 
 #include "core/error.h"
+#include "eval/answer_match.h"
 
 namespace hm::eval {
 
@@ -18,6 +19,10 @@ ScoreFn RuleScorer(Scoring scoring) {
     input.prep = s.prep;  // every loader states its benchmark's cut ("" = as is)
     return ScoreResponse(input, scoring);
   };
+}
+
+ScoreFn BenchmarkScorer(const BenchmarkInfo& info, Scoring scoring) {
+  return info.layout == MetricsLayout::kByFamily ? AnswerMatchScorer() : RuleScorer(scoring);
 }
 
 }  // namespace hm::eval

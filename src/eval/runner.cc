@@ -33,18 +33,29 @@ RunSummary RunSamples(const std::string& benchmark, const std::vector<EvalSample
     std::mutex mutex;  // guards summary and progress
     Progress progress(benchmark, summary.selected);
     if (options.progress) progress.Update(summary.skipped);
+    // One response line; `error` says why a sample the model cannot take has no reply.
+    auto log_reply = [&](const EvalSample& s, const std::string& response, const std::string& error) {
+      nlohmann::ordered_json record = SampleRecord(s);
+      record["benchmark"] = benchmark;
+      record["model"] = model;
+      record["response"] = response;
+      if (!error.empty()) record["error"] = error;
+      log.Append(record);
+      std::lock_guard<std::mutex> lock(mutex);
+      ++summary.answered;
+      summary.too_long += !error.empty();
+    };
     auto work = [&] {
       for (size_t i; (i = next++) < todo.size();) {
         const EvalSample& s = *todo[i];
         try {
-          const std::string response = backend.Respond(s);
-          nlohmann::ordered_json record = SampleRecord(s);
-          record["benchmark"] = benchmark;
-          record["model"] = model;
-          record["response"] = response;
-          log.Append(record);
-          std::lock_guard<std::mutex> lock(mutex);
-          ++summary.answered;
+          std::string response, too_long;
+          try {
+            response = backend.Respond(s);
+          } catch (const SampleTooLong& e) {
+            too_long = e.what();
+          }
+          log_reply(s, response, too_long);
         } catch (const std::exception& e) {
           std::lock_guard<std::mutex> lock(mutex);
           if (summary.failed++ == 0) summary.first_error = e.what();

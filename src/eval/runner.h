@@ -29,6 +29,7 @@ struct RunSummary {
   int64_t skipped = 0;   // already in the log
   int64_t answered = 0;  // answered now
   int64_t failed = 0;    // no reply: not logged, asked again by the next run
+  int64_t too_long = 0;  // of `answered`: logged with an empty reply (SampleTooLong)
   double seconds = 0;
   std::string first_error;
   bool complete() const { return skipped + answered == selected; }

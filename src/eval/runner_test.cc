@@ -56,6 +56,7 @@ TEST(Runner, EveryFixtureBenchmarkEndToEndAgainstAnOpenAiEndpoint) {
   OpenAiBackend backend({server.url(), "fake-model"});
   const std::string out = TempDir("all");
   for (const BenchmarkInfo& info : KnownBenchmarks()) {
+    if (std::filesystem::path(info.folder).is_absolute()) continue;  // real-scans: installed files (own_sets_test)
     const auto samples = LoadBenchmark(info, {kData});
     const std::string dir = out + "/" + info.name;
     const RunSummary run = RunSamples(info.name, samples, backend, Quiet(dir));

@@ -211,6 +211,9 @@ DicomFile::DicomFile(const std::string& path) : path_(path), impl_(std::make_uni
   }
   OFString uid;
   if (ds->findAndGetOFString(DCM_SeriesInstanceUID, uid).good()) in.series_uid = uid.c_str();
+  OFString text;
+  if (ds->findAndGetOFString(DCM_Modality, text).good()) in.modality = text.c_str();
+  if (ds->findAndGetOFString(DCM_BodyPartExamined, text).good()) in.body_part = text.c_str();
 
   double value = 0;
   DcmElement* vector = nullptr;

@@ -29,6 +29,8 @@ struct DicomImageInfo {
   std::optional<long> instance_number;
   std::optional<std::array<double, 2>> window;  // WindowWidth, WindowCenter (first values)
   std::string series_uid;
+  std::string modality;   // Modality: "CT", "MR", "US", ...; empty when absent
+  std::string body_part;  // BodyPartExamined: "HEAD", "CHEST", ...; empty when absent
   // Seconds between frames of a cine loop: FrameTime, else the mean of FrameTimeVector, else
   // CineRate or RecommendedDisplayFrameRate (frames per second). Unset without timing.
   std::optional<double> frame_seconds;

@@ -74,6 +74,10 @@ std::vector<Preset> Presets() {
   // images of at most 100 visual tokens, frames of a video or volume at least 4.
   p.push_back({"demo", LlmConfigJson("hulumed_qwen2", 256, 768, 4, 4, 2, 0, true, 4096), {}, true, 4, 100});
   p.back().config["vision_encoder_config"] = SigLipVision(192, 768, 4, 3);
+  // Qwen2.5-0.5B's decoder with a small vision tower: the training benchmark's mid-size shape.
+  p.push_back({"0.5b", LlmConfigJson("hulumed_qwen2", 896, 4864, 24, 14, 2, 151936, true, 32768),
+               {151643, 151644, 151645, 151665, 151667, 151668}});
+  p.back().config["vision_encoder_config"] = SigLipVision(384, 1536, 6, 6);
   for (Preset& preset : p) {
     preset.config["image_token_index"] = preset.special.image;
     preset.config["hulumed_fixture"] = kUntrained;

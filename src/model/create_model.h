@@ -22,7 +22,8 @@ struct CreateModelOptions {
 };
 
 // "tiny", "tiny-qwen3", "7b" (Hulu-Med-7B shape), "4b" (Hulu-Med-4B shape), "demo" (a
-// Hulu-Med-architecture model small enough to train on a CPU; needs a tokenizer).
+// Hulu-Med-architecture model small enough to train on a CPU; needs a tokenizer), "0.5b"
+// (Qwen2.5-0.5B's decoder with a small vision tower: the training benchmark's mid-size shape).
 std::vector<std::string> ModelPresetNames();
 
 // Returns the number of parameters written.

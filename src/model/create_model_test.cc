@@ -40,7 +40,7 @@ TEST(CreateModel, EveryPresetLoadsBackAndIsLabelledUntrained) {
     EXPECT_EQ(tok.Encode("<image>")[0], model.config().image_token_index);
     fs::remove_all(dir);
   }
-  EXPECT_EQ(ModelPresetNames().size(), 5u);
+  EXPECT_EQ(ModelPresetNames().size(), 6u);
 }
 
 TEST(CreateModel, SameSeedSameBytes) {

@@ -12,6 +12,7 @@
 #include "train/adamw.h"
 #include "train/dataset.h"
 #include "train/durable_file.h"
+#include "train/gradient_allreduce.h"
 #include "train/grad_clip.h"
 #include "train/loss_curve.h"
 #include "train/lr_schedule.h"
@@ -87,7 +88,8 @@ void TrimLog(const std::string& path, int64_t step) {
   ReplaceFileAtomically(path, kept);
 }
 
-std::vector<Dataset> ReadStageData(const StageRecipe& stage, Objective& objective, bool strict, int64_t* skipped) {
+std::vector<Dataset> ReadStageData(const StageRecipe& stage, Objective& objective, bool strict, bool report,
+                                   int64_t* skipped) {
   DatasetOptions options;
   options.strict = strict;
   options.max_length = stage.max_length;
@@ -98,13 +100,14 @@ std::vector<Dataset> ReadStageData(const StageRecipe& stage, Objective& objectiv
   for (const DataSource& source : stage.data) {
     out.push_back(ReadDataset(source, options));
     const Dataset& d = out.back();
+    *skipped += static_cast<int64_t>(d.skipped.size());
+    if (!report) continue;
     for (size_t i = 0; i < d.skipped.size() && i < kReportedBadRecords; ++i)
       std::fprintf(stderr, "skipped: %s\n", d.skipped[i].reason.c_str());
     if (d.skipped.size() > kReportedBadRecords)
       std::fprintf(stderr, "skipped: ... and %zu more in %s\n", d.skipped.size() - kReportedBadRecords, d.path.c_str());
     if (!d.skipped.empty())
       std::fprintf(stderr, "%s: %zu usable records, %zu skipped\n", d.path.c_str(), d.records.size(), d.skipped.size());
-    *skipped += static_cast<int64_t>(d.skipped.size());
   }
   return out;
 }
@@ -146,12 +149,18 @@ void RestoreState(const json& j, const std::string& dir, const StageRecipe& stag
 }
 
 // Zeroes the gradients, then adds the summed-loss gradient of every micro-batch the global
-// batch packs into.
+// batch packs into that is this rank's: the micro-batches are the same for any number of
+// ranks, rank r takes the r-th of `size` contiguous runs of them.
 LossSum AccumulateGlobalBatch(const StageRecipe& stage, Objective& objective, std::span<TrainParam> params,
-                              const std::vector<const TrainRecord*>& samples, const std::vector<int64_t>& lengths) {
+                              const std::vector<const TrainRecord*>& samples, const std::vector<int64_t>& lengths,
+                              const Collective& ranks) {
   for (TrainParam& p : params) std::fill(p.grad.begin(), p.grad.end(), 0.0f);
   LossSum sum;
-  for (const std::vector<int>& micro : PackMicroBatches(lengths, stage.micro_batch_tokens, stage.micro_batch_samples)) {
+  const std::vector<std::vector<int>> all =
+      PackMicroBatches(lengths, stage.micro_batch_tokens, stage.micro_batch_samples);
+  const size_t n = all.size(), r = static_cast<size_t>(ranks.rank()), size = static_cast<size_t>(ranks.size());
+  for (size_t m = n * r / size; m < n * (r + 1) / size; ++m) {
+    const std::vector<int>& micro = all[m];
     Batch batch;
     for (int i : micro) {
       batch.samples.push_back(samples[i]);
@@ -189,7 +198,11 @@ int64_t StageSteps(const StageRecipe& stage, int64_t records) {
 StageOutcome TrainStage(const StageRecipe& stage, const std::string& model_dir, Objective& objective,
                         const TrainOptions& options) {
   StageOutcome outcome;
-  std::vector<Dataset> data = ReadStageData(stage, objective, options.strict, &outcome.skipped_records);
+  SingleProcess alone;
+  Collective& ranks = options.ranks ? *options.ranks : alone;
+  const bool writer = ranks.rank() == 0;
+  GradientAllReduce gradient_sum(ranks);
+  std::vector<Dataset> data = ReadStageData(stage, objective, options.strict, writer, &outcome.skipped_records);
   std::vector<int64_t> sizes;
   std::vector<double> weights;
   int64_t records = 0;
@@ -214,15 +227,20 @@ StageOutcome TrainStage(const StageRecipe& stage, const std::string& model_dir, 
              ": pass --resume to continue it, or choose another output_dir");
     json state = ReadTrainCheckpoint(*last, params, &optimizer);
     RestoreState(state, *last, stage, total, s, sampler);
-    TrimLog(log_path, s.step);
+    if (writer) TrimLog(log_path, s.step);
     outcome.checkpoint = *last;
-    std::fprintf(stderr, "%s: resuming at step %ld/%ld from %s\n", stage.name.c_str(), static_cast<long>(s.step),
-                 static_cast<long>(total), last->c_str());
-  } else {
+    if (writer)
+      std::fprintf(stderr, "%s: resuming at step %ld/%ld from %s\n", stage.name.c_str(), static_cast<long>(s.step),
+                   static_cast<long>(total), last->c_str());
+  } else if (writer) {
     std::remove(log_path.c_str());
   }
-  std::ofstream log(log_path, std::ios::app);
-  HM_CHECK(log, log_path, ": cannot open for writing");
+  // Other ranks keep the stream closed: what they write to it goes nowhere.
+  std::ofstream log;
+  if (writer) {
+    log.open(log_path, std::ios::app);
+    HM_CHECK(log, log_path, ": cannot open for writing");
+  }
   if (s.step == 0)
     log << json{{"step", 0}, {"event", "start"}, {"stage", stage.name}, {"total_steps", total},
                 {"records", records}, {"skipped_records", outcome.skipped_records},
@@ -242,7 +260,12 @@ StageOutcome TrainStage(const StageRecipe& stage, const std::string& model_dir, 
       samples.push_back(&data[ref.source].records[ref.index]);
       lengths.push_back(objective.Length(*samples.back()));
     }
-    const LossSum sum = AccumulateGlobalBatch(stage, objective, params, samples, lengths);
+    LossSum sum = AccumulateGlobalBatch(stage, objective, params, samples, lengths, ranks);
+    if (ranks.size() > 1) {
+      gradient_sum.Sum(params, stage.lrs);
+      sum.loss = ranks.AllReduceSum(sum.loss);
+      sum.tokens = ranks.AllReduceSum(sum.tokens);
+    }
     int64_t step_tokens = 0;
     for (int64_t n : lengths) step_tokens += n;
     const double loss = sum.tokens > 0 ? sum.loss / static_cast<double>(sum.tokens) : NAN;
@@ -263,20 +286,21 @@ StageOutcome TrainStage(const StageRecipe& stage, const std::string& model_dir, 
     json entry = {{"step", s.step}, {"loss", LossJson(loss)}, {"grad_norm", LossJson(norm)},
                   {"lr", RatesJson(lrs)}, {"label_tokens", sum.tokens}, {"tokens", step_tokens},
                   {"tokens_per_s", tokens_per_s}, {"elapsed_s", run_s}};
-    if (!skip_reason.empty()) {
+    if (!skip_reason.empty() && writer) {
       entry["skipped"] = skip_reason;
       std::fprintf(stderr, "%sstep %ld skipped: %s\n", options.progress ? "\n" : "", static_cast<long>(s.step),
                    skip_reason.c_str());
     }
     log << entry.dump() << "\n" << std::flush;
-    if (options.progress) {
+    if (options.progress && writer) {
       const bool tty = ::isatty(STDERR_FILENO);
       std::fprintf(stderr, "%s%s%s", tty ? "\r" : "",
                    ProgressLine(s.step, total, loss, tokens_per_s, lrs, eta_s).c_str(), tty ? "" : "\n");
       if (tty && s.step == total) std::fputc('\n', stderr);
     }
 
-    if ((stage.save_every_steps > 0 && s.step % stage.save_every_steps == 0) || s.step == total) {
+    const bool save = (stage.save_every_steps > 0 && s.step % stage.save_every_steps == 0) || s.step == total;
+    if (save && writer) {
       const std::string curve = LossCurveSvg(s.history, stage.name + ": loss per optimizer step");
       CheckpointContents contents{params, &optimizer, StateJson(stage, total, s, sampler), model_dir,
                                   {{kCurveFile, curve}}};
@@ -285,6 +309,11 @@ StageOutcome TrainStage(const StageRecipe& stage, const std::string& model_dir, 
       ReplaceFileAtomically((fs::path(stage.output_dir) / kCurveFile).string(), curve);
       log << json{{"step", s.step}, {"event", "checkpoint"}, {"path", outcome.checkpoint}}.dump() << "\n"
           << std::flush;
+    }
+    if (save && ranks.size() > 1) {
+      // The other ranks may read it next (the following stage starts from it).
+      ranks.Barrier();
+      if (!writer) outcome.checkpoint = LatestTrainCheckpoint(stage.output_dir).value_or("");
     }
     if (options.after_step) options.after_step(s.step);
   }
@@ -303,7 +332,8 @@ std::vector<StageOutcome> TrainRecipe(const Recipe& recipe, const ObjectiveFacto
       if (std::optional<std::string> last = LatestTrainCheckpoint(stage.output_dir)) {
         json state = ReadJsonFile(*last + "/trainer_state.json");
         if (state.value("complete", false) && state.value("stage", "") == stage.name) {
-          std::fprintf(stderr, "%s: already complete (%s)\n", stage.name.c_str(), last->c_str());
+          if (!options.ranks || options.ranks->rank() == 0)
+            std::fprintf(stderr, "%s: already complete (%s)\n", stage.name.c_str(), last->c_str());
           StageOutcome done;
           done.checkpoint = *last;
           done.steps = state.value("step", int64_t{0});

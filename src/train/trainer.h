@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "train/collective.h"
 #include "train/objective.h"
 #include "train/recipe.h"
 
@@ -22,6 +23,10 @@ struct TrainOptions {
   bool strict = false;    // a bad record stops the run instead of being skipped
   bool progress = true;   // progress line on stderr
   std::function<void(int64_t step)> after_step;  // after each optimizer step and its checkpoint
+  // Data-parallel ranks (nullptr: this process alone). Each rank trains its share of every
+  // global batch's micro-batches; gradients, loss and label-token counts are summed across
+  // ranks; the optimizer state is replicated; rank 0 alone writes logs and checkpoints.
+  Collective* ranks = nullptr;
 };
 
 struct StageOutcome {

@@ -366,5 +366,19 @@ write('CheXpert_Plus/chexpert_val.json', JSON.stringify([
   report(['valid/patient64541/study1/view1_frontal.jpg', 'valid/patient64541/study1/view2_lateral.png'],
     'Findings: Stable cardiomegaly. Left basilar opacity. Impression: Possible left lower lobe pneumonia.'),
 ], null, 1))
+// The phantom world's samples.jsonl (`hulumed data phantoms`), in the training format with
+// family, stage, format and answer; a caption (left out of the benchmark) and one sample per form.
+copy(png, 'phantoms/study_0000/xray.png')
+const phantom = (id, family, format, question, answer) => ({
+  id, image: 'study_0000/xray.png', conversations: [{ from: 'human', value: `<image>\n${question}` }, { from: 'gpt', value: answer }],
+  family, stage: family === 'caption_short' ? 1 : 3, format, answer, modality: 'X-ray', region: 'chest', source: 'phantoms', language: 'en',
+})
+write('phantoms/samples.jsonl', jsonl([
+  phantom('study_0000_0', 'caption_short', 'open', 'Give a short caption.', 'Chest X-ray, one nodule.'),
+  phantom('study_0000_1', 'modality', 'mcq', 'Which imaging modality is shown?\nA. MRI\nB. X-ray\nC. CT\nD. fundus photography', 'B'),
+  phantom('study_0000_2', 'lesion_presence', 'closed', 'Is there a nodule?', 'yes'),
+  phantom('study_0000_3', 'lesion_count', 'open', 'How many nodules are there?', '1'),
+  phantom('study_0000_4', 'report', 'open', 'Write a short report.', 'Findings: One nodule: a small (12 mm) nodule in the left lung. Impression: One nodule, small, in the left lung.'),
+]))
 
 console.error(`fixtures written under ${root}`)
