@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "runtime/media_request.h"
 
 namespace hm {
 namespace {
@@ -91,17 +92,23 @@ DataRecord ParseDataRecord(const Json& j, const std::string& root) {
     HM_CHECK(v.is_object() && v.contains("path") && v["path"].is_string(),
              "\"volume\" must be an object with a \"path\" string");
     MediaRef m = Item(MediaRef::Kind::kVolume, "volume", Resolve(root, v["path"].get<std::string>()));
-    if (v.contains("slices")) {
-      HM_CHECK(v["slices"].is_number_integer(), "\"volume.slices\" must be an integer");
-      m.slices = v["slices"].get<int>();
-    }
-    if (v.contains("axis")) {
-      HM_CHECK(v["axis"].is_string() || v["axis"].is_number_integer(), "\"volume.axis\" must be a name or 0..2");
-      m.axis = v["axis"].is_string() ? v["axis"].get<std::string>() : std::to_string(v["axis"].get<int>());
-    }
-    if (v.contains("window") && !v["window"].is_null()) {
-      HM_CHECK(v["window"].is_string(), "\"volume.window\" must be a string (WIDTH:LEVEL, 'file' or a preset)");
-      m.window = v["window"].get<std::string>();
+    for (const auto& [key, value] : v.items()) {
+      if (key == "path") continue;
+      if (key == "slices") {
+        HM_CHECK(value.is_number_integer() && value.get<int64_t>() > 0 && value.get<int64_t>() < (1 << 20),
+                 "\"volume.slices\" must be a positive integer");
+        m.slices = value.get<int>();
+      } else if (key == "axis") {
+        HM_CHECK(value.is_string() || value.is_number_integer(), "\"volume.axis\" must be a name or 0..2");
+        m.axis = value.is_string() ? value.get<std::string>() : std::to_string(value.get<int>());
+        ParseSliceAxis(m.axis, "volume.axis");  // checked here, so a typo is found before loading
+      } else if (key == "window") {
+        if (value.is_null()) continue;
+        HM_CHECK(value.is_string(), "\"volume.window\" must be a string (WIDTH:LEVEL, 'file' or a preset)");
+        m.window = value.get<std::string>();
+      } else {
+        Fail("\"volume.", key, "\": unknown field (path, slices, axis, window)");
+      }
     }
     r.media.push_back(m);
   }

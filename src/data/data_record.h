@@ -3,9 +3,9 @@
 //    "volume": {"path": "ct.nii.gz" | "series_dir", "slices": 32, "axis": "axial", "window": "lung"},
 //    "conversations": [{"from": "human"|"gpt"|"system", "value": "<image>\n..."}, ...], ...}
 // Media paths are relative to a root (the data file's folder unless told otherwise). Volumes
-// are frame sequences to the model and take a <video> placeholder. The trainer parses the same
-// format in train/train_record.h (written in parallel); the names differ so both can link
-// into one binary, and the two parsers should become one.
+// are frame sequences to the model and take a <video> placeholder. This is the format's one
+// parser: the data tools check what it reads, and the trainer (train/train_record.h) adds
+// its own rules on top.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -41,7 +41,7 @@ struct DataRecord {
 };
 
 // Reads the media fields and conversations; throws hm::Error with the reason (naming the
-// field) when their shape is wrong. Does not touch the files.
+// field) when their shape or a volume option is wrong. Does not touch the files.
 DataRecord ParseDataRecord(const nlohmann::json& record, const std::string& media_root);
 
 // Rewrites the record's relative media paths, which are relative to `from_root`, to be

@@ -6,13 +6,17 @@
 
 namespace hm {
 
-MediaSpec RecordMediaSpec(const MediaRef& m) {
+MediaSpec RecordMediaSpec(const MediaRef& m, const VideoSampling& video) {
   MediaSpec spec;
   spec.path = m.path;
   spec.what = m.path;
   switch (m.kind) {
     case MediaRef::Kind::kImage: spec.format = MediaFormat::kImage; break;
-    case MediaRef::Kind::kVideo: spec.format = MediaFormat::kVideo; break;
+    case MediaRef::Kind::kVideo:
+      spec.format = MediaFormat::kVideo;
+      spec.fps = video.fps;
+      spec.max_frames = video.max_frames;
+      break;
     case MediaRef::Kind::kVolume:
       spec.format = MediaFormat::kVolume;
       spec.slices = m.slices;
@@ -23,10 +27,10 @@ MediaSpec RecordMediaSpec(const MediaRef& m) {
   return spec;
 }
 
-MediaItem LoadRecordMedia(const MediaRef& m) {
+MediaItem LoadRecordMedia(const MediaRef& m, const VideoSampling& video) {
   std::error_code ec;
   HM_CHECK(std::filesystem::exists(m.path, ec), m.path, ": missing file");
-  return LoadMedia(RecordMediaSpec(m));
+  return LoadMedia(RecordMediaSpec(m, video));
 }
 
 }  // namespace hm

@@ -3,16 +3,25 @@
 // the axial axis unless the record says otherwise).
 #pragma once
 
+#include <optional>
+
 #include "data/data_record.h"
 #include "runtime/media_request.h"
 
 namespace hm {
 
-// The item as the runtime states media: format, path and the record's volume options.
-MediaSpec RecordMediaSpec(const MediaRef& media);
+// How videos are sampled, when a caller (a training recipe) sets it; unset: the runtime's.
+struct VideoSampling {
+  std::optional<double> fps;
+  std::optional<int> max_frames;
+};
+
+// The item as the runtime states media: format, path, the record's volume options and the
+// video sampling.
+MediaSpec RecordMediaSpec(const MediaRef& media, const VideoSampling& video = {});
 
 // Decodes the item; throws hm::Error naming the file on anything missing or undecodable.
 // The result's kind says which placeholder the prompt uses (a one-slice DICOM is an image).
-MediaItem LoadRecordMedia(const MediaRef& media);
+MediaItem LoadRecordMedia(const MediaRef& media, const VideoSampling& video = {});
 
 }  // namespace hm

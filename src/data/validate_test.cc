@@ -123,6 +123,7 @@ TEST(RecordChecker, OddRecordsAreProblemsNeverExceptions) {
                                    R"("volume": "x.nii")", R"("volume": {"path": "x.nii", "slices": -1})",
                                    R"("volume": {"path": "x.nii", "slices": 1e9})", R"("volume": {"path": ".", "slices": 100000})",
                                    R"("volume": {"path": ".", "axis": "diagonal"})", R"("volume": {"path": ".", "window": "garbage"})",
+                                   R"("volume": {"path": ")" HULUMED_SOURCE_DIR R"(/testdata/media/nifti/f32.nii.gz", "sliecs": 4})",
                                    R"("video": ["/dev/null"])", R"("video": ["/"])", R"("image": "/proc/self")"}) {
     const Json j = Json::parse("{" + media + ", " + turns + "}");
     RecordReport r;

@@ -430,6 +430,33 @@ void MatMul(const float* x, int64_t n, const Matrix& w, const float* bias, float
   });
 }
 
+namespace {
+
+// y[m, n] (beta: 0 set, 1 add) = op(a) b, op(a) = a [m, k] or aᵀ with a [k, m]; rows of y in
+// blocks over the pool.
+void GemmRows(bool trans_a, const float* a, const float* b, int64_t m, int64_t n, int64_t k, float beta, float* y,
+              ThreadPool& pool) {
+  InitOnce();
+  constexpr int64_t kRows = 64;
+  pool.ParallelFor((m + kRows - 1) / kRows, 1, [&](int64_t t0, int64_t t1) {
+    const int64_t r0 = t0 * kRows, rows = std::min(m, t1 * kRows) - r0;
+    const float* a0 = trans_a ? a + r0 : a + r0 * k;
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, CblasNoTrans, static_cast<blasint>(rows),
+                static_cast<blasint>(n), static_cast<blasint>(k), 1.0f, a0, static_cast<blasint>(trans_a ? m : k), b,
+                static_cast<blasint>(n), beta, y + r0 * n, static_cast<blasint>(n));
+  });
+}
+
+}  // namespace
+
+void MatMulNN(const float* a, const float* b, int64_t m, int64_t n, int64_t k, float* y, ThreadPool& pool) {
+  GemmRows(false, a, b, m, n, k, 0.0f, y, pool);
+}
+
+void MatMulTN(const float* a, const float* b, int64_t m, int64_t n, int64_t k, float* y, ThreadPool& pool) {
+  GemmRows(true, a, b, m, n, k, 1.0f, y, pool);
+}
+
 void RowToF32(const Matrix& w, int64_t row, float* out) {
   const int64_t c = w.cols;
   if (w.blocks != BlockType::kNone)

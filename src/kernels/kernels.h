@@ -33,6 +33,12 @@ void MatMul(const float* x, int64_t n, const Matrix& w, const float* bias, float
 // one at a time, so a quantized model is never dequantized as a whole (LoRA on a GGUF base).
 // dy: [n, w.rows], dx: [n, w.cols] (overwritten).
 void MatMulTransposed(const float* dy, int64_t n, const Matrix& w, float* dx, ThreadPool& pool);
+// Training's backward products on f32 matrices, without transposing them first (row-major):
+//   MatMulNN: y[m, n] = a[m, k] b[k, n]           (an input's gradient: dy W)
+//   MatMulTN: y[m, n] += a[k, m]ᵀ b[k, n]          (a weight's gradient: dyᵀ x, accumulated)
+// Rows of y are split over the pool; one thread makes one call of the BLAS.
+void MatMulNN(const float* a, const float* b, int64_t m, int64_t n, int64_t k, float* y, ThreadPool& pool);
+void MatMulTN(const float* a, const float* b, int64_t m, int64_t n, int64_t k, float* y, ThreadPool& pool);
 
 // out[c] = w[row, c] as float32 (embedding lookup).
 void RowToF32(const Matrix& w, int64_t row, float* out);

@@ -81,6 +81,32 @@ TEST_P(KernelsOnEachIsa, MatMulAllDtypesAndTails) {
   }
 }
 
+// The backward products: y = a b and y += aᵀ b against double sums, on one thread and split
+// over two (rows of y in blocks of 64, so 150 rows leave a short last block).
+TEST(MatMulTest, BackwardProductsMatchDoubleSums) {
+  const int64_t m = 150, n = 37, k = 70;
+  const auto a = Random(m * k, 7), b = Random(k * n, 8), at = Random(k * m, 9), y0 = Random(m * n, 10);
+  std::vector<double> nn(m * n, 0.0), tn(m * n, 0.0);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      tn[i * n + j] = y0[i * n + j];
+      for (int64_t c = 0; c < k; ++c) {
+        nn[i * n + j] += double(a[i * k + c]) * b[c * n + j];
+        tn[i * n + j] += double(at[c * m + i]) * b[c * n + j];
+      }
+    }
+  for (int threads : {1, 2}) {
+    ThreadPool pool(threads);
+    std::vector<float> y(m * n, 5.0f), acc = y0;
+    MatMulNN(a.data(), b.data(), m, n, k, y.data(), pool);
+    MatMulTN(at.data(), b.data(), m, n, k, acc.data(), pool);
+    for (int64_t i = 0; i < m * n; ++i) {
+      ASSERT_NEAR(y[i], nn[i], 1e-4 * std::sqrt(double(k))) << threads << " threads, i " << i;
+      ASSERT_NEAR(acc[i], tn[i], 1e-4 * std::sqrt(double(k))) << threads << " threads, i " << i;
+    }
+  }
+}
+
 // Head layouts: the decode path serves up to 8 query heads of a kv head per call (18 / 2 = 9
 // splits) and keeps pairs of vectors of head_dim in registers; 16 and 24 leave scalar tails
 // (on AVX-512 and AVX2) in the value and score passes.

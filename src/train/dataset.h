@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,11 @@ struct DatasetOptions {
   // Tokens a record will take (text and visual); required when max_length is set. Called for
   // every record when given, so what it throws (an undecodable image) marks the record bad.
   std::function<int64_t(const TrainRecord&)> length;
+  // Called once with every structurally good record before `length` is asked about them:
+  // lets the model measure them all at once (in parallel).
+  std::function<void(std::span<const TrainRecord>)> prepare;
   // Why a media item cannot be used, or nullopt. Default: MediaExists.
-  std::function<std::optional<std::string>(const RecordMedia&)> check_media;
+  std::function<std::optional<std::string>(const MediaRef&)> check_media;
 };
 
 struct Dataset {
@@ -35,11 +39,12 @@ struct Dataset {
   std::vector<BadRecord> skipped;
 };
 
-// A JSON array of records (line = where the record starts) or JSONL (one per line; blank
-// lines ignored). An unreadable file or invalid JSON throws.
+// A .json array of records (line = where the record starts) or JSONL (one per line; blank
+// lines ignored), read by the data tools' reader (data/data_file.h). An unreadable file or a
+// .json file that is not an array throws; a record that is not valid JSON is a bad record.
 Dataset ReadDataset(const DataSource& source, const DatasetOptions& options);
 
 // The existence check used until media are decoded at validation time.
-std::optional<std::string> MediaExists(const RecordMedia& media);
+std::optional<std::string> MediaExists(const MediaRef& media);
 
 }  // namespace hm

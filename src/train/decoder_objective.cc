@@ -38,18 +38,55 @@ DecoderObjective::DecoderObjective(const std::string& model_dir, int threads, co
       vision_(params_.config().vision ? std::make_unique<train::VisionTrainer>(params_) : nullptr),
       pool_(threads) {}
 
-const TrainingSample& DecoderObjective::Sample(const TrainRecord& record) const {
-  for (const auto& [where, sample] : recent_)
-    if (where == record.where) return sample;
-  HM_CHECK(record.media.empty() || vision_, record.where, ": the record has media but the checkpoint has no vision encoder");
-  TrainingSample sample = builder_.Build(record);
-  lengths_[record.where] = static_cast<int64_t>(sample.tokens.ids.size());
+const TrainingSample& DecoderObjective::Remember(const std::string& where, TrainingSample sample) const {
+  lengths_[where] = static_cast<int64_t>(sample.tokens.ids.size());
   if (recent_.size() == kRecentSamples) recent_.pop_front();
-  recent_.emplace_back(record.where, std::move(sample));
+  recent_.emplace_back(where, std::move(sample));
   return recent_.back().second;
 }
 
+const TrainingSample& DecoderObjective::Sample(const TrainRecord& record) const {
+  for (const auto& [where, sample] : recent_)
+    if (where == record.where) return sample;
+  return Remember(record.where, Build(record));
+}
+
+TrainingSample DecoderObjective::Build(const TrainRecord& record) const {
+  HM_CHECK(record.media.empty() || vision_, record.where, ": the record has media but the checkpoint has no vision encoder");
+  return builder_.Build(record);
+}
+
+std::vector<std::variant<TrainingSample, std::string>> DecoderObjective::BuildAll(
+    const std::vector<const TrainRecord*>& records) {
+  std::vector<std::variant<TrainingSample, std::string>> out(records.size());
+  pool_.ParallelFor(static_cast<int64_t>(records.size()), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      try {
+        out[i] = Build(*records[i]);
+      } catch (const std::exception& e) {
+        out[i] = std::string(e.what());
+      }
+    }
+  });
+  return out;
+}
+
+void DecoderObjective::Prepare(std::span<const TrainRecord> records) {
+  // In slices, so that a large data set never holds all its pixels at once.
+  constexpr size_t kSlice = 256;
+  for (size_t begin = 0; begin < records.size(); begin += kSlice) {
+    std::vector<const TrainRecord*> slice;
+    for (size_t i = begin; i < std::min(records.size(), begin + kSlice); ++i) slice.push_back(&records[i]);
+    std::vector<std::variant<TrainingSample, std::string>> built = BuildAll(slice);
+    for (size_t i = 0; i < slice.size(); ++i) {
+      if (const auto* error = std::get_if<std::string>(&built[i])) errors_[slice[i]->where] = *error;
+      else lengths_[slice[i]->where] = static_cast<int64_t>(std::get<TrainingSample>(built[i]).tokens.ids.size());
+    }
+  }
+}
+
 int64_t DecoderObjective::Length(const TrainRecord& record) const {
+  if (auto error = errors_.find(record.where); error != errors_.end()) throw Error(error->second);
   auto it = lengths_.find(record.where);
   if (it != lengths_.end()) return it->second;
   return static_cast<int64_t>(Sample(record).tokens.ids.size());
@@ -134,8 +171,24 @@ LossSum DecoderObjective::SampleParallel(const std::vector<TrainingSample>& samp
 }
 
 LossSum DecoderObjective::LossAndGrad(const Batch& batch, std::span<TrainParam> params) {
+  // The micro-batch's records that are not cached, decoded side by side.
+  auto cached = [&](const TrainRecord* r) -> const TrainingSample* {
+    for (const auto& [where, sample] : recent_)
+      if (where == r->where) return &sample;
+    return nullptr;
+  };
+  std::vector<const TrainRecord*> missing;
+  for (const TrainRecord* r : batch.samples)
+    if (!cached(r) && std::find(missing.begin(), missing.end(), r) == missing.end()) missing.push_back(r);
+  std::vector<std::variant<TrainingSample, std::string>> built = BuildAll(missing);
+  for (const auto& b : built)
+    if (const auto* error = std::get_if<std::string>(&b)) throw Error(*error);
   std::vector<TrainingSample> samples;
-  for (const TrainRecord* r : batch.samples) samples.push_back(Sample(*r));
+  for (const TrainRecord* r : batch.samples) {
+    const auto at = std::find(missing.begin(), missing.end(), r);
+    samples.push_back(at == missing.end() ? *cached(r) : std::get<TrainingSample>(built[at - missing.begin()]));
+  }
+  for (size_t i = 0; i < missing.size(); ++i) Remember(missing[i]->where, std::move(std::get<TrainingSample>(built[i])));
   if (samples.size() > 1 && pool_.size() > 1) return SampleParallel(samples);
   LossSum sum;
   for (const TrainingSample& s : samples) sum.tokens += s.tokens.label_count();

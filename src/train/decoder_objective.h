@@ -2,9 +2,9 @@
 // checkpoint's f32 parameter set, records turned into labelled tokens and preprocessed media
 // by train/training_samples.h (the path `train grad` verifies against PyTorch), and the
 // backward passes of train/batch_grad.h.
-// Media are decoded lazily: a record's length is measured once (when the data is checked, so
-// a bad image is reported by file:line before training starts) and its pixels are rebuilt
-// when it is drawn, with a small cache of recent samples.
+// Media are decoded lazily: a record's length is measured once (when the data is checked, in
+// parallel, so a bad image is reported by file:line before training starts) and its pixels
+// are rebuilt when it is drawn (the micro-batch's in parallel), with a small cache.
 #pragma once
 
 #include <deque>
@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "core/thread_pool.h"
 #include "text/chat_template.h"
@@ -42,11 +44,19 @@ class DecoderObjective : public Objective {
   // A frozen decoder still passes gradients to the visual tokens, without weight gradients; a
   // frozen vision side is not differentiated at all.
   void SetTrainedGroups(const GroupLrs& lrs) override;
+  // Builds every record's sample in parallel and keeps its length (or what was wrong).
+  void Prepare(std::span<const TrainRecord> records) override;
   LossSum LossAndGrad(const Batch& batch, std::span<TrainParam> params) override;
 
  private:
+  TrainingSample Build(const TrainRecord& record) const;
   // The record's sample, from the cache or built (and cached).
   const TrainingSample& Sample(const TrainRecord& record) const;
+  // The records' samples built on the pool's threads, in order; a record that cannot be built
+  // gives its error message instead.
+  std::vector<std::variant<TrainingSample, std::string>> BuildAll(const std::vector<const TrainRecord*>& records);
+  // The record's sample into the small cache of recent ones.
+  const TrainingSample& Remember(const std::string& where, TrainingSample sample) const;
   // The samples' summed loss, their gradients added to params_ by one worker per thread.
   LossSum SampleParallel(const std::vector<TrainingSample>& samples);
 
@@ -68,6 +78,7 @@ class DecoderObjective : public Objective {
   std::optional<GroupLrs> trained_;  // unset: everything trains
   std::vector<std::unique_ptr<Worker>> workers_;  // made on the first multi-sample micro-batch
   mutable std::map<std::string, int64_t> lengths_;  // by record.where (file:line)
+  std::map<std::string, std::string> errors_;       // records Prepare could not build
   mutable std::deque<std::pair<std::string, TrainingSample>> recent_;  // newest last
 };
 

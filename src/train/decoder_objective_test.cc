@@ -204,7 +204,10 @@ TEST(DecoderObjectiveTest, ImageRecordsTrainEveryTower) {
   for (const char* name : {"model.vision_encoder.embeddings.patch_embedding.weight", "model.mm_projector.readout.0.weight",
                            "model.layers.0.mlp.up_proj.weight"})
     EXPECT_NE(Values(ParamSet::FromCheckpoint(o.checkpoint).Get(name)), before[name]) << name;
-  // The checkpoint is a model the trainer (and `run`) loads, vision tower included.
+  // The checkpoint is a model the trainer (and `run`) loads, vision tower included, and no
+  // longer says it holds create-model's untrained weights.
+  EXPECT_TRUE(ReadJsonFile(HULUMED_SOURCE_DIR "/testdata/models/tiny-qwen2/config.json").contains("hulumed_fixture"));
+  EXPECT_FALSE(ReadJsonFile(o.checkpoint + "/config.json").contains("hulumed_fixture"));
   DecoderObjective trained(o.checkpoint, 1);
   EXPECT_EQ(trained.Params().size(), objective.Params().size());
   fs::remove_all(root);

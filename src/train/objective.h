@@ -35,7 +35,11 @@ class Objective {
   // Every parameter of the model, trainable or not; values are the f32 master weights.
   virtual std::span<TrainParam> Params() = 0;
   // Tokens the record takes in a sequence (text and visual): packing and the length check.
+  // Throws hm::Error naming the record when it cannot be used (undecodable media).
   virtual int64_t Length(const TrainRecord& record) const = 0;
+  // Called with a data file's records before Length is asked about them: a model may measure
+  // them all at once (and remember what was wrong with a record for Length to throw).
+  virtual void Prepare(std::span<const TrainRecord> /*records*/) {}
   // Which groups the stage trains: the objective may skip the work only frozen groups need.
   virtual void SetTrainedGroups(const GroupLrs& /*lrs*/) {}
   // Adds the gradient of the batch's summed label-token loss to each param's grad (params of

@@ -9,15 +9,6 @@
 namespace hm::train {
 namespace {
 
-// dst: [cols, rows] = srcᵀ, src: [rows, cols].
-void Transpose(const float* src, int64_t rows, int64_t cols, float* dst) {
-  constexpr int64_t kTile = 32;  // cache-friendly blocks
-  for (int64_t r0 = 0; r0 < rows; r0 += kTile)
-    for (int64_t c0 = 0; c0 < cols; c0 += kTile)
-      for (int64_t r = r0; r < std::min(rows, r0 + kTile); ++r)
-        for (int64_t c = c0; c < std::min(cols, c0 + kTile); ++c) dst[c * rows + r] = src[r * cols + c];
-}
-
 float Dot(const float* a, const float* b, int64_t n) {
   float s = 0;
   for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
@@ -46,34 +37,18 @@ void LinearBackward(const float* x, int64_t n, const kernels::Matrix& w, const f
                     float* db, ThreadPool& pool) {
   const int64_t out = w.rows, in = w.cols;
   const bool f32 = w.dtype == DType::kF32 && w.blocks == kernels::BlockType::kNone;
-  if (dx && f32) {  // dx[t, i] = Σ_o dy[t, o] w[o, i]: a matmul against wᵀ [in, out]
-    std::vector<float> w_t(static_cast<size_t>(in * out));
-    Transpose(static_cast<const float*>(w.data), out, in, w_t.data());
-    kernels::MatMul(dy, n, F32Matrix(w_t.data(), in, out), nullptr, dx, pool);
-  } else if (dx) {  // a frozen bf16 or quantized base (LoRA): strips widened one at a time
+  if (dx && f32)  // dx [n, in] = dy [n, out] W [out, in]
+    kernels::MatMulNN(dy, static_cast<const float*>(w.data), n, in, out, dx, pool);
+  else if (dx)  // a frozen bf16 or quantized base (LoRA): strips widened one at a time
     kernels::MatMulTransposed(dy, n, w, dx, pool);
-  }
   if (!dw) return;  // a frozen layer: only dx is wanted
   HM_CHECK(f32, "LinearBackward: a trained weight must be an f32 master");
-  std::vector<float> dy_t(static_cast<size_t>(out * n));  // [out, n]
-  Transpose(dy, n, out, dy_t.data());
-  // dW[o, i] += Σ_t dyᵀ[o, t] xᵀ[i, t], in slices of output rows so a vocabulary-sized
-  // lm_head never needs a second full-size buffer.
-  std::vector<float> x_t(static_cast<size_t>(in * n));  // [in, n]
-  Transpose(x, n, in, x_t.data());
-  constexpr int64_t kSlice = 1024;
-  std::vector<float> part(static_cast<size_t>(std::min(out, kSlice) * in));
-  for (int64_t o0 = 0; o0 < out; o0 += kSlice) {
-    const int64_t rows = std::min(kSlice, out - o0);
-    kernels::MatMul(dy_t.data() + o0 * n, rows, F32Matrix(x_t.data(), in, n), nullptr, part.data(), pool);
-    kernels::AddInPlace(dw + o0 * in, part.data(), rows * in);
-  }
-  if (db)
-    for (int64_t o = 0; o < out; ++o) {
-      double s = 0;
-      for (int64_t t = 0; t < n; ++t) s += dy_t[o * n + t];
-      db[o] += static_cast<float>(s);
-    }
+  kernels::MatMulTN(dy, x, out, in, n, dw, pool);  // dW [out, in] += dyᵀ x
+  if (!db) return;
+  std::vector<double> sum(static_cast<size_t>(out), 0.0);  // Σ_rows dy, row by row
+  for (int64_t t = 0; t < n; ++t)
+    for (int64_t o = 0; o < out; ++o) sum[o] += dy[t * out + o];
+  for (int64_t o = 0; o < out; ++o) db[o] += static_cast<float>(sum[o]);
 }
 
 void RmsNormForward(const float* x, const float* w, float eps, int64_t n, int64_t dim, float* y) {
@@ -181,7 +156,7 @@ void AttentionBackward(const float* q, const float* k, const float* v, const flo
     using Buf = std::vector<float>;
     const int64_t B = std::min(n, kQueryBlock);
     Buf kg(n * d), vg(n * d), dkg(n * d), dvg(n * d), qh(n * d), doh(n * d), oh(n * d), dqh(n * d), D(n);
-    Buf p(B * n), dp(B * n), t(B * n), kt(d * n), qt(d * B), dot(d * B), part(n * d);
+    Buf p(B * n), dp(B * n);
     for (int64_t g = begin; g < end; ++g) {
       GatherHead(k, n, KV, static_cast<int>(g), d, kg.data());
       GatherHead(v, n, KV, static_cast<int>(g), d, vg.data());
@@ -207,18 +182,9 @@ void AttentionBackward(const float* q, const float* k, const float* v, const flo
               dsr[j] = pj * (dsr[j] - D[i0 + r]) * scale;
             }
           }
-          // dQ rows = dS K: against Kᵀ [d, keys].
-          Transpose(kg.data(), keys, d, kt.data());
-          kernels::MatMul(dp.data(), m, F32Matrix(kt.data(), d, keys), nullptr, dqh.data() + i0 * d, serial);
-          // dK += dSᵀ Q and dV += Pᵀ dO: [keys, m] against Qᵀ, dOᵀ [d, m].
-          Transpose(qh.data() + i0 * d, m, d, qt.data());
-          Transpose(dp.data(), m, keys, t.data());
-          kernels::MatMul(t.data(), keys, F32Matrix(qt.data(), d, m), nullptr, part.data(), serial);
-          kernels::AddInPlace(dkg.data(), part.data(), keys * d);
-          Transpose(doh.data() + i0 * d, m, d, dot.data());
-          Transpose(p.data(), m, keys, t.data());
-          kernels::MatMul(t.data(), keys, F32Matrix(dot.data(), d, m), nullptr, part.data(), serial);
-          kernels::AddInPlace(dvg.data(), part.data(), keys * d);
+          kernels::MatMulNN(dp.data(), kg.data(), m, d, keys, dqh.data() + i0 * d, serial);  // dQ = dS K
+          kernels::MatMulTN(dp.data(), qh.data() + i0 * d, keys, d, m, dkg.data(), serial);  // dK += dSᵀ Q
+          kernels::MatMulTN(p.data(), doh.data() + i0 * d, keys, d, m, dvg.data(), serial);  // dV += Pᵀ dO
         }
         ScatterAddHead(dqh.data(), n, H, h, d, dq);
       }

@@ -58,6 +58,8 @@ struct StageRecipe {
   int64_t steps = 0;     // optimizer steps; 0 means derived from epochs
   double epochs = 0.0;
   int64_t global_batch_samples = 128;
+  // Samples of one micro-batch train side by side, one per thread (small models: set it to the
+  // global batch); one sample alone uses the threads inside its operations (large models).
   int64_t micro_batch_samples = 1;
   int64_t micro_batch_tokens = 0;   // packing budget per micro-batch; 0: no packing
 

@@ -3,28 +3,18 @@
 //    "volume": {"path": "ct.nii.gz", "slices": 64, "axis": "axial", "window": "lung"},
 //    "conversations": [{"from": "system"|"human"|"gpt", "value": "<image>\n..."}, ...]}
 // Images fill the `<image>` placeholders in order; videos, or the one volume (shown to the
-// model as a video of slices), fill the `<video>` placeholders.
+// model as a video of slices), fill the `<video>` placeholders. The format is read by the data
+// tools' parser (data/data_record.h); this adds what training needs of a record.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "media/volume.h"
+#include "data/data_record.h"
 
 namespace hm {
-
-struct RecordMedia {
-  enum class Kind { kImage, kVideo, kVolume };
-  Kind kind = Kind::kImage;
-  std::string path;  // resolved against the data source's media root
-  // Volumes only; unset fields take the media loader's defaults.
-  std::optional<int> slices;
-  std::optional<SliceAxis> axis;
-  std::optional<std::string> window;  // DICOM: WIDTH:LEVEL, "file" or a CT preset
-};
 
 struct Turn {
   enum class Role { kSystem, kUser, kAssistant };
@@ -34,10 +24,10 @@ struct Turn {
 
 struct TrainRecord {
   std::string where;  // "file:line", for every message about this record
-  std::vector<RecordMedia> media;  // images first, then videos or the volume
+  std::vector<MediaRef> media;  // images first, then videos or the volume
   std::vector<Turn> turns;
 
-  int CountMedia(RecordMedia::Kind kind) const;
+  int CountMedia(MediaRef::Kind kind) const;
 };
 
 // Parses one record; a malformed one throws hm::Error whose message starts with `where`.

@@ -88,11 +88,12 @@ void TrimLog(const std::string& path, int64_t step) {
   ReplaceFileAtomically(path, kept);
 }
 
-std::vector<Dataset> ReadStageData(const StageRecipe& stage, const Objective& objective, bool strict, bool report,
+std::vector<Dataset> ReadStageData(const StageRecipe& stage, Objective& objective, bool strict, bool report,
                                    int64_t* skipped) {
   DatasetOptions options;
   options.strict = strict;
   options.max_length = stage.max_length;
+  options.prepare = [&objective](std::span<const TrainRecord> records) { objective.Prepare(records); };
   options.length = [&objective](const TrainRecord& r) { return objective.Length(r); };
   std::vector<Dataset> out;
   *skipped = 0;

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include "core/error.h"
-#include "runtime/media_request.h"
+#include "data/data_file.h"
+#include "data/record_media.h"
 #include "runtime/request_policy.h"
 
 namespace hm {
@@ -80,27 +80,6 @@ nlohmann::json Conversations(const TrainRecord& record) {
   return out;
 }
 
-MediaSpec SpecOf(const RecordMedia& m, const SampleMediaOptions& options) {
-  MediaSpec spec;
-  spec.path = m.path;
-  spec.what = m.path;
-  switch (m.kind) {
-    case RecordMedia::Kind::kImage: spec.format = MediaFormat::kImage; break;
-    case RecordMedia::Kind::kVideo:
-      spec.format = MediaFormat::kVideo;
-      spec.fps = options.fps;
-      spec.max_frames = options.max_frames;
-      break;
-    case RecordMedia::Kind::kVolume:
-      spec.format = MediaFormat::kVolume;
-      spec.slices = m.slices;
-      if (m.axis) spec.axis = *m.axis;
-      spec.window = m.window;
-      break;
-  }
-  return spec;
-}
-
 }  // namespace
 
 TrainingSampleBuilder::TrainingSampleBuilder(const Tokenizer& tokenizer, const ChatTemplate& chat_template,
@@ -117,14 +96,14 @@ TrainingSampleBuilder::TrainingSampleBuilder(const Tokenizer& tokenizer, const C
 }
 
 TrainingSample TrainingSampleBuilder::Build(const TrainRecord& record) const {
-  const int images = record.CountMedia(RecordMedia::Kind::kImage);
+  const int images = record.CountMedia(MediaRef::Kind::kImage);
   HM_CHECK(images == 0 || images == static_cast<int>(record.media.size()), record.where,
            ": a record holds images or a video/volume, not both");
   const std::string placeholder = images > 0 || record.media.empty() ? "<image>" : "<video>";
   std::vector<Frames> frames;
-  for (const RecordMedia& m : record.media) {
+  for (const MediaRef& m : record.media) {
     try {
-      frames.push_back(LoadMedia(SpecOf(m, options_)).frames);
+      frames.push_back(LoadRecordMedia(m, {options_.fps, options_.max_frames}).frames);
     } catch (const Error& e) {
       Fail(record.where, ": ", e.what());
     }
@@ -169,25 +148,15 @@ TrainingSample TrainingSampleBuilder::Build(const TrainRecord& record) const {
 std::vector<TrainingSample> ReadTrainingSamples(const std::string& jsonl_path, const Tokenizer& tokenizer,
                                                 const ChatTemplate& chat_template, const ModelConfig& config,
                                                 const PreprocessorConfig& preprocessor) {
-  std::ifstream in(jsonl_path, std::ios::binary);
-  HM_CHECK(in, jsonl_path, ": cannot open");
-  const std::string folder = std::filesystem::path(jsonl_path).parent_path().string();
   SampleMediaOptions options;
   options.token_reduction = config.use_token_compression;
   const TrainingSampleBuilder builder(tokenizer, chat_template, config, preprocessor, options);
+  const std::string folder = std::filesystem::path(jsonl_path).parent_path().string();
   std::vector<TrainingSample> samples;
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = jsonl_path + ":" + std::to_string(n);
-    nlohmann::json record;
-    try {
-      record = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      Fail(where, ": invalid JSON: ", e.what());
-    }
-    samples.push_back(builder.Build(ParseTrainRecord(record, where, folder)));
-  }
+  ForEachRecord(jsonl_path, [&](const FileRecord& raw) {
+    HM_CHECK(raw.error.empty(), raw.where, ": ", raw.error);
+    samples.push_back(builder.Build(ParseTrainRecord(raw.record, raw.where, folder)));
+  });
   HM_CHECK(!samples.empty(), jsonl_path, ": no samples");
   return samples;
 }

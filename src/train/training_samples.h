@@ -73,7 +73,7 @@ class TrainingSampleBuilder {
   TokenReductionOptions reduction_;
 };
 
-// Every record of a JSONL file, parsed by ParseTrainRecord (paths relative to the file's
+// Every record of a JSONL file (or .json array), parsed by ParseTrainRecord (paths relative to the file's
 // folder) and built with the checkpoint's settings: merge sizes of the loader, token reduction
 // when config.json enables it. The first bad record throws, naming its file and line.
 std::vector<TrainingSample> ReadTrainingSamples(const std::string& jsonl_path, const Tokenizer& tokenizer,
