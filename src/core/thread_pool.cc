@@ -19,10 +19,14 @@ namespace {
 // worker was seen at ~19% CPU beside the caller's 100% during decode.) The budget is in time,
 // not in pause instructions, whose length differs several-fold between CPUs.
 constexpr auto kSpinFor = std::chrono::microseconds(2000);
+// Past the first 50 us the poll yields the core between rounds. On a loaded machine the
+// thread waited for (the caller, or a worker inside a claimed chunk) may be queued behind the
+// waiter on the same core, and a waiter that only spins holds it off for its whole time slice.
+constexpr auto kSpinWithoutYieldFor = std::chrono::microseconds(50);
 
 template <class Ready>
 bool SpinUntil(Ready ready) {
-  const auto deadline = std::chrono::steady_clock::now() + kSpinFor;
+  const auto start = std::chrono::steady_clock::now();
   for (;;) {
     for (int i = 0; i < 64; ++i) {
       if (ready()) return true;
@@ -32,7 +36,9 @@ bool SpinUntil(Ready ready) {
       std::this_thread::yield();
 #endif
     }
-    if (std::chrono::steady_clock::now() >= deadline) return false;
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (waited >= kSpinFor) return false;
+    if (waited >= kSpinWithoutYieldFor) std::this_thread::yield();
   }
 }
 
