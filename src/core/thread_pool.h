@@ -25,11 +25,14 @@ class ThreadPool {
 
   // Calls fn(begin, end) on disjoint ranges covering [0, n), in chunks that are multiples of
   // `grain` (only the last may be shorter).
-  // Returns when all are done. Not reentrant: fn must not call ParallelFor on this pool.
+  // Returns when all are done. Waits only for chunks that workers have begun: a worker that
+  // has not joined the call yet (asleep, or woken but not scheduled) is not waited for.
+  // One caller at a time, and not reentrant: fn must not call ParallelFor on this pool.
   void ParallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
   // Chunks of split loops run so far by the calling thread and by the workers: with N threads
-  // the workers' share should be near (N-1)/N; far below it, workers wake too late to help.
+  // the workers' share should be near (N-1)/N; far below it, workers wake too late to help
+  // (on a loaded machine, or for loops of a few microseconds) and the caller ran them alone.
   struct ChunkCounts {
     int64_t caller = 0, workers = 0;
   };
