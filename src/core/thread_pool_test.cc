@@ -131,6 +131,8 @@ void ParkUntilReleased(int) {
 }
 
 TEST(ThreadPool, CallsFinishWhileAWorkerIsStalled) {
+  g_parked.store(false);
+  g_unpark.store(false);
   ThreadPool pool(2);
   // Find the worker's thread: the caller's chunk waits until the worker has run one.
   const pthread_t caller = pthread_self();
