@@ -77,8 +77,8 @@ int64_t ThreadPool::RunChunks(uint32_t generation) {
   for (;;) {
     if (GenerationOf(word) != generation || NextChunkOf(word) == ChunksOf(word)) return ran;
     // The claim succeeds only if the word is unchanged: still this call, this chunk still
-    // free. On failure `word` is reloaded and checked again. (A thread stalled between its
-    // load and its claim for exactly 2^32 calls could be fooled; that is hours of calls.)
+    // free. On failure `word` is reloaded and checked again. (Only a thread stalled between
+    // its load and its claim for a multiple of 2^32 calls, over an hour of them, could be fooled.)
     if (!call_.compare_exchange_weak(word, word + kOneChunk, std::memory_order_acquire)) continue;
     // Holding a claimed chunk keeps the call open (unfinished_ > 0), so fn_, n_ and chunk_
     // stay this call's until the chunk is counted finished.
