@@ -92,6 +92,26 @@ TEST(Cli, CreateModelThenChat) {
   fs::remove_all(dir);
 }
 
+// Without -m, `run` asks the demo model shipped in models/hulumed-demo: it says what it knows,
+// and answers the README's question about a shipped phantom study (made with a seed training
+// never used) as its ground truth has it. HULUMED_MODEL picks another model; a missing one is named.
+TEST(Cli, TheShippedDemoModelIsTheDefault) {
+  const std::string study = std::string(HULUMED_SOURCE_DIR) + "/examples/phantoms-9100/study_0001/mr.nii.gz";
+  const Result r = Hulumed("run --volume " + study + " --slices 32 -p 'How many lesions are there?' -n 8 --temp 0");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("knows only"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("UNTRAINED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n2\n"), std::string::npos) << r.out;  // studies.jsonl: two lesions
+
+  const std::string tiny = (kTestdata / "models" / "tiny-qwen2").string();
+  const Result other = RunShell("HULUMED_MODEL=" + tiny + " " HULUMED_BINARY " run -p hi -n 2");
+  EXPECT_EQ(other.status, 0) << other.out;
+  EXPECT_NE(other.out.find("UNTRAINED"), std::string::npos) << other.out;
+  const Result missing = RunShell("HULUMED_MODEL=/nonexistent " HULUMED_BINARY " run -p hi -n 2");
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.out.find("no model at /nonexistent (HULUMED_MODEL)"), std::string::npos) << missing.out;
+}
+
 TEST(Cli, EveryModalityRunsAndReportsTokenReduction) {
   const std::string tiny = (kTestdata / "models" / "tiny-qwen2").string();
   const fs::path media = kTestdata / "media";

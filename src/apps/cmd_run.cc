@@ -147,6 +147,8 @@ void Run(const RunOptions& o) {
   if (!model.config().fixture_note.empty())
     std::fprintf(stderr, "note: %s holds an UNTRAINED model (%s): its output is noise.\n",
                  o.model_dir.c_str(), model.config().fixture_note.c_str());
+  if (!model.config().scope_note.empty())
+    std::fprintf(stderr, "note: %s: %s\n", o.model_dir.c_str(), model.config().scope_note.c_str());
 
   std::optional<Tokenizer> tokenizer;
   if (std::filesystem::exists(std::filesystem::path(o.model_dir) / "tokenizer.json"))

@@ -118,6 +118,7 @@ ModelConfig ParseModelConfig(const json& j, const std::string& source) {
     c.image_token_index = it->get<int64_t>();
   }
   c.fixture_note = String(j, "hulumed_fixture", source, "");
+  c.scope_note = String(j, "hulumed_scope", source, "");
   return c;
 }
 

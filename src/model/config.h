@@ -45,6 +45,7 @@ struct ModelConfig {
   bool use_token_compression = false;
   int64_t image_token_index = -1;
   std::string fixture_note;  // set on untrained checkpoints made by our tools
+  std::string scope_note;    // what a demo model knows and does not (config "hulumed_scope"), shown by `run`
 };
 
 // Parses and validates config.json; errors name `source` and the offending key.
