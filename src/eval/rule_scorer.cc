@@ -7,8 +7,8 @@ namespace hm::eval {
 
 ScoreFn RuleScorer(Scoring scoring) {
   return [scoring](const EvalSample& s, const std::string& response) {
-    HM_CHECK(s.kind != "rubric", "sample ", s.id, ": HealthBench is graded rubric by rubric by an LLM grader, which ",
-             "`eval` does not do yet; its responses are kept in responses.jsonl for a grader");
+    HM_CHECK(s.kind != "rubric", "sample ", s.id, ": HealthBench is graded rubric by rubric by an LLM grader, not by ",
+             "a rule: give --judge-url URL --judge-model NAME (its responses are kept in responses.jsonl)");
     const auto kind = RuleKindFromName(s.kind);
     HM_CHECK(kind, "sample ", s.id, ": unknown kind '", s.kind, "'");
     ScoreInput input;
