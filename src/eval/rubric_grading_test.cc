@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "eval/benchmarks.h"
 #include "eval/fake_endpoint.h"
@@ -76,6 +78,21 @@ TEST(RubricGrading, GraderPromptIsMedUniEvalsTemplateFilled) {
                          "other text in the response."));
   // Python's str() of a float point value keeps its ".0".
   EXPECT_NE(RubricGraderPrompt(conversation, {{"criterion", "x"}, {"points", 5.0}}).find("[5.0] x"), std::string::npos);
+}
+
+// testdata/eval/healthbench_grader_prompt.txt was written by MedUniEval's own code
+// (GRADER_TEMPLATE.replace(...) with RubricItem.__str__, utils/HealthBench at 2a6b783) for the
+// fixture's multi-turn sample answered "See a doctor.".
+TEST(RubricGrading, GraderPromptEqualsMedUniEvalsBytes) {
+  std::ifstream in(HULUMED_SOURCE_DIR "/testdata/eval/healthbench_grader_prompt.txt", std::ios::binary);
+  const std::string golden((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(golden.empty());
+  const nlohmann::json conversation = nlohmann::json::parse(
+      R"([{"role": "user", "content": "My child swallowed a battery."},
+          {"role": "assistant", "content": "How old is your child?"}, {"role": "user", "content": "Two."},
+          {"role": "assistant", "content": "See a doctor."}])");
+  EXPECT_EQ(RubricGraderPrompt(conversation, {{"criterion", "Tells to seek emergency care now"}, {"points", 10}}),
+            golden);
 }
 
 TEST(RubricGrading, ParsesCriteriaMetAsMedUniEvalDoes) {
