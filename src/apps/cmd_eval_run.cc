@@ -87,7 +87,7 @@ void Score(const eval::BenchmarkInfo& info, const std::string& dir, const EvalRu
   }
   const eval::Scoring scoring = eval::ParseScoring(o.scoring);
   const auto metrics = judge && info.judged == eval::JudgeScope::kRubricItems
-                           ? eval::ScoreRubrics(dir, *judge, scoring)
+                           ? eval::ScoreRubrics(dir, *judge, scoring, !o.no_progress)
                            : eval::ScoreResponses(dir, info.layout, eval::BenchmarkScorer(info, scoring), step);
   if (metrics.contains("ungraded") && metrics["ungraded"] > 0)
     std::fprintf(stderr, "%s: %lld sample(s) left out: a rubric item got no usable grade (run the same command again "

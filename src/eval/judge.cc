@@ -41,7 +41,12 @@ std::string JudgePrompt(const std::string& question, const std::string& response
 bool JudgeSaysCorrect(const std::string& reply) { return ExtractTag(reply, "judge") == "0"; }
 
 Judge::Judge(EndpointOptions options, const std::string& cache_path)
-    : options_(JudgeDefaults(std::move(options))), client_(options_), cache_path_(cache_path) {}
+    : options_(JudgeDefaults(std::move(options))), client_(options_) {
+  if (std::filesystem::exists(cache_path))
+    for (const auto& r : ReadJsonLines(cache_path, /*skip_torn_last_line=*/true))
+      if (r.contains("id") && r.contains("reply")) cached_[r["id"].get<std::string>()] = r["reply"].get<std::string>();
+  log_ = std::make_unique<ResponseLog>(cache_path);
+}
 
 std::string Judge::CacheKey(const JudgeQuery& query) const {
   char hash[17];
@@ -81,31 +86,30 @@ std::string Judge::AskOne(const JudgeQuery& query, const std::function<bool(cons
 
 std::vector<JudgeReply> Judge::Ask(const std::vector<JudgeQuery>& queries,
                                    const std::function<bool(const std::string&)>& usable) {
-  std::map<std::string, std::string> cached;  // key -> reply
-  if (std::filesystem::exists(cache_path_))
-    for (const auto& r : ReadJsonLines(cache_path_, /*skip_torn_last_line=*/true))
-      if (r.contains("id") && r.contains("reply")) cached[r["id"].get<std::string>()] = r["reply"].get<std::string>();
   std::vector<JudgeReply> out(queries.size());
   std::vector<size_t> todo;
-  for (size_t i = 0; i < queries.size(); ++i) {
-    const auto it = cached.find(CacheKey(queries[i]));
-    if (it == cached.end()) todo.push_back(i);
-    else out[i].reply = it->second;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = 0; i < queries.size(); ++i) {
+      const auto it = cached_.find(CacheKey(queries[i]));
+      if (it == cached_.end()) todo.push_back(i);
+      else out[i].reply = it->second;
+    }
   }
-  ResponseLog log(cache_path_);
   std::atomic<size_t> next{0};
-  std::mutex mutex;
   auto work = [&] {
     for (size_t k; (k = next++) < todo.size();) {
       const JudgeQuery& query = queries[todo[k]];
       JudgeReply& r = out[todo[k]];
+      const std::string key = CacheKey(query);
       try {
         r.reply = AskOne(query, usable);
-        log.Append({{"id", CacheKey(query)}, {"judge_model", options_.model}, {"reply", r.reply}});
+        log_->Append({{"id", key}, {"judge_model", options_.model}, {"reply", r.reply}});
       } catch (const std::exception& e) {
         r.error = std::string("judge: ") + e.what();
       }
-      std::lock_guard<std::mutex> lock(mutex);
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (r.error.empty()) cached_[key] = r.reply;
       ++asked_;
     }
   };

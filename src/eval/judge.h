@@ -6,6 +6,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,7 +48,8 @@ struct JudgeReply {
 
 class Judge {
  public:
-  // `options.model` is the judge model; its max_tokens defaults to MedUniEval's 4000.
+  // `options.model` is the judge model; its max_tokens defaults to MedUniEval's 4000. The
+  // cache file is read once here and appended to as replies arrive.
   Judge(EndpointOptions options, const std::string& cache_path);
   const std::string& model() const { return options_.model; }
   // One decision per item, in order; only items not in the cache reach the endpoint.
@@ -64,7 +68,9 @@ class Judge {
 
   EndpointOptions options_;
   OpenAiBackend client_;
-  std::string cache_path_;
+  std::map<std::string, std::string> cached_;  // cache key -> reply
+  std::unique_ptr<ResponseLog> log_;
+  std::mutex mutex_;  // guards cached_ and asked_
   int64_t asked_ = 0;
 };
 

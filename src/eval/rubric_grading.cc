@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "eval/benchmark_metrics.h"
 #include "eval/jsonl.h"
+#include "eval/progress.h"
 #include "eval/py_str.h"
 #include "eval/shard.h"
 
@@ -119,10 +120,80 @@ double BootstrapStd(const std::vector<double>& values) {
   return std::sqrt(var / static_cast<double>(means.size()));
 }
 
-struct GradedSample {
+// A HealthBench response with what grading it needs and gives.
+struct RubricSample {
   ScoredSample scored;
-  ojson grades = ojson::array();
+  nlohmann::json answer;  // {"conversation", "rubrics", "example_tags"}
+  std::string response;
+  ojson grades = ojson::array();  // per rubric item, for scored.jsonl
+  std::vector<RubricGrade> met;   // per rubric item, when every item has a grade
+  std::string error;              // the first item without a usable grade
 };
+
+std::vector<RubricSample> ReadRubricSamples(const std::string& path) {
+  std::vector<RubricSample> samples;
+  const auto records = ReadJsonLines(path);
+  for (size_t line = 0; line < records.size(); ++line) {
+    RubricSample s;
+    s.scored.sample = SampleFromRecord(records[line]);
+    s.response = records[line].value("response", "");
+    const std::string& id = s.scored.sample.id;
+    try {
+      s.answer = nlohmann::json::parse(s.scored.sample.answer);
+    } catch (const nlohmann::json::exception&) {
+    }
+    const auto& a = s.answer;
+    HM_CHECK(a.is_object() && a.contains("conversation") && a["conversation"].is_array() && !a["conversation"].empty() &&
+                 a.contains("rubrics") && a["rubrics"].is_array(),
+             path, ":", line + 1, ": sample ", id,
+             ": the answer is not HealthBench's {\"conversation\", \"rubrics\", \"example_tags\"} JSON");
+    for (size_t r = 0; r < a["rubrics"].size(); ++r) {
+      const auto& item = a["rubrics"][r];
+      HM_CHECK(item.is_object() && item.contains("criterion") && item.contains("points") && item["points"].is_number(),
+               path, ":", line + 1, ": sample ", id, ": rubric item ", r + 1, " lacks a criterion or numeric points");
+    }
+    samples.push_back(std::move(s));
+  }
+  return samples;
+}
+
+// A graded sample's metrics dict as MedUniEval builds it: overall_score, the same under each
+// example tag, then each rubric tag's own score (when its items have positive points).
+std::vector<std::pair<std::string, double>> SampleMetrics(const RubricSample& s, double overall) {
+  std::vector<std::pair<std::string, double>> scores;
+  Put(scores, "overall_score", overall);
+  for (const auto& tag : s.answer.value("example_tags", nlohmann::json::array())) Put(scores, Text(tag), overall);
+  std::vector<std::pair<std::string, std::vector<RubricGrade>>> by_tag;  // rubric tags in first-seen order
+  const auto& items = s.answer["rubrics"];
+  for (size_t r = 0; r < items.size(); ++r)
+    for (const auto& tag : items[r].value("tags", nlohmann::json::array())) {
+      auto it = std::find_if(by_tag.begin(), by_tag.end(), [&](const auto& t) { return t.first == Text(tag); });
+      if (it == by_tag.end()) it = by_tag.emplace(by_tag.end(), Text(tag), std::vector<RubricGrade>{});
+      it->second.push_back(s.met[r]);
+    }
+  for (const auto& [tag, grades] : by_tag)
+    if (const auto score = RubricScore(grades)) Put(scores, tag, *score);
+  return scores;
+}
+
+// Item `r`'s grade (or the grader's error) into the sample.
+void RecordGrade(RubricSample& s, size_t r, const JudgeReply& reply) {
+  const auto& item = s.answer["rubrics"][r];
+  ojson grade = {{"criterion", item["criterion"]},
+                 {"points", item["points"]},
+                 {"tags", item.value("tags", nlohmann::json::array())}};
+  if (reply.error.empty()) {
+    const nlohmann::json j = *ParseGraderJson(reply.reply);
+    grade["criteria_met"] = j["criteria_met"];
+    grade["explanation"] = j.value("explanation", nlohmann::json("No explanation provided"));
+    s.met.push_back({item["points"].get<double>(), j["criteria_met"].get<bool>()});
+  } else {
+    grade["criteria_met"] = nullptr;
+    grade["error"] = reply.error;
+    if (s.error.empty()) s.error = reply.error;
+  }
+  s.grades.push_back(grade);
+}
 
 }  // namespace
 
@@ -189,98 +260,63 @@ nlohmann::ordered_json RubricMetrics(const std::vector<ScoredSample>& scored) {
   return out;
 }
 
-nlohmann::ordered_json ScoreRubrics(const std::string& dir, Judge& grader, Scoring scoring) {
+nlohmann::ordered_json ScoreRubrics(const std::string& dir, Judge& grader, Scoring scoring, bool progress) {
   const std::string path = dir + "/responses.jsonl";
   HM_CHECK(std::filesystem::exists(path), path, ": no responses to score (run the benchmark, or merge its shards)");
   CanonicalizeResponses(path);
-  std::vector<GradedSample> samples;
-  std::vector<nlohmann::json> rubrics;  // per sample
-  std::vector<JudgeQuery> queries;
-  std::vector<std::pair<size_t, size_t>> owner;  // query -> (sample, rubric item)
-  const auto records = ReadJsonLines(path);
-  for (size_t line = 0; line < records.size(); ++line) {
-    GradedSample g;
-    g.scored.sample = SampleFromRecord(records[line]);
-    const EvalSample& s = g.scored.sample;
-    nlohmann::json answer;
-    try {
-      answer = nlohmann::json::parse(s.answer);
-    } catch (const nlohmann::json::exception&) {
+  std::vector<RubricSample> samples = ReadRubricSamples(path);
+  int64_t items_total = 0;
+  for (const RubricSample& s : samples) items_total += static_cast<int64_t>(s.answer["rubrics"].size());
+  Progress bar("rubric grading", items_total);
+  int64_t items_done = 0;
+  // Samples go to the grader a chunk at a time, so only one chunk's prompts (a few kB each;
+  // HealthBench has about 95,000 rubric items) are held at once, and progress shows between.
+  constexpr size_t kChunk = 256;
+  for (size_t first = 0; first < samples.size(); first += kChunk) {
+    const size_t last = std::min(samples.size(), first + kChunk);
+    std::vector<JudgeQuery> queries;
+    std::vector<std::pair<size_t, size_t>> owner;  // query -> (sample, rubric item)
+    for (size_t i = first; i < last; ++i) {
+      const RubricSample& s = samples[i];
+      // compat: every turn of the conversation, as MedUniEval grades it; fixed: only the turn
+      // the model was sent (the first), so the reply is graded against what it answered.
+      nlohmann::json conversation = scoring == Scoring::kCompat
+                                        ? s.answer["conversation"]
+                                        : nlohmann::json::array({s.answer["conversation"][0]});
+      conversation.push_back({{"role", "assistant"}, {"content", s.response}});
+      for (size_t r = 0; r < s.answer["rubrics"].size(); ++r) {
+        queries.push_back({s.scored.sample.id + "#rubric" + std::to_string(r),
+                           RubricGraderPrompt(conversation, s.answer["rubrics"][r])});
+        owner.emplace_back(i, r);
+      }
     }
-    HM_CHECK(answer.is_object() && answer.contains("conversation") && answer["conversation"].is_array() &&
-                 !answer["conversation"].empty() && answer.contains("rubrics") && answer["rubrics"].is_array(),
-             path, ":", line + 1, ": sample ", s.id,
-             ": the answer is not HealthBench's {\"conversation\", \"rubrics\", \"example_tags\"} JSON");
-    // compat: every turn of the conversation, as MedUniEval grades it; fixed: only the turn
-    // the model was sent (the first), so the reply is graded against what it answered.
-    nlohmann::json conversation = scoring == Scoring::kCompat ? answer["conversation"]
-                                                               : nlohmann::json::array({answer["conversation"][0]});
-    conversation.push_back({{"role", "assistant"}, {"content", records[line].value("response", "")}});
-    for (size_t r = 0; r < answer["rubrics"].size(); ++r) {
-      const auto& item = answer["rubrics"][r];
-      HM_CHECK(item.is_object() && item.contains("criterion") && item.contains("points") && item["points"].is_number(),
-               path, ":", line + 1, ": sample ", s.id, ": rubric item ", r + 1, " lacks a criterion or numeric points");
-      queries.push_back({s.id + "#rubric" + std::to_string(r), RubricGraderPrompt(conversation, item)});
-      owner.emplace_back(samples.size(), r);
-    }
-    rubrics.push_back(answer);
-    samples.push_back(std::move(g));
+    const std::vector<JudgeReply> replies =
+        grader.Ask(queries, [](const std::string& reply) { return ParseCriteriaMet(reply).has_value(); });
+    for (size_t q = 0; q < queries.size(); ++q) RecordGrade(samples[owner[q].first], owner[q].second, replies[q]);
+    items_done += static_cast<int64_t>(queries.size());
+    if (progress) bar.Update(items_done);
   }
-  const std::vector<JudgeReply> replies =
-      grader.Ask(queries, [](const std::string& reply) { return ParseCriteriaMet(reply).has_value(); });
-
-  std::vector<std::vector<RubricGrade>> grades(samples.size());
-  std::vector<std::string> errors(samples.size());
-  for (size_t q = 0; q < queries.size(); ++q) {
-    const auto [i, r] = owner[q];
-    const auto& item = rubrics[i]["rubrics"][r];
-    ojson grade = {{"criterion", item["criterion"]},
-                   {"points", item["points"]},
-                   {"tags", item.value("tags", nlohmann::json::array())}};
-    if (replies[q].error.empty()) {
-      const nlohmann::json reply = *ParseGraderJson(replies[q].reply);
-      grade["criteria_met"] = reply["criteria_met"];
-      grade["explanation"] = reply.value("explanation", nlohmann::json("No explanation provided"));
-      grades[i].push_back({item["points"].get<double>(), reply["criteria_met"].get<bool>()});
-    } else {
-      grade["criteria_met"] = nullptr;
-      grade["error"] = replies[q].error;
-      if (errors[i].empty()) errors[i] = replies[q].error;
-    }
-    samples[i].grades.push_back(grade);
-  }
+  if (progress) bar.Finish();
 
   std::vector<ScoredSample> scored;
   std::vector<ojson> lines;
   int64_t ungraded = 0;
   bool raised = false;
-  for (size_t i = 0; i < samples.size(); ++i) {
-    ScoredSample& s = samples[i].scored;
-    const auto& items = rubrics[i]["rubrics"];
-    if (!errors[i].empty()) {
+  for (RubricSample& r : samples) {
+    ScoredSample& s = r.scored;
+    if (!r.error.empty()) {
       ++ungraded;  // left out of every mean; not cached, so the next run asks again
-    } else if (const std::optional<double> overall = RubricScore(grades[i])) {
-      Put(s.verdict.scores, "overall_score", *overall);
-      for (const auto& tag : rubrics[i].value("example_tags", nlohmann::json::array()))
-        Put(s.verdict.scores, Text(tag), *overall);
-      std::vector<std::pair<std::string, std::vector<RubricGrade>>> by_tag;  // rubric tags in first-seen order
-      for (size_t r = 0; r < items.size(); ++r)
-        for (const auto& tag : items[r].value("tags", nlohmann::json::array())) {
-          auto it = std::find_if(by_tag.begin(), by_tag.end(), [&](const auto& t) { return t.first == Text(tag); });
-          if (it == by_tag.end()) it = by_tag.emplace(by_tag.end(), Text(tag), std::vector<RubricGrade>{});
-          it->second.push_back(grades[i][r]);
-        }
-      for (const auto& [tag, tag_grades] : by_tag)
-        if (const auto score = RubricScore(tag_grades)) Put(s.verdict.scores, tag, *score);
+    } else if (const auto overall = RubricScore(r.met)) {
+      s.verdict.scores = SampleMetrics(r, *overall);
     } else if (scoring == Scoring::kCompat) {
       s.verdict.error = kNoneMetrics;
       raised = true;
     }
     ojson line = {{"index", s.sample.index}, {"id", s.sample.id}, {"kind", s.sample.kind},
                   {"category", s.sample.category}, {"verdict", VerdictRecord(s.verdict)}};
-    line["grades"] = samples[i].grades;
+    line["grades"] = r.grades;
     line["judge"] = {{"model", grader.model()}};
-    if (!errors[i].empty()) line["judge"]["error"] = errors[i];
+    if (!r.error.empty()) line["judge"]["error"] = r.error;
     lines.push_back(std::move(line));
     scored.push_back(std::move(s));
   }

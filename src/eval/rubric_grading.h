@@ -43,7 +43,8 @@ nlohmann::ordered_json RubricMetrics(const std::vector<ScoredSample>& scored);
 // {"conversation", "rubrics", "example_tags"}) with `grader`, one query per item, cached in the
 // grader's file; writes DIR/scored.jsonl (per sample its scores and each item's grade) and
 // DIR/metrics.json (MedUniEval's {"score", "final_metrics"} plus "judge_model" and "ungraded",
-// the samples left out because an item got no usable grade). Returns the metrics.
-nlohmann::ordered_json ScoreRubrics(const std::string& dir, Judge& grader, Scoring scoring);
+// the samples left out because an item got no usable grade). A progress line on stderr when
+// `progress`. Returns the metrics.
+nlohmann::ordered_json ScoreRubrics(const std::string& dir, Judge& grader, Scoring scoring, bool progress = false);
 
 }  // namespace hm::eval

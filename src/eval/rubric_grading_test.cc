@@ -56,6 +56,21 @@ fs::path WriteResponses(const std::string& name, const std::string& response = "
   return dir;
 }
 
+// A HealthBench response record of sample `index` (one user turn) with these rubric items.
+nlohmann::ordered_json RubricRecord(int64_t index, const nlohmann::json& rubrics) {
+  EvalSample s;
+  s.index = index;
+  s.id = "s" + std::to_string(index);
+  s.kind = "rubric";
+  s.answer = nlohmann::json{{"conversation", {{{"role", "user"}, {"content", "Q " + s.id}}}},
+                            {"rubrics", rubrics},
+                            {"example_tags", nlohmann::json::array()}}
+                 .dump();
+  auto r = SampleRecord(s);
+  r["response"] = "See a doctor.";
+  return r;
+}
+
 EndpointOptions GraderOptions(const FakeEndpoint& server) {
   EndpointOptions o{server.url(), "grader-model"};
   o.first_backoff_seconds = 0.001;
@@ -224,22 +239,10 @@ TEST(RubricGrading, NoPositivePointsRaisesInCompatAndIsLeftOutInFixed) {
   FakeEndpoint server;
   server.SetReply(Grade);
   const fs::path dir = Fresh("negative");
-  auto record = [](const std::string& id, const nlohmann::json& rubrics) {
-    EvalSample s;
-    s.id = id;
-    s.kind = "rubric";
-    s.answer = nlohmann::json{{"conversation", {{{"role", "user"}, {"content", "Q " + id}}}},
-                              {"rubrics", rubrics},
-                              {"example_tags", nlohmann::json::array()}}
-                   .dump();
-    auto r = SampleRecord(s);
-    r["index"] = id == "a" ? 0 : 1;
-    r["response"] = "See a doctor.";
-    return r;
-  };
-  WriteJsonLines((dir / "responses.jsonl").string(),
-                 {record("a", {{{"criterion", "Recommends opioids"}, {"points", -6}, {"tags", {"axis:accuracy"}}}}),
-                  record("b", {{{"criterion", "Advises seeing a doctor"}, {"points", 5}, {"tags", {"axis:accuracy"}}}})});
+  WriteJsonLines(
+      (dir / "responses.jsonl").string(),
+      {RubricRecord(0, {{{"criterion", "Recommends opioids"}, {"points", -6}, {"tags", {"axis:accuracy"}}}}),
+       RubricRecord(1, {{{"criterion", "Advises seeing a doctor"}, {"points", 5}, {"tags", {"axis:accuracy"}}}})});
   Judge compat(GraderOptions(server), (dir / "judge.jsonl").string());
   const auto c = ScoreRubrics(dir.string(), compat, Scoring::kCompat);
   EXPECT_TRUE(c["score"].is_null());
@@ -250,6 +253,27 @@ TEST(RubricGrading, NoPositivePointsRaisesInCompatAndIsLeftOutInFixed) {
   EXPECT_DOUBLE_EQ(f["score"].get<double>(), 1.0);
   EXPECT_EQ(f["left_out"], 1);
   EXPECT_FALSE(f.contains("error"));
+  fs::remove_all(dir);
+}
+
+// More samples than one chunk sent to the grader (256): every item graded once, in order.
+TEST(RubricGrading, ManySamplesAreGradedChunkByChunk) {
+  FakeEndpoint server;
+  server.SetReply(Grade);
+  const fs::path dir = Fresh("chunks");
+  std::vector<nlohmann::ordered_json> records;
+  for (int64_t i = 0; i < 600; ++i)
+    records.push_back(RubricRecord(i, {{{"criterion", i % 3 == 0 ? "Advises seeing a doctor" : "Warns about bleeding"},
+                                        {"points", 5}, {"tags", {"axis:accuracy"}}}}));
+  WriteJsonLines((dir / "responses.jsonl").string(), records);
+  Judge grader(GraderOptions(server), (dir / "judge.jsonl").string());
+  const auto metrics = ScoreRubrics(dir.string(), grader, Scoring::kFixed);
+  EXPECT_EQ(server.requests().size(), 600u);
+  EXPECT_DOUBLE_EQ(metrics["score"].get<double>(), 200.0 / 600);
+  const auto scored = ReadJsonLines((dir / "scored.jsonl").string());
+  ASSERT_EQ(scored.size(), 600u);
+  EXPECT_DOUBLE_EQ(ScoreOf(scored[300], "overall_score"), 1.0);
+  EXPECT_DOUBLE_EQ(ScoreOf(scored[301], "overall_score"), 0.0);
   fs::remove_all(dir);
 }
 
