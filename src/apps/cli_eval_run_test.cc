@@ -1,6 +1,6 @@
 // `hulumed eval run` and `eval merge` as a user runs them: the tiny checkpoint in process on
 // fixture benchmarks, a rerun that asks for nothing, shards merged equal to one run, and the
-// message for a benchmark that is not on disk.
+// message for a benchmark that is not on disk; HealthBench graded through a fake endpoint.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 
 #include "apps/cli_testing.h"
 #include "apps/serve_process_testing.h"
+#include "eval/fake_endpoint.h"
 #include "io/json_file.h"
 
 namespace hm {
@@ -72,10 +73,40 @@ TEST(CliEvalRun, AllLeavesOutWhatCannotBeScoredAndSaysSo) {
   const fs::path out = Fresh("all");
   const Result r = Hulumed(RunArgs(out, "all") + " --limit 1");
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("note: 'all' leaves out HealthBench: its rubric grading is not implemented yet"),
+  EXPECT_NE(r.out.find("note: 'all' leaves out HealthBench: its rubric items are graded by an LLM: give --judge-url "
+                       "and --judge-model"),
             std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(out / "HealthBench"));
   EXPECT_TRUE(fs::exists(out / "CheXpert_Plus" / "metrics.json"));
+  fs::remove_all(out);
+}
+
+// With a judge, `all` takes HealthBench in and grades its rubric items; a fake endpoint stands
+// in for the model and the grader, and a rerun asks the grader nothing.
+TEST(CliEvalRun, AllWithAJudgeGradesHealthBench) {
+  eval::FakeEndpoint server;
+  server.SetReply([](const std::string& prompt) {
+    if (prompt.rfind("Your job is to look at a conversation", 0) == 0)
+      return std::string(R"({"explanation": "e", "criteria_met": true})");
+    return eval::FakeEndpoint::Reply(prompt);
+  });
+  const fs::path out = Fresh("all_judged");
+  const std::string args = "eval run -b all --limit 2 --data " + kData + " -o " + out.string() + " --endpoint " +
+                           server.url() + " --model fake -n 3 --no-progress --judge-url " + server.url() +
+                           " --judge-model fake-grader";
+  const Result r = Hulumed(args);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.out.find("leaves out HealthBench"), std::string::npos) << r.out;
+  // p-1 meets +5 and -6 (-0.2), p-2 its +10 (1): their mean 0.4, from 3 items.
+  EXPECT_NE(r.out.find("HealthBench: rubric score 40.00% (judge fake-grader, 3 asked)"), std::string::npos) << r.out;
+  const auto metrics = ReadJsonFile((out / "HealthBench" / "metrics.json").string());
+  EXPECT_DOUBLE_EQ(metrics["score"].get<double>(), 0.4);
+  EXPECT_EQ(metrics["judge_model"], "fake-grader");
+  EXPECT_NE(Slurp(out / "report.md").find("| HealthBench |"), std::string::npos);
+  const Result again = Hulumed(args);
+  ASSERT_EQ(again.status, 0) << again.out;
+  EXPECT_NE(again.out.find("HealthBench: rubric score 40.00% (judge fake-grader, 0 asked)"), std::string::npos)
+      << again.out;
   fs::remove_all(out);
 }
 

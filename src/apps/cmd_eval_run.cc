@@ -12,6 +12,7 @@
 #include "eval/local_backend.h"
 #include "eval/openai_backend.h"
 #include "eval/report.h"
+#include "eval/rubric_grading.h"
 #include "eval/rule_scorer.h"
 #include "eval/runner.h"
 #include "kernels/kernels.h"
@@ -39,7 +40,8 @@ struct EvalRunOptions {
   int judge_jobs = 8;
 };
 
-std::vector<std::string> ExpandNames(const std::vector<std::string>& names) {
+// `all` is every published benchmark that can be scored: HealthBench only with a grader.
+std::vector<std::string> ExpandNames(const std::vector<std::string>& names, bool have_judge) {
   std::vector<std::string> out;
   for (const std::string& n : names) {
     if (n != "all") {
@@ -47,9 +49,11 @@ std::vector<std::string> ExpandNames(const std::vector<std::string>& names) {
       continue;
     }
     for (const auto& info : eval::KnownBenchmarks()) {
-      if (info.left_out_of_all.empty()) out.push_back(info.name);
-      else std::fprintf(stderr, "note: 'all' leaves out %s: %s (name it to run it)\n", info.name.c_str(),
-                        info.left_out_of_all.c_str());
+      std::string why = info.left_out_of_all;
+      if (why.empty() && info.judged == eval::JudgeScope::kRubricItems && !have_judge)
+        why = "its rubric items are graded by an LLM: give --judge-url and --judge-model";
+      if (why.empty()) out.push_back(info.name);
+      else std::fprintf(stderr, "note: 'all' leaves out %s: %s (name it to run it)\n", info.name.c_str(), why.c_str());
     }
   }
   return out;
@@ -68,7 +72,7 @@ std::unique_ptr<eval::Backend> MakeBackend(const EvalRunOptions& o) {
 }
 
 // Scores the benchmark's responses; with a judge configured, it decides the questions
-// MedUniEval's use_llm_judge gives it for this benchmark.
+// MedUniEval's use_llm_judge gives it for this benchmark, or grades HealthBench's rubric items.
 void Score(const eval::BenchmarkInfo& info, const std::string& dir, const EvalRunOptions& o) {
   std::unique_ptr<eval::Judge> judge;
   eval::JudgeStep step;
@@ -81,7 +85,14 @@ void Score(const eval::BenchmarkInfo& info, const std::string& dir, const EvalRu
               return eval::CutResponse(s.prep, r);
             }};
   }
-  const auto metrics = eval::ScoreResponses(dir, info.layout, eval::BenchmarkScorer(info, eval::ParseScoring(o.scoring)), step);
+  const eval::Scoring scoring = eval::ParseScoring(o.scoring);
+  const auto metrics = judge && info.judged == eval::JudgeScope::kRubricItems
+                           ? eval::ScoreRubrics(dir, *judge, scoring, !o.no_progress)
+                           : eval::ScoreResponses(dir, info.layout, eval::BenchmarkScorer(info, scoring), step);
+  if (metrics.contains("ungraded") && metrics["ungraded"] > 0)
+    std::fprintf(stderr, "%s: %lld sample(s) left out: a rubric item got no usable grade (run the same command again "
+                 "to ask for them; see %s/scored.jsonl)\n", info.name.c_str(),
+                 (long long)metrics["ungraded"].get<int64_t>(), dir.c_str());
   const eval::Headline h = eval::HeadlineOf(info.layout, metrics);
   std::fprintf(stderr, "%s: %s %.2f%%%s -> %s/metrics.json\n", info.name.c_str(), h.name.c_str(), h.value,
                judge ? (" (judge " + o.judge_model + ", " + std::to_string(judge->asked()) + " asked)").c_str() : "",
@@ -95,7 +106,7 @@ void Report(const EvalRunOptions& o) {
 }
 
 void Run(const EvalRunOptions& o) {
-  const std::vector<std::string> names = ExpandNames(o.benchmarks);
+  const std::vector<std::string> names = ExpandNames(o.benchmarks, !o.judge_url.empty());
   const eval::Shard shard = eval::ParseShard(o.shard);
   eval::ParseScoring(o.scoring);
   HM_CHECK(o.judge_url.empty() == o.judge_model.empty(), "--judge-url and --judge-model go together");
@@ -143,7 +154,8 @@ void Run(const EvalRunOptions& o) {
 }
 
 void AddJudgeFlags(CLI::App& cmd, EvalRunOptions& o) {
-  const char* kJudge = "LLM judge (MedUniEval's use_llm_judge: VQA-RAD open, SLAKE questions)";
+  const char* kJudge =
+      "LLM judge (MedUniEval's use_llm_judge: VQA-RAD open, SLAKE questions; HealthBench's rubric grader)";
   cmd.add_option("--judge-url", o.judge_url, "OpenAI-compatible base URL of the judge")->group(kJudge);
   cmd.add_option("--judge-model", o.judge_model, "Judge model name (recorded in every output)")->group(kJudge);
   cmd.add_option("--judge-key-env", o.judge_key_env, "Environment variable holding the judge's API key")

@@ -5,6 +5,7 @@
 
 #include "data/phantom_text.h"
 #include "eval/chance_level.h"
+#include "eval/rubric_grading.h"
 
 namespace hm::eval {
 namespace {
@@ -207,6 +208,7 @@ nlohmann::ordered_json BenchmarkMetrics(MetricsLayout layout, const std::vector<
     case MetricsLayout::kByCategory3d: return ByCategory3dLayout(scored);
     case MetricsLayout::kReport: return ReportLayout(scored);
     case MetricsLayout::kByFamily: return ByFamilyLayout(scored);
+    case MetricsLayout::kRubric: return RubricMetrics(scored);
   }
   return {};
 }
@@ -221,6 +223,8 @@ Headline HeadlineOf(MetricsLayout layout, const nlohmann::json& m) {
     case MetricsLayout::kByCategory3d:
       return {at("/overall/closed/accuracy_category_avg"_json_pointer), "closed accuracy (category mean)"};
     case MetricsLayout::kReport: return {at("/rougeL"_json_pointer) * 100, "ROUGE-L"};
+    case MetricsLayout::kRubric:
+      return {m.contains("score") && m["score"].is_number() ? m["score"].get<double>() * 100 : 0.0, "rubric score"};
   }
   return {};
 }

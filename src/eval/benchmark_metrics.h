@@ -26,6 +26,7 @@ struct ScoredSample {
 //   family (the category) total, right, acc, chance_uniform and chance_majority
 //   (chance_level.h), the report family's rougeL, bleu1, bleu4, meteor, and "forms": samples
 //   per kind.
+// kRubric: MedUniEval's HealthBench "score" and "final_metrics" (RubricMetrics).
 // A verdict with an error counts as wrong with no scores.
 nlohmann::ordered_json BenchmarkMetrics(MetricsLayout layout, const std::vector<ScoredSample>& scored);
 

@@ -106,7 +106,7 @@ const std::vector<Entry>& Entries() {
       {{"HealthBench", "HealthBench", "2025-05-07-06-14-12_oss_eval.jsonl",
         "https://openaipublic.blob.core.windows.net/simple-evals/healthbench/: 2025-05-07-06-14-12_oss_eval.jsonl, "
         "consensus_2025-05-09-20-00-46.jsonl and hard_2025-05-08-21-00-10.jsonl as published (JSONL)",
-        MetricsLayout::kAccuracy, JudgeScope::kNone, "its rubric grading is not implemented yet"},
+        MetricsLayout::kRubric, JudgeScope::kRubricItems},
        LoadHealthBench},
       {{"PATH_VQA", "PATH_VQA", "test.jsonl",
         "https://huggingface.co/datasets/flaviagiammarino/path-vqa: download data/test-*.parquet" +

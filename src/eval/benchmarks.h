@@ -19,10 +19,12 @@ enum class MetricsLayout {
   kReport,        // report generation: meteor, bleu1-4, rouge1/2/L (cal_report_metrics.py)
   kByFamily,      // our own sets (phantoms, real scans): accuracy per question family beside its
                   // chance level; scored by answer matching (answer_match.h), not MedUniEval's rules
+  kRubric,        // HealthBench: {"score", "final_metrics"} from LLM-graded rubric items (rubric_grading.h)
 };
 
-// Which samples MedUniEval's LLM judge (use_llm_judge) decides, overriding the rule.
-enum class JudgeScope { kNone, kOpenQuestions, kAllQuestions };
+// Which samples MedUniEval's LLM judge (use_llm_judge) decides, overriding the rule;
+// kRubricItems: an LLM grader decides every rubric item, and there is no rule (HealthBench).
+enum class JudgeScope { kNone, kOpenQuestions, kAllQuestions, kRubricItems };
 
 struct BenchmarkInfo {
   std::string name;       // MedUniEval's --eval_datasets name
@@ -31,7 +33,7 @@ struct BenchmarkInfo {
   std::string source;     // where to get it, and how to lay it out
   MetricsLayout layout;
   JudgeScope judged = JudgeScope::kNone;
-  // Why `-b all` leaves the benchmark out (empty: it is in): it can be run by name, but not scored yet.
+  // Why `-b all` leaves the benchmark out (empty: it is in): it can be run by name.
   std::string left_out_of_all;
 };
 

@@ -1,13 +1,15 @@
 #include "eval/judge.h"
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <thread>
 
-#include "eval/jsonl.h"
+#include "core/error.h"
 #include "eval/answer_text.h"
+#include "eval/jsonl.h"
 
 namespace hm::eval {
 namespace {
@@ -39,49 +41,75 @@ std::string JudgePrompt(const std::string& question, const std::string& response
 bool JudgeSaysCorrect(const std::string& reply) { return ExtractTag(reply, "judge") == "0"; }
 
 Judge::Judge(EndpointOptions options, const std::string& cache_path)
-    : options_(JudgeDefaults(std::move(options))), client_(options_), cache_path_(cache_path) {}
+    : options_(JudgeDefaults(std::move(options))), client_(options_) {
+  if (std::filesystem::exists(cache_path))
+    for (const auto& r : ReadJsonLines(cache_path, /*skip_torn_last_line=*/true))
+      if (r.contains("id") && r.contains("reply")) cached_[r["id"].get<std::string>()] = r["reply"].get<std::string>();
+  log_ = std::make_unique<ResponseLog>(cache_path);
+}
 
-std::string Judge::CacheKey(const JudgeItem& item) const {
+std::string Judge::CacheKey(const JudgeQuery& query) const {
   char hash[17];
-  std::snprintf(hash, sizeof hash, "%016llx",
-                static_cast<unsigned long long>(Fnv1a(JudgePrompt(item.question, item.response, item.answer))));
-  return item.id + "|" + options_.model + "|" + hash;
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(Fnv1a(query.prompt)));
+  return query.id + "|" + options_.model + "|" + hash;
 }
 
 std::vector<JudgeDecision> Judge::Decide(const std::vector<JudgeItem>& items) {
-  std::map<std::string, std::string> cached;  // key -> reply
-  if (std::filesystem::exists(cache_path_))
-    for (const auto& r : ReadJsonLines(cache_path_, /*skip_torn_last_line=*/true))
-      if (r.contains("id") && r.contains("reply")) cached[r["id"].get<std::string>()] = r["reply"].get<std::string>();
+  std::vector<JudgeQuery> queries;
+  for (const JudgeItem& item : items)
+    queries.push_back({item.id, JudgePrompt(item.question, item.response, item.answer)});
+  const std::vector<JudgeReply> replies = Ask(queries);
   std::vector<JudgeDecision> out(items.size());
-  std::vector<size_t> todo;
   for (size_t i = 0; i < items.size(); ++i) {
-    const auto it = cached.find(CacheKey(items[i]));
-    if (it == cached.end()) {
-      todo.push_back(i);
-      continue;
-    }
-    out[i].reply = it->second;
-    out[i].correct = JudgeSaysCorrect(it->second);
+    out[i].reply = replies[i].reply;
+    out[i].error = replies[i].error;
+    if (replies[i].error.empty()) out[i].correct = JudgeSaysCorrect(replies[i].reply);
   }
-  ResponseLog log(cache_path_);
+  return out;
+}
+
+std::string Judge::AskOne(const JudgeQuery& query, const std::function<bool(const std::string&)>& usable) {
+  EvalSample ask;
+  ask.id = query.id;
+  ask.prompt = query.prompt;
+  double backoff = options_.first_backoff_seconds;
+  for (int attempt = 1;; ++attempt) {
+    std::string reply = client_.Respond(ask);  // transport retries are the client's own
+    if (!usable || usable(reply)) return reply;
+    if (attempt == options_.attempts)
+      throw Error("unusable reply after " + std::to_string(attempt) + (attempt == 1 ? " try" : " tries") + ": " +
+                  reply.substr(0, 200));
+    std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
+    backoff *= 2;
+  }
+}
+
+std::vector<JudgeReply> Judge::Ask(const std::vector<JudgeQuery>& queries,
+                                   const std::function<bool(const std::string&)>& usable) {
+  std::vector<JudgeReply> out(queries.size());
+  std::vector<size_t> todo;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = 0; i < queries.size(); ++i) {
+      const auto it = cached_.find(CacheKey(queries[i]));
+      if (it == cached_.end()) todo.push_back(i);
+      else out[i].reply = it->second;
+    }
+  }
   std::atomic<size_t> next{0};
-  std::mutex mutex;
   auto work = [&] {
     for (size_t k; (k = next++) < todo.size();) {
-      const JudgeItem& item = items[todo[k]];
-      EvalSample ask;
-      ask.id = item.id;
-      ask.prompt = JudgePrompt(item.question, item.response, item.answer);
-      JudgeDecision& d = out[todo[k]];
+      const JudgeQuery& query = queries[todo[k]];
+      JudgeReply& r = out[todo[k]];
+      const std::string key = CacheKey(query);
       try {
-        d.reply = client_.Respond(ask);
-        d.correct = JudgeSaysCorrect(d.reply);
-        log.Append({{"id", CacheKey(item)}, {"judge_model", options_.model}, {"reply", d.reply}});
+        r.reply = AskOne(query, usable);
+        log_->Append({{"id", key}, {"judge_model", options_.model}, {"reply", r.reply}});
       } catch (const std::exception& e) {
-        d.error = std::string("judge: ") + e.what();
+        r.error = std::string("judge: ") + e.what();
       }
-      std::lock_guard<std::mutex> lock(mutex);
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (r.error.empty()) cached_[key] = r.reply;
       ++asked_;
     }
   };

@@ -124,7 +124,8 @@ BenchmarkReport Collect(const BenchmarkInfo& info, const std::string& dir) {
 std::vector<std::pair<std::string, std::string>> ScoreColumns(const BenchmarkReport& r) {
   std::vector<std::pair<std::string, std::string>> columns;
   for (const auto& [key, label] :
-       std::vector<std::pair<std::string, std::string>>{{"bleu1", "BLEU-1"}, {"rougel", "ROUGE-L"}, {"meteor", "METEOR"}})
+       std::vector<std::pair<std::string, std::string>>{
+           {"bleu1", "BLEU-1"}, {"rougel", "ROUGE-L"}, {"meteor", "METEOR"}, {"overall_score", "Rubric score"}})
     for (const CategoryRow& c : r.categories)
       if (c.score_sums.count(key)) {
         columns.push_back({key, label});
