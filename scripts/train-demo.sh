@@ -36,6 +36,10 @@ fi
 last=$(ls -d "$work"/runs/stage3-instruction-tuning/checkpoint-* | sort -t- -k2 -n | tail -1)
 "$hulumed" train export "$last" --dtype f16 --out "$out" --file docs/demo-model-card.md
 mv "$out/demo-model-card.md" "$out/README.md"
+# `run` prints this on every use of the model.
+scope="knows only the synthetic phantom world it was trained on (hulumed data phantoms), nothing of real medicine or patients; see its README.md"
+jq --arg scope "$scope" '. + {hulumed_scope: $scope}' "$out/config.json" > "$out/config.json.tmp"
+mv "$out/config.json.tmp" "$out/config.json"
 for stage in "$work"/runs/*/; do cp "$stage/loss_curve.svg" "$out/loss-$(basename "$stage").svg"; done
 scripts/eval-demo.sh "$out" "$work/eval"
 echo "demo model: $out ($(du -sh "$out" | cut -f1)); evaluation: $work/eval"
