@@ -12,6 +12,7 @@
 #include "io/npy.h"
 #include "io/safetensors.h"
 #include "text/chat_template.h"
+#include "train/golden_image_sample.h"
 
 namespace hm::train {
 namespace {
@@ -78,22 +79,8 @@ TEST_P(BatchGradGolden, TextConversations) {
 // The vision goldens' pixel rows (merge size 1): the gradient reaches the projector and every
 // vision encoder parameter through the image-token slots.
 TEST_P(BatchGradGolden, OneImage) {
-  const std::string dir = kRoot + "models/" + GetParam();
-  const std::string vision_dir = kRoot + "goldens/" + GetParam() + "/vision/";
-  const nlohmann::json vision = ReadJsonFile(vision_dir + "image.json");
-  const NpyArray pixels = ReadNpy(vision_dir + vision["pixels"]["file"].get<std::string>());
-  TrainingSample sample;
-  sample.media.push_back({{pixels.ToF32(), pixels.shape[0], pixels.shape[1]},
-                          vision["grid"].get<std::array<int64_t, 3>>(), vision["merge_size"].get<int>()});
-  const auto [t, gh, gw] = sample.media[0].grid;
-  const std::vector<int64_t> image_tokens = {t * gh * gw};
-  nlohmann::ordered_json question = nlohmann::ordered_json::array();
-  question.push_back({{"type", "image"}});
-  question.push_back({{"type", "text"}, {"text", "What is shown in this image?"}});
-  nlohmann::ordered_json messages = nlohmann::ordered_json::array();
-  messages.push_back({{"role", "user"}, {"content", question}});
-  messages.push_back({{"role", "assistant"}, {"content", "A small test pattern."}});
-  sample.tokens = LabelConversation(Tokenizer::FromDir(dir), FindChatTemplate(dir), messages, image_tokens);
+  const TrainingSample sample =
+      GoldenImageSample(kRoot + "models/" + GetParam(), kRoot + "goldens/" + GetParam() + "/vision");
   ExpectGradientsMatch(GetParam(), {&sample, 1}, kRoot + "goldens/" + GetParam() + "/train/grad_image", pool);
 }
 

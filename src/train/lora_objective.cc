@@ -21,17 +21,18 @@ uint64_t BatchSeed(const Batch& batch) {
 
 }  // namespace
 
-LoraObjective::LoraObjective(const std::string& model_dir, const LoraStage& lora, uint64_t seed, int threads)
+LoraObjective::LoraObjective(const std::string& model_dir, const LoraStage& lora, uint64_t seed, int threads,
+                             const SampleMediaOptions& media)
     : base_(model_dir),
       settings_(lora.settings),
       targets_(SelectLinears(base_.config(), lora.llm_targets, lora.vision_targets)),
       decoder_(base_.config().llm, base_.weights().decoder),
       tokenizer_(Tokenizer::FromDir(model_dir)),
       chat_template_(FindChatTemplate(model_dir)),
-      builder_(tokenizer_, chat_template_, base_.config(), PreprocessorConfig{}, {}),
+      builder_(tokenizer_, chat_template_, base_.config(),
+               base_.config().vision ? ReadPreprocessorConfig(model_dir) : PreprocessorConfig{}, media),
       pool_(threads) {
-  HM_CHECK(lora.vision_targets.empty(),
-           "LoRA training of the vision tower is not implemented yet: give decoder targets only (targets.llm)");
+  if (base_.weights().vision) vision_ = std::make_unique<train::VisionTrainer>(base_.config(), base_.weights());
   decoder_.set_recompute_activations(lora.recompute_activations);
   const int64_t r = settings_.rank;
   std::mt19937_64 rng(seed);
@@ -57,31 +58,48 @@ LoraObjective::LoraObjective(const std::string& model_dir, const LoraStage& lora
                        LowRank{kernels::Matrix{DType::kF32, r, t.in, values_[2 * i].data()},
                                kernels::Matrix{DType::kF32, t.out, r, values_[2 * i + 1].data()}, settings_.Scale()},
                        static_cast<float>(settings_.dropout)});
-    decoder_.Adapt(t.weight, &layers_.back());
+    if (t.vision)
+      vision_->Adapt(t.weight, &layers_.back());
+    else
+      decoder_.Adapt(t.weight, &layers_.back());
   }
 }
 
-const LabelledTokens& LoraObjective::Labelled(const TrainRecord& record) const {
-  auto it = labelled_.find(record.where);
-  if (it != labelled_.end()) return it->second;
-  HM_CHECK(record.media.empty(), record.where, ": LoRA trains on text records only for now (this one has media)");
-  return labelled_.emplace(record.where, builder_.Build(record).tokens).first->second;
+TrainingSample LoraObjective::Sample(const TrainRecord& record) const {
+  if (record.media.empty()) {
+    auto it = labelled_.find(record.where);
+    if (it == labelled_.end()) it = labelled_.emplace(record.where, builder_.Build(record).tokens).first;
+    return {it->second, {}};
+  }
+  HM_CHECK(vision_, record.where, ": the record has media but the checkpoint has no vision encoder");
+  TrainingSample sample = builder_.Build(record);
+  media_lengths_[record.where] = static_cast<int64_t>(sample.tokens.ids.size());
+  return sample;
 }
 
 int64_t LoraObjective::Length(const TrainRecord& record) const {
-  return static_cast<int64_t>(Labelled(record).ids.size());
+  const auto it = media_lengths_.find(record.where);
+  return it != media_lengths_.end() ? it->second : static_cast<int64_t>(Sample(record).tokens.ids.size());
+}
+
+void LoraObjective::SetTrainedGroups(const GroupLrs& lrs) {
+  HM_CHECK(!lrs.Trains(ModuleGroup::kProjector),
+           "a LoRA stage keeps the projector frozen (it has no adapter): drop modules.projector from the stage");
 }
 
 LossSum LoraObjective::LossAndGrad(const Batch& batch, std::span<TrainParam>) {
   std::vector<TrainingSample> samples;
-  for (const TrainRecord* r : batch.samples) samples.push_back({Labelled(*r), {}});
+  for (const TrainRecord* r : batch.samples) samples.push_back(Sample(*r));
+  return SamplesLossAndGrad(samples, BatchSeed(batch));
+}
+
+LossSum LoraObjective::SamplesLossAndGrad(std::span<const TrainingSample> samples, uint64_t seed) {
   LossSum sum;
   for (const TrainingSample& s : samples) sum.tokens += s.tokens.label_count();
   if (sum.tokens == 0) return sum;
-  const uint64_t seed = BatchSeed(batch);
   for (size_t i = 0; i < layers_.size(); ++i) layers_[i].seed = seed + 0x9E3779B97F4A7C15ull * (i + 1);
   const train::BatchLoss loss = train::AccumulateBatchGradients(
-      decoder_, nullptr, static_cast<int32_t>(base_.config().image_token_index), samples, pool_, 1.0f);
+      decoder_, vision_.get(), static_cast<int32_t>(base_.config().image_token_index), samples, pool_, 1.0f);
   sum.loss = loss.loss * static_cast<double>(loss.label_tokens);
   return sum;
 }

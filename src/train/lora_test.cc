@@ -1,6 +1,7 @@
 // LoRA: the adapted layer's backward against finite differences (f32 and quantized bases, with
-// and without dropout), an untrained adapter equal to the base, training that lowers the loss
-// on an untouched HF or GGUF base, merge equal to the side path, and bad adapters refused.
+// and without dropout), decoder and vision-tower adapters against PyTorch goldens, an untrained
+// adapter equal to the base, training on text and image records that lowers the loss on an
+// untouched HF or GGUF base, merge equal to the side path, and bad adapters refused.
 #include "train/lora.h"
 
 #include <gtest/gtest.h>
@@ -20,6 +21,7 @@
 #include "model/lora_merge.h"
 #include "model/model.h"
 #include "train/dataset.h"
+#include "train/golden_image_sample.h"
 #include "train/lora_objective.h"
 #include "train/ops.h"
 #include "train/trainer.h"
@@ -31,6 +33,7 @@ namespace fs = std::filesystem;
 
 const std::string kTiny = HULUMED_SOURCE_DIR "/testdata/models/tiny-qwen2";
 const std::vector<std::string> kAllLlm = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+const std::vector<std::string> kAllVision = {"q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2"};
 
 fs::path TempDir(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / ("hm_lora_test_" + name + "_" + std::to_string(::getpid()));
@@ -161,6 +164,86 @@ TEST(LoraGoldenTest, MatchesPyTorchOnTinyQwen2) {
               expected["loss"].get<double>(), worst / largest);
 }
 
+// The image sample of the grad_image golden with every vision-encoder projection and the
+// decoder's q_proj adapted (make_lora_golden.py): loss and every A/B gradient against PyTorch,
+// through the trainer's own sample path (batch_grad) on the frozen base.
+TEST(LoraGoldenTest, VisionAdapterMatchesPyTorchOnAnImage) {
+  const std::string golden = HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/train/lora_vision";
+  const nlohmann::json expected = ReadJsonFile(golden + "/grads.json");
+  const SafetensorsFile file(golden + "/grads.safetensors");
+  std::map<std::string, TensorView> want;
+  for (const SafetensorsEntry& e : file.header().tensors) want[e.name] = file.View(e);
+  const LoraAdapter adapter = ReadLoraAdapter(golden, LoadModelConfig(kTiny));
+
+  LoraObjective objective(kTiny, LoraStage{adapter.settings, {"q_proj"}, kAllVision}, 0, 2);
+  ASSERT_EQ(objective.Params().size(), 2 * adapter.modules.size());
+  for (const LoraModule& m : adapter.modules)  // the golden's A and B, by name
+    for (TrainParam& p : objective.Params()) {
+      if (p.name == PeftLoraAName(m.weight)) std::copy(m.a.begin(), m.a.end(), p.value.begin());
+      if (p.name == PeftLoraBName(m.weight)) std::copy(m.b.begin(), m.b.end(), p.value.begin());
+    }
+  const TrainingSample sample =
+      train::GoldenImageSample(kTiny, HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/vision");
+  const LossSum sum = objective.SamplesLossAndGrad({&sample, 1}, 0);
+  const double count = expected["label_tokens"].get<double>();
+  ASSERT_EQ(sum.tokens, expected["label_tokens"].get<int64_t>());
+  EXPECT_NEAR(sum.loss / count, expected["loss"].get<double>(), 1e-5 * expected["loss"].get<double>());
+  const double largest = expected["largest_gradient"].get<double>();
+  double worst = 0, vision_largest = 0;
+  for (const TrainParam& p : objective.Params()) {
+    const TensorView& t = want.at(p.name);
+    ASSERT_EQ(t.numel(), static_cast<int64_t>(p.grad.size())) << p.name;
+    for (size_t i = 0; i < p.grad.size(); ++i) {
+      worst = std::max(worst, std::abs(p.grad[i] / count - static_cast<const float*>(t.data)[i]));
+      if (p.group == ModuleGroup::kVision) vision_largest = std::max(vision_largest, double{std::abs(p.grad[i])});
+    }
+  }
+  EXPECT_GT(vision_largest, 0.0);  // the vision adapters are reached
+  EXPECT_LE(worst, 1e-4 * largest);
+  std::printf("lora vision golden: loss %.7f (PyTorch %.7f), max |grad diff| %.3g of the largest entry\n",
+              sum.loss / count, expected["loss"].get<double>(), worst / largest);
+}
+
+// `run --lora` with a vision adapter (the side path) equals `lora merge` then `run`: the
+// image's visual tokens and the logits of the image prompt agree.
+TEST(LoraAdapterTest, VisionAdapterSidePathEqualsMerge) {
+  const fs::path dir = TempDir("vision_merge");
+  const std::string golden = HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/train/lora_vision";
+  MergeLoraCheckpoint(kTiny, golden, (dir / "merged").string());
+  const TrainingSample sample =
+      train::GoldenImageSample(kTiny, HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/vision");
+  auto run = [&](const Model& m, std::vector<float>& visual) {
+    ThreadPool pool(1);
+    visual = m.vision()->Project(m.vision()->Encode(sample.media[0], pool), pool);
+    const std::vector<int32_t>& ids = sample.tokens.ids;
+    const int64_t n = static_cast<int64_t>(ids.size()), h = m.config().llm.hidden;
+    std::vector<float> x(n * h), logits(n * m.config().llm.vocab);
+    m.decoder().Embed(ids, x.data());
+    int64_t next = 0;  // the visual tokens into the image-token slots, in order
+    for (int64_t t = 0; t < n; ++t)
+      if (ids[t] == static_cast<int32_t>(m.config().image_token_index))
+        std::copy_n(visual.begin() + h * next++, h, x.begin() + t * h);
+    EXPECT_EQ(next * h, static_cast<int64_t>(visual.size()));
+    KvCache cache(m.config().llm, n);
+    m.decoder().Forward(x.data(), n, cache, logits.data(), true, pool);
+    return logits;
+  };
+  std::vector<float> base_visual, side_visual, merged_visual;
+  const std::vector<float> base = run(Model(kTiny), base_visual);
+  const std::vector<float> side = run(Model(kTiny, golden), side_visual);
+  const std::vector<float> merged = run(Model((dir / "merged").string()), merged_visual);
+  auto max_diff = [](const std::vector<float>& a, const std::vector<float>& b) {
+    double worst = 0;
+    for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double{std::abs(a[i] - b[i])});
+    return worst;
+  };
+  EXPECT_GT(max_diff(side_visual, base_visual), 1e-3);  // the adapter changes what the image says
+  EXPECT_LT(max_diff(side_visual, merged_visual), 1e-4);
+  EXPECT_GT(max_diff(side, base), 1e-3);
+  EXPECT_LT(max_diff(side, merged), 1e-4);
+  fs::remove_all(dir);
+}
+
 // B = 0 at the start, so an untrained adapter leaves every logit exactly as the base's.
 TEST(LoraAdapterTest, ZeroBIsTheBaseAndMergeEqualsSidePath) {
   const fs::path dir = TempDir("merge");
@@ -228,6 +311,81 @@ TEST(LoraTrainTest, StepsLowerLossAndLeaveTheBaseUntouched) {
     EXPECT_EQ(ReadLoraAdapter(o.checkpoint, adapted.config()).modules.size(), 14u);
   }
   fs::remove_all(dir);
+}
+
+// A LoRA stage on image records (PNG files through the trainer's media path) with vision-tower
+// and decoder adapters lowers the loss, from an HF base and a q4_0 GGUF base with a q8_0
+// mmproj, and leaves the base files bit-identical; the checkpoint's PEFT names and values read
+// back as written.
+TEST(LoraTrainTest, ImageRecordsTrainVisionAdapters) {
+  const fs::path dir = TempDir("image");
+  const std::string images = HULUMED_SOURCE_DIR "/testdata/media/images/";
+  {
+    std::ofstream data(dir / "images.jsonl");
+    for (const auto& [image, answer] : std::vector<std::pair<std::string, std::string>>{
+             {"gray.png", "A gray test card."}, {"rgb.png", "A colour test card."}, {"palette.png", "A palette."}})
+      data << R"({"image": ")" << images << image
+           << R"(", "conversations": [{"from": "human", "value": "<image>\nWhat is this?"}, {"from": "gpt", "value": ")"
+           << answer << "\"}]}\n";
+  }
+  QuantizeCheckpoint(kTiny, (dir / "q4_0").string(), {kernels::BlockType::kQ4_0, kernels::BlockType::kQ8_0, 1});
+  for (const std::string base : {kTiny, (dir / "q4_0").string()}) {
+    std::map<fs::path, std::string> before;
+    for (const fs::directory_entry& e : fs::directory_iterator(base)) before[e.path()] = ReadBytes(e.path());
+    StageRecipe stage;
+    stage.name = "lora";
+    stage.output_dir = (dir / "out" / fs::path(base).filename()).string();
+    stage.data = {{(dir / "images.jsonl").string(), 1.0, dir.string()}};
+    stage.lrs.Of(ModuleGroup::kLlm) = 1e-2;
+    stage.lrs.Of(ModuleGroup::kVision) = 1e-2;
+    stage.steps = 6;
+    stage.global_batch_samples = 3;
+    stage.warmup_ratio = 0;
+    stage.lora = LoraStage{{4, 8.0, 0.0, false}, {"q_proj", "v_proj"}, kAllVision};
+    LoraObjective objective(base, *stage.lora, stage.seed, 2);
+    TrainOptions options;
+    options.progress = false;
+    const StageOutcome o = TrainStage(stage, base, objective, options);
+    EXPECT_EQ(o.skipped_records, 0) << base;
+    std::vector<double> losses;
+    std::ifstream log(fs::path(stage.output_dir) / "train_log.jsonl");
+    for (std::string line; std::getline(log, line);)
+      if (nlohmann::json j = nlohmann::json::parse(line); j.contains("loss")) losses.push_back(j["loss"]);
+    ASSERT_EQ(losses.size(), 6u) << base;
+    EXPECT_LT(losses.back(), 0.75 * losses.front()) << base << ": " << nlohmann::json(losses).dump();
+    for (const auto& [path, bytes] : before) EXPECT_TRUE(ReadBytes(path) == bytes) << path << " changed";
+
+    const Model adapted(base, o.checkpoint);
+    const LoraAdapter written = objective.Adapter(), read = ReadLoraAdapter(o.checkpoint, adapted.config());
+    ASSERT_EQ(read.modules.size(), written.modules.size());
+    size_t vision_modules = 0;
+    for (size_t i = 0; i < read.modules.size(); ++i) {
+      EXPECT_EQ(read.modules[i].weight, written.modules[i].weight);
+      EXPECT_EQ(read.modules[i].a, written.modules[i].a) << read.modules[i].weight;
+      EXPECT_EQ(read.modules[i].b, written.modules[i].b) << read.modules[i].weight;
+      if (!read.modules[i].weight.starts_with("model.vision_encoder.encoder.layers.")) continue;
+      ++vision_modules;  // B starts at zero: a vision adapter that learned has moved it
+      EXPECT_NE(read.modules[i].b, std::vector<float>(read.modules[i].b.size(), 0.0f)) << read.modules[i].weight;
+    }
+    EXPECT_EQ(vision_modules, 6u * adapted.config().vision->n_layers);
+    // PEFT's full-match regex over module names, the vision tower's among them.
+    const std::string regex = ReadJsonFile(o.checkpoint + "/adapter_config.json")["target_modules"];
+    EXPECT_NE(regex.find("vision_encoder"), std::string::npos) << regex;
+  }
+  fs::remove_all(dir);
+}
+
+// A projector learning rate in a LoRA stage is refused by name (the projector has no adapter).
+TEST(LoraTrainTest, ProjectorLearningRateIsRefused) {
+  LoraObjective objective(kTiny, LoraStage{{4, 8.0, 0.0, false}, {"q_proj"}, {"fc1"}}, 0, 1);
+  GroupLrs lrs;
+  lrs.Of(ModuleGroup::kProjector) = 1e-3;
+  try {
+    objective.SetTrainedGroups(lrs);
+    ADD_FAILURE() << "projector lr accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("projector frozen"), std::string::npos) << e.what();
+  }
 }
 
 // Killed after 3 of 6 steps and resumed (with dropout and activation recomputation): the
