@@ -21,6 +21,7 @@
 #include "model/lora_merge.h"
 #include "model/model.h"
 #include "train/dataset.h"
+#include "train/decoder_objective.h"
 #include "train/golden_image_sample.h"
 #include "train/lora_objective.h"
 #include "train/ops.h"
@@ -313,36 +314,20 @@ TEST(LoraTrainTest, StepsLowerLossAndLeaveTheBaseUntouched) {
   fs::remove_all(dir);
 }
 
-// A LoRA stage on image records (PNG files through the trainer's media path) with vision-tower
-// and decoder adapters lowers the loss, from an HF base and a q4_0 GGUF base with a q8_0
+// recipes/lora-tiny-vision.json: a LoRA stage on image records (PNG files through the trainer's
+// media path) with vision-tower and decoder adapters lowers the loss, from an HF base and a q4_0 GGUF base with a q8_0
 // mmproj, and leaves the base files bit-identical; the checkpoint's PEFT names and values read
 // back as written.
 TEST(LoraTrainTest, ImageRecordsTrainVisionAdapters) {
   const fs::path dir = TempDir("image");
-  const std::string images = HULUMED_SOURCE_DIR "/testdata/media/images/";
-  {
-    std::ofstream data(dir / "images.jsonl");
-    for (const auto& [image, answer] : std::vector<std::pair<std::string, std::string>>{
-             {"gray.png", "A gray test card."}, {"rgb.png", "A colour test card."}, {"palette.png", "A palette."}})
-      data << R"({"image": ")" << images << image
-           << R"(", "conversations": [{"from": "human", "value": "<image>\nWhat is this?"}, {"from": "gpt", "value": ")"
-           << answer << "\"}]}\n";
-  }
   QuantizeCheckpoint(kTiny, (dir / "q4_0").string(), {kernels::BlockType::kQ4_0, kernels::BlockType::kQ8_0, 1});
   for (const std::string base : {kTiny, (dir / "q4_0").string()}) {
     std::map<fs::path, std::string> before;
     for (const fs::directory_entry& e : fs::directory_iterator(base)) before[e.path()] = ReadBytes(e.path());
-    StageRecipe stage;
-    stage.name = "lora";
+    StageRecipe stage = ReadRecipe(HULUMED_SOURCE_DIR "/recipes/lora-tiny-vision.json").stages.at(0);
+    ASSERT_EQ(stage.lora->vision_targets, kAllVision);
     stage.output_dir = (dir / "out" / fs::path(base).filename()).string();
-    stage.data = {{(dir / "images.jsonl").string(), 1.0, dir.string()}};
-    stage.lrs.Of(ModuleGroup::kLlm) = 1e-2;
-    stage.lrs.Of(ModuleGroup::kVision) = 1e-2;
-    stage.steps = 6;
-    stage.global_batch_samples = 3;
-    stage.warmup_ratio = 0;
-    stage.lora = LoraStage{{4, 8.0, 0.0, false}, {"q_proj", "v_proj"}, kAllVision};
-    LoraObjective objective(base, *stage.lora, stage.seed, 2);
+    LoraObjective objective(base, *stage.lora, stage.seed, 2, StageMediaOptions(stage));
     TrainOptions options;
     options.progress = false;
     const StageOutcome o = TrainStage(stage, base, objective, options);
@@ -351,7 +336,7 @@ TEST(LoraTrainTest, ImageRecordsTrainVisionAdapters) {
     std::ifstream log(fs::path(stage.output_dir) / "train_log.jsonl");
     for (std::string line; std::getline(log, line);)
       if (nlohmann::json j = nlohmann::json::parse(line); j.contains("loss")) losses.push_back(j["loss"]);
-    ASSERT_EQ(losses.size(), 6u) << base;
+    ASSERT_EQ(losses.size(), static_cast<size_t>(stage.steps)) << base;
     EXPECT_LT(losses.back(), 0.75 * losses.front()) << base << ": " << nlohmann::json(losses).dump();
     for (const auto& [path, bytes] : before) EXPECT_TRUE(ReadBytes(path) == bytes) << path << " changed";
 
