@@ -22,7 +22,7 @@ uint64_t BatchSeed(const Batch& batch) {
 }  // namespace
 
 LoraObjective::LoraObjective(const std::string& model_dir, const LoraStage& lora, uint64_t seed, int threads,
-                             const SampleMediaOptions& media)
+                             const SampleMediaOptions& media, bool train_projector)
     : base_(model_dir),
       settings_(lora.settings),
       targets_(SelectLinears(base_.config(), lora.llm_targets, lora.vision_targets)),
@@ -36,8 +36,14 @@ LoraObjective::LoraObjective(const std::string& model_dir, const LoraStage& lora
   decoder_.set_recompute_activations(lora.recompute_activations);
   const int64_t r = settings_.rank;
   std::mt19937_64 rng(seed);
-  values_.reserve(2 * targets_.size());  // params_ views point into these: no reallocation
-  grads_.reserve(2 * targets_.size());
+  if (train_projector) {
+    HM_CHECK(vision_, model_dir, ": the projector cannot train: the model has no vision tower");
+    projector_ = ProjectorLayers(base_.config());
+  }
+  const size_t count = 2 * (targets_.size() + projector_.size());
+  values_.reserve(count);  // params_ views point into these: no reallocation
+  grads_.reserve(count);
+  params_.reserve(count);
   for (const AdaptableLinear& t : targets_) {
     // PEFT: kaiming_uniform_(A, a=√5), i.e. U(-1/√in, 1/√in); B = 0.
     std::vector<float>& a = values_.emplace_back(static_cast<size_t>(r * t.in));
@@ -45,12 +51,23 @@ LoraObjective::LoraObjective(const std::string& model_dir, const LoraStage& lora
     for (float& v : a) v = static_cast<float>((static_cast<double>(rng() >> 11) * 0x1.0p-53 * 2 - 1) * bound);
     values_.emplace_back(static_cast<size_t>(t.out * r), 0.0f);
   }
+  for (size_t i = 0; i < projector_.size(); ++i) {  // f32 masters of the base's projector, as on disk
+    const Linear& l = base_.weights().projector[i];
+    std::vector<float>& w = values_.emplace_back(static_cast<size_t>(l.weight.rows * l.weight.cols));
+    for (int64_t row = 0; row < l.weight.rows; ++row) kernels::RowToF32(l.weight, row, w.data() + row * l.weight.cols);
+    values_.push_back(l.bias);
+  }
   for (const std::vector<float>& v : values_) grads_.emplace_back(v.size(), 0.0f);
   for (size_t i = 0; i < targets_.size(); ++i) {
     const ModuleGroup group = targets_[i].vision ? ModuleGroup::kVision : ModuleGroup::kLlm;
     params_.push_back({PeftLoraAName(targets_[i].weight), values_[2 * i], grads_[2 * i], group, true});
     params_.push_back({PeftLoraBName(targets_[i].weight), values_[2 * i + 1], grads_[2 * i + 1], group, true});
   }
+  for (size_t i = 0, v = 2 * targets_.size(); i < projector_.size(); ++i, v += 2) {
+    params_.push_back({projector_[i].module + ".weight", values_[v], grads_[v], ModuleGroup::kProjector, true});
+    params_.push_back({projector_[i].module + ".bias", values_[v + 1], grads_[v + 1], ModuleGroup::kProjector, false});
+  }
+  if (!projector_.empty()) vision_->TrainProjector(std::span(params_).subspan(2 * targets_.size()));
   layers_.reserve(targets_.size());
   for (size_t i = 0; i < targets_.size(); ++i) {
     const AdaptableLinear& t = targets_[i];
@@ -83,8 +100,8 @@ int64_t LoraObjective::Length(const TrainRecord& record) const {
 }
 
 void LoraObjective::SetTrainedGroups(const GroupLrs& lrs) {
-  HM_CHECK(!lrs.Trains(ModuleGroup::kProjector),
-           "a LoRA stage keeps the projector frozen (it has no adapter): drop modules.projector from the stage");
+  HM_CHECK(!lrs.Trains(ModuleGroup::kProjector) || !projector_.empty(),
+           "the LoRA objective was made with a frozen projector, but the stage gives it a learning rate");
 }
 
 LossSum LoraObjective::LossAndGrad(const Batch& batch, std::span<TrainParam>) {
@@ -108,6 +125,11 @@ LoraAdapter LoraObjective::Adapter() const {
   LoraAdapter adapter{settings_, {}};
   for (size_t i = 0; i < targets_.size(); ++i)
     adapter.modules.push_back({targets_[i].weight, targets_[i].out, targets_[i].in, values_[2 * i], values_[2 * i + 1]});
+  for (size_t i = 0, v = 2 * targets_.size(); i < projector_.size(); ++i, v += 2) {
+    const ProjectorLayer& l = projector_[i];
+    adapter.projector.push_back({l.module + ".weight", {l.out, l.in}, values_[v]});
+    adapter.projector.push_back({l.module + ".bias", {l.out}, values_[v + 1]});
+  }
   return adapter;
 }
 

@@ -3,7 +3,8 @@
 // quantized kernels and the backward goes through them with kernels::MatMulTransposed), and
 // only the adapter's A and B train, in the module group of their tower. Checkpoints hold the
 // adapter in PEFT's format (model/lora_adapter.h), so `run --lora CHECKPOINT` and
-// `lora merge` take them. Records with images, videos or volumes go through the same sample
+// `lora merge` take them. The projector may train in full beside the adapter (PEFT's
+// modules_to_save), at the stage's projector learning rate. Records with images, videos or volumes go through the same sample
 // builder and batch gradient as full training, the vision tower and projector frozen as on
 // disk, with LoRA layers beside the encoder's projections when the stage targets them.
 #pragma once
@@ -30,14 +31,15 @@ namespace hm {
 class LoraObjective : public Objective {
  public:
   // A starts as PEFT's Kaiming-uniform draw (from `seed`), B as zero: the adapted model starts
-  // as the base. `media`: the stage's visual settings (StageMediaOptions).
+  // as the base. `media`: the stage's visual settings (StageMediaOptions). `train_projector`:
+  // the projector's f32 masters train (group kProjector) and are saved with the adapter.
   LoraObjective(const std::string& model_dir, const LoraStage& lora, uint64_t seed, int threads,
-                const SampleMediaOptions& media = {});
+                const SampleMediaOptions& media = {}, bool train_projector = false);
 
   std::span<TrainParam> Params() override { return params_; }
   int64_t Length(const TrainRecord& record) const override;
-  // The projector has no adapter and the base stays as on disk: a projector learning rate in a
-  // LoRA stage is an hm::Error rather than silently ignored.
+  // A projector learning rate for an objective made with a frozen projector is an hm::Error
+  // rather than silently ignored.
   void SetTrainedGroups(const GroupLrs& lrs) override;
   LossSum LossAndGrad(const Batch& batch, std::span<TrainParam> params) override;
   // The same for samples already built (tests feed the goldens' pixel rows); `seed` picks the
@@ -58,6 +60,7 @@ class LoraObjective : public Objective {
   Model base_;
   LoraSettings settings_;
   std::vector<AdaptableLinear> targets_;
+  std::vector<ProjectorLayer> projector_;  // trained in full; empty: frozen
   std::vector<std::vector<float>> values_, grads_;  // A then B of each target: what params_ view
   std::vector<TrainParam> params_;
   std::vector<train::LoraLayer> layers_;

@@ -166,8 +166,9 @@ TEST(LoraGoldenTest, MatchesPyTorchOnTinyQwen2) {
 }
 
 // The image sample of the grad_image golden with every vision-encoder projection and the
-// decoder's q_proj adapted (make_lora_golden.py): loss and every A/B gradient against PyTorch,
-// through the trainer's own sample path (batch_grad) on the frozen base.
+// decoder's q_proj adapted and the projector trained in full (make_lora_golden.py): loss and
+// every A/B and projector gradient against PyTorch, through the trainer's own sample path
+// (batch_grad) on the frozen base.
 TEST(LoraGoldenTest, VisionAdapterMatchesPyTorchOnAnImage) {
   const std::string golden = HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/train/lora_vision";
   const nlohmann::json expected = ReadJsonFile(golden + "/grads.json");
@@ -176,8 +177,9 @@ TEST(LoraGoldenTest, VisionAdapterMatchesPyTorchOnAnImage) {
   for (const SafetensorsEntry& e : file.header().tensors) want[e.name] = file.View(e);
   const LoraAdapter adapter = ReadLoraAdapter(golden, LoadModelConfig(kTiny));
 
-  LoraObjective objective(kTiny, LoraStage{adapter.settings, {"q_proj"}, kAllVision}, 0, 2);
-  ASSERT_EQ(objective.Params().size(), 2 * adapter.modules.size());
+  ASSERT_EQ(adapter.projector.size(), 4u);  // modules_to_save: the two projector layers
+  LoraObjective objective(kTiny, LoraStage{adapter.settings, {"q_proj"}, kAllVision}, 0, 2, {}, true);
+  ASSERT_EQ(objective.Params().size(), 2 * adapter.modules.size() + adapter.projector.size());
   for (const LoraModule& m : adapter.modules)  // the golden's A and B, by name
     for (TrainParam& p : objective.Params()) {
       if (p.name == PeftLoraAName(m.weight)) std::copy(m.a.begin(), m.a.end(), p.value.begin());
@@ -191,7 +193,9 @@ TEST(LoraGoldenTest, VisionAdapterMatchesPyTorchOnAnImage) {
   EXPECT_NEAR(sum.loss / count, expected["loss"].get<double>(), 1e-5 * expected["loss"].get<double>());
   const double largest = expected["largest_gradient"].get<double>();
   double worst = 0, vision_largest = 0;
+  size_t projector_params = 0;
   for (const TrainParam& p : objective.Params()) {
+    projector_params += p.group == ModuleGroup::kProjector;
     const TensorView& t = want.at(p.name);
     ASSERT_EQ(t.numel(), static_cast<int64_t>(p.grad.size())) << p.name;
     for (size_t i = 0; i < p.grad.size(); ++i) {
@@ -200,17 +204,32 @@ TEST(LoraGoldenTest, VisionAdapterMatchesPyTorchOnAnImage) {
     }
   }
   EXPECT_GT(vision_largest, 0.0);  // the vision adapters are reached
+  EXPECT_EQ(projector_params, 4u);
   EXPECT_LE(worst, 1e-4 * largest);
   std::printf("lora vision golden: loss %.7f (PyTorch %.7f), max |grad diff| %.3g of the largest entry\n",
               sum.loss / count, expected["loss"].get<double>(), worst / largest);
 }
 
-// `run --lora` with a vision adapter (the side path) equals `lora merge` then `run`: the
-// image's visual tokens and the logits of the image prompt agree.
+// `run --lora` with a vision adapter and a trained projector (the side path) equals `lora
+// merge` then `run`: the image's visual tokens and the logits of the image prompt agree; the
+// projector tensors round-trip through PEFT's modules_to_save.
 TEST(LoraAdapterTest, VisionAdapterSidePathEqualsMerge) {
   const fs::path dir = TempDir("vision_merge");
-  const std::string golden = HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/train/lora_vision";
-  MergeLoraCheckpoint(kTiny, golden, (dir / "merged").string());
+  // The golden adapter with its projector moved off the base's, written and read back.
+  LoraAdapter adapter = ReadLoraAdapter(HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/train/lora_vision",
+                                        LoadModelConfig(kTiny));
+  for (SavedTensor& t : adapter.projector)
+    for (size_t i = 0; i < t.values.size(); ++i) t.values[i] += 0.02f * static_cast<float>((i * 7919) % 11) - 0.1f;
+  const std::string written = (dir / "adapter").string();
+  WriteLoraAdapter(written, adapter, kTiny);
+  const LoraAdapter read = ReadLoraAdapter(written, LoadModelConfig(kTiny));
+  ASSERT_EQ(read.projector.size(), adapter.projector.size());
+  for (size_t i = 0; i < read.projector.size(); ++i) {
+    EXPECT_EQ(read.projector[i].name, adapter.projector[i].name);
+    EXPECT_EQ(read.projector[i].values, adapter.projector[i].values) << read.projector[i].name;
+  }
+  const LoraMergeReport report = MergeLoraCheckpoint(kTiny, written, (dir / "merged").string());
+  EXPECT_EQ(report.replaced, 4);
   const TrainingSample sample =
       train::GoldenImageSample(kTiny, HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/vision");
   auto run = [&](const Model& m, std::vector<float>& visual) {
@@ -231,7 +250,7 @@ TEST(LoraAdapterTest, VisionAdapterSidePathEqualsMerge) {
   };
   std::vector<float> base_visual, side_visual, merged_visual;
   const std::vector<float> base = run(Model(kTiny), base_visual);
-  const std::vector<float> side = run(Model(kTiny, golden), side_visual);
+  const std::vector<float> side = run(Model(kTiny, written), side_visual);
   const std::vector<float> merged = run(Model((dir / "merged").string()), merged_visual);
   auto max_diff = [](const std::vector<float>& a, const std::vector<float>& b) {
     double worst = 0;
@@ -315,19 +334,21 @@ TEST(LoraTrainTest, StepsLowerLossAndLeaveTheBaseUntouched) {
 }
 
 // recipes/lora-tiny-vision.json: a LoRA stage on image records (PNG files through the trainer's
-// media path) with vision-tower and decoder adapters lowers the loss, from an HF base and a q4_0 GGUF base with a q8_0
-// mmproj, and leaves the base files bit-identical; the checkpoint's PEFT names and values read
-// back as written.
+// media path) with vision-tower and decoder adapters lowers the loss, from an HF base and a q4_0
+// GGUF base with a q8_0 mmproj, and with the projector trained too; the base files stay
+// bit-identical; the checkpoint's PEFT names and values read back as written.
 TEST(LoraTrainTest, ImageRecordsTrainVisionAdapters) {
   const fs::path dir = TempDir("image");
   QuantizeCheckpoint(kTiny, (dir / "q4_0").string(), {kernels::BlockType::kQ4_0, kernels::BlockType::kQ8_0, 1});
-  for (const std::string base : {kTiny, (dir / "q4_0").string()}) {
+  for (const auto& [base, projector] : std::vector<std::pair<std::string, bool>>{
+           {kTiny, false}, {(dir / "q4_0").string(), false}, {kTiny, true}}) {
     std::map<fs::path, std::string> before;
     for (const fs::directory_entry& e : fs::directory_iterator(base)) before[e.path()] = ReadBytes(e.path());
     StageRecipe stage = ReadRecipe(HULUMED_SOURCE_DIR "/recipes/lora-tiny-vision.json").stages.at(0);
     ASSERT_EQ(stage.lora->vision_targets, kAllVision);
-    stage.output_dir = (dir / "out" / fs::path(base).filename()).string();
-    LoraObjective objective(base, *stage.lora, stage.seed, 2, StageMediaOptions(stage));
+    stage.output_dir = (dir / "out" / (fs::path(base).filename().string() + (projector ? "-projector" : ""))).string();
+    if (projector) stage.lrs.Of(ModuleGroup::kProjector) = 1e-2;
+    LoraObjective objective(base, *stage.lora, stage.seed, 2, StageMediaOptions(stage), projector);
     TrainOptions options;
     options.progress = false;
     const StageOutcome o = TrainStage(stage, base, objective, options);
@@ -353,6 +374,13 @@ TEST(LoraTrainTest, ImageRecordsTrainVisionAdapters) {
       EXPECT_NE(read.modules[i].b, std::vector<float>(read.modules[i].b.size(), 0.0f)) << read.modules[i].weight;
     }
     EXPECT_EQ(vision_modules, 6u * adapted.config().vision->n_layers);
+    // A trained projector is saved in full (modules_to_save) and has moved off the base's.
+    ASSERT_EQ(read.projector.size(), projector ? 4u : 0u);
+    for (size_t i = 0; i < read.projector.size(); ++i) {
+      EXPECT_EQ(read.projector[i].values, written.projector[i].values) << read.projector[i].name;
+      const Vector& base_bias = Model(base).weights().projector[i / 2].bias;
+      if (i % 2 == 1) EXPECT_NE(read.projector[i].values, base_bias) << read.projector[i].name;
+    }
     // PEFT's full-match regex over module names, the vision tower's among them.
     const std::string regex = ReadJsonFile(o.checkpoint + "/adapter_config.json")["target_modules"];
     EXPECT_NE(regex.find("vision_encoder"), std::string::npos) << regex;
@@ -360,7 +388,7 @@ TEST(LoraTrainTest, ImageRecordsTrainVisionAdapters) {
   fs::remove_all(dir);
 }
 
-// A projector learning rate in a LoRA stage is refused by name (the projector has no adapter).
+// A projector learning rate for an objective made with a frozen projector is refused.
 TEST(LoraTrainTest, ProjectorLearningRateIsRefused) {
   LoraObjective objective(kTiny, LoraStage{{4, 8.0, 0.0, false}, {"q_proj"}, {"fc1"}}, 0, 1);
   GroupLrs lrs;
@@ -369,7 +397,7 @@ TEST(LoraTrainTest, ProjectorLearningRateIsRefused) {
     objective.SetTrainedGroups(lrs);
     ADD_FAILURE() << "projector lr accepted";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("projector frozen"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("made with a frozen projector"), std::string::npos) << e.what();
   }
 }
 
@@ -465,6 +493,13 @@ TEST(LoraAdapterTest, BadAdaptersAreRefusedByName) {
   cfg["use_dora"] = true;
   std::ofstream(dir / "good" / "adapter_config.json") << cfg.dump();
   expect_error((dir / "good").string(), "'use_dora' is not supported");
+  cfg["use_dora"] = false;
+  cfg["modules_to_save"] = {"lm_head"};
+  std::ofstream(dir / "good" / "adapter_config.json") << cfg.dump();
+  expect_error((dir / "good").string(), "'modules_to_save' is not supported");
+  cfg["modules_to_save"] = {"mm_projector"};  // named, but no projector tensor in the file
+  std::ofstream(dir / "good" / "adapter_config.json") << cfg.dump();
+  expect_error((dir / "good").string(), "'base_model.model.model.mm_projector.readout.0.weight' is missing");
 
   try {
     SelectLinears(config, {"q_proj", "qkv_proj"}, {});

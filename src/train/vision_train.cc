@@ -31,7 +31,7 @@ VisionTrainer::VisionTrainer(ParamSet& params) {
   // The original release nests the encoder one level deeper; ParamSet keeps its names.
   const std::string nested = "model.vision_encoder.vision_encoder.";
   const std::string p = params.Has(nested + "post_layernorm.weight") ? nested : "model.vision_encoder.";
-  const int64_t d = config_.hidden, I = config_.intermediate, h = mc.llm.hidden;
+  const int64_t d = config_.hidden, I = config_.intermediate;
   patch_ = linear(p + "embeddings.patch_embedding", d,
                   static_cast<int64_t>(params.Get(p + "embeddings.patch_embedding.weight").value.size()) / d);
   post_w_ = weight(p + "post_layernorm.weight", 1, d);
@@ -44,12 +44,7 @@ VisionTrainer::VisionTrainer(ParamSet& params) {
                        linear(lp + "self_attn.v_proj", d, d), linear(lp + "self_attn.out_proj", d, d),
                        linear(lp + "mlp.fc1", I, d), linear(lp + "mlp.fc2", d, I)});
   }
-  if (mc.projector_type == "linear") {
-    projector_.push_back(linear("model.mm_projector", h, d));
-  } else {
-    for (int i = 0; i < mc.projector_depth; ++i)
-      projector_.push_back(linear("model.mm_projector.readout." + std::to_string(2 * i), h, i == 0 ? d : h));
-  }
+  for (const ProjectorLayer& l : ProjectorLayers(mc)) projector_.push_back(linear(l.module, l.out, l.in));
 }
 
 VisionTrainer::VisionTrainer(const ModelConfig& config, const ModelWeights& w) {
@@ -68,6 +63,21 @@ VisionTrainer::VisionTrainer(const ModelConfig& config, const ModelWeights& w) {
     layers_.push_back({vector(l.ln1_weight), vector(l.ln1_bias), vector(l.ln2_weight), vector(l.ln2_bias),
                        linear(l.q), linear(l.k), linear(l.v), linear(l.out), linear(l.fc1), linear(l.fc2)});
   for (const hm::Linear& l : w.projector) projector_.push_back(linear(l));
+}
+
+void VisionTrainer::TrainProjector(std::span<TrainParam> params) {
+  HM_CHECK(params.size() == 2 * projector_.size(), "vision: ", params.size(), " projector tensors for ",
+           projector_.size(), " layers");
+  for (size_t i = 0; i < projector_.size(); ++i) {
+    Linear& l = projector_[i];
+    TrainParam &w = params[2 * i], &b = params[2 * i + 1];
+    HM_CHECK(static_cast<int64_t>(w.value.size()) == l.w.m.rows * l.w.m.cols &&
+                 static_cast<int64_t>(b.value.size()) == l.w.m.rows,
+             "vision: projector tensor '", w.name, "' does not match layer ", i);
+    l.w = Weight{F32Matrix(w.value.data(), l.w.m.rows, l.w.m.cols), &w};
+    l.b = Weight{F32Matrix(b.value.data(), 1, l.w.m.rows), &b};
+  }
+  trains_projector_ = true;
 }
 
 void VisionTrainer::Adapt(const std::string& weight, const LoraLayer* lora) {

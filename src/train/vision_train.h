@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,10 @@ class VisionTrainer {
   // ("model.vision_encoder.encoder.layers.0.mlp.fc1.weight"); hm::Error if there is none.
   // `lora` must outlive the trainer.
   void Adapt(const std::string& weight, const LoraLayer* lora);
+  // The projector reads and trains `params` instead of the frozen view: each layer's weight
+  // [out, in] then bias [out], in ProjectorLayers order (f32 masters; LoRA's modules_to_save).
+  // `params` must outlive the trainer.
+  void TrainProjector(std::span<TrainParam> params);
 
   struct LayerTape {
     std::vector<float> x, xn1;          // [n, D]: layer input, layer_norm1(x)

@@ -4,7 +4,8 @@
 W + (alpha / r) · B A, A and B the only leaves. Same samples, labels and loss as grad_text
 (make_grad_goldens.py). Writes testdata/goldens/tiny-qwen2/train/lora/, and lora_vision/: the
 same for the grad_image sample (make_grad_goldens.py) with every vision-encoder projection
-(q/k/v/out_proj, fc1, fc2) and the decoder's q_proj adapted, the rest frozen:
+(q/k/v/out_proj, fc1, fc2) and the decoder's q_proj adapted and the projector trained in full
+(PEFT's modules_to_save; its gradients under the checkpoint names), the rest frozen:
 - adapter_config.json, adapter_model.safetensors: the adapter in PEFT's format (A, B fixed
   random draws; B nonzero, so A gets a gradient too);
 - grads.safetensors: the gradient of every lora_A/lora_B tensor under its PEFT name, the loss,
@@ -46,7 +47,7 @@ def adapt(w, modules, gen):
     return lora
 
 
-def write_adapter(out_dir, lora, loss, count, target_modules, extra_tensors=(), extra_json=None):
+def write_adapter(out_dir, lora, loss, count, target_modules, extra_tensors=(), extra_json=None, saved=None):
     os.makedirs(out_dir, exist_ok=True)
     name = "base_model.model.%s.lora_%s.weight"
     adapter, grads = [], []
@@ -54,15 +55,21 @@ def write_adapter(out_dir, lora, loss, count, target_modules, extra_tensors=(), 
         for part, t in (("A", a), ("B", b)):
             adapter.append(TensorSpec(name % (module, part), torch.float32, list(t.shape), lambda t=t: t.detach()))
             grads.append(TensorSpec(name % (module, part), torch.float32, list(t.shape), lambda t=t: t.grad))
+    for tensor_name, t in (saved or {}).items():  # modules_to_save: the tensor itself, and its gradient
+        adapter.append(TensorSpec("base_model.model." + tensor_name, torch.float32, list(t.shape),
+                                  lambda t=t: t.detach()))
+        grads.append(TensorSpec(tensor_name, torch.float32, list(t.shape), lambda t=t: t.grad))
     grads.append(TensorSpec("loss", torch.float32, [], lambda: loss.detach()))
     grads.extend(extra_tensors)
     write_safetensors(os.path.join(out_dir, "adapter_model.safetensors"), adapter, {"format": "pt"})
     write_safetensors(os.path.join(out_dir, "grads.safetensors"), grads)
     config = {"peft_type": "LORA", "task_type": "CAUSAL_LM", "r": RANK, "lora_alpha": ALPHA, "lora_dropout": 0.0,
               "target_modules": target_modules, "bias": "none", "fan_in_fan_out": False}
+    if saved:
+        config["modules_to_save"] = ["mm_projector"]
     with open(os.path.join(out_dir, "adapter_config.json"), "w") as f:
         json.dump(config, f, indent=2)
-    largest = max(float(t.grad.abs().max()) for ab in lora.values() for t in ab)
+    largest = max(float(t.grad.abs().max()) for t in [t for ab in lora.values() for t in ab] + list((saved or {}).values()))
     with open(os.path.join(out_dir, "grads.json"), "w") as f:
         json.dump({"loss": float(loss), "label_tokens": count, "largest_gradient": largest, **(extra_json or {})}, f,
                   indent=1)
@@ -75,10 +82,11 @@ def vision_golden(template, tok):
     modules = ["model.vision_encoder.encoder.layers.%d.%s" % (i, k) for i in range(layers) for k in VISION_KINDS]
     modules += ["model.layers.%d.self_attn.q_proj" % i for i in range(cfg["num_hidden_layers"])]
     lora = adapt(w, modules, torch.Generator().manual_seed(12))
+    projector = {k: w[k].requires_grad_(True) for k in w if k.startswith("model.mm_projector.")}
     loss, _, count = media_loss(MODEL, cfg, w, template, tok, "image", IMAGE_MESSAGES)
     loss.backward()
     write_adapter(os.path.join(ROOT, "testdata", "goldens", MODEL, "train", "lora_vision"), lora, loss, count,
-                  sorted({k.split(".")[-1] for k in VISION_KINDS}))
+                  sorted({k.split(".")[-1] for k in VISION_KINDS}), saved=projector)
 
 
 def main():
