@@ -315,6 +315,29 @@ TEST(Cli, EvalScoreMatchesMedUniEvalGoldens) {
 namespace hm {
 namespace {
 
+// The same on an image prompt with vision-tower adapters and a projector saved in full
+// (the lora_vision golden): `run --lora` and `lora merge` then `run` give the same ids.
+TEST(Cli, LoraVisionAdapterMergeRunsAsTheSidePath) {
+  const fs::path dir = fs::temp_directory_path() / ("hm_cli_lora_vision_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const std::string base = (kTestdata / "models/tiny-qwen2").string();
+  const std::string adapter = (kTestdata / "goldens/tiny-qwen2/train/lora_vision").string();
+  const std::string prompt =
+      " --image " + (kTestdata / "media/images/rgb.png").string() + " -p 'What is this?' --temp 0 -n 12 --print-ids";
+  const Result r = Hulumed("lora merge -m " + base + " --lora " + adapter + " --out " + (dir / "merged").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("14 tensors merged with the adapter, 4 replaced by its projector"), std::string::npos) << r.out;
+  const Result side = Hulumed("run -m " + base + " --lora " + adapter + prompt);
+  const Result merged = Hulumed("run -m " + (dir / "merged").string() + prompt);
+  const Result plain = Hulumed("run -m " + base + prompt);
+  ASSERT_EQ(side.status, 0) << side.out;
+  ASSERT_EQ(merged.status, 0) << merged.out;
+  auto ids = [](const std::string& out) { return out.substr(out.find("ids:")); };
+  EXPECT_EQ(ids(side.out), ids(merged.out));
+  EXPECT_NE(ids(side.out), ids(plain.out));
+  fs::remove_all(dir);
+}
+
 // `lora merge` then `run` gives the ids `run --lora` gives; a GGUF base takes --lora but is
 // not merged; a folder that is no adapter is named.
 TEST(Cli, LoraMergeRunsAsTheSidePathAndBadInputIsNamed) {
