@@ -109,30 +109,56 @@ TEST(LoraLayerTest, GradientsMatchFiniteDifferences) {
   }
 }
 
+// A LoRA golden of tools/reference/make_lora_golden.py: its summary and gradient tensors.
+struct LoraGolden {
+  explicit LoraGolden(const std::string& dir)
+      : expected(ReadJsonFile(dir + "/grads.json")), file(dir + "/grads.safetensors") {
+    for (const SafetensorsEntry& e : file.header().tensors) want[e.name] = file.View(e);
+  }
+  // The objective's loss and every parameter's gradient (sums over label tokens) against
+  // PyTorch's means: loss within 1e-5, gradients within 1e-4 of the largest entry.
+  void ExpectMatches(const char* what, const LossSum& sum, std::span<const TrainParam> params) const {
+    const double count = expected["label_tokens"].get<double>(), loss = expected["loss"].get<double>();
+    ASSERT_EQ(sum.tokens, expected["label_tokens"].get<int64_t>());
+    EXPECT_NEAR(sum.loss / count, loss, 1e-5 * loss);
+    const double largest = expected["largest_gradient"].get<double>();
+    double worst = 0;
+    for (const TrainParam& p : params) {
+      const TensorView& t = want.at(p.name);
+      ASSERT_EQ(t.numel(), static_cast<int64_t>(p.grad.size())) << p.name;
+      for (size_t i = 0; i < p.grad.size(); ++i)
+        worst = std::max(worst, std::abs(p.grad[i] / count - static_cast<const float*>(t.data)[i]));
+    }
+    EXPECT_LE(worst, 1e-4 * largest);
+    std::printf("%s: loss %.7f (PyTorch %.7f), max |grad diff| %.3g of the largest entry\n", what, sum.loss / count,
+                loss, worst / largest);
+  }
+
+  nlohmann::json expected;
+  SafetensorsFile file;
+  std::map<std::string, TensorView> want;
+};
+
 // PyTorch autograd through the reference twin with W + (alpha/r) B A on every decoder
 // projection (tools/reference/make_lora_golden.py): the loss, every lora_A/lora_B gradient
 // (max |diff| <= 1e-4 of the largest), and `run --lora`'s logits. The golden adapter is
 // written by Python in PEFT's format, so reading one from outside is tested too.
 TEST(LoraGoldenTest, MatchesPyTorchOnTinyQwen2) {
-  const std::string golden = HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/train/lora";
-  const nlohmann::json expected = ReadJsonFile(golden + "/grads.json");
-  const SafetensorsFile file(golden + "/grads.safetensors");
-  std::map<std::string, TensorView> want;
-  for (const SafetensorsEntry& e : file.header().tensors) want[e.name] = file.View(e);
-
-  const Model adapted(kTiny, golden);
-  const LoraAdapter adapter = ReadLoraAdapter(golden, adapted.config());
+  const std::string dir = HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/train/lora";
+  const LoraGolden golden(dir);
+  const Model adapted(kTiny, dir);
+  const LoraAdapter adapter = ReadLoraAdapter(dir, adapted.config());
   ASSERT_EQ(adapter.modules.size(), 14u);
   {
     ThreadPool pool(2);
-    const std::vector<int32_t> ids = expected["first_sample_ids"].get<std::vector<int32_t>>();
+    const std::vector<int32_t> ids = golden.expected["first_sample_ids"].get<std::vector<int32_t>>();
     const int64_t n = static_cast<int64_t>(ids.size()), V = adapted.config().llm.vocab;
     std::vector<float> x(n * adapted.config().llm.hidden), logits(n * V);
     adapted.decoder().Embed(ids, x.data());
     KvCache cache(adapted.config().llm, n);
     adapted.decoder().Forward(x.data(), n, cache, logits.data(), true, pool);
-    ASSERT_EQ(want.at("logits").numel(), n * V);
-    const float* ref = static_cast<const float*>(want.at("logits").data);
+    ASSERT_EQ(golden.want.at("logits").numel(), n * V);
+    const float* ref = static_cast<const float*>(golden.want.at("logits").data);
     double worst = 0;
     for (int64_t i = 0; i < n * V; ++i) worst = std::max(worst, double{std::abs(logits[i] - ref[i])});
     EXPECT_LT(worst, 1e-4) << "run --lora logits";
@@ -148,21 +174,7 @@ TEST(LoraGoldenTest, MatchesPyTorchOnTinyQwen2) {
   const Dataset data = ReadDataset({HULUMED_SOURCE_DIR "/testdata/train/grad_text.jsonl"}, {});
   Batch batch;
   for (const TrainRecord& r : data.records) batch.samples.push_back(&r);
-  const LossSum sum = objective.LossAndGrad(batch, objective.Params());
-  const double count = expected["label_tokens"].get<double>();
-  ASSERT_EQ(sum.tokens, expected["label_tokens"].get<int64_t>());
-  EXPECT_NEAR(sum.loss / count, expected["loss"].get<double>(), 1e-5 * expected["loss"].get<double>());
-  const double largest = expected["largest_gradient"].get<double>();
-  double worst = 0;
-  for (const TrainParam& p : objective.Params()) {
-    const TensorView& t = want.at(p.name);
-    ASSERT_EQ(t.numel(), static_cast<int64_t>(p.grad.size())) << p.name;
-    for (size_t i = 0; i < p.grad.size(); ++i)
-      worst = std::max(worst, std::abs(p.grad[i] / count - static_cast<const float*>(t.data)[i]));
-  }
-  EXPECT_LE(worst, 1e-4 * largest);
-  std::printf("lora golden: loss %.7f (PyTorch %.7f), max |grad diff| %.3g of the largest entry\n", sum.loss / count,
-              expected["loss"].get<double>(), worst / largest);
+  golden.ExpectMatches("lora golden", objective.LossAndGrad(batch, objective.Params()), objective.Params());
 }
 
 // The image sample of the grad_image golden with every vision-encoder projection and the
@@ -170,13 +182,9 @@ TEST(LoraGoldenTest, MatchesPyTorchOnTinyQwen2) {
 // every A/B and projector gradient against PyTorch, through the trainer's own sample path
 // (batch_grad) on the frozen base.
 TEST(LoraGoldenTest, VisionAdapterMatchesPyTorchOnAnImage) {
-  const std::string golden = HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/train/lora_vision";
-  const nlohmann::json expected = ReadJsonFile(golden + "/grads.json");
-  const SafetensorsFile file(golden + "/grads.safetensors");
-  std::map<std::string, TensorView> want;
-  for (const SafetensorsEntry& e : file.header().tensors) want[e.name] = file.View(e);
-  const LoraAdapter adapter = ReadLoraAdapter(golden, LoadModelConfig(kTiny));
-
+  const std::string dir = HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/train/lora_vision";
+  const LoraGolden golden(dir);
+  const LoraAdapter adapter = ReadLoraAdapter(dir, LoadModelConfig(kTiny));
   ASSERT_EQ(adapter.projector.size(), 4u);  // modules_to_save: the two projector layers
   LoraObjective objective(kTiny, LoraStage{adapter.settings, {"q_proj"}, kAllVision}, 0, 2, {}, true);
   ASSERT_EQ(objective.Params().size(), 2 * adapter.modules.size() + adapter.projector.size());
@@ -187,27 +195,16 @@ TEST(LoraGoldenTest, VisionAdapterMatchesPyTorchOnAnImage) {
     }
   const TrainingSample sample =
       train::GoldenImageSample(kTiny, HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/vision");
-  const LossSum sum = objective.SamplesLossAndGrad({&sample, 1}, 0);
-  const double count = expected["label_tokens"].get<double>();
-  ASSERT_EQ(sum.tokens, expected["label_tokens"].get<int64_t>());
-  EXPECT_NEAR(sum.loss / count, expected["loss"].get<double>(), 1e-5 * expected["loss"].get<double>());
-  const double largest = expected["largest_gradient"].get<double>();
-  double worst = 0, vision_largest = 0;
+  golden.ExpectMatches("lora vision golden", objective.SamplesLossAndGrad({&sample, 1}, 0), objective.Params());
+  float vision_largest = 0;
   size_t projector_params = 0;
   for (const TrainParam& p : objective.Params()) {
     projector_params += p.group == ModuleGroup::kProjector;
-    const TensorView& t = want.at(p.name);
-    ASSERT_EQ(t.numel(), static_cast<int64_t>(p.grad.size())) << p.name;
-    for (size_t i = 0; i < p.grad.size(); ++i) {
-      worst = std::max(worst, std::abs(p.grad[i] / count - static_cast<const float*>(t.data)[i]));
-      if (p.group == ModuleGroup::kVision) vision_largest = std::max(vision_largest, double{std::abs(p.grad[i])});
-    }
+    if (p.group == ModuleGroup::kVision)
+      for (const float g : p.grad) vision_largest = std::max(vision_largest, std::abs(g));
   }
-  EXPECT_GT(vision_largest, 0.0);  // the vision adapters are reached
+  EXPECT_GT(vision_largest, 0.0f);  // the vision adapters are reached
   EXPECT_EQ(projector_params, 4u);
-  EXPECT_LE(worst, 1e-4 * largest);
-  std::printf("lora vision golden: loss %.7f (PyTorch %.7f), max |grad diff| %.3g of the largest entry\n",
-              sum.loss / count, expected["loss"].get<double>(), worst / largest);
 }
 
 // `run --lora` with a vision adapter and a trained projector (the side path) equals `lora
