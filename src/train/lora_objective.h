@@ -3,10 +3,11 @@
 // quantized kernels and the backward goes through them with kernels::MatMulTransposed), and
 // only the adapter's A and B train, in the module group of their tower. Checkpoints hold the
 // adapter in PEFT's format (model/lora_adapter.h), so `run --lora CHECKPOINT` and
-// `lora merge` take them. The projector may train in full beside the adapter (PEFT's
-// modules_to_save), at the stage's projector learning rate. Records with images, videos or volumes go through the same sample
-// builder and batch gradient as full training, the vision tower and projector frozen as on
-// disk, with LoRA layers beside the encoder's projections when the stage targets them.
+// `lora merge` take them. Records with images, videos or volumes go through the same sample
+// builder and batch gradient as full training, the vision tower frozen as on disk, with LoRA
+// layers beside the encoder's projections when the stage targets them. The projector stays
+// frozen, or trains in full beside the adapter (PEFT's modules_to_save) at the stage's
+// projector learning rate.
 #pragma once
 
 #include <map>

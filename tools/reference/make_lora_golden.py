@@ -22,7 +22,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_fixtures import chat_template, load_model  # noqa: E402
-from make_grad_goldens import IMAGE_MESSAGES, ROLES, ROOT, count_labels, label_loss, label_messages, media_loss  # noqa: E402
+from make_grad_goldens import (IMAGE_MESSAGES, ROLES, ROOT, count_labels, label_loss, label_messages,  # noqa: E402
+                               media_loss)
 from qwen_ref import KvCache, LlmConfig, QwenRef  # noqa: E402
 from safetensors_io import TensorSpec, write_safetensors  # noqa: E402
 from tiny_tokenizer import TinyTokenizer  # noqa: E402
@@ -69,7 +70,8 @@ def write_adapter(out_dir, lora, loss, count, target_modules, extra_tensors=(), 
         config["modules_to_save"] = ["mm_projector"]
     with open(os.path.join(out_dir, "adapter_config.json"), "w") as f:
         json.dump(config, f, indent=2)
-    largest = max(float(t.grad.abs().max()) for t in [t for ab in lora.values() for t in ab] + list((saved or {}).values()))
+    trained = [t for ab in lora.values() for t in ab] + list((saved or {}).values())
+    largest = max(float(t.grad.abs().max()) for t in trained)
     with open(os.path.join(out_dir, "grads.json"), "w") as f:
         json.dump({"loss": float(loss), "label_tokens": count, "largest_gradient": largest, **(extra_json or {})}, f,
                   indent=1)
