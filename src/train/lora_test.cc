@@ -24,6 +24,7 @@
 #include "train/decoder_objective.h"
 #include "train/golden_image_sample.h"
 #include "train/lora_objective.h"
+#include "train/release_checkpoint.h"
 #include "train/ops.h"
 #include "train/trainer.h"
 
@@ -331,14 +332,15 @@ TEST(LoraTrainTest, StepsLowerLossAndLeaveTheBaseUntouched) {
 }
 
 // recipes/lora-tiny-vision.json: a LoRA stage on image records (PNG files through the trainer's
-// media path) with vision-tower and decoder adapters lowers the loss, from an HF base and a q4_0
-// GGUF base with a q8_0 mmproj, and with the projector trained too; the base files stay
+// media path) with vision-tower and decoder adapters lowers the loss, from f32 and bf16 HF bases
+// and a q4_0 GGUF base with a q8_0 mmproj, and with the projector trained too; the base files stay
 // bit-identical; the checkpoint's PEFT names and values read back as written.
 TEST(LoraTrainTest, ImageRecordsTrainVisionAdapters) {
   const fs::path dir = TempDir("image");
   QuantizeCheckpoint(kTiny, (dir / "q4_0").string(), {kernels::BlockType::kQ4_0, kernels::BlockType::kQ8_0, 1});
+  WriteRelease({kTiny, (dir / "bf16").string(), DType::kBF16, {}});
   for (const auto& [base, projector] : std::vector<std::pair<std::string, bool>>{
-           {kTiny, false}, {(dir / "q4_0").string(), false}, {kTiny, true}}) {
+           {kTiny, false}, {(dir / "bf16").string(), false}, {(dir / "q4_0").string(), false}, {kTiny, true}}) {
     std::map<fs::path, std::string> before;
     for (const fs::directory_entry& e : fs::directory_iterator(base)) before[e.path()] = ReadBytes(e.path());
     StageRecipe stage = ReadRecipe(HULUMED_SOURCE_DIR "/recipes/lora-tiny-vision.json").stages.at(0);
