@@ -387,6 +387,28 @@ TEST(LoraTrainTest, ImageRecordsTrainVisionAdapters) {
   fs::remove_all(dir);
 }
 
+// A record whose image is missing is reported by file:line and skipped; the rest train.
+TEST(LoraTrainTest, BadMediaRecordsAreSkipped) {
+  const fs::path dir = TempDir("bad_media");
+  {
+    std::ifstream in(HULUMED_SOURCE_DIR "/testdata/train/lora_images.jsonl");
+    std::ofstream data(dir / "data.jsonl");
+    data << in.rdbuf() << R"({"image": "gone.png", "conversations": [{"from": "human", "value": "<image>"}, )"
+         << R"({"from": "gpt", "value": "x"}]})" << "\n";
+  }
+  StageRecipe stage = ReadRecipe(HULUMED_SOURCE_DIR "/recipes/lora-tiny-vision.json").stages.at(0);
+  stage.output_dir = (dir / "out").string();
+  stage.data = {{(dir / "data.jsonl").string(), 1.0, HULUMED_SOURCE_DIR "/testdata/train"}};
+  stage.steps = 2;
+  LoraObjective objective(kTiny, *stage.lora, stage.seed, 2, StageMediaOptions(stage));
+  TrainOptions options;
+  options.progress = false;
+  const StageOutcome o = TrainStage(stage, kTiny, objective, options);
+  EXPECT_EQ(o.skipped_records, 1);
+  EXPECT_EQ(o.steps, 2);
+  fs::remove_all(dir);
+}
+
 // A projector learning rate for an objective made with a frozen projector is refused.
 TEST(LoraTrainTest, ProjectorLearningRateIsRefused) {
   LoraObjective objective(kTiny, LoraStage{{4, 8.0, 0.0, false}, {"q_proj"}, {"fc1"}}, 0, 1);
