@@ -22,7 +22,7 @@
 #include "model/model.h"
 #include "train/dataset.h"
 #include "train/decoder_objective.h"
-#include "train/golden_image_sample.h"
+#include "train/golden_samples.h"
 #include "train/lora_objective.h"
 #include "train/release_checkpoint.h"
 #include "train/ops.h"
@@ -178,34 +178,38 @@ TEST(LoraGoldenTest, MatchesPyTorchOnTinyQwen2) {
   golden.ExpectMatches("lora golden", objective.LossAndGrad(batch, objective.Params()), objective.Params());
 }
 
-// The image sample of the grad_image golden with every vision-encoder projection and the
-// decoder's q_proj adapted and the projector trained in full (make_lora_golden.py): loss and
-// every A/B and projector gradient against PyTorch, through the trainer's own sample path
+// The image sample of grad_image (lora_vision) and the volume sample of grad_volume, merge
+// size 2 with token reduction (lora_vision_volume), with every vision-encoder projection and
+// the decoder's q_proj adapted and the projector trained in full (make_lora_golden.py): loss
+// and every A/B and projector gradient against PyTorch, through the trainer's own sample path
 // (batch_grad) on the frozen base.
-TEST(LoraGoldenTest, VisionAdapterMatchesPyTorchOnAnImage) {
-  const std::string dir = HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/train/lora_vision";
-  const LoraGolden golden(dir);
-  const LoraAdapter adapter = ReadLoraAdapter(dir, LoadModelConfig(kTiny));
-  ASSERT_EQ(adapter.projector.size(), 4u);  // modules_to_save: the two projector layers
-  LoraObjective objective(kTiny, LoraStage{adapter.settings, {"q_proj"}, kAllVision}, 0, 2, {}, true);
-  ASSERT_EQ(objective.Params().size(), 2 * adapter.modules.size() + adapter.projector.size());
-  for (const LoraModule& m : adapter.modules)  // the golden's A and B, by name
-    for (TrainParam& p : objective.Params()) {
-      if (p.name == PeftLoraAName(m.weight)) std::copy(m.a.begin(), m.a.end(), p.value.begin());
-      if (p.name == PeftLoraBName(m.weight)) std::copy(m.b.begin(), m.b.end(), p.value.begin());
+TEST(LoraGoldenTest, VisionAdapterMatchesPyTorchOnAnImageAndAVolume) {
+  const std::string vision = HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/vision";
+  for (const auto& [name, sample] : std::vector<std::pair<std::string, TrainingSample>>{
+           {"lora_vision", train::GoldenImageSample(kTiny, vision)},
+           {"lora_vision_volume", train::GoldenVolumeSample(kTiny, vision)}}) {
+    const std::string dir = HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/train/" + name;
+    const LoraGolden golden(dir);
+    const LoraAdapter adapter = ReadLoraAdapter(dir, LoadModelConfig(kTiny));
+    ASSERT_EQ(adapter.projector.size(), 4u);  // modules_to_save: the two projector layers
+    LoraObjective objective(kTiny, LoraStage{adapter.settings, {"q_proj"}, kAllVision}, 0, 2, {}, true);
+    ASSERT_EQ(objective.Params().size(), 2 * adapter.modules.size() + adapter.projector.size());
+    for (const LoraModule& m : adapter.modules)  // the golden's A and B, by name
+      for (TrainParam& p : objective.Params()) {
+        if (p.name == PeftLoraAName(m.weight)) std::copy(m.a.begin(), m.a.end(), p.value.begin());
+        if (p.name == PeftLoraBName(m.weight)) std::copy(m.b.begin(), m.b.end(), p.value.begin());
+      }
+    golden.ExpectMatches(name.c_str(), objective.SamplesLossAndGrad({&sample, 1}, 0), objective.Params());
+    float vision_largest = 0;
+    size_t projector_params = 0;
+    for (const TrainParam& p : objective.Params()) {
+      projector_params += p.group == ModuleGroup::kProjector;
+      if (p.group == ModuleGroup::kVision)
+        for (const float g : p.grad) vision_largest = std::max(vision_largest, std::abs(g));
     }
-  const TrainingSample sample =
-      train::GoldenImageSample(kTiny, HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/vision");
-  golden.ExpectMatches("lora vision golden", objective.SamplesLossAndGrad({&sample, 1}, 0), objective.Params());
-  float vision_largest = 0;
-  size_t projector_params = 0;
-  for (const TrainParam& p : objective.Params()) {
-    projector_params += p.group == ModuleGroup::kProjector;
-    if (p.group == ModuleGroup::kVision)
-      for (const float g : p.grad) vision_largest = std::max(vision_largest, std::abs(g));
+    EXPECT_GT(vision_largest, 0.0f) << name;  // the vision adapters are reached
+    EXPECT_EQ(projector_params, 4u);
   }
-  EXPECT_GT(vision_largest, 0.0f);  // the vision adapters are reached
-  EXPECT_EQ(projector_params, 4u);
 }
 
 // `run --lora` with a vision adapter and a trained projector (the side path) equals `lora

@@ -5,7 +5,8 @@ W + (alpha / r) · B A, A and B the only leaves. Same samples, labels and loss a
 (make_grad_goldens.py). Writes testdata/goldens/tiny-qwen2/train/lora/, and lora_vision/: the
 same for the grad_image sample (make_grad_goldens.py) with every vision-encoder projection
 (q/k/v/out_proj, fc1, fc2) and the decoder's q_proj adapted and the projector trained in full
-(PEFT's modules_to_save; its gradients under the checkpoint names), the rest frozen:
+(PEFT's modules_to_save; its gradients under the checkpoint names), the rest frozen; and
+lora_vision_volume/: the same on the grad_volume sample (merge size 2, token reduction):
 - adapter_config.json, adapter_model.safetensors: the adapter in PEFT's format (A, B fixed
   random draws; B nonzero, so A gets a gradient too);
 - grads.safetensors: the gradient of every lora_A/lora_B tensor under its PEFT name, the loss,
@@ -22,7 +23,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_fixtures import chat_template, load_model  # noqa: E402
-from make_grad_goldens import (IMAGE_MESSAGES, ROLES, ROOT, count_labels, label_loss, label_messages,  # noqa: E402
+from make_grad_goldens import (IMAGE_MESSAGES, ROLES, VOLUME_MESSAGES, ROOT, count_labels, label_loss, label_messages,  # noqa: E402
                                media_loss)
 from qwen_ref import KvCache, LlmConfig, QwenRef  # noqa: E402
 from safetensors_io import TensorSpec, write_safetensors  # noqa: E402
@@ -78,16 +79,16 @@ def write_adapter(out_dir, lora, loss, count, target_modules, extra_tensors=(), 
     print("%s: loss %.6f over %d label tokens, largest gradient %.4g" % (out_dir, float(loss), count, largest))
 
 
-def vision_golden(template, tok):
+def vision_golden(template, tok, case_name, messages, out_name):
     cfg, _, w = load_model(os.path.join(ROOT, "testdata", "models", MODEL))
     layers = cfg["vision_encoder_config"]["num_hidden_layers"]
     modules = ["model.vision_encoder.encoder.layers.%d.%s" % (i, k) for i in range(layers) for k in VISION_KINDS]
     modules += ["model.layers.%d.self_attn.q_proj" % i for i in range(cfg["num_hidden_layers"])]
     lora = adapt(w, modules, torch.Generator().manual_seed(12))
     projector = {k: w[k].requires_grad_(True) for k in w if k.startswith("model.mm_projector.")}
-    loss, _, count = media_loss(MODEL, cfg, w, template, tok, "image", IMAGE_MESSAGES)
+    loss, _, count = media_loss(MODEL, cfg, w, template, tok, case_name, messages)
     loss.backward()
-    write_adapter(os.path.join(ROOT, "testdata", "goldens", MODEL, "train", "lora_vision"), lora, loss, count,
+    write_adapter(os.path.join(ROOT, "testdata", "goldens", MODEL, "train", out_name), lora, loss, count,
                   sorted({k.split(".")[-1] for k in VISION_KINDS}), saved=projector)
 
 
@@ -114,7 +115,8 @@ def main():
                   [k.split(".")[-1] for k in KINDS],
                   [TensorSpec("logits", torch.float32, list(first_logits.shape), lambda: first_logits)],
                   {"first_sample_ids": labelled[0][0]})
-    vision_golden(template, tok)
+    vision_golden(template, tok, "image", IMAGE_MESSAGES, "lora_vision")
+    vision_golden(template, tok, "volume", VOLUME_MESSAGES, "lora_vision_volume")
 
 
 if __name__ == "__main__":
