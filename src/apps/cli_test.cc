@@ -335,27 +335,48 @@ TEST(Cli, EvalScoreMatchesMedUniEvalGoldens) {
 namespace hm {
 namespace {
 
-// `lora merge` then `run` gives the ids `run --lora` gives; a GGUF base takes --lora but is
-// not merged; a folder that is no adapter is named.
+// `lora merge` of `adapter` into `base` (its report holding `merge_report`), then `run` on the
+// merged folder, gives the ids `run --lora` gives, and they differ from the plain base's.
+void ExpectMergeRunsAsTheSidePath(const std::string& base, const std::string& adapter, const std::string& prompt,
+                                  const fs::path& merged_dir, const std::string& merge_report) {
+  const Result r = Hulumed("lora merge -m " + base + " --lora " + adapter + " --out " + merged_dir.string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find(merge_report), std::string::npos) << r.out;
+  const Result side = Hulumed("run -m " + base + " --lora " + adapter + prompt);
+  const Result merged = Hulumed("run -m " + merged_dir.string() + prompt);
+  const Result plain = Hulumed("run -m " + base + prompt);
+  ASSERT_EQ(side.status, 0) << side.out;
+  ASSERT_EQ(merged.status, 0) << merged.out;
+  auto ids = [](const std::string& out) { return out.substr(out.find("ids:")); };
+  EXPECT_EQ(ids(side.out), ids(merged.out));
+  EXPECT_NE(ids(side.out), ids(plain.out));
+}
+
+// The same on an image prompt with vision-tower adapters and a projector saved in full
+// (the lora_vision golden).
+TEST(Cli, LoraVisionAdapterMergeRunsAsTheSidePath) {
+  const fs::path dir = fs::temp_directory_path() / ("hm_cli_lora_vision_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const std::string prompt =
+      " --image " + (kTestdata / "media/images/rgb.png").string() + " -p 'What is this?' --temp 0 -n 12 --print-ids";
+  ExpectMergeRunsAsTheSidePath((kTestdata / "models/tiny-qwen2").string(),
+                               (kTestdata / "goldens/tiny-qwen2/train/lora_vision").string(), prompt, dir / "merged",
+                               "14 tensors merged with the adapter, 4 replaced by its projector");
+  fs::remove_all(dir);
+}
+
+// A text prompt with decoder adapters; a GGUF base takes --lora but is not merged; a folder
+// that is no adapter is named.
 TEST(Cli, LoraMergeRunsAsTheSidePathAndBadInputIsNamed) {
   const fs::path dir = fs::temp_directory_path() / ("hm_cli_lora_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const std::string base = (kTestdata / "models/tiny-qwen2").string();
   const std::string adapter = (kTestdata / "goldens/tiny-qwen2/train/lora").string();
   const std::string prompt = " --prompt-ids 5,17,99,3,250 --temp 0 -n 12 --print-ids";
-  Result r = Hulumed("lora merge -m " + base + " --lora " + adapter + " --out " + (dir / "merged").string());
-  ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("14 tensors merged"), std::string::npos) << r.out;
-  const Result side = Hulumed("run -m " + base + " --lora " + adapter + prompt);
-  const Result merged = Hulumed("run -m " + (dir / "merged").string() + prompt);
-  const Result plain = Hulumed("run -m " + base + prompt);
-  ASSERT_EQ(side.status, 0) << side.out;
-  auto ids = [](const std::string& out) { return out.substr(out.find("ids:")); };
-  EXPECT_EQ(ids(side.out), ids(merged.out));
-  EXPECT_NE(ids(side.out), ids(plain.out));
+  ExpectMergeRunsAsTheSidePath(base, adapter, prompt, dir / "merged", "14 tensors merged");
 
   ASSERT_EQ(Hulumed("quantize " + base + " " + (dir / "q8").string() + " --type q8_0").status, 0);
-  r = Hulumed("run -m " + (dir / "q8").string() + " --lora " + adapter + prompt);
+  Result r = Hulumed("run -m " + (dir / "q8").string() + " --lora " + adapter + prompt);
   EXPECT_EQ(r.status, 0) << r.out;
   r = Hulumed("lora merge -m " + (dir / "q8").string() + " --lora " + adapter + " --out " + (dir / "m2").string());
   EXPECT_EQ(r.status, 1);

@@ -23,8 +23,8 @@ void AddLoraCommand(CLI::App& app) {
   merge->add_option("--out", a->out, "Output checkpoint directory (created)")->required();
   merge->callback([a] {
     const LoraMergeReport r = MergeLoraCheckpoint(a->base, a->adapter, a->out);
-    std::fprintf(stderr, "wrote %s: %d tensors merged with the adapter, %d copied\n", a->out.c_str(), r.merged,
-                 r.copied);
+    std::fprintf(stderr, "wrote %s: %d tensors merged with the adapter, %d replaced by its projector, %d copied\n",
+                 a->out.c_str(), r.merged, r.replaced, r.copied);
   });
 }
 

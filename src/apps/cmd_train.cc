@@ -34,7 +34,9 @@ struct TrainCommandOptions {
 std::unique_ptr<Objective> MakeObjective(const std::string& model_dir, const StageRecipe& stage, int threads) {
   const std::string type = ReadJsonFile(model_dir + "/config.json").value("model_type", "");
   if (type == kLeastSquaresModelType) return std::make_unique<LeastSquaresObjective>(model_dir);
-  if (stage.lora) return std::make_unique<LoraObjective>(model_dir, *stage.lora, stage.seed, threads);
+  if (stage.lora)
+    return std::make_unique<LoraObjective>(model_dir, *stage.lora, stage.seed, threads, StageMediaOptions(stage),
+                                           stage.lrs.Trains(ModuleGroup::kProjector));
   return std::make_unique<DecoderObjective>(model_dir, threads, StageMediaOptions(stage));
 }
 

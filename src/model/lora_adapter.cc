@@ -26,6 +26,7 @@ constexpr const char* kTensorFile = "adapter_model.safetensors";
 constexpr const char* kPeftPrefix = "base_model.model.";
 constexpr const char* kVision = "model.vision_encoder.";
 constexpr const char* kNestedVision = "model.vision_encoder.vision_encoder.";
+constexpr const char* kProjectorModule = "mm_projector";  // PEFT's modules_to_save name of the projector
 
 const std::vector<std::string> kLlmKinds = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
 const std::vector<std::string> kVisionKinds = {"q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2"};
@@ -70,6 +71,14 @@ std::string ModulePattern(const std::string& weight) {
     out += (out.empty() ? "" : "\\.") + (index ? std::string("\\d+") : part);
   }
   return out;
+}
+
+// A stored tensor as f32 (PEFT saves f32, bf16 or f16).
+void ReadF32(const SafetensorsFile& file, const SafetensorsEntry& entry, const std::string& path, float* out) {
+  const TensorView v = file.View(entry);
+  HM_CHECK(v.dtype == DType::kF32 || v.dtype == DType::kBF16 || v.dtype == DType::kF16, path, ": tensor '",
+           entry.name, "' has dtype ", DTypeName(v.dtype), " (expected F32, BF16 or F16)");
+  kernels::RowToF32(kernels::Matrix{v.dtype, 1, v.numel(), v.data}, 0, out);
 }
 
 }  // namespace
@@ -142,8 +151,10 @@ LoraAdapter ReadLoraAdapter(const std::string& dir, const ModelConfig& config) {
   unsupported("fan_in_fan_out", j.value("fan_in_fan_out", false), "GPT-2 style Conv1D layers");
   unsupported("use_dora", j.value("use_dora", false), "DoRA is not plain LoRA");
   unsupported("bias", j.value("bias", "none") != "none", "only bias \"none\"");
-  unsupported("modules_to_save", j.contains("modules_to_save") && !j["modules_to_save"].is_null() &&
-                                     !j["modules_to_save"].empty(), "fully trained extra modules");
+  const json saved = j.value("modules_to_save", json());
+  const bool saves_projector = saved == json::array({kProjectorModule});
+  unsupported("modules_to_save", !saved.is_null() && !saved.empty() && !saves_projector,
+              "fully trained extra modules other than [\"mm_projector\"]");
   unsupported("rank_pattern", j.contains("rank_pattern") && !j["rank_pattern"].empty(), "one rank for all layers");
   unsupported("alpha_pattern", j.contains("alpha_pattern") && !j["alpha_pattern"].empty(), "one alpha for all layers");
 
@@ -160,9 +171,15 @@ LoraAdapter ReadLoraAdapter(const std::string& dir, const ModelConfig& config) {
 
   const SafetensorsFile file(tensor_path);
   std::map<std::string, std::pair<const SafetensorsEntry*, const SafetensorsEntry*>> pairs;  // by weight
+  std::map<std::string, const SafetensorsEntry*> projector;  // by checkpoint name
   for (const SafetensorsEntry& e : file.header().tensors) {
     std::string name = e.name;
     const bool is_a = name.ends_with(".lora_A.weight"), is_b = name.ends_with(".lora_B.weight");
+    const std::string projector_prefix = std::string(kPeftPrefix) + "model." + kProjectorModule + ".";
+    if (saves_projector && !is_a && !is_b && name.starts_with(projector_prefix)) {
+      projector[name.substr(std::strlen(kPeftPrefix))] = &e;
+      continue;
+    }
     HM_CHECK(name.starts_with(kPeftPrefix) && (is_a || is_b), tensor_path, ": tensor '", name,
              "' is not a LoRA tensor (expected base_model.model.<module>.lora_A.weight / lora_B.weight)");
     const std::string suffix = is_a ? ".lora_A.weight" : ".lora_B.weight";
@@ -185,14 +202,28 @@ LoraAdapter ReadLoraAdapter(const std::string& dir, const ModelConfig& config) {
     HM_CHECK(b->shape == want_b, tensor_path, ": tensor '", b->name, "' has shape ", ShapeString(b->shape),
              ", expected ", ShapeString(want_b), " (r = ", s.rank, ")");
     LoraModule m{l.weight, l.out, l.in, std::vector<float>(s.rank * l.in), std::vector<float>(l.out * s.rank)};
-    for (auto [entry, out] : {std::pair{a, &m.a}, std::pair{b, &m.b}}) {
-      const TensorView v = file.View(*entry);
-      HM_CHECK(v.dtype == DType::kF32 || v.dtype == DType::kBF16 || v.dtype == DType::kF16, tensor_path, ": tensor '",
-               entry->name, "' has dtype ", DTypeName(v.dtype), " (expected F32, BF16 or F16)");
-      kernels::RowToF32(kernels::Matrix{v.dtype, 1, v.numel(), v.data}, 0, out->data());
-    }
+    ReadF32(file, *a, tensor_path, m.a.data());
+    ReadF32(file, *b, tensor_path, m.b.data());
     adapter.modules.push_back(std::move(m));
   }
+  if (!saves_projector) return adapter;
+  HM_CHECK(config.vision, config_path, ": modules_to_save names the projector, but the model has no vision tower");
+  for (const ProjectorLayer& l : ProjectorLayers(config))
+    for (auto [suffix, shape] : {std::pair{".weight", std::vector<int64_t>{l.out, l.in}},
+                                 std::pair{".bias", std::vector<int64_t>{l.out}}}) {
+      const std::string name = l.module + suffix;
+      const auto it = projector.find(name);
+      HM_CHECK(it != projector.end(), tensor_path, ": modules_to_save names the projector, but '", kPeftPrefix, name,
+               "' is missing");
+      HM_CHECK(it->second->shape == shape, tensor_path, ": tensor '", it->second->name, "' has shape ",
+               ShapeString(it->second->shape), ", expected ", ShapeString(shape));
+      const int64_t size = shape[0] * (shape.size() == 2 ? shape[1] : 1);
+      SavedTensor& t = adapter.projector.emplace_back(SavedTensor{name, shape, std::vector<float>(size)});
+      ReadF32(file, *it->second, tensor_path, t.values.data());
+      projector.erase(it);
+    }
+  HM_CHECK(projector.empty(), tensor_path, ": tensor '", kPeftPrefix, projector.empty() ? "" : projector.begin()->first,
+           "' is not a tensor of this model's projector");
   return adapter;
 }
 
@@ -211,7 +242,7 @@ void WriteLoraAdapter(const std::string& dir, const LoraAdapter& adapter, const 
                        {"lora_dropout", s.dropout},    {"use_rslora", s.rslora},
                        {"target_modules", regex},      {"bias", "none"},
                        {"fan_in_fan_out", false},      {"inference_mode", true},
-                       {"modules_to_save", nullptr}};
+                       {"modules_to_save", adapter.projector.empty() ? json() : json::array({kProjectorModule})}};
   std::vector<TensorToWrite> tensors;
   for (const LoraModule& m : adapter.modules)
     for (auto [name, values, shape] : {std::tuple{PeftLoraAName(m.weight), &m.a, std::vector<int64_t>{s.rank, m.in}},
@@ -219,6 +250,10 @@ void WriteLoraAdapter(const std::string& dir, const LoraAdapter& adapter, const 
       tensors.push_back({name, DType::kF32, shape, [values](std::span<uint8_t> out) {
                            std::memcpy(out.data(), values->data(), out.size());
                          }});
+  for (const SavedTensor& t : adapter.projector)
+    tensors.push_back({kPeftPrefix + t.name, DType::kF32, t.shape, [&t](std::span<uint8_t> out) {
+                         std::memcpy(out.data(), t.values.data(), out.size());
+                       }});
   WriteAtomically(fs::path(dir) / kTensorFile,
                   [&](const std::string& path) { WriteSafetensors(path, tensors, {{"format", "pt"}}); });
   WriteAtomically(fs::path(dir) / kConfigFile, [&](const std::string& path) {
@@ -256,6 +291,15 @@ std::vector<LowRank> AttachLora(const LoraAdapter& adapter, ModelWeights& weight
     views.push_back({kernels::Matrix{DType::kF32, r, m.in, m.a.data()}, kernels::Matrix{DType::kF32, m.out, r, m.b.data()},
                      adapter.settings.Scale()});
     *it->second = &views.back();
+  }
+  if (!adapter.projector.empty()) {  // trained in full: the adapter's tensors replace the base's
+    HM_CHECK(adapter.projector.size() == 2 * weights.projector.size(), "LoRA: ", adapter.projector.size(),
+             " projector tensors for a projector of ", weights.projector.size(), " layers");
+    for (size_t i = 0; i < weights.projector.size(); ++i) {
+      const SavedTensor &w = adapter.projector[2 * i], &b = adapter.projector[2 * i + 1];
+      weights.projector[i].weight = kernels::Matrix{DType::kF32, w.shape[0], w.shape[1], w.values.data()};
+      weights.projector[i].bias = b.values;
+    }
   }
   return views;
 }

@@ -12,7 +12,9 @@
 // release's doubled model.vision_encoder.vision_encoder. prefix is accepted too). The tensors
 // say which modules are adapted; target_modules (a list of module-name suffixes or one regex,
 // PEFT's two forms) is checked against the model. The update is W + scale · B A with
-// scale = lora_alpha / r, or lora_alpha / √r with use_rslora.
+// scale = lora_alpha / r, or lora_alpha / √r with use_rslora. The projector may be trained in
+// full beside the adapter (PEFT's "modules_to_save": ["mm_projector"]): its tensors are then
+// base_model.model.<checkpoint name> and replace the base's.
 #pragma once
 
 #include <cstdint>
@@ -42,9 +44,17 @@ struct LoraModule {
   std::vector<float> b;  // [out, rank]
 };
 
+// A tensor trained in full beside the adapter (modules_to_save), under its checkpoint name.
+struct SavedTensor {
+  std::string name;  // "model.mm_projector.readout.0.weight"
+  std::vector<int64_t> shape;
+  std::vector<float> values;
+};
+
 struct LoraAdapter {
   LoraSettings settings;
   std::vector<LoraModule> modules;
+  std::vector<SavedTensor> projector;  // every projector tensor (ProjectorLayers order, weight then bias), or none
 };
 
 // The linear layers of `config` a LoRA update may sit beside, as checkpoint tensor names with
@@ -68,15 +78,17 @@ std::string PeftLoraBName(const std::string& weight);
 
 // Reads and validates an adapter against the model it adapts: every tensor names an adaptable
 // layer of `config` with matching shapes and rank, the config is plain LoRA (no DoRA, bias,
-// fan_in_fan_out, modules_to_save, rank/alpha patterns). Errors name the file and tensor.
+// fan_in_fan_out, modules_to_save other than the whole mm_projector, rank/alpha patterns).
+// Errors name the file and tensor.
 LoraAdapter ReadLoraAdapter(const std::string& dir, const ModelConfig& config);
 
 // Writes adapter_config.json and adapter_model.safetensors (f32) into dir, each atomically.
 // `base_model` goes into base_model_name_or_path.
 void WriteLoraAdapter(const std::string& dir, const LoraAdapter& adapter, const std::string& base_model);
 
-// Low-rank views over the adapter's tensors, attached to the matching layers of `weights`.
-// The returned views are what the weights point at: keep them (and the adapter) alive as long.
+// Low-rank views over the adapter's tensors, attached to the matching layers of `weights`, and
+// the adapter's projector (if any) in place of the base's. The returned views and the adapter
+// are what the weights point at: keep them alive as long.
 std::vector<LowRank> AttachLora(const LoraAdapter& adapter, ModelWeights& weights);
 
 // w [out, in] += scale · B A: the update merged into an f32 copy of the weight.

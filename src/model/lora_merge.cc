@@ -48,11 +48,20 @@ LoraMergeReport MergeLoraCheckpoint(const std::string& base_dir, const std::stri
   const float scale = adapter.settings.Scale();
   std::map<std::string, const LoraModule*> updates;
   for (const LoraModule& m : adapter.modules) updates[BaseName(files, m.weight)] = &m;
+  std::map<std::string, const SavedTensor*> replaced;  // a projector trained in full
+  for (const SavedTensor& t : adapter.projector) replaced[t.name] = &t;
 
   LoraMergeReport report;
   std::vector<TensorToWrite> tensors;
   for (const std::string& name : files.Names()) {
     const TensorView* t = files.Find(name);
+    if (const auto r = replaced.find(name); r != replaced.end()) {
+      ++report.replaced;
+      tensors.push_back({name, t->dtype, t->shape, [t, r](std::span<uint8_t> out) {
+                           StoreAs(t->dtype, r->second->values, out.data());
+                         }});
+      continue;
+    }
     const auto it = updates.find(name);
     if (it == updates.end()) {
       ++report.copied;

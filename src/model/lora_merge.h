@@ -7,8 +7,9 @@
 namespace hm {
 
 struct LoraMergeReport {
-  int merged = 0;  // tensors with an update folded in
-  int copied = 0;  // tensors copied as they were
+  int merged = 0;    // tensors with an update folded in
+  int copied = 0;    // tensors copied as they were
+  int replaced = 0;  // projector tensors the adapter trained in full (modules_to_save)
 };
 
 // The base must be an HF safetensors directory (f32, bf16 or f16): a quantized GGUF base has

@@ -154,11 +154,8 @@ VisionWeights BindVision(Binder& b, const VisionConfig& c) {
 }
 
 std::vector<Linear> BindProjector(Binder& b, const ModelConfig& c) {
-  const int64_t d = c.vision->hidden, h = c.llm.hidden;
-  if (c.projector_type == "linear") return {b.Lin("model.mm_projector", h, d)};
   std::vector<Linear> layers;
-  for (int i = 0; i < c.projector_depth; ++i)
-    layers.push_back(b.Lin("model.mm_projector.readout." + std::to_string(2 * i), h, i == 0 ? d : h));
+  for (const ProjectorLayer& l : ProjectorLayers(c)) layers.push_back(b.Lin(l.module, l.out, l.in));
   return layers;
 }
 
@@ -188,6 +185,15 @@ ModelWeights BindWeights(const CheckpointFiles& files, const ModelConfig& config
     tensors[name] = SourceTensor{t.dtype, kernels::BlockType::kNone, t.shape, t.data, files.FileOf(name)};
   }
   return BindWeights(tensors, files.dir(), config);
+}
+
+std::vector<ProjectorLayer> ProjectorLayers(const ModelConfig& c) {
+  const int64_t d = c.vision->hidden, h = c.llm.hidden;
+  if (c.projector_type == "linear") return {{"model.mm_projector", h, d}};
+  std::vector<ProjectorLayer> layers;
+  for (int i = 0; i < c.projector_depth; ++i)
+    layers.push_back({"model.mm_projector.readout." + std::to_string(2 * i), h, i == 0 ? d : h});
+  return layers;
 }
 
 std::vector<TensorSpec> ExpectedTensors(const ModelConfig& config, bool qk_norm) {

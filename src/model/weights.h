@@ -67,6 +67,14 @@ struct TensorSpec {
   std::vector<int64_t> shape;
 };
 
+// The projector's linear layers in order, as checkpoint module names ("model.mm_projector" or
+// "model.mm_projector.readout.<2i>": .weight [out, in] and .bias [out] each).
+struct ProjectorLayer {
+  std::string module;
+  int64_t out = 0, in = 0;
+};
+std::vector<ProjectorLayer> ProjectorLayers(const ModelConfig& config);
+
 // Every tensor a checkpoint of this config holds, in HF naming; qk_norm selects the Qwen3
 // layout (per-head q/k norms, q/k/v bias only if config says attention_bias).
 std::vector<TensorSpec> ExpectedTensors(const ModelConfig& config, bool qk_norm);

@@ -12,6 +12,7 @@
 #include "io/npy.h"
 #include "io/safetensors.h"
 #include "text/chat_template.h"
+#include "train/golden_samples.h"
 
 namespace hm::train {
 namespace {
@@ -78,48 +79,16 @@ TEST_P(BatchGradGolden, TextConversations) {
 // The vision goldens' pixel rows (merge size 1): the gradient reaches the projector and every
 // vision encoder parameter through the image-token slots.
 TEST_P(BatchGradGolden, OneImage) {
-  const std::string dir = kRoot + "models/" + GetParam();
-  const std::string vision_dir = kRoot + "goldens/" + GetParam() + "/vision/";
-  const nlohmann::json vision = ReadJsonFile(vision_dir + "image.json");
-  const NpyArray pixels = ReadNpy(vision_dir + vision["pixels"]["file"].get<std::string>());
-  TrainingSample sample;
-  sample.media.push_back({{pixels.ToF32(), pixels.shape[0], pixels.shape[1]},
-                          vision["grid"].get<std::array<int64_t, 3>>(), vision["merge_size"].get<int>()});
-  const auto [t, gh, gw] = sample.media[0].grid;
-  const std::vector<int64_t> image_tokens = {t * gh * gw};
-  nlohmann::ordered_json question = nlohmann::ordered_json::array();
-  question.push_back({{"type", "image"}});
-  question.push_back({{"type", "text"}, {"text", "What is shown in this image?"}});
-  nlohmann::ordered_json messages = nlohmann::ordered_json::array();
-  messages.push_back({{"role", "user"}, {"content", question}});
-  messages.push_back({{"role", "assistant"}, {"content", "A small test pattern."}});
-  sample.tokens = LabelConversation(Tokenizer::FromDir(dir), FindChatTemplate(dir), messages, image_tokens);
+  const TrainingSample sample =
+      GoldenImageSample(kRoot + "models/" + GetParam(), kRoot + "goldens/" + GetParam() + "/vision");
   ExpectGradientsMatch(GetParam(), {&sample, 1}, kRoot + "goldens/" + GetParam() + "/train/grad_image", pool);
 }
 
 // The 4-slice volume (merge size 2: the bilinear downsample) with the float32 reduction mask:
 // dropped tokens have no slot, and the encoder gets no gradient through them.
 TEST_P(BatchGradGolden, VolumeWithTokenReduction) {
-  const std::string dir = kRoot + "models/" + GetParam();
-  const std::string vision_dir = kRoot + "goldens/" + GetParam() + "/vision/";
-  const nlohmann::json vision = ReadJsonFile(vision_dir + "volume.json");
-  const NpyArray pixels = ReadNpy(vision_dir + vision["pixels"]["file"].get<std::string>());
-  TrainingSample sample;
-  sample.media.push_back({{pixels.ToF32(), pixels.shape[0], pixels.shape[1]},
-                          vision["grid"].get<std::array<int64_t, 3>>(), vision["merge_size"].get<int>()});
-  sample.kept.push_back(vision["kept_mask"]["f32"].get<std::vector<uint8_t>>());
-  const auto [t, gh, gw] = sample.media[0].grid;
-  const int m = sample.media[0].merge_size;
-  const std::vector<int64_t> image_tokens(static_cast<size_t>(t), (gh / m) * (gw / m));  // one <image> per slice
-  nlohmann::ordered_json question = nlohmann::ordered_json::array();
-  question.push_back({{"type", "video"}, {"num_frames", t}});
-  question.push_back({{"type", "text"}, {"text", "Describe this CT volume."}});
-  nlohmann::ordered_json messages = nlohmann::ordered_json::array();
-  messages.push_back({{"role", "user"}, {"content", question}});
-  messages.push_back({{"role", "assistant"}, {"content", "Four slices."}});
-  sample.tokens = LabelConversation(Tokenizer::FromDir(dir), FindChatTemplate(dir), messages, image_tokens);
-  const int32_t image_token = ReadJsonFile(dir + "/config.json")["image_token_index"].get<int32_t>();
-  DropReducedVisualTokens(sample.tokens, image_token, sample.kept[0]);
+  const TrainingSample sample =
+      GoldenVolumeSample(kRoot + "models/" + GetParam(), kRoot + "goldens/" + GetParam() + "/vision");
   ExpectGradientsMatch(GetParam(), {&sample, 1}, kRoot + "goldens/" + GetParam() + "/train/grad_volume", pool);
 }
 

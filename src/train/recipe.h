@@ -31,7 +31,8 @@ struct DataSource {
 //          "targets": {"llm": ["q_proj", ...], "vision": ["fc1", ...]},  (a plain list: the decoder's)
 //          "recompute_activations": false}
 // A LoRA stage trains an adapter beside the frozen start model (an HF folder or a quantized
-// GGUF one) instead of its weights; "modules" then gives the adapter's learning rate per tower.
+// GGUF one) instead of its weights; "modules" then gives the adapter's learning rate per tower,
+// and a projector learning rate trains the projector in full beside it (modules_to_save).
 // Recomputation keeps one decoder layer's activations instead of all (a 7B base with
 // 2048-token samples needs it to stay within ~10 GB) for one more forward of compute.
 struct LoraStage {

@@ -128,7 +128,10 @@ def text_golden(model, template, tok, out_dir):
     write_golden(out_dir, "grad_text", w, labelled, loss, count, "testdata/train/grad_text.jsonl")
 
 
-def media_golden(model, template, tok, out_dir, case_name, messages):
+def media_loss(model, cfg, w, template, tok, case_name, messages):
+    """The loss (mean over label tokens) of one media sample: the pixel rows of
+    goldens/<model>/vision/<case_name> with `messages`, through the twin over weights `w`.
+    Returns (loss, labelled, count)."""
     vision_dir = os.path.join(ROOT, "testdata", "goldens", model, "vision")
     with open(os.path.join(vision_dir, case_name + ".json")) as f:
         case = json.load(f)
@@ -151,7 +154,6 @@ def media_golden(model, template, tok, out_dir, case_name, messages):
         kept_labels.append(l)
     labelled = [(kept_ids, kept_labels)]
     count = count_labels(labelled)
-    cfg, w = leaf_weights(model)
     ref = QwenRef(LlmConfig.from_json(cfg, w.keys()), w, torch.float32)
     vision = VisionRef(cfg, w, torch.float32)
     _, features = vision.encode(pixels, [tuple(case["grid"])], [m])
@@ -161,7 +163,12 @@ def media_golden(model, template, tok, out_dir, case_name, messages):
     x = ref.embed(ids)
     placed = torch.zeros_like(x).index_copy(0, torch.nonzero(slots)[:, 0], visual)
     x = torch.where(slots[:, None], x * 0.0 + placed, x)  # the reference's splice
-    loss = label_loss(ref.forward_embeds(x, KvCache(ref.cfg.num_layers)), labels) / count
+    return label_loss(ref.forward_embeds(x, KvCache(ref.cfg.num_layers)), labels) / count, labelled, count
+
+
+def media_golden(model, template, tok, out_dir, case_name, messages):
+    cfg, w = leaf_weights(model)
+    loss, labelled, count = media_loss(model, cfg, w, template, tok, case_name, messages)
     loss.backward()
     write_golden(out_dir, "grad_" + case_name, w, labelled, loss, count,
                  "goldens/<model>/vision/%s pixels with the messages of make_grad_goldens.py" % case_name)
