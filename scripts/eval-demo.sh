@@ -38,6 +38,14 @@ if [[ "$(cat "$out/data/phantoms.args" 2>/dev/null)" != "$set_args" ]]; then
   echo "$set_args" > "$out/data/phantoms.args"
 fi
 
+# Answers are kept only for the weights that gave them: other weights start afresh.
+weights="$(find "$model" -maxdepth 1 \( -name '*.safetensors' -o -name '*.gguf' \) -exec cksum {} + | sort)"
+if [[ "$(cat "$out/results/weights.cksum" 2>/dev/null)" != "$weights" ]]; then
+  rm -rf "$out/results"
+  mkdir -p "$out/results"
+  echo "$weights" > "$out/results/weights.cksum"
+fi
+
 "$hulumed" eval run -b phantoms,real-scans --data "$out/data" -m "$model" -o "$out/results" -n "$max_new_tokens"
 
 # The table to paste: one row per family with its sample count, accuracy and chance levels.

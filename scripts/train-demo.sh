@@ -33,7 +33,7 @@ fi
   "$hulumed" create-model --preset demo --tokenizer "$work/tokenizer" --seed 1 --out "$work/init"
 
 "$hulumed" train recipes/demo.json --resume
-last=$(ls -d "$work"/runs/stage3-instruction-tuning/checkpoint-* | sort -t- -k2 -n | tail -1)
+last=$(ls -d "$work"/runs/stage3b-instruction-tuning-epoch2/checkpoint-* | sort -t- -k2 -n | tail -1)
 "$hulumed" train export "$last" --dtype f16 --out "$out" --file docs/demo-model-card.md
 mv "$out/demo-model-card.md" "$out/README.md"
 # `run` prints this on every use of the model.
