@@ -1,6 +1,7 @@
 #include "data/tokenizer_training.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -18,7 +19,7 @@ namespace fs = std::filesystem;
 class TokenizerTraining : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / "hm_tokenizer_training";
+    dir_ = fs::temp_directory_path() / ("hm_tokenizer_training_" + std::to_string(::getpid()));  // tests run side by side
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     std::ofstream out(dir_ / "samples.jsonl");

@@ -1,6 +1,7 @@
 #include "train/pack.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -42,7 +43,7 @@ class Pack : public ::testing::Test {
     return PackRecords({.inputs = {jsonl_.string()}, .model_dir = model, .out_dir = (dir_ / out).string(), .shard_tokens = 16});
   }
 
-  const fs::path dir_ = fs::temp_directory_path() / "hm_pack_test";
+  const fs::path dir_ = fs::temp_directory_path() / ("hm_pack_test_" + std::to_string(::getpid()));  // ctest runs tests side by side
   const fs::path jsonl_ = dir_ / "data.jsonl";
 };
 

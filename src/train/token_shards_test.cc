@@ -1,6 +1,7 @@
 #include "train/token_shards.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -40,7 +41,7 @@ class TokenShards : public ::testing::Test {
  protected:
   void SetUp() override { fs::remove_all(dir_); }
   void TearDown() override { fs::remove_all(dir_); }
-  const fs::path dir_ = fs::temp_directory_path() / "hm_token_shards";
+  const fs::path dir_ = fs::temp_directory_path() / ("hm_token_shards_" + std::to_string(::getpid()));  // ctest runs tests side by side
   const nlohmann::json identity_ = {{"inputs", {"data.jsonl"}}};
 };
 
