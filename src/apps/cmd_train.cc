@@ -68,6 +68,11 @@ void RunTrain(const TrainCommandOptions& o) {
   // wait forever for it in the next gradient sum.
   try {
     const Recipe recipe = ReadRecipe(o.recipe);
+    // bf16 compute is not implemented yet: say so rather than let the recipe appear honoured.
+    for (const StageRecipe& stage : recipe.stages)
+      if (stage.compute_dtype == "bf16" && ranks->rank() == 0)
+        std::fprintf(stderr, "note: %s asks for bf16 compute; hulumed trains in f32 throughout (f32 master weights either way)\n",
+                     stage.name.c_str());
     TrainOptions options;
     options.resume = o.resume;
     options.strict = o.strict;
