@@ -247,8 +247,9 @@ void WriteLoraAdapter(const std::string& dir, const LoraAdapter& adapter, const 
   for (const LoraModule& m : adapter.modules)
     for (auto [name, values, shape] : {std::tuple{PeftLoraAName(m.weight), &m.a, std::vector<int64_t>{s.rank, m.in}},
                                        std::tuple{PeftLoraBName(m.weight), &m.b, std::vector<int64_t>{m.out, s.rank}}})
-      tensors.push_back({name, DType::kF32, shape, [values](std::span<uint8_t> out) {
-                           std::memcpy(out.data(), values->data(), out.size());
+      // An init-capture: clang 14 cannot capture a structured binding.
+      tensors.push_back({name, DType::kF32, shape, [v = values](std::span<uint8_t> out) {
+                           std::memcpy(out.data(), v->data(), out.size());
                          }});
   for (const SavedTensor& t : adapter.projector)
     tensors.push_back({kPeftPrefix + t.name, DType::kF32, t.shape, [&t](std::span<uint8_t> out) {
