@@ -10,7 +10,7 @@
 # (default 128: a full phantom report). A rerun asks only what is not yet answered.
 #
 # Writes OUT/data/phantoms (the set), OUT/results/{phantoms,real-scans}/ (responses, verdicts,
-# metrics.json), OUT/results/report.{md,html} and OUT/results/families.md.
+# metrics.json), OUT/results/report.{md,html}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ $# -lt 1 || $# -gt 2 ]]; then
@@ -48,32 +48,6 @@ fi
 
 "$hulumed" eval run -b phantoms,real-scans --data "$out/data" -m "$model" -o "$out/results" -n "$max_new_tokens"
 
-# The table to paste: one row per family with its sample count, accuracy and chance levels.
-python3 - "$out/results" "$set_args" <<'EOF'
-import json, os, sys
-results, set_args = sys.argv[1], sys.argv[2]
-pct = lambda v: "–" if v is None else f"{100 * v:.1f}"
-lines = ["| Set | Family | n | Accuracy (%) | Chance, majority (%) | Chance, uniform (%) |",
-         "|---|---|---:|---:|---:|---:|"]
-notes = []
-for bench, label in (("phantoms", f"phantoms ({set_args})"), ("real-scans", "real scans (pydicom)")):
-    path = os.path.join(results, bench, "metrics.json")
-    if not os.path.exists(path):
-        continue
-    metrics = json.load(open(path))
-    for family, f in metrics["by_family"].items():
-        if "acc" not in f:
-            notes.append(f"{label} {family}: {f['total']} samples, ROUGE-L {pct(f.get('rougeL'))}, "
-                         f"BLEU-1 {pct(f.get('bleu1'))}, METEOR {pct(f.get('meteor'))} (%)")
-            continue
-        lines.append(f"| {label} | {family} | {f['total']} | {pct(f['acc'])} | {pct(f['chance_majority'])} | "
-                     f"{pct(f['chance_uniform'])} |")
-    model = json.loads(open(os.path.join(results, bench, "responses.jsonl")).readline())["model"]
-text = "\n".join(lines) + "\n\n" + "".join(f"- {n}\n" for n in notes)
-text += (f"\nModel: {model}. Answers matched to the gold (option letter, yes/no, number, normalized text); "
-         "chance: majority = always the most common answer of each question form in the family, "
-         "uniform = guessing among the form's distinct answers.\n")
-open(os.path.join(results, "families.md"), "w").write(text)
-print(text)
-EOF
-echo "report: $out/results/report.html, table: $out/results/families.md"
+# report.md holds the per-family tables (accuracy beside both chance levels) to paste.
+sed -n '/^## phantoms/,$p' "$out/results/report.md"
+echo "report: $out/results/report.html and report.md"
