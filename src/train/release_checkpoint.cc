@@ -3,11 +3,14 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "core/error.h"
 #include "io/checkpoint_files.h"
 #include "io/safetensors.h"
+#include "kernels/kernels.h"
 #include "train/durable_file.h"
+#include "train/train_checkpoint.h"
 
 namespace hm {
 namespace {
@@ -16,18 +19,12 @@ namespace fs = std::filesystem;
 
 bool IsFloat(DType t) { return t == DType::kF32 || t == DType::kBF16 || t == DType::kF16; }
 
-float ElementToF32(const TensorView& t, int64_t i) {
-  switch (t.dtype) {
-    case DType::kBF16: return BF16ToF32(static_cast<const uint16_t*>(t.data)[i]);
-    case DType::kF16: return F16ToF32(static_cast<const uint16_t*>(t.data)[i]);
-    default: return static_cast<const float*>(t.data)[i];
-  }
-}
-
 // `t` in `dtype`, element by element; `name` for the overflow message.
 void Convert(const TensorView& t, DType dtype, const std::string& name, std::span<uint8_t> out) {
+  std::vector<float> f32(static_cast<size_t>(t.numel()));
+  kernels::RowToF32({t.dtype, 1, t.numel(), t.data}, 0, f32.data());  // the tensor as one row
   for (int64_t i = 0; i < t.numel(); ++i) {
-    const float v = ElementToF32(t, i);
+    const float v = f32[i];
     if (dtype == DType::kF32) {
       std::memcpy(out.data() + 4 * i, &v, 4);
       continue;
@@ -37,14 +34,6 @@ void Convert(const TensorView& t, DType dtype, const std::string& name, std::spa
              "] = ", v, " does not fit ", DTypeName(dtype));
     std::memcpy(out.data() + 2 * i, &h, 2);
   }
-}
-
-// What a released model keeps of a checkpoint folder: every file but weights (rewritten),
-// training state and plots, and hidden files.
-bool IsShipped(const fs::path& file) {
-  const std::string name = file.filename().string();
-  return file.extension() != ".safetensors" && name != "model.safetensors.index.json" && name != "trainer_state.json" &&
-         file.extension() != ".svg" && file.extension() != ".jsonl" && name[0] != '.';
 }
 
 }  // namespace
@@ -73,7 +62,7 @@ int64_t WriteRelease(const ReleaseOptions& options) {
     WriteSafetensors(model.string(), tensors, {{"format", "pt"}});
     SyncPath(model.string());
     for (const fs::directory_entry& e : fs::directory_iterator(options.checkpoint_dir))
-      if (e.is_regular_file() && IsShipped(e.path())) fs::copy_file(e.path(), temp / e.path().filename());
+      if (e.is_regular_file() && IsModelDescription(e.path())) fs::copy_file(e.path(), temp / e.path().filename());
     for (const std::string& extra : options.extra_files) {
       HM_CHECK(fs::is_regular_file(extra), "release: ", extra, " is not a file");
       fs::copy_file(extra, temp / fs::path(extra).filename(), fs::copy_options::overwrite_existing);

@@ -24,7 +24,6 @@ class ReleaseTest : public ::testing::Test {
     std::ofstream(root_ / "ckpt" / "config.json") << R"({"model_type": "hulumed_qwen2"})";
     std::ofstream(root_ / "ckpt" / "tokenizer.json") << "{}";
     std::ofstream(root_ / "ckpt" / "trainer_state.json") << "{}";
-    std::ofstream(root_ / "ckpt" / "train_log.jsonl") << "{}\n";
     std::ofstream(root_ / "card.md") << "# card\n";
   }
   void TearDown() override { fs::remove_all(root_); }
@@ -59,7 +58,6 @@ TEST_F(ReleaseTest, HalvesFloatWeightsAndLeavesTrainingStateBehind) {
   EXPECT_TRUE(fs::exists(out / "card.md"));
   EXPECT_FALSE(fs::exists(out / "trainer_state.json"));
   EXPECT_FALSE(fs::exists(out / "optimizer.safetensors"));
-  EXPECT_FALSE(fs::exists(out / "train_log.jsonl"));
 }
 
 TEST_F(ReleaseTest, AWeightTooLargeForF16IsAnErrorAndWritesNothing) {

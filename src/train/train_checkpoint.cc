@@ -21,13 +21,6 @@ constexpr const char* kPrefix = "checkpoint-";
 constexpr const char* kOptimizerFile = "optimizer.safetensors";
 constexpr const char* kStateFile = "trainer_state.json";
 
-// Files of the starting model that describe it rather than hold its weights or a previous
-// run's training state.
-bool IsModelDescription(const fs::path& file) {
-  std::string name = file.filename().string();
-  return name != "model.safetensors.index.json" && file.extension() != ".safetensors" && name != kStateFile &&
-         file.extension() != ".svg" && name[0] != '.';
-}
 
 TensorToWrite F32Tensor(std::string name, std::vector<int64_t> shape, std::span<const float> values) {
   return {std::move(name), DType::kF32, std::move(shape), [values](std::span<uint8_t> out) {
@@ -78,6 +71,12 @@ void WriteOptimizer(const std::string& path, const CheckpointContents& c) {
 }
 
 }  // namespace
+
+bool IsModelDescription(const std::filesystem::path& file) {
+  std::string name = file.filename().string();
+  return name != "model.safetensors.index.json" && file.extension() != ".safetensors" && name != kStateFile &&
+         file.extension() != ".svg" && name[0] != '.';
+}
 
 std::string WriteTrainCheckpoint(const std::string& output_dir, int64_t step, const CheckpointContents& c) {
   const fs::path out(output_dir);

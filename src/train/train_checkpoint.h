@@ -10,6 +10,7 @@
 // checkpoints as they were, and only complete ones are ever named checkpoint-<step>.
 #pragma once
 
+#include <filesystem>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -35,6 +36,10 @@ struct CheckpointContents {
   std::vector<std::pair<std::string, std::string>> extra_files;  // (file name, content)
   std::function<void(const std::string& dir)> write_files;        // more files into dir, or none
 };
+
+// Files of a model folder that describe it (config, tokenizer, processor, template, card)
+// rather than hold its weights, a run's training state or plots.
+bool IsModelDescription(const std::filesystem::path& file);
 
 // Writes OUTPUT_DIR/checkpoint-<step> and returns its path. On failure throws hm::Error
 // naming the file and leaves no partial checkpoint behind.
