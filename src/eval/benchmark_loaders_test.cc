@@ -128,13 +128,14 @@ TEST(BenchmarkLoaders, MmmuParsesPythonOptionListsAndShowsImageOne) {
   EXPECT_EQ(s[0].category, "Basic_Medical_Science");
   EXPECT_EQ(s[0].choices, (std::vector<std::string>{"A. Aorta", "B. Heart's apex", "C. Vena cava"}));
   EXPECT_EQ(s[0].answer, "A");
+  EXPECT_EQ(s[0].kind, "mmmu_multi_choice");  // scored by MMMU's own rules
   ASSERT_EQ(s[0].media.size(), 1u);
   EXPECT_NE(s[0].prompt.find("Options: \nA. Aorta\nB. Heart's apex\nC. Vena cava\n"), std::string::npos);
   const EvalSample& option_images = s[4];  // Pharmacy's second: two images in the options
   EXPECT_EQ(option_images.id, "validation_Pharmacy_2");
   EXPECT_TRUE(option_images.media.empty());
   const EvalSample& open = s[6];
-  EXPECT_EQ(open.kind, "open_ended");
+  EXPECT_EQ(open.kind, "mmmu_open");
   EXPECT_EQ(open.answer, "12");
   EXPECT_EQ(open.prompt, "What is the incidence per 1000 (whole number)?\nAnswer the question using a single word or phrase.");
   EXPECT_TRUE(open.media.empty());

@@ -130,9 +130,8 @@ std::vector<EvalSample> LoadMedFrameQa(const std::string& dir, bool reasoning) {
 // MMMU/MMMU, validation split of the five Health and Medicine subjects
 // (<Subject>/validation-*.parquet converted to <Subject>/validation.jsonl): {"id", "question",
 // "options": a Python list literal, "answer", "image_1".., "question_type": multiple-choice|open}.
-// MedUniEval shows image_1 only (none when the options hold images) and cuts <answer>/\boxed{}.
-// It then scores with MMMU's own parse_multi_choice_response / eval_open; we score with
-// MedUniEval's multiple-choice and open rules (docs/eval_run.md lists the difference).
+// MedUniEval shows image_1 only (none when the options hold images) and scores with MMMU's own
+// rules (mmmu_rules.h), which make their own cut of the response.
 std::vector<EvalSample> LoadMmmuMedicalVal(const std::string& dir, bool reasoning) {
   static const char* kSubjects[] = {"Basic_Medical_Science", "Clinical_Medicine", "Diagnostics_and_Laboratory_Medicine",
                                     "Pharmacy", "Public_Health"};
@@ -152,14 +151,14 @@ std::vector<EvalSample> LoadMmmuMedicalVal(const std::string& dir, bool reasonin
       s.answer = Field(r, "answer", where);
       const std::string options = Field(r, "options", where);
       if (Field(r, "question_type", where) == "multiple-choice") {
-        s.kind = "multi_choice";
-        s.prep = "boxed_or_answer_tag";
+        s.kind = "mmmu_multi_choice";
+        s.prep = "";
         for (const std::string& o : PythonStringList(options).value_or(std::vector<std::string>{}))
           s.choices.push_back(Letter(s.choices.size()) + ". " + o);
         s.prompt = MultipleChoicePrompt(s.question, s.choices, reasoning);
       } else {
-        s.kind = "open_ended";
-        s.prep = "boxed_or_answer_tag_lower";
+        s.kind = "mmmu_open";
+        s.prep = "";
         s.prompt = s.question + "\n" + (reasoning ? "Answer the question using a single word or phrase and put the "
                                                     "answer in one \"\\boxed{}\"."
                                                   : "Answer the question using a single word or phrase.");

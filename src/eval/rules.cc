@@ -8,6 +8,7 @@
 #include "eval/answer_text.h"
 #include "eval/bleu.h"
 #include "eval/meteor.h"
+#include "eval/mmmu_rules.h"
 #include "eval/py_str.h"
 #include "eval/python_error.h"
 #include "eval/rouge.h"
@@ -18,7 +19,7 @@
 namespace hm::eval {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, RuleKind>, 7> kKindNames = {{
+constexpr std::array<std::pair<std::string_view, RuleKind>, 9> kKindNames = {{
     {"multi_choice", RuleKind::kMultiChoice},
     {"close_ended", RuleKind::kCloseEnded},
     {"judgement", RuleKind::kJudgement},
@@ -26,6 +27,8 @@ constexpr std::array<std::pair<std::string_view, RuleKind>, 7> kKindNames = {{
     {"open_3d", RuleKind::kOpen3d},
     {"closed_3d", RuleKind::kClosed3d},
     {"report", RuleKind::kReport},
+    {"mmmu_multi_choice", RuleKind::kMmmuChoice},
+    {"mmmu_open", RuleKind::kMmmuOpen},
 }};
 
 // Stack depth of rouge's first LCS back-tracking frame when MedUniEval runs as
@@ -307,7 +310,7 @@ std::string CutResponse(const std::string& prep, const std::string& response) {
 Verdict ScoreResponse(const ScoreInput& in, Scoring scoring) {
   const bool fixed = scoring == Scoring::kFixed;
   static constexpr const char* kUsualPrep[] = {"answer_tag", "boxed_or_answer_tag_lower", "boxed_or_answer_tag_lower",
-                                               "boxed_or_answer_tag_lower", "", "", "report_headings"};
+                                               "boxed_or_answer_tag_lower", "", "", "report_headings", "", ""};
   const std::string prep = in.prep.value_or(kUsualPrep[static_cast<int>(in.kind)]);
   // fixed: SLAKE's cut keeps surrounding whitespace, so "Liver\n" is not "liver" (em 0, BLEU 0)
   const std::string response = fixed && prep == "boxed_or_answer_tag" ? PyStrip(CutResponse(prep, in.response))
@@ -332,6 +335,10 @@ Verdict ScoreResponse(const ScoreInput& in, Scoring scoring) {
         return {ChoiceLetter(in.answer, fixed) == ChoiceLetter(response, fixed), {}, {}};
       case RuleKind::kReport:
         return ScoreReport(in.answer, response, fixed);
+      case RuleKind::kMmmuChoice:
+        return {MmmuChoiceLetter(in.choices, MmmuCut(response), fixed) == in.answer, {}, {}};
+      case RuleKind::kMmmuOpen:
+        return {MmmuJudgeOpen(in.answer, MmmuCut(response), fixed), {}, {}};
     }
   } catch (const PythonError& e) {
     Verdict v;

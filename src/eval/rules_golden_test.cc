@@ -14,7 +14,10 @@
 namespace hm::eval {
 namespace {
 
-void ExpectFamilyMatches(const std::string& family) {
+// `key` names the verdict to compare: "expected" (compat) or "expected_fixed" (MMMU's rules run
+// as MMMU intends them, which our fixed mode follows).
+void ExpectFamilyMatches(const std::string& family, Scoring scoring = Scoring::kCompat,
+                         const std::string& key = "expected") {
   const std::string path = std::string(HULUMED_SOURCE_DIR) + "/testdata/eval/" + family + ".jsonl";
   std::ifstream in(path);
   ASSERT_TRUE(in) << path;
@@ -23,8 +26,8 @@ void ExpectFamilyMatches(const std::string& family) {
   for (std::string text; std::getline(in, text);) {
     ++line_number;
     nlohmann::json line = nlohmann::json::parse(text);
-    const nlohmann::json& expected = line["expected"];
-    Verdict v = ScoreResponse(ParseScoreInput(line, StrCat(path, ":", line_number)), Scoring::kCompat);
+    const nlohmann::json& expected = line[key];
+    Verdict v = ScoreResponse(ParseScoreInput(line, StrCat(path, ":", line_number)), scoring);
     ++cases;
     std::string context = line["id"].get<std::string>() + " response=" + line["response"].dump();
     bool ok = true;
@@ -55,7 +58,7 @@ void ExpectFamilyMatches(const std::string& family) {
     }
     matched += ok ? 1 : 0;
   }
-  std::printf("%s: %zu/%zu verdicts match MedUniEval\n", family.c_str(), matched, cases);
+  std::printf("%s (%s): %zu/%zu verdicts match MedUniEval\n", family.c_str(), key.c_str(), matched, cases);
   EXPECT_GT(cases, 200u);
 }
 
@@ -63,6 +66,8 @@ TEST(RulesGolden, MultiChoice) { ExpectFamilyMatches("multi_choice"); }
 TEST(RulesGolden, Vqa) { ExpectFamilyMatches("vqa"); }
 TEST(RulesGolden, ThreeD) { ExpectFamilyMatches("3d"); }
 TEST(RulesGolden, Report) { ExpectFamilyMatches("report"); }
+TEST(RulesGolden, Mmmu) { ExpectFamilyMatches("mmmu"); }
+TEST(RulesGolden, MmmuFixedIsMmmusIntendedParse) { ExpectFamilyMatches("mmmu", Scoring::kFixed, "expected_fixed"); }
 
 }  // namespace
 }  // namespace hm::eval

@@ -10,7 +10,7 @@ namespace {
 
 Verdict Score(RuleKind kind, const std::string& answer, const std::string& response, Scoring scoring,
               std::vector<std::string> choices = {}) {
-  return ScoreResponse({kind, std::move(choices), answer, response}, scoring);
+  return ScoreResponse({kind, std::move(choices), answer, response, std::nullopt}, scoring);
 }
 
 double ScoreOf(const Verdict& v, const std::string& name) {
@@ -121,6 +121,33 @@ TEST(Rules, ReportRougeOnDotsRaisesInCompat) {
   EXPECT_EQ(Score(RuleKind::kReport, "The heart is normal.", "...", Scoring::kCompat).error,
             "ValueError: Hypothesis is empty.");
   EXPECT_EQ(Score(RuleKind::kReport, "The heart is normal.", "...", Scoring::kFixed).error, "");
+}
+
+TEST(Rules, MmmuOpenAnswersNeverMatchInCompatButParseInFixed) {
+  // MedUniEval hands eval_open the response string, whose characters cannot hold "12".
+  EXPECT_FALSE(*Score(RuleKind::kMmmuOpen, "12", "The answer is 12.", Scoring::kCompat).correct);
+  EXPECT_TRUE(*Score(RuleKind::kMmmuOpen, "12", "The answer is 12.", Scoring::kFixed).correct);
+  EXPECT_TRUE(*Score(RuleKind::kMmmuOpen, "1,000", "so the result is 1000.00", Scoring::kFixed).correct);
+  EXPECT_TRUE(*Score(RuleKind::kMmmuOpen, "", "anything", Scoring::kCompat).correct);  // "" is in every character
+}
+
+TEST(Rules, MmmuUnparsedChoiceIsAReproducibleGuessInCompatAndWrongInFixed) {
+  const std::vector<std::string> choices = {"A. Aorta", "B. Vena cava", "C. Apex"};
+  int right = 0;
+  for (const char* answer : {"A", "B", "C"}) {
+    const Verdict first = Score(RuleKind::kMmmuChoice, answer, "no idea", Scoring::kCompat, choices);
+    EXPECT_EQ(*first.correct, *Score(RuleKind::kMmmuChoice, answer, "no idea", Scoring::kCompat, choices).correct);
+    right += *first.correct;
+    EXPECT_FALSE(*Score(RuleKind::kMmmuChoice, answer, "no idea", Scoring::kFixed, choices).correct);
+  }
+  EXPECT_EQ(right, 1);  // one letter drawn
+  EXPECT_TRUE(*Score(RuleKind::kMmmuChoice, "B", "(A) is tempting but (B)", Scoring::kFixed, choices).correct);
+}
+
+TEST(Rules, MmmuNumbersInAVeryLongResponse) {
+  const std::string digits(50000, '7');
+  EXPECT_FALSE(*Score(RuleKind::kMmmuOpen, "12", "the answer is " + digits, Scoring::kFixed).correct);
+  EXPECT_TRUE(*Score(RuleKind::kMmmuOpen, "12", digits + "\nso 12", Scoring::kFixed).correct);
 }
 
 }  // namespace

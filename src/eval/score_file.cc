@@ -34,7 +34,7 @@ ScoreInput ParseScoreInput(const nlohmann::json& line, const std::string& where)
   std::string kind = TextField(line, "kind", where, true);
   auto parsed = RuleKindFromName(kind);
   HM_CHECK(parsed, where, ": unknown kind \"", kind,
-           "\" (multi_choice, close_ended, judgement, open_ended, open_3d, closed_3d, report)");
+           "\" (multi_choice, close_ended, judgement, open_ended, open_3d, closed_3d, report, mmmu_multi_choice, mmmu_open)");
   in.kind = *parsed;
   in.answer = TextField(line, "answer", where, true);
   in.response = TextField(line, "response", where, false);

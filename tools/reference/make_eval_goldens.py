@@ -18,7 +18,8 @@ lacks the `lexnames` file NLTK's reader opens: a stand-in with placeholder names
 
 Each output line is one `hulumed eval score` input plus `"expected": verdict`, where verdict
 is what MedUniEval computes (`{"correct", "scores"}`) or `{"error": "Type: message"}` when
-MedUniEval raises on that input.
+MedUniEval raises on that input. MMMU's lines (mmmu.jsonl, MMMU's own eval_utils) also carry
+`"expected_fixed"`: the same functions run as MMMU intends them, which the fixed mode follows.
 """
 import argparse
 import ast
@@ -84,7 +85,11 @@ def load_meduni(meduni_dir):
     eval_3d = importlib.import_module("meduni_utils.eval_3d")
     slake = importlib.import_module("meduni_utils.SLAKE.SLAKE")
     slake.tqdm = lambda x, **k: x
-    return utils, eval_3d, slake
+    mmmu_pkg = types.ModuleType("meduni_utils.MMMU")  # its __init__ imports torch and datasets
+    mmmu_pkg.__path__ = [os.path.join(meduni_dir, "utils", "MMMU")]
+    sys.modules["meduni_utils.MMMU"] = mmmu_pkg
+    mmmu = importlib.import_module("meduni_utils.MMMU.eval_utils")
+    return utils, eval_3d, slake, mmmu
 
 
 def at_real_depth(real_depth, fn, *args):
@@ -121,6 +126,37 @@ def verdict_multi_choice(u, case):
         response = u.extract(case["response"], "answer")
         return {"correct": bool(u.judge_multi_choice(case["choices"], case["answer"], response)), "scores": {}}
     except Exception as e:  # noqa: BLE001 - the golden records what MedUniEval raises
+        return error_of(e)
+
+
+def fnv1a(text):
+    h = 14695981039346656037
+    for b in text.encode("utf-8"):
+        h = ((h ^ b) * 1099511628211) % (1 << 64)
+    return h
+
+
+def verdict_mmmu(u, mmmu, case, fixed):
+    """MMMU's run_model cut, then parse_multi_choice_response + eval_multi_choice or eval_open.
+    Its unseeded random.choice becomes the FNV-1a draw hulumed's compat mode makes (fixed: no
+    letter); compat passes the raw response to eval_open as MedUniEval does, fixed parses it."""
+    from mathruler.grader import extract_boxed_content
+    response = case["response"]
+    if "<answer>" in response:
+        response = u.extract(response, "answer")
+    if extract_boxed_content(response) != "None":
+        response = extract_boxed_content(response)
+    try:
+        if case["kind"] == "mmmu_multi_choice":
+            letters = [c.split(". ", 1)[0] for c in case["choices"]]
+            index2ans = {c.split(". ", 1)[0]: c.split(". ", 1)[1] for c in case["choices"]}
+            drawn = response
+            mmmu.random = types.SimpleNamespace(choice=lambda seq: None if fixed else seq[fnv1a(drawn) % len(seq)])
+            pred = mmmu.parse_multi_choice_response(response, letters, index2ans)
+            return {"correct": bool(mmmu.eval_multi_choice(case["answer"], pred)), "scores": {}}
+        parsed = mmmu.parse_open_response(response) if fixed else response
+        return {"correct": bool(mmmu.eval_open(case["answer"], parsed)), "scores": {}}
+    except Exception as e:  # noqa: BLE001
         return error_of(e)
 
 
@@ -300,6 +336,46 @@ def mc_cases(rng):
     return out
 
 
+def mmmu_cases(rng):
+    out = []
+    sets = [
+        (["A. Aorta", "B. Heart's apex", "C. Vena cava", "D. Pulmonary artery"], "A"),
+        (["A. 5 mg", "B. 10 mg", "C. 20 mg"], "C"),
+        (["A. <img='https://x/1.png'>", "B. <img='https://x/2.png'>"], "B"),
+        (["A. increase", "B. decrease", "C. no change", "D. cannot be determined", "E. both"], "D"),
+    ]
+    letters = ["A", "B", "C", "D", "E", "(A)", "(B)", "(C)", "a", "b", "A or B", "B and C", "(A) or (C)",
+               "A, then B", "Heart's apex", "vena cava", "the aorta", "10 mg", "decrease", "no change",
+               "", "None", "E.", "D!", "'C'", "F"]
+    for choices, answer in sets:
+        for _ in range(40):
+            w = rng.choice(WRAPPERS)
+            out.append({"kind": "mmmu_multi_choice", "choices": choices, "answer": answer,
+                        "response": w.format(rng.choice(letters), rng.choice(letters))})
+    for r in ["The correct option is the vena cava because it returns blood to the heart",
+              "It could be the aorta or the vena cava, but the heart's apex is more likely here",
+              "I would pick (B) over (A) given the image", "Both A and B are wrong; the answer is C",
+              "\\boxed{B", "<answer>(C)</answer>", "\\boxed{\\text{(D)}}", LONG, "x " * 10, "(A)(B)(A)"]:
+        out.append({"kind": "mmmu_multi_choice", "choices": sets[0][0], "answer": "C", "response": r})
+    golds = ["12", "1,000", "0.5", "3.14159", "left ventricle", "a", "", "  ", "1e3", "nan", "١٢", "-2",
+             "1_000", "inf", "0.125", "Mitral valve", "x"]
+    replies = ["The answer is {}.", "{}", "so the result is {}", "= {}", "It is the {}.", "therefore {}",
+               "Thus {}\nFinal answer: {}", "Let me compute.\nx = 3 + 9\nSo {}", "about {} mg", "{} or so",
+               "\\boxed{{{}}}", "<answer>{}</answer>", "could be {}, is {}", "The result is: {}"]
+    values = ["12", "12.0", "1000", "1,000", "1,000.5", "0.50", ".5", "3.14", "3.1416", "left ventricle",
+              "the left ventricle", "A", "a", "", "1e3", "1.5e3", "-2", "- 2", "١٢", "1_000", "twelve",
+              "12%", "12.004", "1234,567", "mitral valve", "inf"]
+    for gold in golds:
+        for _ in range(14):
+            r = rng.choice(replies)
+            out.append({"kind": "mmmu_open", "answer": gold, "response": r.format(rng.choice(values), rng.choice(values))})
+    for _ in range(60):
+        out.append({"kind": "mmmu_open", "answer": rng.choice(golds), "response": noise(rng, 20)})
+        choices, answer = rng.choice(sets)
+        out.append({"kind": "mmmu_multi_choice", "choices": choices, "answer": answer, "response": noise(rng, 20)})
+    return out
+
+
 def vqa_cases(rng):
     out = []
     yn = ["yes", "no", "Yes", "No", "YES", "Yes, a nodule is present", "No, there is no nodule",
@@ -428,7 +504,7 @@ def main():
     install_wordnet()
     import warnings
     warnings.simplefilter("ignore")
-    u, e3d, slake = load_meduni(args.meduni)
+    u, e3d, slake, mmmu = load_meduni(args.meduni)
     e3d.tqdm = lambda x, **k: x
     import builtins
     quiet_print = builtins.print
@@ -438,7 +514,11 @@ def main():
         "vqa": (vqa_cases, lambda c: verdict_vqa(u, c, slake)),
         "3d": (cases_3d, lambda c: verdict_3d(e3d, c)),
         "report": (report_cases, verdict_report),
+        "mmmu": (mmmu_cases, lambda c: verdict_mmmu(u, mmmu, c, False)),
     }
+    # MMMU's compat rule is degenerate for open questions; its fixed mode (MMMU's intended
+    # parse) is checked against MMMU's own functions too.
+    fixed_verdicts = {"mmmu": lambda c: verdict_mmmu(u, mmmu, c, True)}
     os.makedirs(args.out, exist_ok=True)
     for name, (make, verdict) in families.items():
         rng = random.Random(f"hulumed-eval-{name}")
@@ -450,6 +530,8 @@ def main():
                 builtins.print = lambda *a, **k: None  # _evaluate_core prints warnings
                 try:
                     case["expected"] = verdict(case)
+                    if name in fixed_verdicts:
+                        case["expected_fixed"] = fixed_verdicts[name](case)
                 finally:
                     builtins.print = quiet_print
                 f.write(json.dumps(case, ensure_ascii=False) + "\n")
