@@ -1,4 +1,4 @@
-// 2D multiple choice over images: OmniMedVQA, MedFrameQA, MMMU (Health and Medicine), MedMNIST.
+// 2D multiple choice over images: OmniMedVQA, MedFrameQA, MMMU (Health and Medicine).
 #include <algorithm>
 #include <filesystem>
 
@@ -170,50 +170,6 @@ std::vector<EvalSample> LoadMmmuMedicalVal(const std::string& dir, bool reasonin
         if (auto image = ImageColumn(dir + "/" + subject, r, "image_1", where)) s.media.push_back(*image);
       out.push_back(std::move(s));
     }
-  }
-  return out;
-}
-
-// MedMNIST in MedUniEval's medminist_test.json form: a list of {"images": [path],
-// "conversations": [{"value": "<image>\nQuestion\nA. ..\nB. .."}, ..], "answer", "split"}.
-// The choices are the option texts after each "\nX." up to the next one (its regex).
-std::vector<EvalSample> LoadMedMnist(const std::string& dir, bool) {
-  const std::string path = dir + "/medminist_test.json";
-  const nlohmann::json rows = ReadJsonFile(path);
-  HM_CHECK(rows.is_array(), path, ": expected a JSON list of samples");
-  std::vector<EvalSample> out;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    const std::string where = Where(path, i);
-    HM_CHECK(r.contains("images") && r["images"].is_array() && !r["images"].empty() && r["images"][0].is_string(),
-             where, ": \"images\" must list the image");
-    HM_CHECK(r.contains("conversations") && r["conversations"].is_array() && !r["conversations"].empty(), where,
-             ": \"conversations\" must hold the question");
-    const std::string text = Field(r["conversations"][0], "value", where + " conversations[0]");
-    EvalSample s;
-    s.index = static_cast<int64_t>(i);
-    s.id = SourceId(r, "id", i);
-    s.kind = "multi_choice";
-    s.prep = "";
-    s.category = r.value("split", "unknown");
-    s.answer = Field(r, "answer", where);
-    s.media = {UnderDir(dir, r["images"][0].get<std::string>())};
-    // re.findall(r'\n([A-Z]\..*?)(?=\n[A-Z]\.|\Z)', text, re.DOTALL), then split('.', 1)[1].strip()
-    auto option_at = [&](size_t at) {
-      return at + 2 < text.size() && text[at] == '\n' && text[at + 1] >= 'A' && text[at + 1] <= 'Z' && text[at + 2] == '.';
-    };
-    for (size_t at = 0; at < text.size(); ++at) {
-      if (!option_at(at)) continue;
-      size_t end = at + 3;
-      while (end < text.size() && !option_at(end)) ++end;
-      s.choices.push_back(PyStrip(text.substr(at + 3, end - at - 3)));
-      at = end - 1;
-    }
-    s.prompt = PyReplace(PyReplace(text + "\nAnswer with the option's letter from the given choices directly.",
-                                   "<image>\n", ""),
-                         "<image>", "");
-    s.question = s.prompt;
-    out.push_back(std::move(s));
   }
   return out;
 }

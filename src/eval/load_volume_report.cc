@@ -1,5 +1,6 @@
-// 3D question answering (M3D, 3D-RAD) and report generation (IU-Xray, MIMIC-CXR, CheXpert
-// Plus): LLaVA-style JSON lists with "conversations" [question, answer].
+// 3D question answering (M3D, 3D-RAD) and report generation (IU-Xray, and MIMIC-CXR and
+// CheXpert Plus in MedUniEval's form): LLaVA-style JSON lists with "conversations"
+// [question, answer], and the sample builders the published-format loaders share.
 #include <functional>
 
 #include "core/error.h"
@@ -41,27 +42,33 @@ std::vector<EvalSample> LoadVolumeQuestions(const std::string& dir, const std::s
     const std::string where = path + " record " + std::to_string(i + 1);
     HM_CHECK(r.contains("video") && r["video"].is_array() && !r["video"].empty() && r["video"][0].is_string(), where,
              ": \"video\" must list the slice folder");
-    EvalSample s;
+    EvalSample s = VolumeQuestion(Turn(r, 0, where), Turn(r, 1, where), r.value("Question_Type", "OPEN"), category(r));
     s.index = static_cast<int64_t>(i);
     s.id = SourceId(r, "id", i);
-    const std::string question = Turn(r, 0, where);
-    s.question = question;
-    s.answer = Turn(r, 1, where);
     s.media = {UnderDir(dir, r["video"][0].get<std::string>())};
-    std::string qtype = r.value("Question_Type", "OPEN");
-    for (char& c : qtype) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    const bool closed = qtype == "CLOSE" || qtype == "CLOSED";
-    s.kind = closed ? "closed_3d" : "open_3d";
-    s.category = category(r);
-    const std::string clean = PyStrip(RemoveAll(RemoveAll(question, "<image>\n"), "<video>\n"));
-    s.prompt = clean + (closed ? "\nAnswer with the option's letter from the given choices directly."
-                               : "\nPlease answer the question concisely.");
     out.push_back(std::move(s));
   }
   return out;
 }
 
 }  // namespace
+
+EvalSample VolumeQuestion(const std::string& question, std::string answer, std::string question_type,
+                          std::string category) {
+  EvalSample s;
+  s.question = question;
+  s.answer = std::move(answer);
+  for (char& c : question_type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const bool closed = question_type == "CLOSE" || question_type == "CLOSED";
+  s.kind = closed ? "closed_3d" : "open_3d";
+  s.category = std::move(category);
+  const std::string clean = PyStrip(RemoveAll(RemoveAll(question, "<image>\n"), "<video>\n"));
+  s.prompt = clean + (closed ? "\nAnswer with the option's letter from the given choices directly."
+                             : "\nPlease answer the question concisely.");
+  return s;
+}
+
+std::string Rad3dCategory(const std::string& type) { return PyReplace(type, "_", " "); }
 
 // M3D-VQA as MedUniEval reads it (M3D_test.json), "type" 1..5.
 std::vector<EvalSample> LoadM3d(const std::string& dir, bool) {
@@ -74,18 +81,28 @@ std::vector<EvalSample> LoadM3d(const std::string& dir, bool) {
 
 // 3D-RAD as MedUniEval reads it (Rad3D_test.json), "type" a task name such as
 // "Medical_Computation" (shown as in its TYPE_MAPPING: underscores become spaces).
-std::vector<EvalSample> LoadRad3d(const std::string& dir, bool) {
+std::vector<EvalSample> LoadRad3dMedUniEvalJson(const std::string& dir) {
   return LoadVolumeQuestions(dir, "Rad3D_test.json", [](const nlohmann::json& r) {
-    return r.contains("type") && r["type"].is_string() ? PyReplace(r["type"].get<std::string>(), "_", " ")
+    return r.contains("type") && r["type"].is_string() ? Rad3dCategory(r["type"].get<std::string>())
                                                        : std::string("Unknown");
   });
 }
 
-namespace {
+EvalSample ReportSample(std::vector<std::string> images, std::string report) {
+  EvalSample s;
+  s.kind = "report";
+  s.prep = "report_headings";
+  s.category = "report";
+  s.media = std::move(images);
+  s.answer = std::move(report);
+  s.prompt = ReportGenerationPrompt();
+  s.question = s.prompt;
+  return s;
+}
 
 // A report list as MedUniEval reads it: {"image": [paths], "conversations": [prompt, report]},
 // paths relative to the folder. `first_image_only`: CheXpert Plus shows image[0] only.
-std::vector<EvalSample> LoadReports(const std::string& dir, const std::string& file, bool first_image_only) {
+std::vector<EvalSample> LoadReportList(const std::string& dir, const std::string& file, bool first_image_only) {
   const std::string path = dir + "/" + file;
   const nlohmann::json rows = ReadList(path);
   std::vector<EvalSample> out;
@@ -94,36 +111,21 @@ std::vector<EvalSample> LoadReports(const std::string& dir, const std::string& f
     const std::string where = path + " record " + std::to_string(i + 1);
     HM_CHECK(r.contains("image") && r["image"].is_array() && !r["image"].empty(), where,
              ": \"image\" must list the study's images");
-    EvalSample s;
-    s.index = static_cast<int64_t>(i);
-    s.id = SourceId(r, "id", i);
-    s.kind = "report";
-    s.prep = "report_headings";
-    s.category = "report";
+    std::vector<std::string> images;
     for (const auto& image : r["image"]) {
       HM_CHECK(image.is_string(), where, ": \"image\" holds a non-string path");
-      s.media.push_back(UnderDir(dir, image.get<std::string>()));
+      images.push_back(UnderDir(dir, image.get<std::string>()));
       if (first_image_only) break;
     }
-    s.answer = Turn(r, 1, where);
-    s.prompt = ReportGenerationPrompt();
-    s.question = s.prompt;
+    EvalSample s = ReportSample(std::move(images), Turn(r, 1, where));
+    s.index = static_cast<int64_t>(i);
+    s.id = SourceId(r, "id", i);
     out.push_back(std::move(s));
   }
   return out;
 }
 
-}  // namespace
-
 // IU-Xray (iu_xray_test.json), every view of the study.
-std::vector<EvalSample> LoadIuXray(const std::string& dir, bool) { return LoadReports(dir, "iu_xray_test.json", false); }
-
-// MIMIC-CXR (mimic_test.json), every view of the study.
-std::vector<EvalSample> LoadMimicCxr(const std::string& dir, bool) { return LoadReports(dir, "mimic_test.json", false); }
-
-// CheXpert Plus (chexpert_val.json), the first image of each entry only.
-std::vector<EvalSample> LoadChexpertPlus(const std::string& dir, bool) {
-  return LoadReports(dir, "chexpert_val.json", true);
-}
+std::vector<EvalSample> LoadIuXray(const std::string& dir, bool) { return LoadReportList(dir, "iu_xray_test.json", false); }
 
 }  // namespace hm::eval
