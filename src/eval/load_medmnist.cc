@@ -1,12 +1,11 @@
 // MedMNIST v2: the 2D single-label datasets as published (one <flag>.npz each, numpy arrays),
 // or MedUniEval's own medminist_test.json when that is what the folder holds.
-#include <array>
 #include <filesystem>
 
 #include "core/error.h"
 #include "eval/array_images.h"
 #include "eval/loaders.h"
-#include "io/json_file.h"
+#include "eval/source_records.h"
 #include "io/npz.h"
 
 namespace hm::eval {
@@ -62,10 +61,9 @@ const char* kQuestion = "Which category does this image belong to?";
 // A sample from the human turn of a medminist_test.json record, as MedUniEval's loader
 // builds it: the choices are the option texts after each "\nX." up to the next one (its
 // regex), and the prompt is the text with <image> removed plus its letter instruction.
-EvalSample FromQuestionText(const std::string& text, int64_t index, std::string id, std::string answer,
-                            std::string split, std::string image) {
+EvalSample FromQuestionText(const std::string& text, std::string id, std::string answer, std::string split,
+                            std::string image) {
   EvalSample s;
-  s.index = index;
   s.id = std::move(id);
   s.kind = "multi_choice";
   s.prep = "";
@@ -110,31 +108,26 @@ void AddPublishedSet(const std::string& dir, const MedMnistSet& set, const std::
              " is not a class of ", set.flag);
     const std::string where = path + ":test_images[" + std::to_string(i) + "]";
     const std::string png = dir + "/images/" + stem + "/test_" + std::to_string(i) + ".png";
-    out.push_back(FromQuestionText(text, static_cast<int64_t>(out.size()), stem + "_test_" + std::to_string(i),
+    out.push_back(FromQuestionText(text, stem + "_test_" + std::to_string(i),
                                    std::string(1, static_cast<char>('A' + static_cast<int>(l))), set.flag,
                                    WriteArrayImageOnce(images, i, png, where)));
+    out.back().index = static_cast<int64_t>(out.size() - 1);
   }
 }
 
 // medminist_test.json: a list of {"images": [path], "conversations": [{"value": question
 // with lettered options}, ..], "answer", "split"}, paths relative to the folder.
 std::vector<EvalSample> LoadMedUniEvalJson(const std::string& dir) {
-  const std::string path = dir + "/medminist_test.json";
-  const nlohmann::json rows = ReadJsonFile(path);
-  HM_CHECK(rows.is_array(), path, ": expected a JSON list of samples");
-  std::vector<EvalSample> out;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    const std::string where = path + " record " + std::to_string(i + 1);
-    HM_CHECK(r.contains("images") && r["images"].is_array() && !r["images"].empty() && r["images"][0].is_string(),
-             where, ": \"images\" must list the image");
-    HM_CHECK(r.contains("conversations") && r["conversations"].is_array() && !r["conversations"].empty(), where,
-             ": \"conversations\" must hold the question");
-    out.push_back(FromQuestionText(Field(r["conversations"][0], "value", where + " conversations[0]"),
-                                   static_cast<int64_t>(i), SourceId(r, "id", i), Field(r, "answer", where),
-                                   r.value("split", "unknown"), UnderDir(dir, r["images"][0].get<std::string>())));
-  }
-  return out;
+  return SamplesFromJsonList(dir + "/medminist_test.json", [&](const SourceRecord& r) -> std::optional<EvalSample> {
+    HM_CHECK(r.json.contains("images") && r.json["images"].is_array() && !r.json["images"].empty() &&
+                 r.json["images"][0].is_string(),
+             r.where, ": \"images\" must list the image");
+    HM_CHECK(r.json.contains("conversations") && r.json["conversations"].is_array() && !r.json["conversations"].empty(),
+             r.where, ": \"conversations\" must hold the question");
+    return FromQuestionText(Field(r.json["conversations"][0], "value", r.where + " conversations[0]"),
+                            SourceId(r.json, "id", r.position), Field(r.json, "answer", r.where),
+                            r.json.value("split", "unknown"), UnderDir(dir, r.json["images"][0].get<std::string>()));
+  });
 }
 
 }  // namespace

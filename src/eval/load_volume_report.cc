@@ -6,16 +6,10 @@
 #include "core/error.h"
 #include "eval/loaders.h"
 #include "eval/prompts.h"
-#include "io/json_file.h"
+#include "eval/source_records.h"
 
 namespace hm::eval {
 namespace {
-
-nlohmann::json ReadList(const std::string& path) {
-  nlohmann::json rows = ReadJsonFile(path);
-  HM_CHECK(rows.is_array(), path, ": expected a JSON list of samples");
-  return rows;
-}
 
 std::string Turn(const nlohmann::json& record, size_t turn, const std::string& where) {
   HM_CHECK(record.contains("conversations") && record["conversations"].is_array() &&
@@ -34,21 +28,16 @@ std::string RemoveAll(std::string text, const std::string& what) {
 // `category` names the table the sample counts in from its "type".
 std::vector<EvalSample> LoadVolumeQuestions(const std::string& dir, const std::string& file,
                                             const std::function<std::string(const nlohmann::json&)>& category) {
-  const std::string path = dir + "/" + file;
-  const nlohmann::json rows = ReadList(path);
-  std::vector<EvalSample> out;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    const std::string where = path + " record " + std::to_string(i + 1);
-    HM_CHECK(r.contains("video") && r["video"].is_array() && !r["video"].empty() && r["video"][0].is_string(), where,
-             ": \"video\" must list the slice folder");
-    EvalSample s = VolumeQuestion(Turn(r, 0, where), Turn(r, 1, where), r.value("Question_Type", "OPEN"), category(r));
-    s.index = static_cast<int64_t>(i);
-    s.id = SourceId(r, "id", i);
-    s.media = {UnderDir(dir, r["video"][0].get<std::string>())};
-    out.push_back(std::move(s));
-  }
-  return out;
+  return SamplesFromJsonList(dir + "/" + file, [&](const SourceRecord& r) -> std::optional<EvalSample> {
+    HM_CHECK(r.json.contains("video") && r.json["video"].is_array() && !r.json["video"].empty() &&
+                 r.json["video"][0].is_string(),
+             r.where, ": \"video\" must list the slice folder");
+    EvalSample s = VolumeQuestion(Turn(r.json, 0, r.where), Turn(r.json, 1, r.where),
+                                  r.json.value("Question_Type", "OPEN"), category(r.json));
+    s.id = SourceId(r.json, "id", r.position);
+    s.media = {UnderDir(dir, r.json["video"][0].get<std::string>())};
+    return s;
+  });
 }
 
 }  // namespace
@@ -103,26 +92,19 @@ EvalSample ReportSample(std::vector<std::string> images, std::string report) {
 // A report list as MedUniEval reads it: {"image": [paths], "conversations": [prompt, report]},
 // paths relative to the folder. `first_image_only`: CheXpert Plus shows image[0] only.
 std::vector<EvalSample> LoadReportList(const std::string& dir, const std::string& file, bool first_image_only) {
-  const std::string path = dir + "/" + file;
-  const nlohmann::json rows = ReadList(path);
-  std::vector<EvalSample> out;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    const std::string where = path + " record " + std::to_string(i + 1);
-    HM_CHECK(r.contains("image") && r["image"].is_array() && !r["image"].empty(), where,
+  return SamplesFromJsonList(dir + "/" + file, [&](const SourceRecord& r) -> std::optional<EvalSample> {
+    HM_CHECK(r.json.contains("image") && r.json["image"].is_array() && !r.json["image"].empty(), r.where,
              ": \"image\" must list the study's images");
     std::vector<std::string> images;
-    for (const auto& image : r["image"]) {
-      HM_CHECK(image.is_string(), where, ": \"image\" holds a non-string path");
+    for (const auto& image : r.json["image"]) {
+      HM_CHECK(image.is_string(), r.where, ": \"image\" holds a non-string path");
       images.push_back(UnderDir(dir, image.get<std::string>()));
       if (first_image_only) break;
     }
-    EvalSample s = ReportSample(std::move(images), Turn(r, 1, where));
-    s.index = static_cast<int64_t>(i);
-    s.id = SourceId(r, "id", i);
-    out.push_back(std::move(s));
-  }
-  return out;
+    EvalSample s = ReportSample(std::move(images), Turn(r.json, 1, r.where));
+    s.id = SourceId(r.json, "id", r.position);
+    return s;
+  });
 }
 
 // IU-Xray (iu_xray_test.json), every view of the study.

@@ -40,6 +40,11 @@ std::vector<EvalSample> LoadRealScans(const std::string& dir, bool reasoning);
 // published .npz in its sizes, and MedUniEval's medminist_test.json.
 std::vector<std::string> MedMnistFiles();
 
+// A multiple-choice question as MedUniEval's get_multiple_choice_prompt asks it over the
+// lettered `choices`, the response cut at <answer> (a loader may change prep and choices).
+EvalSample MultipleChoiceSample(std::string id, std::string question, std::vector<std::string> choices,
+                                std::string answer, bool reasoning);
+
 // Shared by the loaders of one benchmark's two forms (published, and MedUniEval's own JSON).
 // A 3D question as MedUniEval's M3D/Rad3D loaders prompt it: `question` may hold <image>/<video>
 // lines; `question_type` OPEN or CLOSE(D) in any case. Media, index and id are the caller's.
