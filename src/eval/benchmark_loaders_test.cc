@@ -174,7 +174,7 @@ TEST(BenchmarkLoaders, MedMnistAsPublishedAsksForTheClassByLetter) {
                          "Answer with the option's letter from the given choices directly.");
   EXPECT_EQ(s[2].kind, "multi_choice");
   ASSERT_EQ(s[2].media.size(), 1u);
-  EXPECT_TRUE(EndsWith(s[2].media[0], "Medmnist/images/pneumoniamnist_64/test_0.png"));
+  EXPECT_TRUE(EndsWith(s[2].media[0], "Medmnist/unpacked/pneumoniamnist_64/test_0.png"));
 }
 
 // The images are written once beside the archive with the arrays' pixels (gray as RGB).

@@ -133,7 +133,7 @@ const std::vector<Entry>& Entries() {
         "MedMNIST v2 (https://medmnist.com; https://zenodo.org/records/10519652): the 2D sets' .npz files as "
         "published (pathmnist.npz, dermamnist.npz, octmnist.npz, pneumoniamnist.npz, retinamnist.npz, "
         "breastmnist.npz, bloodmnist.npz, tissuemnist.npz, organamnist.npz, organcmnist.npz, organsmnist.npz, or "
-        "their _64/_128/_224 sizes; any subset), whose test images are written once to images/ beside them; or "
+        "their _64/_128/_224 sizes; any subset), whose test images are written once to unpacked/ beside them; or "
         "MedUniEval's own medminist_test.json",
         MetricsLayout::kAccuracy, JudgeScope::kNone, "", MedMnistFiles()},
        LoadMedMnist},

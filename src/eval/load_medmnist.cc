@@ -89,7 +89,8 @@ EvalSample FromQuestionText(const std::string& text, std::string id, std::string
 }
 
 // One published dataset: its test_images and test_labels; each image is written once as
-// images/<file stem>/test_<i>.png beside the archive.
+// unpacked/<file stem>/test_<i>.png beside the archive (a folder of its own, so it never
+// meets the images of MedUniEval's JSON form).
 void AddPublishedSet(const std::string& dir, const MedMnistSet& set, const std::string& file,
                      std::vector<EvalSample>& out) {
   const std::string path = dir + "/" + file;
@@ -107,7 +108,7 @@ void AddPublishedSet(const std::string& dir, const MedMnistSet& set, const std::
     HM_CHECK(l >= 0 && l < static_cast<float>(set.labels.size()), path, ": test_labels[", i, "] = ", l,
              " is not a class of ", set.flag);
     const std::string where = path + ":test_images[" + std::to_string(i) + "]";
-    const std::string png = dir + "/images/" + stem + "/test_" + std::to_string(i) + ".png";
+    const std::string png = dir + "/unpacked/" + stem + "/test_" + std::to_string(i) + ".png";
     out.push_back(FromQuestionText(text, stem + "_test_" + std::to_string(i),
                                    std::string(1, static_cast<char>('A' + static_cast<int>(l))), set.flag,
                                    WriteArrayImageOnce(images, i, png, where)));

@@ -54,7 +54,7 @@ EvalSample RowQuestion(const CsvTable& table, size_t row, const std::string& cat
   std::string question = field("Question");
   std::string answer = field("Answer");
   const std::string type = field("QuestionType");
-  if (type == "Close" || type == "close" || type == "Closed") {
+  if (ClosedQuestionType(type)) {
     std::string choices;
     for (const char* letter : {"A", "B", "C", "D"}) {
       const std::string column = std::string("Choice ") + letter;

@@ -42,13 +42,17 @@ std::vector<EvalSample> LoadVolumeQuestions(const std::string& dir, const std::s
 
 }  // namespace
 
-EvalSample VolumeQuestion(const std::string& question, std::string answer, std::string question_type,
+bool ClosedQuestionType(std::string question_type) {
+  for (char& c : question_type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return question_type == "CLOSE" || question_type == "CLOSED";
+}
+
+EvalSample VolumeQuestion(const std::string& question, std::string answer, const std::string& question_type,
                           std::string category) {
   EvalSample s;
   s.question = question;
   s.answer = std::move(answer);
-  for (char& c : question_type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  const bool closed = question_type == "CLOSE" || question_type == "CLOSED";
+  const bool closed = ClosedQuestionType(question_type);
   s.kind = closed ? "closed_3d" : "open_3d";
   s.category = std::move(category);
   const std::string clean = PyStrip(RemoveAll(RemoveAll(question, "<image>\n"), "<video>\n"));

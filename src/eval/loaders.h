@@ -48,8 +48,10 @@ EvalSample MultipleChoiceSample(std::string id, std::string question, std::vecto
 // Shared by the loaders of one benchmark's two forms (published, and MedUniEval's own JSON).
 // A 3D question as MedUniEval's M3D/Rad3D loaders prompt it: `question` may hold <image>/<video>
 // lines; `question_type` OPEN or CLOSE(D) in any case. Media, index and id are the caller's.
-EvalSample VolumeQuestion(const std::string& question, std::string answer, std::string question_type,
+EvalSample VolumeQuestion(const std::string& question, std::string answer, const std::string& question_type,
                           std::string category);
+// Whether a 3D question type is closed (CLOSE or CLOSED, any case), as MedUniEval's rule reads it.
+bool ClosedQuestionType(std::string question_type);
 // 3D-RAD's table name for a task type: "Medical_Computation" -> "Medical Computation".
 std::string Rad3dCategory(const std::string& type);
 std::vector<EvalSample> LoadRad3dMedUniEvalJson(const std::string& dir);
