@@ -130,7 +130,7 @@ const std::vector<Entry>& Entries() {
         MetricsLayout::kAccuracy},
        LoadMmmuMedicalVal},
       {{"Medmnist", "Medmnist", "pathmnist.npz",
-        "MedMNIST v2 (https://medmnist.com; https://zenodo.org/records/10519652): the 2D sets' .npz files as "
+        "MedMNIST v2 (https://medmnist.com; files at https://zenodo.org/record/6496656): the 2D sets' .npz files as "
         "published (pathmnist.npz, dermamnist.npz, octmnist.npz, pneumoniamnist.npz, retinamnist.npz, "
         "breastmnist.npz, bloodmnist.npz, tissuemnist.npz, organamnist.npz, organcmnist.npz, organsmnist.npz, or "
         "their _64/_128/_224 sizes; any subset), whose test images are written once to unpacked/ beside them; or "

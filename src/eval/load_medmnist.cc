@@ -63,28 +63,26 @@ const char* kQuestion = "Which category does this image belong to?";
 // regex), and the prompt is the text with <image> removed plus its letter instruction.
 EvalSample FromQuestionText(const std::string& text, std::string id, std::string answer, std::string split,
                             std::string image) {
-  EvalSample s;
-  s.id = std::move(id);
-  s.kind = "multi_choice";
-  s.prep = "";
-  s.category = std::move(split);
-  s.answer = std::move(answer);
-  s.media = {std::move(image)};
   // re.findall(r'\n([A-Z]\..*?)(?=\n[A-Z]\.|\Z)', text, re.DOTALL), then split('.', 1)[1].strip()
   auto option_at = [&](size_t at) {
     return at + 2 < text.size() && text[at] == '\n' && text[at + 1] >= 'A' && text[at + 1] <= 'Z' && text[at + 2] == '.';
   };
+  std::vector<std::string> choices;
   for (size_t at = 0; at < text.size(); ++at) {
     if (!option_at(at)) continue;
     size_t end = at + 3;
     while (end < text.size() && !option_at(end)) ++end;
-    s.choices.push_back(PyStrip(text.substr(at + 3, end - at - 3)));
+    choices.push_back(PyStrip(text.substr(at + 3, end - at - 3)));
     at = end - 1;
   }
-  s.prompt = PyReplace(PyReplace(text + "\nAnswer with the option's letter from the given choices directly.",
-                                 "<image>\n", ""),
-                       "<image>", "");
-  s.question = s.prompt;
+  const std::string prompt = PyReplace(
+      PyReplace(text + "\nAnswer with the option's letter from the given choices directly.", "<image>\n", ""), "<image>",
+      "");
+  EvalSample s = MultipleChoiceSample(std::move(id), prompt, std::move(choices), std::move(answer), false);
+  s.prompt = prompt;  // not get_multiple_choice_prompt's: the question text holds its options
+  s.prep = "";        // its cal_metrics scores the raw response
+  s.category = std::move(split);
+  s.media = {std::move(image)};
   return s;
 }
 
