@@ -295,6 +295,31 @@ TEST(BenchmarkLoaders, ChexpertPlusAsPublishedShowsAValidStudysFirstImage) {
   EXPECT_EQ(s[0].prompt, Load("MIMIC_CXR")[0].prompt);
 }
 
+// A report missing from the reports zip, or a table without its report sections, is named.
+TEST(BenchmarkLoaders, ReportSetsNameAMissingReportOrColumn) {
+  const fs::path root = fs::temp_directory_path() / ("hm_reports_" + std::to_string(getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "MIMIC_CXR");
+  fs::copy_file(kRoot + "/MIMIC_CXR/mimic-cxr-2.0.0-split.csv.gz", root / "MIMIC_CXR" / "mimic-cxr-2.0.0-split.csv.gz");
+  fs::create_directories(root / "CheXpert_Plus");
+  std::ofstream(root / "CheXpert_Plus" / "df_chexpert_plus_240401.csv")
+      << "path_to_image,report,split\nvalid/patient1/study1/view1_frontal.jpg,FINDINGS: clear,valid\n";
+  auto error_of = [&](const char* name) -> std::string {
+    try {
+      LoadBenchmark(FindBenchmark(name), {root.string()});
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  const std::string mimic = error_of("MIMIC_CXR");
+  EXPECT_NE(mimic.find("files/p10/p10000032/s50414267.txt: the report (from mimic-cxr-reports.zip"), std::string::npos)
+      << mimic;
+  const std::string chexpert = error_of("CheXpert_Plus");
+  EXPECT_NE(chexpert.find("df_chexpert_plus_240401.csv: no column \"section_findings\""), std::string::npos) << chexpert;
+  fs::remove_all(root);
+}
+
 TEST(BenchmarkLoaders, ReportSetsInMedUniEvalsJsonAskForAReport) {
   const auto mimic = LoadBenchmark(FindBenchmark("MIMIC_CXR"), {kOwnJsonRoot});
   ASSERT_EQ(mimic.size(), 1u);

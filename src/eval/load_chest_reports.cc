@@ -129,7 +129,8 @@ std::vector<EvalSample> LoadChexpertPublished(const std::string& dir, const std:
     const std::string study = fs::path(image).parent_path().string();
     if (std::find(seen.begin(), seen.end(), study) != seen.end()) continue;
     seen.push_back(study);
-    const std::string gold = FindingsThenImpression(table.at(row, "section_findings"), table.at(row, "section_impression"));
+    const std::string& findings = table.at(row, "section_findings");
+    const std::string gold = FindingsThenImpression(findings, table.at(row, "section_impression"));
     if (gold.empty()) continue;
     EvalSample sample = ReportSample({ChexpertImage(dir, image)}, gold);
     sample.index = static_cast<int64_t>(out.size());

@@ -18,8 +18,8 @@ std::vector<EvalSample> LoadHealthBench(const std::string& dir, bool) {
       {"consensus_2025-05-09-20-00-46.jsonl", "consensus"},
       {"hard_2025-05-08-21-00-10.jsonl", "hard"}};
   std::vector<EvalSample> out;
-  for (const auto& [file, part] : kParts) {
-    const std::string path = dir + "/" + file;
+  for (const auto& [file, part_name] : kParts) {
+    const std::string path = dir + "/" + file, part = part_name;  // a lambda may not capture a binding (clang 14)
     AppendSamples(path, ReadJsonLines(path), [&](const SourceRecord& r) -> std::optional<EvalSample> {
       HM_CHECK(r.json.contains("prompt") && r.json["prompt"].is_array() && !r.json["prompt"].empty(), r.where,
                ": \"prompt\" must be a list of messages");
