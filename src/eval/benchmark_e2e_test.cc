@@ -82,8 +82,11 @@ TEST(BenchmarkEndToEnd, VolumeQuestions3dRad) {
 TEST(BenchmarkEndToEnd, ImagesFromArraysMedMnist) {
   FakeEndpoint server;
   const auto metrics = RunPerfectly(server, "Medmnist", [](const EvalSample&) { return "C"; });
-  EXPECT_EQ(metrics["total metrics"]["total"], 3);
-  EXPECT_EQ(metrics["total metrics"]["right"], 1);
+  EXPECT_EQ(metrics["total_metrics"]["total"], 3);
+  EXPECT_EQ(metrics["total_metrics"]["correct"], 1);
+  EXPECT_DOUBLE_EQ(metrics["total_metrics"]["accuracy"].get<double>(), 33.33);
+  EXPECT_EQ(metrics["split_metrics"]["pathmnist"]["correct"], 1);
+  EXPECT_EQ(metrics["split_metrics"]["pneumoniamnist"]["total"], 1);
   ASSERT_EQ(server.requests().size(), 3u);
   for (const auto& r : server.requests()) EXPECT_EQ(r.images, 1);
 }

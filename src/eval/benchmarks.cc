@@ -135,7 +135,7 @@ const std::vector<Entry>& Entries() {
         "breastmnist.npz, bloodmnist.npz, tissuemnist.npz, organamnist.npz, organcmnist.npz, organsmnist.npz, or "
         "their _64/_128/_224 sizes; any subset), whose test images are written once to unpacked/ beside them; or "
         "MedUniEval's own medminist_test.json",
-        MetricsLayout::kAccuracy, JudgeScope::kNone, "", MedMnistFiles()},
+        MetricsLayout::kBySplit, JudgeScope::kNone, "", MedMnistFiles()},
        LoadMedMnist},
       {{"3DRad", "3DRad", "test",
         "3D-RAD (https://huggingface.co/datasets/Tang-xiaoxiao/3D-RAD): its test/ folder of task CSVs as "

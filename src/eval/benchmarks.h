@@ -15,6 +15,7 @@ namespace hm::eval {
 // The shape of metrics.json, one per MedUniEval benchmark family.
 enum class MetricsLayout {
   kAccuracy,      // {"total metrics": {total, right, acc}}
+  kBySplit,       // MedMNIST: {"total_metrics", "split_metrics"} with accuracy in percent (Medmnist.py)
   kOpenClose,     // VQA: "total metrics", "open" (with text scores), "close"
   kByCategory3d,  // M3D: "by_category" and "overall" (eval_3d.py)
   kReport,        // report generation: meteor, bleu1-4, rouge1/2/L (cal_report_metrics.py)
