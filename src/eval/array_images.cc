@@ -98,4 +98,17 @@ std::string UnpackVolumeOnce(const std::string& path, const std::string& folder)
   return folder;
 }
 
+std::string WithoutVolumeExtension(const std::string& path) {
+  for (const std::string ext : {".nii.gz", ".nii", ".npy"})
+    if (path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0)
+      return path.substr(0, path.size() - ext.size());
+  return path;
+}
+
+std::string VolumeSliceFolder(const std::string& file) {
+  const std::string folder = WithoutVolumeExtension(file);
+  if (fs::is_regular_file(file)) return UnpackVolumeOnce(file, folder);
+  return fs::is_directory(folder) ? folder : "";
+}
+
 }  // namespace hm::eval

@@ -25,4 +25,12 @@ std::string WriteArrayImageOnce(const NpyArray& images, int64_t index, const std
 // Returns `folder`.
 std::string UnpackVolumeOnce(const std::string& path, const std::string& folder);
 
+// `path` without its volume extension (.nii.gz, .nii, .npy).
+std::string WithoutVolumeExtension(const std::string& path);
+
+// A volume file (NIfTI, or a float .npy in 0..1) as the slice folder beside it named by its
+// stem, unpacked on first use; without the file, a slice folder of that name as it is; ""
+// when neither exists.
+std::string VolumeSliceFolder(const std::string& file);
+
 }  // namespace hm::eval

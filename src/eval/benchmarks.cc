@@ -73,11 +73,12 @@ const std::vector<Entry>& Entries() {
         "unpacked into figures/ (or images/)",
         MetricsLayout::kAccuracy},
        LoadPmcVqa},
-      {{"M3D", "M3D", "M3D_test.json",
-        "M3D-VQA (https://huggingface.co/datasets/GoodBaiBai88/M3D-VQA) in MedUniEval's M3D_test.json form: a "
-        "list of {video: [slice folder], conversations, Question_Type, type}, slice folders relative to this "
-        "folder",
-        MetricsLayout::kByCategory3d},
+      {{"M3D", "M3D", "M3D_VQA_test.csv",
+        "M3D-VQA (https://huggingface.co/datasets/GoodBaiBai88/M3D-VQA): M3D_VQA_test.csv as published, and the "
+        "M3D-Cap volumes it names (https://huggingface.co/datasets/GoodBaiBai88/M3D-Cap, the preprocessed .npy "
+        "files, at their Image Path under this folder; each is written once as a slice folder beside it); or "
+        "MedUniEval's own M3D_test.json with its slice folders",
+        MetricsLayout::kByCategory3d, JudgeScope::kNone, "", {"M3D_test.json"}},
        LoadM3d},
       {{"IU_XRAY", "IU_XRAY", "iu_xray_test.json",
         "IU-Xray (https://openi.nlm.nih.gov/faq#collection, NLMCXR_png.tgz) in MedUniEval's iu_xray_test.json "

@@ -5,10 +5,11 @@
 // folder, MedUniEval's own Rad3D_test.json is read instead.
 #include <algorithm>
 #include <filesystem>
+#include <tuple>
 
 #include "core/error.h"
-#include "eval/array_images.h"
 #include "eval/csv.h"
+#include "eval/array_images.h"
 #include "eval/loaders.h"
 
 namespace hm::eval {
@@ -32,38 +33,19 @@ std::string TaskCategory(const std::string& folder) {
                                                                                        : folder);
 }
 
-// The slice folder of the volume a row names, under volumes/: the CT-RATE NIfTI as named or
-// the Hugging Face release's preprocessed <stem>.npy, unpacked once into the slice folder
-// <stem>/, or a slice folder <stem>/ already there. Empty when there is none.
-std::string VolumeFolder(const fs::path& volumes, const std::string& name) {
-  std::string stem = name;
-  for (const std::string ext : {".nii.gz", ".nii"})
-    if (stem.size() > ext.size() && stem.compare(stem.size() - ext.size(), ext.size(), ext) == 0)
-      stem.resize(stem.size() - ext.size());
-  const std::string folder = (volumes / stem).string();
-  for (const fs::path& source : {volumes / name, volumes / (stem + ".npy")})
-    if (fs::is_regular_file(source)) return UnpackVolumeOnce(source.string(), folder);
-  return fs::is_directory(folder) ? folder : "";
-}
-
-// One CSV row as a question: a closed one lists its choices the way 3D-RAD's own evaluation
-// does ("Choices: A. Yes B. No") and is answered "B. No" (MedUniEval's closed 3D rule compares
-// the leading letters); an open one is answered by the Answer text.
+// One CSV row as a question: a closed one lists its choices and is answered "B. No"
+// (MedUniEval's closed 3D rule compares the leading letters); an open one by the Answer text.
 EvalSample RowQuestion(const CsvTable& table, size_t row, const std::string& category) {
-  auto field = [&](const char* name) { return table.at(row, name); };
-  std::string question = field("Question");
-  std::string answer = field("Answer");
-  const std::string type = field("QuestionType");
+  const std::string type = table.at(row, "QuestionType");
+  std::string question = table.at(row, "Question"), answer = table.at(row, "Answer");
   if (ClosedQuestionType(type)) {
-    std::string choices;
+    std::vector<std::string> choices;
     for (const char* letter : {"A", "B", "C", "D"}) {
       const std::string column = std::string("Choice ") + letter;
-      if (!table.has(column) || field(column.c_str()) == "-" || field(column.c_str()).empty()) continue;
-      choices += (choices.empty() ? "Choices: " : " ") + std::string(letter) + ". " + field(column.c_str());
+      choices.push_back(table.has(column) ? table.at(row, column) : "");
     }
-    HM_CHECK(!choices.empty(), table.where(row), ": a closed question without choices");
-    question += "\n" + choices;
-    answer = field("AnswerChoice") + ". " + answer;
+    std::tie(question, answer) =
+        WithChoices(question, "\n", choices, table.at(row, "AnswerChoice"), answer, table.where(row));
   }
   return VolumeQuestion(question, answer, type, category);
 }
@@ -82,7 +64,9 @@ std::vector<EvalSample> LoadRad3d(const std::string& dir, bool) {
       for (size_t row = 0; row < table.rows(); ++row) {
         EvalSample s = RowQuestion(table, row, category);
         const std::string name = table.at(row, "VolumeName");
-        const std::string folder = VolumeFolder(volumes, name);
+        // The CT-RATE NIfTI as named, else the release's preprocessed .npy of that name.
+        std::string folder = VolumeSliceFolder((volumes / name).string());
+        if (folder.empty()) folder = VolumeSliceFolder(WithoutVolumeExtension((volumes / name).string()) + ".npy");
         HM_CHECK(!folder.empty(), table.where(row), ": volume ", name, " not found in ", volumes.string(),
                  "/ (as the NIfTI named so, its .npy, or a folder of slices)");
         s.media = {folder};

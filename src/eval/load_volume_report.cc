@@ -61,14 +61,28 @@ EvalSample VolumeQuestion(const std::string& question, std::string answer, const
   return s;
 }
 
+std::pair<std::string, std::string> WithChoices(const std::string& question, const char* separator,
+                                                const std::vector<std::string>& choices, const std::string& letter,
+                                                const std::string& answer, const std::string& where) {
+  std::string listed;
+  for (size_t k = 0; k < choices.size(); ++k)
+    if (!choices[k].empty() && choices[k] != "-")
+      listed += (listed.empty() ? "Choices: " : " ") + std::string(1, static_cast<char>('A' + k)) + ". " + choices[k];
+  HM_CHECK(!listed.empty(), where, ": a closed question without choices");
+  return {question + separator + listed, letter + ". " + answer};
+}
+
 std::string Rad3dCategory(const std::string& type) { return PyReplace(type, "_", " "); }
 
+std::string M3dCategory(int type) {
+  static const char* kTypes[] = {"Plane", "Phase", "Organ", "Abnormality", "Location"};
+  return type >= 1 && type <= 5 ? kTypes[type - 1] : "Unknown Type " + std::to_string(type);
+}
+
 // M3D-VQA as MedUniEval reads it (M3D_test.json), "type" 1..5.
-std::vector<EvalSample> LoadM3d(const std::string& dir, bool) {
-  return LoadVolumeQuestions(dir, "M3D_test.json", [](const nlohmann::json& r) -> std::string {
-    static const char* kTypes[] = {"Plane", "Phase", "Organ", "Abnormality", "Location"};
-    const int type = r.contains("type") && r["type"].is_number_integer() ? r["type"].get<int>() : 0;
-    return type >= 1 && type <= 5 ? kTypes[type - 1] : "Unknown Type " + std::to_string(type);
+std::vector<EvalSample> LoadM3dMedUniEvalJson(const std::string& dir) {
+  return LoadVolumeQuestions(dir, "M3D_test.json", [](const nlohmann::json& r) {
+    return M3dCategory(r.contains("type") && r["type"].is_number_integer() ? r["type"].get<int>() : 0);
   });
 }
 

@@ -52,6 +52,15 @@ EvalSample VolumeQuestion(const std::string& question, std::string answer, const
                           std::string category);
 // Whether a 3D question type is closed (CLOSE or CLOSED, any case), as MedUniEval's rule reads it.
 bool ClosedQuestionType(std::string question_type);
+// M3D's table name for its question type 1..5 (eval_3d.py's QUESTION_TYPE_MAPPING).
+std::string M3dCategory(int type);
+std::vector<EvalSample> LoadM3dMedUniEvalJson(const std::string& dir);
+// A closed 3D question with its choices as M3D's and 3D-RAD's own evaluations write them
+// (question, `separator` (M3D " ", 3D-RAD "\n"), "Choices: A. x B. y", choices "-" or empty
+// dropped) and its gold "B. y".
+std::pair<std::string, std::string> WithChoices(const std::string& question, const char* separator,
+                                                const std::vector<std::string>& choices, const std::string& letter,
+                                                const std::string& answer, const std::string& where);
 // 3D-RAD's table name for a task type: "Medical_Computation" -> "Medical Computation".
 std::string Rad3dCategory(const std::string& type);
 std::vector<EvalSample> LoadRad3dMedUniEvalJson(const std::string& dir);

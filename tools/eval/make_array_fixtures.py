@@ -1,5 +1,6 @@
 """Writes the array-published benchmark fixtures under ROOT with the publishers' own tools
-(numpy's savez_compressed for MedMNIST's .npz, np.save and nibabel for 3D-RAD's volumes).
+(numpy's savez_compressed for MedMNIST's .npz, np.save for M3D's and 3D-RAD's volumes,
+nibabel for CT-RATE's NIfTI).
 Called by make_fixtures.mjs; Debian's python3-numpy and python3-nibabel suffice.
 
     /usr/bin/python3 tools/eval/make_array_fixtures.py testdata/eval/benchmarks
@@ -35,3 +36,7 @@ os.makedirs(f'{root}/3DRad/volumes', exist_ok=True)
 np.save(f'{root}/3DRad/volumes/test_2_a_1.npy', rng.random((1, 6, 16, 16), dtype=np.float32))
 hu = (rng.random((16, 16, 6)) * 2000 - 1000).astype(np.int16)
 nibabel.save(nibabel.Nifti1Image(hu, np.diag([1.0, 1.0, 2.5, 1.0])), f'{root}/3DRad/volumes/test_1_a_1.nii.gz')
+
+# M3D-Cap's preprocessed volume (M3D-VQA's Image Path): a (1, D, H, W) float .npy in 0..1.
+os.makedirs(f'{root}/M3D/ct_case/000006', exist_ok=True)
+np.save(f'{root}/M3D/ct_case/000006/Axial_C__portal_venous_phase.npy', rng.random((1, 6, 16, 16), dtype=np.float32))

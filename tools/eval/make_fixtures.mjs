@@ -2,7 +2,7 @@
 // its benchmark is published in (JSONL, JSON, CSV, gzipped CSV, report text files, Hugging
 // Face parquet with embedded images, numpy .npz/.npy and NIfTI through
 // make_array_fixtures.py), then converts the parquet ones with parquet_to_jsonl.mjs as a user
-// would. MedUniEval's own JSON forms of four sets go to testdata/eval/medunieval-json/.
+// would. MedUniEval's own JSON forms of five sets go to testdata/eval/medunieval-json/.
 //
 //   node tools/eval/make_fixtures.mjs
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -181,15 +181,15 @@ write('PMC_VQA/test_2.csv', [
   '1,PMC2_F3.png,"Caption with ""quotes""",Where is the lesion?,A:Left lobe,B:Right lobe,"C:Both, bilateral",D:None,C,test',
 ].join('\r\n') + '\r\n')
 
-// M3D-VQA in MedUniEval's M3D_test.json form: six slices make one video (more than five images).
-for (let i = 0; i < 6; ++i) copy(png, `M3D/slices/case1/${String(i).padStart(3, '0')}.png`)
-const m3d = (q, a, qt, type) => ({ video: ['slices/case1'], conversations: [{ from: 'human', value: `<image>\n${q}` }, { from: 'gpt', value: a }], Question_Type: qt, type })
-write('M3D/M3D_test.json', JSON.stringify([
-  m3d('Which plane is this image in? A. axial B. coronal C. sagittal D. oblique', 'A. axial', 'CLOSED', 1),
-  m3d('Which phase is this CT scan?', 'Arterial phase', 'OPEN', 2),
-  m3d('Which organ shows a lesion? A. liver B. kidney C. spleen D. pancreas', 'B. kidney', 'CLOSE', 3),
-  m3d('Where is the abnormality located?', 'In the left kidney', 'OPEN', 5),
-], null, 1))
+// M3D-VQA (GoodBaiBai88/M3D-VQA): M3D_VQA_test.csv as published, over M3D-Cap's preprocessed
+// .npy volumes (written by make_array_fixtures.py); four question types, one row each.
+write('M3D/M3D_VQA_test.csv', [
+  'Image Path,Text,Question Type,Question,Choice A,Choice B,Choice C,Choice D,Answer,Answer Choice',
+  'ct_case/000006/Axial_C__portal_venous_phase.npy,"Liver lesion, 2 cm.",1,Which plane is this image in?,axial,coronal,sagittal,oblique,axial,A',
+  'ct_case/000006/Axial_C__portal_venous_phase.npy,"Liver lesion, 2 cm.",2,Which phase is this CT scan?,Arterial phase,Portal venous phase,Non-contrast,Delayed phase,Portal venous phase,B',
+  'ct_case/000006/Axial_C__portal_venous_phase.npy,"Liver lesion, 2 cm.",3,Which organ shows a lesion?,Liver,Kidney,Spleen,Pancreas,Liver,A',
+  'ct_case/000006/Axial_C__portal_venous_phase.npy,"Liver lesion, 2 cm.",5,Where is the lesion located?,Left lobe,Right lobe,Caudate lobe,Both lobes,Right lobe,B',
+].join('\n') + '\n')
 
 // IU-Xray in MedUniEval's iu_xray_test.json form: two views per study.
 copy(png, 'IU_XRAY/images/CXR1_1_IM-0001/0.png')
@@ -335,7 +335,7 @@ mmmuSubjects.forEach((subject, s) => {
   convert(`MMMU/${subject}/validation-00000-of-00001.parquet`, `MMMU/${subject}/validation.jsonl`)
 })
 
-// MedMNIST, 3D-RAD: the arrays and volumes, written by numpy and nibabel as their publishers do.
+// MedMNIST, M3D, 3D-RAD: the arrays and volumes, written by numpy and nibabel as their publishers do.
 execFileSync('/usr/bin/python3', [join(repo, 'tools', 'eval', 'make_array_fixtures.py'), root])  // Debian's, with numpy and nibabel
 
 // 3D-RAD (Tang-xiaoxiao/3D-RAD): test/Task<N>_<Name>/<subtask>.csv as published, volumes/ named by VolumeName.
@@ -409,7 +409,7 @@ write('CheXpert_Plus/df_chexpert_plus_240401.csv', [chexpertColumns.join(','),
     split: 'valid' }),
 ].join('\n') + '\n')
 
-// MedUniEval's own JSON forms of the same four sets (medminist_test.json, Rad3D_test.json,
+// MedUniEval's own JSON forms of five sets (medminist_test.json, M3D_test.json, Rad3D_test.json,
 // mimic_test.json, chexpert_val.json), which the loaders read when the published files are absent.
 const own = (path) => `../medunieval-json/${path}`
 copy(png, own('Medmnist/images/pathmnist/test_0.png'))
@@ -421,6 +421,14 @@ write(own('Medmnist/medminist_test.json'), JSON.stringify([
   { id: 'bloodmnist_test_7', images: ['images/bloodmnist/test_7.png'], conversations: [
     { from: 'human', value: '<image>Which blood cell type is this?\nA. basophil\nB. eosinophil, a granulocyte\nwith two lobes\nC. neutrophil' },
     { from: 'gpt', value: 'B' }], answer: 'B', split: 'bloodmnist' },
+], null, 1))
+for (let i = 0; i < 6; ++i) copy(png, own(`M3D/slices/case1/${String(i).padStart(3, '0')}.png`))
+const m3d = (q, a, qt, type) => ({ video: ['slices/case1'], conversations: [{ from: 'human', value: `<image>\n${q}` }, { from: 'gpt', value: a }], Question_Type: qt, type })
+write(own('M3D/M3D_test.json'), JSON.stringify([
+  m3d('Which plane is this image in? A. axial B. coronal C. sagittal D. oblique', 'A. axial', 'CLOSED', 1),
+  m3d('Which phase is this CT scan?', 'Arterial phase', 'OPEN', 2),
+  m3d('Which organ shows a lesion? A. liver B. kidney C. spleen D. pancreas', 'B. kidney', 'CLOSE', 3),
+  m3d('Where is the abnormality located?', 'In the left kidney', 'OPEN', 5),
 ], null, 1))
 for (let i = 0; i < 6; ++i) copy(png, own(`3DRad/slices/valid_1_a_1/${String(i).padStart(3, '0')}.png`))
 const rad3d = (q, a, qt, type, sub) => ({ video: ['slices/valid_1_a_1'], conversations: [{ from: 'human', value: `<video>\n${q}` },
