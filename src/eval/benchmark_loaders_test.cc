@@ -20,7 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 const std::string kRoot = HULUMED_SOURCE_DIR "/testdata/eval/benchmarks";
-// MedUniEval's own JSON forms of MedMNIST, M3D, 3D-RAD, MIMIC-CXR and CheXpert Plus.
+// MedUniEval's own JSON forms of MedMNIST, M3D, 3D-RAD, IU-Xray, MIMIC-CXR and CheXpert Plus.
 const std::string kOwnJsonRoot = HULUMED_SOURCE_DIR "/testdata/eval/medunieval-json";
 
 std::vector<EvalSample> Load(const std::string& name, bool reasoning = false) {
@@ -334,7 +334,7 @@ TEST(BenchmarkLoaders, ReportSetsInMedUniEvalsJsonAskForAReport) {
 }
 
 TEST(BenchmarkLoaders, AbsenceOfBothFormsSaysWhereToGetThePublishedOne) {
-  for (const char* name : {"Medmnist", "M3D", "3DRad", "MIMIC_CXR", "CheXpert_Plus"}) {
+  for (const char* name : {"Medmnist", "M3D", "3DRad", "IU_XRAY", "MIMIC_CXR", "CheXpert_Plus"}) {
     try {
       LoadBenchmark(FindBenchmark(name), {"/nonexistent/data"});
       ADD_FAILURE() << name << ": no error";

@@ -80,10 +80,12 @@ const std::vector<Entry>& Entries() {
         "MedUniEval's own M3D_test.json with its slice folders",
         MetricsLayout::kByCategory3d, JudgeScope::kNone, "", {"M3D_test.json"}},
        LoadM3d},
-      {{"IU_XRAY", "IU_XRAY", "iu_xray_test.json",
-        "IU-Xray (https://openi.nlm.nih.gov/faq#collection, NLMCXR_png.tgz) in MedUniEval's iu_xray_test.json "
-        "form: a list of {image: [paths], conversations: [prompt, report]}, paths relative to this folder",
-        MetricsLayout::kReport},
+      {{"IU_XRAY", "IU_XRAY", "annotation.json",
+        "IU-Xray as report-generation work distributes it (R2Gen's iu_xray release, "
+        "https://github.com/zhjohnchan/R2Gen: annotation.json with its test split, and the OpenI PNGs "
+        "(https://openi.nlm.nih.gov/faq#collection) as images/<study>/<n>.png); or MedUniEval's own "
+        "iu_xray_test.json",
+        MetricsLayout::kReport, JudgeScope::kNone, "", {"iu_xray_test.json"}},
        LoadIuXray},
       {{"MMLU_Pro", "MMLU_Pro", "test.jsonl",
         "https://huggingface.co/datasets/TIGER-Lab/MMLU-Pro: download data/test-00000-of-00001.parquet (the "

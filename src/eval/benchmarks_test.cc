@@ -144,12 +144,19 @@ TEST(Benchmarks, M3dInMedUniEvalsJsonCleansTheImageTagAndMapsQuestionTypes) {
   EXPECT_TRUE(std::filesystem::is_directory(s[0].media[0]));
 }
 
-TEST(Benchmarks, IuXrayAsksForAReport) {
+TEST(Benchmarks, IuXrayAsksForAReportOnTheTestSplit) {
   const auto s = Load("IU_XRAY");
-  ASSERT_EQ(s.size(), 2u);
-  EXPECT_EQ(s[0].media.size(), 2u);
+  ASSERT_EQ(s.size(), 2u);  // the train study is left out
+  EXPECT_EQ(s[0].id, "CXR1_1_IM-0001");
+  ASSERT_EQ(s[0].media.size(), 2u);
+  EXPECT_NE(s[0].media[1].find("IU_XRAY/images/CXR1_1_IM-0001/1.png"), std::string::npos);
   EXPECT_EQ(s[0].kind, "report");
   EXPECT_EQ(s[0].prompt.rfind("You are a helpful assistant. Please generate a report", 0), 0u);
+  EXPECT_EQ(s[1].answer, "Borderline cardiomegaly. Midline sternotomy. No acute pulmonary disease.");
+  const auto own = LoadBenchmark(FindBenchmark("IU_XRAY"), {HULUMED_SOURCE_DIR "/testdata/eval/medunieval-json"});
+  ASSERT_EQ(own.size(), 2u);
+  EXPECT_EQ(own[0].media.size(), 2u);
+  EXPECT_EQ(own[1].answer, s[1].answer);
 }
 
 TEST(Benchmarks, AbsenceSaysWhereToGetItAndWhereToPutIt) {

@@ -1,12 +1,14 @@
-// 3D question answering (M3D, 3D-RAD) and report generation (IU-Xray, and MIMIC-CXR and
-// CheXpert Plus in MedUniEval's form): LLaVA-style JSON lists with "conversations"
+// 3D question answering (M3D, 3D-RAD in MedUniEval's form) and report generation (IU-Xray,
+// and MIMIC-CXR and CheXpert Plus in MedUniEval's form): LLaVA-style JSON lists with "conversations"
 // [question, answer], and the sample builders the published-format loaders share.
+#include <filesystem>
 #include <functional>
 
 #include "core/error.h"
 #include "eval/loaders.h"
 #include "eval/prompts.h"
 #include "eval/source_records.h"
+#include "io/json_file.h"
 
 namespace hm::eval {
 namespace {
@@ -125,7 +127,29 @@ std::vector<EvalSample> LoadReportList(const std::string& dir, const std::string
   });
 }
 
-// IU-Xray (iu_xray_test.json), every view of the study.
-std::vector<EvalSample> LoadIuXray(const std::string& dir, bool) { return LoadReportList(dir, "iu_xray_test.json", false); }
+// IU-Xray, every view of a study: the test split of annotation.json as report-generation work
+// distributes IU-Xray (R2Gen's iu_xray release: {"test": [{"id", "report", "image_path":
+// [<study>/<n>.png ..]}], the images under images/); OpenI's own release has no split. Without
+// annotation.json, MedUniEval's own iu_xray_test.json.
+std::vector<EvalSample> LoadIuXray(const std::string& dir, bool) {
+  const std::string path = dir + "/annotation.json";
+  if (!std::filesystem::exists(path)) return LoadReportList(dir, "iu_xray_test.json", false);
+  const nlohmann::json annotation = ReadJsonFile(path);
+  HM_CHECK(annotation.is_object() && annotation.contains("test"), path, ": expected {\"test\": [...]} (R2Gen's split)");
+  std::vector<EvalSample> out;
+  AppendSamples(path, annotation["test"], [&](const SourceRecord& r) -> std::optional<EvalSample> {
+    HM_CHECK(r.json.contains("image_path") && r.json["image_path"].is_array() && !r.json["image_path"].empty(), r.where,
+             ": \"image_path\" must list the study's images");
+    std::vector<std::string> images;
+    for (const auto& image : r.json["image_path"]) {
+      HM_CHECK(image.is_string(), r.where, ": \"image_path\" holds a non-string path");
+      images.push_back(UnderDir(dir, "images/" + image.get<std::string>()));
+    }
+    EvalSample s = ReportSample(std::move(images), Field(r.json, "report", r.where));
+    s.id = SourceId(r.json, "id", r.position);
+    return s;
+  }, out);
+  return out;
+}
 
 }  // namespace hm::eval

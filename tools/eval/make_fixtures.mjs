@@ -2,7 +2,7 @@
 // its benchmark is published in (JSONL, JSON, CSV, gzipped CSV, report text files, Hugging
 // Face parquet with embedded images, numpy .npz/.npy and NIfTI through
 // make_array_fixtures.py), then converts the parquet ones with parquet_to_jsonl.mjs as a user
-// would. MedUniEval's own JSON forms of five sets go to testdata/eval/medunieval-json/.
+// would. MedUniEval's own JSON forms of six sets go to testdata/eval/medunieval-json/.
 //
 //   node tools/eval/make_fixtures.mjs
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -191,16 +191,21 @@ write('M3D/M3D_VQA_test.csv', [
   'ct_case/000006/Axial_C__portal_venous_phase.npy,"Liver lesion, 2 cm.",5,Where is the lesion located?,Left lobe,Right lobe,Caudate lobe,Both lobes,Right lobe,B',
 ].join('\n') + '\n')
 
-// IU-Xray in MedUniEval's iu_xray_test.json form: two views per study.
+// IU-Xray as report-generation work distributes it (R2Gen's iu_xray release: the OpenI PNGs as
+// images/<study>/<n>.png and annotation.json with its train/val/test split); two views, then one.
 copy(png, 'IU_XRAY/images/CXR1_1_IM-0001/0.png')
 copy(png, 'IU_XRAY/images/CXR1_1_IM-0001/1.png')
-copy(jpg, 'IU_XRAY/images/CXR2_IM-0652/0.jpg')
-const report = (images, text) => ({ image: images, conversations: [{ from: 'human', value: '<image>\nGenerate a report.' }, { from: 'gpt', value: text }] })
-write('IU_XRAY/iu_xray_test.json', JSON.stringify([
-  report(['images/CXR1_1_IM-0001/0.png', 'images/CXR1_1_IM-0001/1.png'], 'The cardiac silhouette and mediastinum size are within normal limits. There is no pulmonary edema. No acute cardiopulmonary abnormality.'),
-  report(['images/CXR2_IM-0652/0.jpg'], 'Borderline cardiomegaly. Midline sternotomy. No acute pulmonary disease.'),
-], null, 1))
-
+copy(png, 'IU_XRAY/images/CXR2_IM-0652/0.png')
+copy(png, 'IU_XRAY/images/CXR3_IM-1384/0.png')
+const iu = (id, images, report, split) => ({ id, report, image_path: images.map((n) => `${id}/${n}.png`), split })
+write('IU_XRAY/annotation.json', JSON.stringify({
+  train: [iu('CXR3_IM-1384', [0], 'Normal chest.', 'train')],
+  val: [],
+  test: [
+    iu('CXR1_1_IM-0001', [0, 1], 'The cardiac silhouette and mediastinum size are within normal limits. There is no pulmonary edema. No acute cardiopulmonary abnormality.', 'test'),
+    iu('CXR2_IM-0652', [0], 'Borderline cardiomegaly. Midline sternotomy. No acute pulmonary disease.', 'test'),
+  ],
+}))
 
 // An embedded-image parquet column ({bytes, path}, as the datasets library writes Image()).
 const imageColumn = (name) => [
@@ -409,8 +414,8 @@ write('CheXpert_Plus/df_chexpert_plus_240401.csv', [chexpertColumns.join(','),
     split: 'valid' }),
 ].join('\n') + '\n')
 
-// MedUniEval's own JSON forms of five sets (medminist_test.json, M3D_test.json, Rad3D_test.json,
-// mimic_test.json, chexpert_val.json), which the loaders read when the published files are absent.
+// MedUniEval's own JSON forms of six sets (medminist_test.json, M3D_test.json, Rad3D_test.json,
+// iu_xray_test.json, mimic_test.json, chexpert_val.json), which the loaders read when the published files are absent.
 const own = (path) => `../medunieval-json/${path}`
 copy(png, own('Medmnist/images/pathmnist/test_0.png'))
 copy(png, own('Medmnist/images/bloodmnist/test_7.png'))
@@ -437,6 +442,14 @@ write(own('3DRad/Rad3D_test.json'), JSON.stringify([
   rad3d('What is the thickness of the pleural effusion?', 'About 2 cm', 'open', 'Medical_Computation', 'Thickness'),
   rad3d('Is there a nodule? A. yes B. no', 'A. yes', 'close', 'Abnormality_Detection', 'Presence'),
   rad3d('Which organ is enlarged?', 'Liver', 'OPEN', 'Organ_Identification', 'Organ_Name'),
+], null, 1))
+const report = (images, text) => ({ image: images, conversations: [{ from: 'human', value: '<image>\nGenerate a report.' }, { from: 'gpt', value: text }] })
+copy(png, own('IU_XRAY/images/CXR1_1_IM-0001/0.png'))
+copy(png, own('IU_XRAY/images/CXR1_1_IM-0001/1.png'))
+copy(jpg, own('IU_XRAY/images/CXR2_IM-0652/0.jpg'))
+write(own('IU_XRAY/iu_xray_test.json'), JSON.stringify([
+  report(['images/CXR1_1_IM-0001/0.png', 'images/CXR1_1_IM-0001/1.png'], 'The cardiac silhouette and mediastinum size are within normal limits. There is no pulmonary edema. No acute cardiopulmonary abnormality.'),
+  report(['images/CXR2_IM-0652/0.jpg'], 'Borderline cardiomegaly. Midline sternotomy. No acute pulmonary disease.'),
 ], null, 1))
 copy(jpg, own('MIMIC_CXR/files/p10/p10000032/s50414267/view1.jpg'))
 copy(png, own('MIMIC_CXR/files/p10/p10000032/s50414267/view2.png'))
