@@ -69,9 +69,26 @@ TEST(BenchmarkEndToEnd, VolumeQuestions3dRad) {
   const auto metrics = RunPerfectly(server, "3DRad", [](const EvalSample& s) {
     return s.kind == "closed_3d" ? s.answer.substr(0, 1) : s.answer;
   });
-  EXPECT_DOUBLE_EQ(metrics["by_category"]["Abnormality Detection"]["closed"]["accuracy"].get<double>(), 100.0);
-  EXPECT_DOUBLE_EQ(metrics["by_category"]["Organ Identification"]["open"]["exact_match"].get<double>(), 100.0);
-  for (const auto& r : server.requests()) EXPECT_EQ(r.images, 6);  // the slice folder, sent frame by frame
+  EXPECT_DOUBLE_EQ(metrics["by_category"]["Anomaly Detection"]["closed"]["accuracy"].get<double>(), 100.0);
+  EXPECT_DOUBLE_EQ(metrics["by_category"]["Existence Detection"]["closed"]["accuracy"].get<double>(), 100.0);
+  EXPECT_DOUBLE_EQ(metrics["by_category"]["Medical Computation"]["open"]["exact_match"].get<double>(), 100.0);
+  // Both volumes (the .npy and the NIfTI) as their six slices, sent frame by frame.
+  ASSERT_EQ(server.requests().size(), 4u);
+  for (const auto& r : server.requests()) EXPECT_EQ(r.images, 6);
+}
+
+// One dataset's questions share a prompt (its class list), so a fixed letter is replied:
+// right for pathmnist's label 2 (C) only.
+TEST(BenchmarkEndToEnd, ImagesFromArraysMedMnist) {
+  FakeEndpoint server;
+  const auto metrics = RunPerfectly(server, "Medmnist", [](const EvalSample&) { return "C"; });
+  EXPECT_EQ(metrics["total_metrics"]["total"], 3);
+  EXPECT_EQ(metrics["total_metrics"]["correct"], 1);
+  EXPECT_DOUBLE_EQ(metrics["total_metrics"]["accuracy"].get<double>(), 33.33);
+  EXPECT_EQ(metrics["split_metrics"]["pathmnist"]["correct"], 1);
+  EXPECT_EQ(metrics["split_metrics"]["pneumoniamnist"]["total"], 1);
+  ASSERT_EQ(server.requests().size(), 3u);
+  for (const auto& r : server.requests()) EXPECT_EQ(r.images, 1);
 }
 
 TEST(BenchmarkEndToEnd, ReportGenerationChexpertPlus) {

@@ -1,20 +1,38 @@
 // The benchmarks added after the first eleven, each from its fixture in the published format
-// (tools/eval/make_fixtures.mjs): question, choices, gold, media and MedUniEval's prompt.
+// (tools/eval/make_fixtures.mjs), and four of them also in MedUniEval's own JSON form:
+// question, choices, gold, media and MedUniEval's prompt.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
 #include "eval/benchmarks.h"
+#include "io/npz.h"
+#include "runtime/media_request.h"
 
 namespace hm::eval {
 namespace {
 
+namespace fs = std::filesystem;
 const std::string kRoot = HULUMED_SOURCE_DIR "/testdata/eval/benchmarks";
+// MedUniEval's own JSON forms of MedMNIST, M3D, 3D-RAD, IU-Xray, MIMIC-CXR and CheXpert Plus.
+const std::string kOwnJsonRoot = HULUMED_SOURCE_DIR "/testdata/eval/medunieval-json";
 
 std::vector<EvalSample> Load(const std::string& name, bool reasoning = false) {
   return LoadBenchmark(FindBenchmark(name), {kRoot, reasoning});
+}
+
+Image DecodedImage(const std::string& path) {
+  MediaSpec spec;
+  spec.path = path;
+  const MediaItem item = LoadMedia(spec);
+  EXPECT_EQ(item.frames.images.size(), 1u) << path;
+  return item.frames.images.at(0);
 }
 
 bool EndsWith(const std::string& s, const std::string& tail) {
@@ -141,8 +159,52 @@ TEST(BenchmarkLoaders, MmmuParsesPythonOptionListsAndShowsImageOne) {
   EXPECT_TRUE(open.media.empty());
 }
 
-TEST(BenchmarkLoaders, MedMnistTakesChoicesFromTheQuestionText) {
+TEST(BenchmarkLoaders, MedMnistAsPublishedAsksForTheClassByLetter) {
   const auto s = Load("Medmnist");
+  ASSERT_EQ(s.size(), 3u);  // pathmnist.npz's 2 test images, then pneumoniamnist_64.npz's 1
+  EXPECT_EQ(s[0].id, "pathmnist_test_0");
+  EXPECT_EQ(s[0].category, "pathmnist");
+  ASSERT_EQ(s[0].choices.size(), 9u);
+  EXPECT_EQ(s[0].choices[8], "colorectal adenocarcinoma epithelium");
+  EXPECT_EQ(s[0].answer, "C");  // test_labels [[2], [8]]
+  EXPECT_EQ(s[1].answer, "I");
+  EXPECT_EQ(s[2].id, "pneumoniamnist_64_test_0");
+  EXPECT_EQ(s[2].category, "pneumoniamnist");
+  EXPECT_EQ(s[2].answer, "B");
+  EXPECT_EQ(s[2].prompt, "Which category does this image belong to?\nA. normal\nB. pneumonia\n"
+                         "Answer with the option's letter from the given choices directly.");
+  EXPECT_EQ(s[2].kind, "multi_choice");
+  ASSERT_EQ(s[2].media.size(), 1u);
+  EXPECT_TRUE(EndsWith(s[2].media[0], "Medmnist/unpacked/pneumoniamnist_64/test_0.png"));
+}
+
+// The images are written once beside the archive with the arrays' pixels (gray as RGB).
+TEST(BenchmarkLoaders, MedMnistWritesEachTestImageOnceWithItsPixels) {
+  const fs::path root = fs::temp_directory_path() / ("hm_medmnist_" + std::to_string(getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "Medmnist");
+  for (const char* f : {"pathmnist.npz", "pneumoniamnist_64.npz"})
+    fs::copy_file(kRoot + "/Medmnist/" + f, root / "Medmnist" / f);
+  const auto s = LoadBenchmark(FindBenchmark("Medmnist"), {root.string()});
+  ASSERT_EQ(s.size(), 3u);
+  const NpyArray rgb = ReadNpzArray((root / "Medmnist" / "pathmnist.npz").string(), "test_images");
+  const Image first = DecodedImage(s[1].media[0]);  // test image 1 of pathmnist
+  ASSERT_EQ(first.width, 28);
+  EXPECT_TRUE(std::equal(first.rgb.begin(), first.rgb.end(), rgb.bytes.begin() + 28 * 28 * 3));
+  const NpyArray gray = ReadNpzArray((root / "Medmnist" / "pneumoniamnist_64.npz").string(), "test_images");
+  const Image second = DecodedImage(s[2].media[0]);
+  ASSERT_EQ(second.width, 64);
+  for (size_t p = 0; p < 64 * 64; ++p) ASSERT_EQ(second.rgb[p * 3 + 1], gray.bytes[p]) << p;
+  // A second load reads the images already there instead of writing them again.
+  const auto written = fs::last_write_time(s[2].media[0]);
+  fs::last_write_time(s[2].media[0], written - std::chrono::hours(1));
+  LoadBenchmark(FindBenchmark("Medmnist"), {root.string()});
+  EXPECT_EQ(fs::last_write_time(s[2].media[0]), written - std::chrono::hours(1));
+  fs::remove_all(root);
+}
+
+TEST(BenchmarkLoaders, MedMnistInMedUniEvalsJsonTakesChoicesFromTheQuestionText) {
+  const auto s = LoadBenchmark(FindBenchmark("Medmnist"), {kOwnJsonRoot});
   ASSERT_EQ(s.size(), 2u);
   EXPECT_EQ(s[0].choices, (std::vector<std::string>{"adipose", "background", "debris", "lymphocytes"}));
   EXPECT_EQ(s[0].prompt, "What tissue type is shown in this pathology image?\nA. adipose\nB. background\nC. debris\n"
@@ -153,28 +215,138 @@ TEST(BenchmarkLoaders, MedMnistTakesChoicesFromTheQuestionText) {
   EXPECT_EQ(s[1].category, "bloodmnist");
 }
 
-TEST(BenchmarkLoaders, Rad3dNamesItsTaskTypes) {
+TEST(BenchmarkLoaders, Rad3dAsPublishedReadsTaskCsvsAndSlicesEachVolume) {
   const auto s = Load("3DRad");
+  ASSERT_EQ(s.size(), 4u);  // task folders in order: 2 (1 row), 3 (2 rows), 4 (1 row)
+  EXPECT_EQ(s[0].id, "Task2_Anomaly_Detection/Diagnosis.csv#2");
+  EXPECT_EQ(s[0].category, "Anomaly Detection");
+  EXPECT_EQ(s[0].kind, "closed_3d");
+  EXPECT_EQ(s[0].answer, "C. Pneumonia");
+  EXPECT_EQ(s[0].prompt, "What is the most likely diagnosis?\nChoices: A. Lung cancer B. Emphysema C. Pneumonia "
+                         "D. Fibrosis\nAnswer with the option's letter from the given choices directly.");
+  EXPECT_EQ(s[1].category, "Medical Computation");
+  EXPECT_EQ(s[1].kind, "open_3d");
+  EXPECT_EQ(s[1].answer, "30 mm");
+  EXPECT_EQ(s[1].prompt, "What is the thickness of the pleural effusion at its thickest point?\n"
+                         "Please answer the question concisely.");
+  EXPECT_EQ(s[2].question, "What is the thickness of the wall, at its thickest point?");  // a quoted CSV field
+  EXPECT_EQ(s[3].category, "Existence Detection");
+  EXPECT_EQ(s[3].answer, "B. No");
+  EXPECT_EQ(s[3].question, "Does the CT scan reveal cardiomegaly?\nChoices: A. Yes B. No");  // "-" choices dropped
+  // The .npy volume (1, 6, 16, 16) and the NIfTI (16, 16, 6) each become a folder of 6 slices.
+  for (const EvalSample& sample : {s[0], s[1]}) {
+    ASSERT_EQ(sample.media.size(), 1u);
+    ASSERT_TRUE(fs::is_directory(sample.media[0])) << sample.media[0];
+    EXPECT_EQ(std::distance(fs::directory_iterator(sample.media[0]), fs::directory_iterator()), 6) << sample.media[0];
+    EXPECT_EQ(DecodedImage(sample.media[0] + "/000.png").width, 16);
+  }
+  EXPECT_TRUE(EndsWith(s[0].media[0], "3DRad/volumes/test_2_a_1"));
+  EXPECT_TRUE(EndsWith(s[1].media[0], "3DRad/volumes/test_1_a_1"));
+}
+
+TEST(BenchmarkLoaders, Rad3dNamesAMissingVolumeAndItsRow) {
+  const fs::path root = fs::temp_directory_path() / ("hm_rad3d_" + std::to_string(getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "3DRad" / "test" / "Task3_Medical_Computation");
+  fs::copy_file(kRoot + "/3DRad/test/Task3_Medical_Computation/Thickness.csv",
+                root / "3DRad" / "test" / "Task3_Medical_Computation" / "Thickness.csv");
+  try {
+    LoadBenchmark(FindBenchmark("3DRad"), {root.string()});
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("Thickness.csv row 2: volume test_1_a_1.nii.gz not found in"), std::string::npos)
+        << e.what();
+  }
+  fs::remove_all(root);
+}
+
+TEST(BenchmarkLoaders, Rad3dInMedUniEvalsJsonNamesItsTaskTypes) {
+  const auto s = LoadBenchmark(FindBenchmark("3DRad"), {kOwnJsonRoot});
   ASSERT_EQ(s.size(), 3u);
   EXPECT_EQ(s[0].kind, "open_3d");
   EXPECT_EQ(s[0].category, "Medical Computation");
   EXPECT_EQ(s[0].prompt, "What is the thickness of the pleural effusion?\nPlease answer the question concisely.");
   EXPECT_EQ(s[1].kind, "closed_3d");
   EXPECT_EQ(s[1].answer, "A. yes");
-  EXPECT_TRUE(std::filesystem::is_directory(s[0].media[0]));
+  EXPECT_TRUE(fs::is_directory(s[0].media[0]));
 }
 
-TEST(BenchmarkLoaders, ReportSetsAskForAReport) {
-  const auto mimic = Load("MIMIC_CXR");
+TEST(BenchmarkLoaders, MimicCxrAsPublishedTakesTestStudiesAndTheirReportSections) {
+  const auto s = Load("MIMIC_CXR");
+  ASSERT_EQ(s.size(), 2u);  // the train study and the study without findings or impression are left out
+  EXPECT_EQ(s[0].id, "s50414267");
+  ASSERT_EQ(s[0].media.size(), 2u);
+  EXPECT_TRUE(EndsWith(s[0].media[0], "MIMIC_CXR/files/p10/p10000032/s50414267/"
+                                      "02aa804e-bde0afdd-112c0b34-7bc16630-4e384014.jpg"));
+  EXPECT_EQ(s[0].answer, "There is no focal consolidation, pleural effusion or pneumothorax. Bilateral nodular "
+                         "opacities are stable. No acute cardiopulmonary process.");
+  EXPECT_EQ(s[0].kind, "report");
+  EXPECT_EQ(s[0].prep, "report_headings");
+  EXPECT_EQ(s[1].answer, "Low lung volumes, no pneumonia.");  // after a WET READ section, on the heading's line
+  EXPECT_EQ(s[1].media.size(), 1u);
+}
+
+TEST(BenchmarkLoaders, ChexpertPlusAsPublishedShowsAValidStudysFirstImage) {
+  const auto s = Load("CheXpert_Plus");
+  ASSERT_EQ(s.size(), 1u);  // the train row and the valid study without sections are left out
+  EXPECT_EQ(s[0].id, "valid/patient64541/study1");
+  ASSERT_EQ(s[0].media.size(), 1u);
+  EXPECT_TRUE(EndsWith(s[0].media[0], "CheXpert_Plus/PNG/valid/patient64541/study1/view1_frontal.png"));
+  EXPECT_EQ(s[0].answer, "Stable cardiomegaly. Left basilar opacity, \"patchy\". 1. Possible left lower lobe pneumonia.");
+  EXPECT_EQ(s[0].prompt, Load("MIMIC_CXR")[0].prompt);
+}
+
+// A report missing from the reports zip, or a table without its report sections, is named.
+TEST(BenchmarkLoaders, ReportSetsNameAMissingReportOrColumn) {
+  const fs::path root = fs::temp_directory_path() / ("hm_reports_" + std::to_string(getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "MIMIC_CXR");
+  fs::copy_file(kRoot + "/MIMIC_CXR/mimic-cxr-2.0.0-split.csv.gz", root / "MIMIC_CXR" / "mimic-cxr-2.0.0-split.csv.gz");
+  fs::create_directories(root / "CheXpert_Plus");
+  std::ofstream(root / "CheXpert_Plus" / "df_chexpert_plus_240401.csv")
+      << "path_to_image,report,split\nvalid/patient1/study1/view1_frontal.jpg,FINDINGS: clear,valid\n";
+  auto error_of = [&](const char* name) -> std::string {
+    try {
+      LoadBenchmark(FindBenchmark(name), {root.string()});
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  const std::string mimic = error_of("MIMIC_CXR");
+  EXPECT_NE(mimic.find("files/p10/p10000032/s50414267.txt: the report (from mimic-cxr-reports.zip"), std::string::npos)
+      << mimic;
+  const std::string chexpert = error_of("CheXpert_Plus");
+  EXPECT_NE(chexpert.find("df_chexpert_plus_240401.csv: no column \"section_findings\""), std::string::npos) << chexpert;
+  fs::remove_all(root);
+}
+
+TEST(BenchmarkLoaders, ReportSetsInMedUniEvalsJsonAskForAReport) {
+  const auto mimic = LoadBenchmark(FindBenchmark("MIMIC_CXR"), {kOwnJsonRoot});
   ASSERT_EQ(mimic.size(), 1u);
   EXPECT_EQ(mimic[0].media.size(), 2u);
   EXPECT_EQ(mimic[0].kind, "report");
   EXPECT_EQ(mimic[0].answer.rfind("Findings: There is no focal consolidation", 0), 0u);
-  const auto chexpert = Load("CheXpert_Plus");
+  const auto chexpert = LoadBenchmark(FindBenchmark("CheXpert_Plus"), {kOwnJsonRoot});
   ASSERT_EQ(chexpert.size(), 1u);
   ASSERT_EQ(chexpert[0].media.size(), 1u);  // the first image only
   EXPECT_TRUE(EndsWith(chexpert[0].media[0], "view1_frontal.jpg"));
   EXPECT_EQ(chexpert[0].prompt, mimic[0].prompt);
+}
+
+TEST(BenchmarkLoaders, AbsenceOfBothFormsSaysWhereToGetThePublishedOne) {
+  for (const char* name : {"Medmnist", "M3D", "3DRad", "IU_XRAY", "MIMIC_CXR", "CheXpert_Plus"}) {
+    try {
+      LoadBenchmark(FindBenchmark(name), {"/nonexistent/data"});
+      ADD_FAILURE() << name << ": no error";
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find("(nor another form it accepts) not found. Get it from "), std::string::npos) << m;
+      EXPECT_NE(m.find("https://"), std::string::npos) << m;
+      EXPECT_NE(m.find("and put it in /nonexistent/data/"), std::string::npos) << m;
+      EXPECT_NE(m.find("or MedUniEval's own"), std::string::npos) << m;
+    }
+  }
 }
 
 TEST(BenchmarkLoaders, EachAbsenceSaysWhereToGetItWhereToPutItAndHowToConvert) {

@@ -1,6 +1,8 @@
 #include "eval/benchmark_metrics.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "data/phantom_text.h"
@@ -31,6 +33,37 @@ ojson AccuracyLayout(const std::vector<ScoredSample>& scored) {
   int64_t right = 0;
   for (const auto& s : scored) right += Right(s.verdict);
   return {{"total metrics", Accuracy(static_cast<int64_t>(scored.size()), right)}};
+}
+
+// Python's round(x, 2): "%.2f" rounds the exact binary value, ties to even, as Python's
+// correctly rounded round() does; the double read back is the one Python returns.
+double PyRound2(double x) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.2f", x);
+  return std::strtod(text, nullptr);
+}
+
+ojson SplitAccuracy(int64_t total, int64_t correct) {
+  return {{"total", total},
+          {"correct", correct},
+          {"accuracy", PyRound2(total > 0 ? static_cast<double>(correct) / static_cast<double>(total) * 100 : 0.0)}};
+}
+
+ojson BySplitLayout(const std::vector<ScoredSample>& scored) {
+  std::vector<std::string> order;
+  std::map<std::string, std::pair<int64_t, int64_t>> splits;  // total, correct
+  int64_t correct = 0;
+  for (const auto& s : scored) {
+    auto [it, added] = splits.try_emplace(s.sample.category, 0, 0);
+    if (added) order.push_back(s.sample.category);
+    const bool right = Right(s.verdict);
+    ++it->second.first;
+    it->second.second += right;
+    correct += right;
+  }
+  ojson by_split = ojson::object();
+  for (const std::string& name : order) by_split[name] = SplitAccuracy(splits[name].first, splits[name].second);
+  return {{"total_metrics", SplitAccuracy(static_cast<int64_t>(scored.size()), correct)}, {"split_metrics", by_split}};
 }
 
 ojson OpenCloseLayout(const std::vector<ScoredSample>& scored) {
@@ -204,6 +237,7 @@ ojson ByFamilyLayout(const std::vector<ScoredSample>& scored) {
 nlohmann::ordered_json BenchmarkMetrics(MetricsLayout layout, const std::vector<ScoredSample>& scored) {
   switch (layout) {
     case MetricsLayout::kAccuracy: return AccuracyLayout(scored);
+    case MetricsLayout::kBySplit: return BySplitLayout(scored);
     case MetricsLayout::kOpenClose: return OpenCloseLayout(scored);
     case MetricsLayout::kByCategory3d: return ByCategory3dLayout(scored);
     case MetricsLayout::kReport: return ReportLayout(scored);
@@ -218,6 +252,7 @@ Headline HeadlineOf(MetricsLayout layout, const nlohmann::json& m) {
   switch (layout) {
     case MetricsLayout::kAccuracy:
     case MetricsLayout::kOpenClose: return {at("/total metrics/acc"_json_pointer) * 100, "accuracy"};
+    case MetricsLayout::kBySplit: return {at("/total_metrics/accuracy"_json_pointer), "accuracy"};
     case MetricsLayout::kByFamily:
       return {at("/total metrics/acc"_json_pointer) * 100, "accuracy (all families but report)"};
     case MetricsLayout::kByCategory3d:

@@ -16,6 +16,9 @@ struct ScoredSample {
 };
 
 // kAccuracy: {"total metrics": {total, right, acc}}.
+// kBySplit: Medmnist.py's {"total_metrics": {total, correct, accuracy}, "split_metrics":
+//   {split: {total, correct, accuracy}}}, splits (the category) in order of first appearance,
+//   accuracy in percent rounded as Python's round(x, 2).
 // kOpenClose: VQA-RAD/SLAKE's "total metrics", "open" (text scores averaged over open
 //   questions, em counted as 0/1) and "close"; a part with no questions has no acc.
 // kByCategory3d: eval_3d.py's "by_category" (open scores and closed accuracy in percent) and

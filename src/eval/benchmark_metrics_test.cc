@@ -23,6 +23,18 @@ TEST(BenchmarkMetrics, AccuracyAsMedUniEvalWritesIt) {
   EXPECT_EQ(m.dump(), R"({"total metrics":{"total":4,"right":2,"acc":0.5}})");
 }
 
+// Medmnist.py's own structure; 2/3 is 66.67 and 1/6 is 16.67 as Python's round(x * 100, 2) gives.
+TEST(BenchmarkMetrics, BySplitAsMedMnistWritesIt) {
+  std::vector<ScoredSample> scored = {Make("multi_choice", "pathmnist", true), Make("multi_choice", "pathmnist", true),
+                                      Make("multi_choice", "pathmnist", false), Make("multi_choice", "bloodmnist", false)};
+  for (int i = 0; i < 5; ++i) scored.push_back(Make("multi_choice", "bloodmnist", i == 0 ? std::optional<bool>(true) : false));
+  const auto m = BenchmarkMetrics(MetricsLayout::kBySplit, scored);
+  EXPECT_EQ(m.dump(), R"({"total_metrics":{"total":9,"correct":3,"accuracy":33.33},"split_metrics":{)"
+                      R"("pathmnist":{"total":3,"correct":2,"accuracy":66.67},)"
+                      R"("bloodmnist":{"total":6,"correct":1,"accuracy":16.67}}})");
+  EXPECT_DOUBLE_EQ(HeadlineOf(MetricsLayout::kBySplit, m).value, 33.33);
+}
+
 TEST(BenchmarkMetrics, OpenCloseAveragesTextScoresOverOpenQuestions) {
   const auto m = BenchmarkMetrics(
       MetricsLayout::kOpenClose,

@@ -73,16 +73,19 @@ const std::vector<Entry>& Entries() {
         "unpacked into figures/ (or images/)",
         MetricsLayout::kAccuracy},
        LoadPmcVqa},
-      {{"M3D", "M3D", "M3D_test.json",
-        "M3D-VQA (https://huggingface.co/datasets/GoodBaiBai88/M3D-VQA) in MedUniEval's M3D_test.json form: a "
-        "list of {video: [slice folder], conversations, Question_Type, type}, slice folders relative to this "
-        "folder",
-        MetricsLayout::kByCategory3d},
+      {{"M3D", "M3D", "M3D_VQA_test.csv",
+        "M3D-VQA (https://huggingface.co/datasets/GoodBaiBai88/M3D-VQA): M3D_VQA_test.csv as published, and the "
+        "M3D-Cap volumes it names (https://huggingface.co/datasets/GoodBaiBai88/M3D-Cap, the preprocessed .npy "
+        "files, at their Image Path under this folder; each is written once as a slice folder beside it); or "
+        "MedUniEval's own M3D_test.json with its slice folders",
+        MetricsLayout::kByCategory3d, JudgeScope::kNone, "", {"M3D_test.json"}},
        LoadM3d},
-      {{"IU_XRAY", "IU_XRAY", "iu_xray_test.json",
-        "IU-Xray (https://openi.nlm.nih.gov/faq#collection, NLMCXR_png.tgz) in MedUniEval's iu_xray_test.json "
-        "form: a list of {image: [paths], conversations: [prompt, report]}, paths relative to this folder",
-        MetricsLayout::kReport},
+      {{"IU_XRAY", "IU_XRAY", "annotation.json",
+        "IU-Xray as report-generation work distributes it (R2Gen's iu_xray release, "
+        "https://github.com/zhjohnchan/R2Gen: annotation.json with its test split, and the OpenI PNGs "
+        "(https://openi.nlm.nih.gov/faq#collection) as images/<study>/<n>.png); or MedUniEval's own "
+        "iu_xray_test.json",
+        MetricsLayout::kReport, JudgeScope::kNone, "", {"iu_xray_test.json"}},
        LoadIuXray},
       {{"MMLU_Pro", "MMLU_Pro", "test.jsonl",
         "https://huggingface.co/datasets/TIGER-Lab/MMLU-Pro: download data/test-00000-of-00001.parquet (the "
@@ -129,29 +132,33 @@ const std::vector<Entry>& Entries() {
             ConvertWith("SUBJECT/validation-*.parquet", "MMMU/SUBJECT/validation.jsonl") + ", once per subject",
         MetricsLayout::kAccuracy},
        LoadMmmuMedicalVal},
-      {{"Medmnist", "Medmnist", "medminist_test.json",
-        "MedMNIST v2 (https://medmnist.com, test splits) in MedUniEval's medminist_test.json form: a list of "
-        "{images: [path], conversations: [question with lettered options, answer], answer, split}, paths "
-        "relative to this folder",
-        MetricsLayout::kAccuracy},
+      {{"Medmnist", "Medmnist", "pathmnist.npz",
+        "MedMNIST v2 (https://medmnist.com; files at https://zenodo.org/record/6496656): the 2D sets' .npz files as "
+        "published (pathmnist.npz, dermamnist.npz, octmnist.npz, pneumoniamnist.npz, retinamnist.npz, "
+        "breastmnist.npz, bloodmnist.npz, tissuemnist.npz, organamnist.npz, organcmnist.npz, organsmnist.npz, or "
+        "their _64/_128/_224 sizes; any subset), whose test images are written once to unpacked/ beside them; or "
+        "MedUniEval's own medminist_test.json",
+        MetricsLayout::kBySplit, JudgeScope::kNone, "", MedMnistFiles()},
        LoadMedMnist},
-      {{"3DRad", "3DRad", "Rad3D_test.json",
-        "3D-RAD (https://huggingface.co/datasets/Tang-xiaoxiao/3D-RAD, CT-RATE volumes as slice folders) in "
-        "MedUniEval's Rad3D_test.json form: a list of {video: [slice folder], conversations, Question_Type, "
-        "type}, slice folders relative to this folder",
-        MetricsLayout::kByCategory3d},
+      {{"3DRad", "3DRad", "test",
+        "3D-RAD (https://huggingface.co/datasets/Tang-xiaoxiao/3D-RAD): its test/ folder of task CSVs as "
+        "published (test/Task1_Image_Observation/*.csv ...), and the CT volumes in volumes/ named as the CSVs' "
+        "VolumeName column (CT-RATE NIfTI, or the release's preprocessed <name>.npy, or a folder of slices); or "
+        "MedUniEval's own Rad3D_test.json with its slice folders",
+        MetricsLayout::kByCategory3d, JudgeScope::kNone, "", {"Rad3D_test.json"}},
        LoadRad3d},
-      {{"MIMIC_CXR", "MIMIC_CXR", "mimic_test.json",
-        "MIMIC-CXR-JPG (https://physionet.org/content/mimic-cxr-jpg/, credentialed access), test split, in "
-        "MedUniEval's mimic_test.json form: a list of {image: [paths], conversations: [prompt, report]}, paths "
-        "relative to this folder",
-        MetricsLayout::kReport},
+      {{"MIMIC_CXR", "MIMIC_CXR", "mimic-cxr-2.0.0-split.csv.gz",
+        "MIMIC-CXR-JPG (https://physionet.org/content/mimic-cxr-jpg/, credentialed access): "
+        "mimic-cxr-2.0.0-split.csv.gz and the test studies' files/p1*/p*/s*/*.jpg, plus the reports "
+        "(https://physionet.org/content/mimic-cxr/: mimic-cxr-reports.zip unpacked here, giving "
+        "files/p1*/p*/s*.txt); or MedUniEval's own mimic_test.json",
+        MetricsLayout::kReport, JudgeScope::kNone, "", {"mimic-cxr-2.0.0-split.csv", "mimic_test.json"}},
        LoadMimicCxr},
-      {{"CheXpert_Plus", "CheXpert_Plus", "chexpert_val.json",
-        "CheXpert Plus (https://aimi.stanford.edu/datasets/chexpert-plus), validation split, in MedUniEval's "
-        "chexpert_val.json form: a list of {image: [paths], conversations: [prompt, report]}, paths relative to "
-        "this folder",
-        MetricsLayout::kReport},
+      {{"CheXpert_Plus", "CheXpert_Plus", "df_chexpert_plus_240401.csv",
+        "CheXpert Plus (https://aimi.stanford.edu/datasets/chexpert-plus): df_chexpert_plus_240401.csv and the "
+        "valid/ images (JPG as path_to_image names them, or the PNG release: same paths with .png, also under "
+        "PNG/); or MedUniEval's own chexpert_val.json",
+        MetricsLayout::kReport, JudgeScope::kNone, "", {"chexpert_val.json"}},
        LoadChexpertPlus},
       {{"phantoms", "phantoms", "samples.jsonl",
         "`hulumed data phantoms --seed 9001 --count 70 --out DIR`, with DIR the phantoms folder under --data "
@@ -193,7 +200,10 @@ std::vector<EvalSample> LoadBenchmark(const BenchmarkInfo& info, const LoadOptio
   const std::string dir = (std::filesystem::path(options.data_root) / info.folder).string();
   const std::string main_file = dir + "/" + info.main_file;
   const bool in_place = std::filesystem::path(info.folder).is_absolute();  // an installed package
-  HM_CHECK(std::filesystem::exists(main_file), info.name, ": ", main_file, " not found. ",
+  bool present = std::filesystem::exists(main_file);
+  for (const std::string& other : info.also_accepted) present = present || std::filesystem::exists(dir + "/" + other);
+  HM_CHECK(present, info.name, ": ", main_file, info.also_accepted.empty() ? "" : " (nor another form it accepts)",
+           " not found. ",
            in_place ? "Install " + info.source : "Get it from " + info.source + ", and put it in " + dir + "/");
   std::vector<EvalSample> samples = FindEntry(info.name).load(dir, options.reasoning);
   HM_CHECK(!samples.empty(), info.name, ": ", main_file, " holds no samples");

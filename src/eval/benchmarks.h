@@ -1,7 +1,8 @@
 // The benchmarks `hulumed eval run` knows: where each one's local copy lives under the data
 // root, in the format it is published in, and how its samples are built (MedUniEval's
 // loaders in utils/<Name>/<Name>.py). Parquet-published sets are first converted to JSONL by
-// tools/eval/parquet_to_jsonl.mjs (an npm parquet reader), so C++ reads JSON, JSONL and CSV.
+// tools/eval/parquet_to_jsonl.mjs (an npm parquet reader), so C++ reads JSON, JSONL, CSV
+// (gzipped too), .npz/.npy arrays and report text files.
 #pragma once
 
 #include <string>
@@ -14,6 +15,7 @@ namespace hm::eval {
 // The shape of metrics.json, one per MedUniEval benchmark family.
 enum class MetricsLayout {
   kAccuracy,      // {"total metrics": {total, right, acc}}
+  kBySplit,       // MedMNIST: {"total_metrics", "split_metrics"} with accuracy in percent (Medmnist.py)
   kOpenClose,     // VQA: "total metrics", "open" (with text scores), "close"
   kByCategory3d,  // M3D: "by_category" and "overall" (eval_3d.py)
   kReport,        // report generation: meteor, bleu1-4, rouge1/2/L (cal_report_metrics.py)
@@ -29,12 +31,15 @@ enum class JudgeScope { kNone, kOpenQuestions, kAllQuestions, kRubricItems };
 struct BenchmarkInfo {
   std::string name;       // MedUniEval's --eval_datasets name
   std::string folder;     // under the data root (an absolute folder is read where it is)
-  std::string main_file;  // relative to the folder: what must exist
+  std::string main_file;  // relative to the folder: what must exist (the published form's)
   std::string source;     // where to get it, and how to lay it out
   MetricsLayout layout;
   JudgeScope judged = JudgeScope::kNone;
   // Why `-b all` leaves the benchmark out (empty: it is in): it can be run by name.
-  std::string left_out_of_all;
+  std::string left_out_of_all = {};
+  // Other files whose presence also lets the benchmark load: MedUniEval's own JSON where a
+  // set has one, and the other published names of a set split over several files.
+  std::vector<std::string> also_accepted = {};
 };
 
 const std::vector<BenchmarkInfo>& KnownBenchmarks();

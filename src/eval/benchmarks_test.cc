@@ -110,8 +110,30 @@ TEST(Benchmarks, PmcVqaReadsQuotedCsvFields) {
   EXPECT_EQ(s[0].prep, "");
 }
 
-TEST(Benchmarks, M3dCleansTheImageTagAndMapsQuestionTypes) {
+// Each published row is asked closed (with M3D's "Choices:" line) and open, over the slice
+// folder its .npy volume is unpacked into.
+TEST(Benchmarks, M3dAsPublishedAsksEachRowClosedThenOpen) {
   const auto s = Load("M3D");
+  ASSERT_EQ(s.size(), 8u);
+  EXPECT_EQ(s[0].id, "0#closed");
+  EXPECT_EQ(s[0].kind, "closed_3d");
+  EXPECT_EQ(s[0].category, "Plane");
+  EXPECT_EQ(s[0].prompt, "Which plane is this image in? Choices: A. axial B. coronal C. sagittal D. oblique\n"
+                         "Answer with the option's letter from the given choices directly.");
+  EXPECT_EQ(s[0].answer, "A. axial");
+  EXPECT_EQ(s[1].id, "0#open");
+  EXPECT_EQ(s[1].kind, "open_3d");
+  EXPECT_EQ(s[1].prompt, "Which plane is this image in?\nPlease answer the question concisely.");
+  EXPECT_EQ(s[1].answer, "axial");
+  EXPECT_EQ(s[3].answer, "Portal venous phase");
+  EXPECT_EQ(s[7].category, "Location");
+  ASSERT_EQ(s[0].media.size(), 1u);
+  EXPECT_NE(s[0].media[0].find("M3D/ct_case/000006/Axial_C__portal_venous_phase"), std::string::npos);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(s[0].media[0]), std::filesystem::directory_iterator()), 6);
+}
+
+TEST(Benchmarks, M3dInMedUniEvalsJsonCleansTheImageTagAndMapsQuestionTypes) {
+  const auto s = LoadBenchmark(FindBenchmark("M3D"), {HULUMED_SOURCE_DIR "/testdata/eval/medunieval-json"});
   ASSERT_EQ(s.size(), 4u);
   EXPECT_EQ(s[0].kind, "closed_3d");
   EXPECT_EQ(s[0].category, "Plane");
@@ -122,12 +144,19 @@ TEST(Benchmarks, M3dCleansTheImageTagAndMapsQuestionTypes) {
   EXPECT_TRUE(std::filesystem::is_directory(s[0].media[0]));
 }
 
-TEST(Benchmarks, IuXrayAsksForAReport) {
+TEST(Benchmarks, IuXrayAsksForAReportOnTheTestSplit) {
   const auto s = Load("IU_XRAY");
-  ASSERT_EQ(s.size(), 2u);
-  EXPECT_EQ(s[0].media.size(), 2u);
+  ASSERT_EQ(s.size(), 2u);  // the train study is left out
+  EXPECT_EQ(s[0].id, "CXR1_1_IM-0001");
+  ASSERT_EQ(s[0].media.size(), 2u);
+  EXPECT_NE(s[0].media[1].find("IU_XRAY/images/CXR1_1_IM-0001/1.png"), std::string::npos);
   EXPECT_EQ(s[0].kind, "report");
   EXPECT_EQ(s[0].prompt.rfind("You are a helpful assistant. Please generate a report", 0), 0u);
+  EXPECT_EQ(s[1].answer, "Borderline cardiomegaly. Midline sternotomy. No acute pulmonary disease.");
+  const auto own = LoadBenchmark(FindBenchmark("IU_XRAY"), {HULUMED_SOURCE_DIR "/testdata/eval/medunieval-json"});
+  ASSERT_EQ(own.size(), 2u);
+  EXPECT_EQ(own[0].media.size(), 2u);
+  EXPECT_EQ(own[1].answer, s[1].answer);
 }
 
 TEST(Benchmarks, AbsenceSaysWhereToGetItAndWhereToPutIt) {

@@ -1,5 +1,8 @@
 #include "eval/csv.h"
 
+#include <zlib.h>
+
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -53,12 +56,56 @@ std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
   return rows;
 }
 
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+std::string Gunzip(const std::string& path) {
+  gzFile in = gzopen(path.c_str(), "rb");
+  HM_CHECK(in, path, ": cannot open");
+  std::string text;
+  char chunk[1 << 16];
+  int n = 0;
+  while ((n = gzread(in, chunk, sizeof chunk)) > 0) text.append(chunk, static_cast<size_t>(n));
+  int code = Z_OK;
+  const std::string why = n < 0 ? gzerror(in, &code) : "";
+  gzclose(in);
+  HM_CHECK(n == 0, path, ": cannot decompress (", why, ")");
+  return text;
+}
+
+}  // namespace
+
 std::vector<std::vector<std::string>> ReadCsvFile(const std::string& path) {
+  if (EndsWith(path, ".gz")) return ParseCsv(Gunzip(path));
   std::ifstream in(path, std::ios::binary);
   HM_CHECK(in, path, ": cannot open");
   std::stringstream buffer;
   buffer << in.rdbuf();
   return ParseCsv(buffer.str());
+}
+
+CsvTable::CsvTable(const std::string& path) : path_(path), rows_(ReadCsvFile(path)) {
+  HM_CHECK(!rows_.empty(), path, ": empty (expected a header row)");
+  header_ = std::move(rows_.front());
+  rows_.erase(rows_.begin());
+}
+
+bool CsvTable::has(const std::string& name) const {
+  return std::find(header_.begin(), header_.end(), name) != header_.end();
+}
+
+std::string CsvTable::where(size_t row) const { return path_ + " row " + std::to_string(row + 2); }
+
+const std::string& CsvTable::at(size_t row, const std::string& name) const {
+  const auto column = std::find(header_.begin(), header_.end(), name);
+  HM_CHECK(column != header_.end(), path_, ": no column \"", name, "\"");
+  const auto k = static_cast<size_t>(column - header_.begin());
+  HM_CHECK(row < rows_.size() && k < rows_[row].size(), where(row), ": no field \"", name, "\" (", rows_[row].size(),
+           " fields, header has ", header_.size(), ")");
+  return rows_[row][k];
 }
 
 }  // namespace hm::eval

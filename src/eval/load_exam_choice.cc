@@ -1,14 +1,12 @@
 // Exam-style multiple choice with up to ten lettered options: MMLU-Pro (health),
 // MedXpertQA (Text and MM), SuperGPQA (medicine).
 #include "core/error.h"
-#include "eval/jsonl.h"
 #include "eval/loaders.h"
 #include "eval/prompts.h"
+#include "eval/source_records.h"
 
 namespace hm::eval {
 namespace {
-
-std::string Where(const std::string& path, size_t row) { return path + " record " + std::to_string(row + 1); }
 
 std::string Letter(size_t i) { return std::string(1, static_cast<char>('A' + i)); }
 
@@ -32,32 +30,25 @@ std::vector<std::string> OptionList(const nlohmann::json& record, const char* na
 // reasoning suffix is not a raw string: "\b" in "\boxed" reaches the model as a backspace.
 // judge_multi_choice gets the choices dict, which iterates as its keys: the choices are the letters.
 std::vector<EvalSample> LoadMmluProHealth(const std::string& dir, bool reasoning) {
-  const std::string path = dir + "/test.jsonl";
-  std::vector<EvalSample> out;
-  const auto rows = ReadJsonLines(path);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    const std::string where = Where(path, i);
-    if (Field(r, "category", where) != "health") continue;
+  return SamplesFromJsonLines(dir + "/test.jsonl", [&](const SourceRecord& r) -> std::optional<EvalSample> {
+    if (Field(r.json, "category", r.where) != "health") return std::nullopt;
     EvalSample s;
-    s.index = static_cast<int64_t>(out.size());
-    s.id = SourceId(r, "question_id", i);
+    s.id = SourceId(r.json, "question_id", r.position);
     s.kind = "multi_choice";
     s.prep = "answer_tag";
-    s.category = Field(r, "src", where);
-    s.question = Field(r, "question", where);
-    s.answer = Field(r, "answer", where);
+    s.category = Field(r.json, "src", r.where);
+    s.question = Field(r.json, "question", r.where);
+    s.answer = Field(r.json, "answer", r.where);
     s.prompt = s.question + "\n";
-    const auto options = OptionList(r, "options", where);
+    const auto options = OptionList(r.json, "options", r.where);
     for (size_t k = 0; k < options.size(); ++k) {
       s.choices.push_back(Letter(k));
       s.prompt += Letter(k) + ". " + options[k] + "\n";
     }
     s.prompt += reasoning ? "Please reason step by step, and put your final answer within \boxed{}."
                           : "Answer with the option's letter from the given choices directly.";
-    out.push_back(std::move(s));
-  }
-  return out;
+    return s;
+  });
 }
 
 namespace {
@@ -65,31 +56,21 @@ namespace {
 // TsinghuaC3I/MedXpertQA, <split>/test.jsonl: {"id", "question" (ending in "Answer Choices: .."),
 // "options": {"A": ..}, "label", "images"? (under images/), "medical_task", "question_type"}.
 std::vector<EvalSample> LoadMedXpertQa(const std::string& dir, const std::string& split, bool reasoning) {
-  const std::string path = dir + "/" + split + "/test.jsonl";
-  std::vector<EvalSample> out;
-  const auto rows = ReadJsonLines(path);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    const std::string where = Where(path, i);
-    HM_CHECK(r.contains("options") && r["options"].is_object(), where, ": no \"options\" object");
-    EvalSample s;
-    s.index = static_cast<int64_t>(i);
-    s.id = SourceId(r, "id", i);
-    s.kind = "multi_choice";
-    s.prep = "answer_tag";
-    s.category = r.value("medical_task", "");
-    s.question = PyStrip(PySplit(Field(r, "question", where), "Answer Choices:")[0]);
-    for (const auto& [letter, text] : r["options"].items())
-      s.choices.push_back(letter + ". " + (text.is_string() ? text.get<std::string>() : text.dump()));
-    s.answer = Field(r, "label", where);
-    if (r.contains("images")) {
-      HM_CHECK(r["images"].is_array(), where, ": \"images\" must be a list of file names");
-      for (const auto& image : r["images"]) s.media.push_back(UnderDir(dir, "images/" + image.get<std::string>()));
+  return SamplesFromJsonLines(dir + "/" + split + "/test.jsonl", [&](const SourceRecord& r) -> std::optional<EvalSample> {
+    HM_CHECK(r.json.contains("options") && r.json["options"].is_object(), r.where, ": no \"options\" object");
+    std::vector<std::string> choices;
+    for (const auto& [letter, text] : r.json["options"].items())
+      choices.push_back(letter + ". " + (text.is_string() ? text.get<std::string>() : text.dump()));
+    EvalSample s = MultipleChoiceSample(SourceId(r.json, "id", r.position),
+                                        PyStrip(PySplit(Field(r.json, "question", r.where), "Answer Choices:")[0]),
+                                        std::move(choices), Field(r.json, "label", r.where), reasoning);
+    s.category = r.json.value("medical_task", "");
+    if (r.json.contains("images")) {
+      HM_CHECK(r.json["images"].is_array(), r.where, ": \"images\" must be a list of file names");
+      for (const auto& image : r.json["images"]) s.media.push_back(UnderDir(dir, "images/" + image.get<std::string>()));
     }
-    s.prompt = MultipleChoicePrompt(s.question, s.choices, reasoning);
-    out.push_back(std::move(s));
-  }
-  return out;
+    return s;
+  });
 }
 
 }  // namespace
@@ -105,27 +86,15 @@ std::vector<EvalSample> LoadMedXpertQaMm(const std::string& dir, bool reasoning)
 // m-a-p/SuperGPQA, SuperGPQA-all.jsonl: {"uuid", "question", "options": [..], "answer_letter",
 // "discipline", "field", "difficulty"}; MedUniEval keeps discipline "Medicine".
 std::vector<EvalSample> LoadSuperGpqaMedicine(const std::string& dir, bool reasoning) {
-  const std::string path = dir + "/SuperGPQA-all.jsonl";
-  std::vector<EvalSample> out;
-  const auto rows = ReadJsonLines(path);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    const std::string where = Where(path, i);
-    if (Field(r, "discipline", where) != "Medicine") continue;
-    EvalSample s;
-    s.index = static_cast<int64_t>(out.size());
-    s.id = SourceId(r, "uuid", i);
-    s.kind = "multi_choice";
-    s.prep = "answer_tag";
-    s.category = Field(r, "field", where);
-    s.question = Field(r, "question", where);
-    const auto options = OptionList(r, "options", where);
-    for (size_t k = 0; k < options.size(); ++k) s.choices.push_back(Letter(k) + "." + options[k]);
-    s.answer = Field(r, "answer_letter", where);
-    s.prompt = MultipleChoicePrompt(s.question, s.choices, reasoning);
-    out.push_back(std::move(s));
-  }
-  return out;
+  return SamplesFromJsonLines(dir + "/SuperGPQA-all.jsonl", [&](const SourceRecord& r) -> std::optional<EvalSample> {
+    if (Field(r.json, "discipline", r.where) != "Medicine") return std::nullopt;
+    std::vector<std::string> choices;
+    for (const std::string& option : OptionList(r.json, "options", r.where)) choices.push_back(Letter(choices.size()) + "." + option);
+    EvalSample s = MultipleChoiceSample(SourceId(r.json, "uuid", r.position), Field(r.json, "question", r.where),
+                                        std::move(choices), Field(r.json, "answer_letter", r.where), reasoning);
+    s.category = Field(r.json, "field", r.where);
+    return s;
+  });
 }
 
 }  // namespace hm::eval

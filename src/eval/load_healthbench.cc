@@ -2,6 +2,7 @@
 #include "core/error.h"
 #include "eval/jsonl.h"
 #include "eval/loaders.h"
+#include "eval/source_records.h"
 
 namespace hm::eval {
 
@@ -17,28 +18,24 @@ std::vector<EvalSample> LoadHealthBench(const std::string& dir, bool) {
       {"consensus_2025-05-09-20-00-46.jsonl", "consensus"},
       {"hard_2025-05-08-21-00-10.jsonl", "hard"}};
   std::vector<EvalSample> out;
-  for (const auto& [file, part] : kParts) {
-    const std::string path = dir + "/" + file;
-    const auto rows = ReadJsonLines(path);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const auto& r = rows[i];
-      const std::string where = path + " record " + std::to_string(i + 1);
-      HM_CHECK(r.contains("prompt") && r["prompt"].is_array() && !r["prompt"].empty(), where,
+  for (const auto& [file, part_name] : kParts) {
+    const std::string path = dir + "/" + file, part = part_name;  // a lambda may not capture a binding (clang 14)
+    AppendSamples(path, ReadJsonLines(path), [&](const SourceRecord& r) -> std::optional<EvalSample> {
+      HM_CHECK(r.json.contains("prompt") && r.json["prompt"].is_array() && !r.json["prompt"].empty(), r.where,
                ": \"prompt\" must be a list of messages");
-      HM_CHECK(r.contains("rubrics") && r["rubrics"].is_array(), where, ": \"rubrics\" must be a list");
+      HM_CHECK(r.json.contains("rubrics") && r.json["rubrics"].is_array(), r.where, ": \"rubrics\" must be a list");
       EvalSample s;
-      s.index = static_cast<int64_t>(out.size());
-      s.id = std::string(part) + "/" + SourceId(r, "prompt_id", i);
+      s.id = std::string(part) + "/" + SourceId(r.json, "prompt_id", r.position);
       s.kind = "rubric";
       s.category = part;
-      s.prompt = Field(r["prompt"][0], "content", where + " prompt[0]");
+      s.prompt = Field(r.json["prompt"][0], "content", r.where + " prompt[0]");
       s.question = s.prompt;
-      s.answer = nlohmann::json{{"conversation", r["prompt"]},
-                                {"rubrics", r["rubrics"]},
-                                {"example_tags", r.value("example_tags", nlohmann::json::array())}}
+      s.answer = nlohmann::json{{"conversation", r.json["prompt"]},
+                                {"rubrics", r.json["rubrics"]},
+                                {"example_tags", r.json.value("example_tags", nlohmann::json::array())}}
                      .dump();
-      out.push_back(std::move(s));
-    }
+      return s;
+    }, out);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// 2D multiple choice over images: OmniMedVQA, MedFrameQA, MMMU (Health and Medicine), MedMNIST.
+// 2D multiple choice over images: OmniMedVQA, MedFrameQA, MMMU (Health and Medicine).
 #include <algorithm>
 #include <filesystem>
 
@@ -6,12 +6,11 @@
 #include "eval/jsonl.h"
 #include "eval/loaders.h"
 #include "eval/prompts.h"
+#include "eval/source_records.h"
 #include "io/json_file.h"
 
 namespace hm::eval {
 namespace {
-
-std::string Where(const std::string& path, size_t row) { return path + " record " + std::to_string(row + 1); }
 
 std::string Letter(size_t i) { return std::string(1, static_cast<char>('A' + i)); }
 
@@ -64,33 +63,24 @@ std::vector<EvalSample> LoadOmniMedVqa(const std::string& dir, bool reasoning) {
     if (e.path().extension() == ".json") files.push_back(e.path().string());
   std::sort(files.begin(), files.end());
   std::vector<EvalSample> out;
-  for (const std::string& path : files) {
-    const nlohmann::json rows = ReadJsonFile(path);
-    HM_CHECK(rows.is_array(), path, ": expected a JSON list of questions");
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const auto& r = rows[i];
-      const std::string where = Where(path, i);
-      EvalSample s;
-      s.index = static_cast<int64_t>(out.size());
-      s.id = SourceId(r, "question_id", out.size());
-      s.kind = "multi_choice";
-      s.prep = "answer_tag";
-      s.category = r.value("modality_type", "");
-      s.question = Field(r, "question", where);
-      s.answer = Field(r, "gt_answer", where);
-      const std::string gold_text = s.answer;
+  for (const std::string& path : files)
+    AppendSamples(path, ReadJsonFile(path), [&](const SourceRecord& r) -> std::optional<EvalSample> {
+      const std::string gold_text = Field(r.json, "gt_answer", r.where);
+      std::string answer = gold_text;
+      std::vector<std::string> choices;
       for (const char* letter : {"A", "B", "C", "D"}) {
         const std::string key = std::string("option_") + letter;
-        if (!r.contains(key)) continue;
-        const std::string choice = Field(r, key.c_str(), where);
-        if (choice == gold_text) s.answer = letter;
-        s.choices.push_back(std::string(letter) + ". " + choice);
+        if (!r.json.contains(key)) continue;
+        const std::string choice = Field(r.json, key.c_str(), r.where);
+        if (choice == gold_text) answer = letter;
+        choices.push_back(std::string(letter) + ". " + choice);
       }
-      s.media = {UnderDir(dir, Field(r, "image_path", where))};
-      s.prompt = MultipleChoicePrompt(s.question, s.choices, reasoning);
-      out.push_back(std::move(s));
-    }
-  }
+      EvalSample s = MultipleChoiceSample(SourceId(r.json, "question_id", out.size()), Field(r.json, "question", r.where),
+                                          std::move(choices), std::move(answer), reasoning);
+      s.category = r.json.value("modality_type", "");
+      s.media = {UnderDir(dir, Field(r.json, "image_path", r.where))};
+      return s;
+    }, out);
   return out;
 }
 
@@ -99,32 +89,21 @@ std::vector<EvalSample> LoadOmniMedVqa(const std::string& dir, bool reasoning) {
 // cal_metrics scores the raw response (no <answer> cut) and tables CT, MRI, ultrasound,
 // X-ray and Other.
 std::vector<EvalSample> LoadMedFrameQa(const std::string& dir, bool reasoning) {
-  const std::string path = dir + "/test.jsonl";
-  std::vector<EvalSample> out;
-  const auto rows = ReadJsonLines(path);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    const std::string where = Where(path, i);
-    HM_CHECK(r.contains("options") && r["options"].is_array(), where, ": \"options\" must be a list");
-    EvalSample s;
-    s.index = static_cast<int64_t>(i);
-    s.id = SourceId(r, "question_id", i);
-    s.kind = "multi_choice";
+  return SamplesFromJsonLines(dir + "/test.jsonl", [&](const SourceRecord& r) -> std::optional<EvalSample> {
+    HM_CHECK(r.json.contains("options") && r.json["options"].is_array(), r.where, ": \"options\" must be a list");
+    std::vector<std::string> choices;
+    for (const auto& option : r.json["options"])
+      choices.push_back(Letter(choices.size()) + "." + (option.is_string() ? option.get<std::string>() : option.dump()));
+    EvalSample s = MultipleChoiceSample(SourceId(r.json, "question_id", r.position), Field(r.json, "question", r.where),
+                                        std::move(choices), Field(r.json, "correct_answer", r.where), reasoning);
     s.prep = "";
-    const std::string modality = r.value("modality", "");
+    const std::string modality = r.json.value("modality", "");
     s.category = modality == "CT" || modality == "MRI" || modality == "ultrasound" || modality == "X-ray" ? modality
                                                                                                           : "Other";
-    s.question = Field(r, "question", where);
-    for (size_t k = 0; k < r["options"].size(); ++k)
-      s.choices.push_back(Letter(k) + "." + (r["options"][k].is_string() ? r["options"][k].get<std::string>()
-                                                                         : r["options"][k].dump()));
-    s.answer = Field(r, "correct_answer", where);
     for (int k = 1; k <= 5; ++k)
-      if (auto image = ImageColumn(dir, r, "image_" + std::to_string(k), where)) s.media.push_back(*image);
-    s.prompt = MultipleChoicePrompt(s.question, s.choices, reasoning);
-    out.push_back(std::move(s));
-  }
-  return out;
+      if (auto image = ImageColumn(dir, r.json, "image_" + std::to_string(k), r.where)) s.media.push_back(*image);
+    return s;
+  });
 }
 
 // MMMU/MMMU, validation split of the five Health and Medicine subjects
@@ -139,80 +118,34 @@ std::vector<EvalSample> LoadMmmuMedicalVal(const std::string& dir, bool reasonin
   for (const char* subject : kSubjects) {
     const std::string path = dir + "/" + subject + "/validation.jsonl";
     HM_CHECK(std::filesystem::exists(path), path, ": missing (MMMU-Medical needs all 5 Health and Medicine subjects)");
-    const auto rows = ReadJsonLines(path);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const auto& r = rows[i];
-      const std::string where = Where(path, i);
+    AppendSamples(path, ReadJsonLines(path), [&](const SourceRecord& r) -> std::optional<EvalSample> {
+      const std::string options = Field(r.json, "options", r.where);
       EvalSample s;
-      s.index = static_cast<int64_t>(out.size());
-      s.id = SourceId(r, "id", i);
-      s.category = subject;
-      s.question = Field(r, "question", where);
-      s.answer = Field(r, "answer", where);
-      const std::string options = Field(r, "options", where);
-      if (Field(r, "question_type", where) == "multiple-choice") {
+      if (Field(r.json, "question_type", r.where) == "multiple-choice") {
+        std::vector<std::string> choices;
+        for (const std::string& o : PythonStringList(options).value_or(std::vector<std::string>{}))
+          choices.push_back(Letter(choices.size()) + ". " + o);
+        s = MultipleChoiceSample("", Field(r.json, "question", r.where), std::move(choices),
+                                 Field(r.json, "answer", r.where), reasoning);
         s.kind = "mmmu_multi_choice";
         s.prep = "";
-        for (const std::string& o : PythonStringList(options).value_or(std::vector<std::string>{}))
-          s.choices.push_back(Letter(s.choices.size()) + ". " + o);
-        s.prompt = MultipleChoicePrompt(s.question, s.choices, reasoning);
       } else {
         s.kind = "mmmu_open";
         s.prep = "";
+        s.question = Field(r.json, "question", r.where);
+        s.answer = Field(r.json, "answer", r.where);
         s.prompt = s.question + "\n" + (reasoning ? "Answer the question using a single word or phrase and put the "
                                                     "answer in one \"\\boxed{}\"."
                                                   : "Answer the question using a single word or phrase.");
       }
+      s.id = SourceId(r.json, "id", r.position);
+      s.category = subject;
       size_t option_images = 0;
       for (size_t at = 0; (at = options.find("<img='", at)) != std::string::npos; ++at) ++option_images;
       if (option_images <= 1)
-        if (auto image = ImageColumn(dir + "/" + subject, r, "image_1", where)) s.media.push_back(*image);
-      out.push_back(std::move(s));
-    }
-  }
-  return out;
-}
-
-// MedMNIST in MedUniEval's medminist_test.json form: a list of {"images": [path],
-// "conversations": [{"value": "<image>\nQuestion\nA. ..\nB. .."}, ..], "answer", "split"}.
-// The choices are the option texts after each "\nX." up to the next one (its regex).
-std::vector<EvalSample> LoadMedMnist(const std::string& dir, bool) {
-  const std::string path = dir + "/medminist_test.json";
-  const nlohmann::json rows = ReadJsonFile(path);
-  HM_CHECK(rows.is_array(), path, ": expected a JSON list of samples");
-  std::vector<EvalSample> out;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    const std::string where = Where(path, i);
-    HM_CHECK(r.contains("images") && r["images"].is_array() && !r["images"].empty() && r["images"][0].is_string(),
-             where, ": \"images\" must list the image");
-    HM_CHECK(r.contains("conversations") && r["conversations"].is_array() && !r["conversations"].empty(), where,
-             ": \"conversations\" must hold the question");
-    const std::string text = Field(r["conversations"][0], "value", where + " conversations[0]");
-    EvalSample s;
-    s.index = static_cast<int64_t>(i);
-    s.id = SourceId(r, "id", i);
-    s.kind = "multi_choice";
-    s.prep = "";
-    s.category = r.value("split", "unknown");
-    s.answer = Field(r, "answer", where);
-    s.media = {UnderDir(dir, r["images"][0].get<std::string>())};
-    // re.findall(r'\n([A-Z]\..*?)(?=\n[A-Z]\.|\Z)', text, re.DOTALL), then split('.', 1)[1].strip()
-    auto option_at = [&](size_t at) {
-      return at + 2 < text.size() && text[at] == '\n' && text[at + 1] >= 'A' && text[at + 1] <= 'Z' && text[at + 2] == '.';
-    };
-    for (size_t at = 0; at < text.size(); ++at) {
-      if (!option_at(at)) continue;
-      size_t end = at + 3;
-      while (end < text.size() && !option_at(end)) ++end;
-      s.choices.push_back(PyStrip(text.substr(at + 3, end - at - 3)));
-      at = end - 1;
-    }
-    s.prompt = PyReplace(PyReplace(text + "\nAnswer with the option's letter from the given choices directly.",
-                                   "<image>\n", ""),
-                         "<image>", "");
-    s.question = s.prompt;
-    out.push_back(std::move(s));
+        if (auto image = ImageColumn(dir + "/" + subject, r.json, "image_1", r.where)) s.media.push_back(*image);
+      return s;
+    }, out);
   }
   return out;
 }

@@ -4,10 +4,9 @@
 
 #include "core/error.h"
 #include "eval/csv.h"
-#include "eval/jsonl.h"
 #include "eval/loaders.h"
 #include "eval/prompts.h"
-#include "io/json_file.h"
+#include "eval/source_records.h"
 
 namespace hm::eval {
 namespace {
@@ -17,27 +16,21 @@ namespace {
 // strips both answer and response before scoring. VQA-RAD picks the prompt by the lowercased
 // answer, PATH-VQA by the answer as stored (so a "Yes" gets the open prompt there).
 std::vector<EvalSample> LoadYesNoOrOpenVqa(const std::string& dir, bool prompt_by_lowercase, bool reasoning) {
-  const std::string path = dir + "/test.jsonl";
-  std::vector<EvalSample> out;
-  const auto rows = ReadJsonLines(path);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const std::string where = path + " record " + std::to_string(i + 1);
+  return SamplesFromJsonLines(dir + "/test.jsonl", [&](const SourceRecord& r) -> std::optional<EvalSample> {
     EvalSample s;
-    s.index = static_cast<int64_t>(i);
-    s.id = std::to_string(i);
-    s.question = Field(rows[i], "question", where);
-    const std::string stored = Field(rows[i], "answer", where);
+    s.id = std::to_string(r.position);
+    s.question = Field(r.json, "question", r.where);
+    const std::string stored = Field(r.json, "answer", r.where);
     s.answer = PyStrip(PyLower(stored));
-    s.media = {UnderDir(dir, Field(rows[i], "image", where))};
+    s.media = {UnderDir(dir, Field(r.json, "image", r.where))};
     const bool closed = s.answer == "yes" || s.answer == "no";
     s.kind = closed ? "judgement" : "open_ended";
     s.category = closed ? "close" : "open";
     s.prep = "boxed_or_answer_tag_lower";
     const std::string by = prompt_by_lowercase ? PyLower(stored) : stored;
     s.prompt = by == "yes" || by == "no" ? JudgementPrompt(s.question, reasoning) : OpenEndedPrompt(s.question, reasoning);
-    out.push_back(std::move(s));
-  }
-  return out;
+    return s;
+  });
 }
 
 }  // namespace
@@ -53,28 +46,21 @@ std::vector<EvalSample> LoadPathVqa(const std::string& dir, bool reasoning) {
 // BoKelvin/SLAKE: test.json, a list of {"qid", "img_name", "question", "answer",
 // "answer_type": OPEN|CLOSED, "q_lang": en|zh}, images under imgs/. English questions only.
 std::vector<EvalSample> LoadSlake(const std::string& dir, bool reasoning) {
-  const std::string path = dir + "/test.json";
-  const nlohmann::json rows = ReadJsonFile(path);
-  HM_CHECK(rows.is_array(), path, ": expected a JSON list of questions");
-  std::vector<EvalSample> out;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const std::string where = path + " record " + std::to_string(i + 1);
-    if (Field(rows[i], "q_lang", where) == "zh") continue;
+  return SamplesFromJsonList(dir + "/test.json", [&](const SourceRecord& r) -> std::optional<EvalSample> {
+    if (Field(r.json, "q_lang", r.where) == "zh") return std::nullopt;
     EvalSample s;
-    s.index = static_cast<int64_t>(out.size());
-    s.id = SourceId(rows[i], "qid", i);
-    s.question = Field(rows[i], "question", where);
-    s.answer = Field(rows[i], "answer", where);
-    s.media = {UnderDir(dir, "imgs/" + Field(rows[i], "img_name", where))};
-    const bool open = Field(rows[i], "answer_type", where) == "OPEN";
+    s.id = SourceId(r.json, "qid", r.position);
+    s.question = Field(r.json, "question", r.where);
+    s.answer = Field(r.json, "answer", r.where);
+    s.media = {UnderDir(dir, "imgs/" + Field(r.json, "img_name", r.where))};
+    const bool open = Field(r.json, "answer_type", r.where) == "OPEN";
     const std::string answer = PyLower(s.answer);
     s.kind = open ? "open_ended" : (answer == "yes" || answer == "no") ? "judgement" : "close_ended";
     s.category = open ? "open" : "close";
     s.prep = "boxed_or_answer_tag";
     s.prompt = open ? OpenEndedPrompt(s.question, reasoning) : CloseEndedPrompt(s.question, reasoning);
-    out.push_back(std::move(s));
-  }
-  return out;
+    return s;
+  });
 }
 
 // RadGenome/PMC-VQA: test_2.csv with columns index, Figure_path, Caption, Question,

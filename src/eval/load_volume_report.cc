@@ -1,20 +1,17 @@
-// 3D question answering (M3D, 3D-RAD) and report generation (IU-Xray, MIMIC-CXR, CheXpert
-// Plus): LLaVA-style JSON lists with "conversations" [question, answer].
+// 3D question answering (M3D, 3D-RAD in MedUniEval's form) and report generation (IU-Xray,
+// and MIMIC-CXR and CheXpert Plus in MedUniEval's form): LLaVA-style JSON lists with "conversations"
+// [question, answer], and the sample builders the published-format loaders share.
+#include <filesystem>
 #include <functional>
 
 #include "core/error.h"
 #include "eval/loaders.h"
 #include "eval/prompts.h"
+#include "eval/source_records.h"
 #include "io/json_file.h"
 
 namespace hm::eval {
 namespace {
-
-nlohmann::json ReadList(const std::string& path) {
-  nlohmann::json rows = ReadJsonFile(path);
-  HM_CHECK(rows.is_array(), path, ": expected a JSON list of samples");
-  return rows;
-}
 
 std::string Turn(const nlohmann::json& record, size_t turn, const std::string& where) {
   HM_CHECK(record.contains("conversations") && record["conversations"].is_array() &&
@@ -33,97 +30,126 @@ std::string RemoveAll(std::string text, const std::string& what) {
 // `category` names the table the sample counts in from its "type".
 std::vector<EvalSample> LoadVolumeQuestions(const std::string& dir, const std::string& file,
                                             const std::function<std::string(const nlohmann::json&)>& category) {
-  const std::string path = dir + "/" + file;
-  const nlohmann::json rows = ReadList(path);
-  std::vector<EvalSample> out;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    const std::string where = path + " record " + std::to_string(i + 1);
-    HM_CHECK(r.contains("video") && r["video"].is_array() && !r["video"].empty() && r["video"][0].is_string(), where,
-             ": \"video\" must list the slice folder");
-    EvalSample s;
-    s.index = static_cast<int64_t>(i);
-    s.id = SourceId(r, "id", i);
-    const std::string question = Turn(r, 0, where);
-    s.question = question;
-    s.answer = Turn(r, 1, where);
-    s.media = {UnderDir(dir, r["video"][0].get<std::string>())};
-    std::string qtype = r.value("Question_Type", "OPEN");
-    for (char& c : qtype) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    const bool closed = qtype == "CLOSE" || qtype == "CLOSED";
-    s.kind = closed ? "closed_3d" : "open_3d";
-    s.category = category(r);
-    const std::string clean = PyStrip(RemoveAll(RemoveAll(question, "<image>\n"), "<video>\n"));
-    s.prompt = clean + (closed ? "\nAnswer with the option's letter from the given choices directly."
-                               : "\nPlease answer the question concisely.");
-    out.push_back(std::move(s));
-  }
-  return out;
+  return SamplesFromJsonList(dir + "/" + file, [&](const SourceRecord& r) -> std::optional<EvalSample> {
+    HM_CHECK(r.json.contains("video") && r.json["video"].is_array() && !r.json["video"].empty() &&
+                 r.json["video"][0].is_string(),
+             r.where, ": \"video\" must list the slice folder");
+    EvalSample s = VolumeQuestion(Turn(r.json, 0, r.where), Turn(r.json, 1, r.where),
+                                  r.json.value("Question_Type", "OPEN"), category(r.json));
+    s.id = SourceId(r.json, "id", r.position);
+    s.media = {UnderDir(dir, r.json["video"][0].get<std::string>())};
+    return s;
+  });
 }
 
 }  // namespace
 
+bool ClosedQuestionType(std::string question_type) {
+  for (char& c : question_type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return question_type == "CLOSE" || question_type == "CLOSED";
+}
+
+EvalSample VolumeQuestion(const std::string& question, std::string answer, const std::string& question_type,
+                          std::string category) {
+  EvalSample s;
+  s.question = question;
+  s.answer = std::move(answer);
+  const bool closed = ClosedQuestionType(question_type);
+  s.kind = closed ? "closed_3d" : "open_3d";
+  s.category = std::move(category);
+  const std::string clean = PyStrip(RemoveAll(RemoveAll(question, "<image>\n"), "<video>\n"));
+  s.prompt = clean + (closed ? "\nAnswer with the option's letter from the given choices directly."
+                             : "\nPlease answer the question concisely.");
+  return s;
+}
+
+std::pair<std::string, std::string> WithChoices(const std::string& question, const char* separator,
+                                                const std::vector<std::string>& choices, const std::string& letter,
+                                                const std::string& answer, const std::string& where) {
+  std::string listed;
+  for (size_t k = 0; k < choices.size(); ++k)
+    if (!choices[k].empty() && choices[k] != "-")
+      listed += (listed.empty() ? "Choices: " : " ") + std::string(1, static_cast<char>('A' + k)) + ". " + choices[k];
+  HM_CHECK(!listed.empty(), where, ": a closed question without choices");
+  return {question + separator + listed, letter + ". " + answer};
+}
+
+std::string Rad3dCategory(const std::string& type) { return PyReplace(type, "_", " "); }
+
+std::string M3dCategory(int type) {
+  static const char* kTypes[] = {"Plane", "Phase", "Organ", "Abnormality", "Location"};
+  return type >= 1 && type <= 5 ? kTypes[type - 1] : "Unknown Type " + std::to_string(type);
+}
+
 // M3D-VQA as MedUniEval reads it (M3D_test.json), "type" 1..5.
-std::vector<EvalSample> LoadM3d(const std::string& dir, bool) {
-  return LoadVolumeQuestions(dir, "M3D_test.json", [](const nlohmann::json& r) -> std::string {
-    static const char* kTypes[] = {"Plane", "Phase", "Organ", "Abnormality", "Location"};
-    const int type = r.contains("type") && r["type"].is_number_integer() ? r["type"].get<int>() : 0;
-    return type >= 1 && type <= 5 ? kTypes[type - 1] : "Unknown Type " + std::to_string(type);
+std::vector<EvalSample> LoadM3dMedUniEvalJson(const std::string& dir) {
+  return LoadVolumeQuestions(dir, "M3D_test.json", [](const nlohmann::json& r) {
+    return M3dCategory(r.contains("type") && r["type"].is_number_integer() ? r["type"].get<int>() : 0);
   });
 }
 
 // 3D-RAD as MedUniEval reads it (Rad3D_test.json), "type" a task name such as
 // "Medical_Computation" (shown as in its TYPE_MAPPING: underscores become spaces).
-std::vector<EvalSample> LoadRad3d(const std::string& dir, bool) {
+std::vector<EvalSample> LoadRad3dMedUniEvalJson(const std::string& dir) {
   return LoadVolumeQuestions(dir, "Rad3D_test.json", [](const nlohmann::json& r) {
-    return r.contains("type") && r["type"].is_string() ? PyReplace(r["type"].get<std::string>(), "_", " ")
+    return r.contains("type") && r["type"].is_string() ? Rad3dCategory(r["type"].get<std::string>())
                                                        : std::string("Unknown");
   });
 }
 
-namespace {
+EvalSample ReportSample(std::vector<std::string> images, std::string report) {
+  EvalSample s;
+  s.kind = "report";
+  s.prep = "report_headings";
+  s.category = "report";
+  s.media = std::move(images);
+  s.answer = std::move(report);
+  s.prompt = ReportGenerationPrompt();
+  s.question = s.prompt;
+  return s;
+}
 
 // A report list as MedUniEval reads it: {"image": [paths], "conversations": [prompt, report]},
 // paths relative to the folder. `first_image_only`: CheXpert Plus shows image[0] only.
-std::vector<EvalSample> LoadReports(const std::string& dir, const std::string& file, bool first_image_only) {
-  const std::string path = dir + "/" + file;
-  const nlohmann::json rows = ReadList(path);
-  std::vector<EvalSample> out;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    const std::string where = path + " record " + std::to_string(i + 1);
-    HM_CHECK(r.contains("image") && r["image"].is_array() && !r["image"].empty(), where,
+std::vector<EvalSample> LoadReportList(const std::string& dir, const std::string& file, bool first_image_only) {
+  return SamplesFromJsonList(dir + "/" + file, [&](const SourceRecord& r) -> std::optional<EvalSample> {
+    HM_CHECK(r.json.contains("image") && r.json["image"].is_array() && !r.json["image"].empty(), r.where,
              ": \"image\" must list the study's images");
-    EvalSample s;
-    s.index = static_cast<int64_t>(i);
-    s.id = SourceId(r, "id", i);
-    s.kind = "report";
-    s.prep = "report_headings";
-    s.category = "report";
-    for (const auto& image : r["image"]) {
-      HM_CHECK(image.is_string(), where, ": \"image\" holds a non-string path");
-      s.media.push_back(UnderDir(dir, image.get<std::string>()));
+    std::vector<std::string> images;
+    for (const auto& image : r.json["image"]) {
+      HM_CHECK(image.is_string(), r.where, ": \"image\" holds a non-string path");
+      images.push_back(UnderDir(dir, image.get<std::string>()));
       if (first_image_only) break;
     }
-    s.answer = Turn(r, 1, where);
-    s.prompt = ReportGenerationPrompt();
-    s.question = s.prompt;
-    out.push_back(std::move(s));
-  }
-  return out;
+    EvalSample s = ReportSample(std::move(images), Turn(r.json, 1, r.where));
+    s.id = SourceId(r.json, "id", r.position);
+    return s;
+  });
 }
 
-}  // namespace
-
-// IU-Xray (iu_xray_test.json), every view of the study.
-std::vector<EvalSample> LoadIuXray(const std::string& dir, bool) { return LoadReports(dir, "iu_xray_test.json", false); }
-
-// MIMIC-CXR (mimic_test.json), every view of the study.
-std::vector<EvalSample> LoadMimicCxr(const std::string& dir, bool) { return LoadReports(dir, "mimic_test.json", false); }
-
-// CheXpert Plus (chexpert_val.json), the first image of each entry only.
-std::vector<EvalSample> LoadChexpertPlus(const std::string& dir, bool) {
-  return LoadReports(dir, "chexpert_val.json", true);
+// IU-Xray, every view of a study: the test split of annotation.json as report-generation work
+// distributes IU-Xray (R2Gen's iu_xray release: {"test": [{"id", "report", "image_path":
+// [<study>/<n>.png ..]}], the images under images/); OpenI's own release has no split. Without
+// annotation.json, MedUniEval's own iu_xray_test.json.
+std::vector<EvalSample> LoadIuXray(const std::string& dir, bool) {
+  const std::string path = dir + "/annotation.json";
+  if (!std::filesystem::exists(path)) return LoadReportList(dir, "iu_xray_test.json", false);
+  const nlohmann::json annotation = ReadJsonFile(path);
+  HM_CHECK(annotation.is_object() && annotation.contains("test"), path, ": expected {\"test\": [...]} (R2Gen's split)");
+  std::vector<EvalSample> out;
+  AppendSamples(path, annotation["test"], [&](const SourceRecord& r) -> std::optional<EvalSample> {
+    HM_CHECK(r.json.contains("image_path") && r.json["image_path"].is_array() && !r.json["image_path"].empty(), r.where,
+             ": \"image_path\" must list the study's images");
+    std::vector<std::string> images;
+    for (const auto& image : r.json["image_path"]) {
+      HM_CHECK(image.is_string(), r.where, ": \"image_path\" holds a non-string path");
+      images.push_back(UnderDir(dir, "images/" + image.get<std::string>()));
+    }
+    EvalSample s = ReportSample(std::move(images), Field(r.json, "report", r.where));
+    s.id = SourceId(r.json, "id", r.position);
+    return s;
+  }, out);
+  return out;
 }
 
 }  // namespace hm::eval

@@ -79,7 +79,8 @@ TEST(Runner, EveryFixtureBenchmarkEndToEndAgainstAnOpenAiEndpoint) {
     if (info.layout == MetricsLayout::kReport) EXPECT_DOUBLE_EQ(metrics["rougeL"].get<double>(), 0.25);
   }
   // Media went as data: URIs before the text: one image per VQA question, six slices for
-  // M3D, two views for the first IU-Xray and the MIMIC-CXR study, CheXpert Plus's first image.
+  // M3D, two views for the first IU-Xray and MIMIC-CXR studies and one for the second,
+  // CheXpert Plus's first image.
   int vqa_images = -1, m3d_images = -1;
   std::multiset<int> iu_images;
   for (const auto& r : server.requests()) {
@@ -89,7 +90,7 @@ TEST(Runner, EveryFixtureBenchmarkEndToEndAgainstAnOpenAiEndpoint) {
   }
   EXPECT_EQ(vqa_images, 1);
   EXPECT_EQ(m3d_images, 6);
-  EXPECT_EQ(iu_images, (std::multiset<int>{1, 1, 2, 2}));
+  EXPECT_EQ(iu_images, (std::multiset<int>{1, 1, 1, 2, 2}));
   const auto requests = server.requests();
   const auto& first = requests.front().body;
   EXPECT_EQ(first["model"], "fake-model");

@@ -61,10 +61,7 @@ std::vector<float> NpyArray::ToF32() const {
   return out;
 }
 
-NpyArray ReadNpy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  HM_CHECK(in, path, ": cannot open");
-  const std::vector<uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+NpyArray ParseNpy(const std::vector<uint8_t>& file, const std::string& path) {
   HM_CHECK(file.size() >= 10 && std::memcmp(file.data(), "\x93NUMPY", 6) == 0, path,
            ": not a .npy file");
   const int major = file[6];
@@ -74,7 +71,7 @@ NpyArray ReadNpy(const std::string& path) {
   for (size_t i = 0; i < len_bytes; ++i) header_len |= size_t{file[8 + i]} << (8 * i);
   const size_t data_start = 8 + len_bytes + header_len;
   HM_CHECK(data_start <= file.size(), path, ": truncated .npy header");
-  const std::string header(file.begin() + 8 + len_bytes, file.begin() + data_start);
+  const std::string header(file.begin() + 8 + len_bytes, file.begin() + static_cast<ptrdiff_t>(data_start));
 
   NpyArray a;
   const std::string descr = DictValue(header, "descr", path);
@@ -98,6 +95,12 @@ NpyArray ReadNpy(const std::string& path) {
            file.size() - data_start);
   a.bytes.assign(file.begin() + static_cast<ptrdiff_t>(data_start), file.end());
   return a;
+}
+
+NpyArray ReadNpy(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  HM_CHECK(in, path, ": cannot open");
+  return ParseNpy(std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()), path);
 }
 
 void WriteNpy(const std::string& path, DType dtype, const std::vector<int64_t>& shape,

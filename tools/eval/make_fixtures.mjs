@@ -1,11 +1,14 @@
 // Writes the small benchmark fixtures under testdata/eval/benchmarks/, each in the format
-// its benchmark is published in (JSONL, JSON, CSV, Hugging Face parquet with embedded
-// images), then converts the parquet ones with parquet_to_jsonl.mjs as a user would.
+// its benchmark is published in (JSONL, JSON, CSV, gzipped CSV, report text files, Hugging
+// Face parquet with embedded images, numpy .npz/.npy and NIfTI through
+// make_array_fixtures.py), then converts the parquet ones with parquet_to_jsonl.mjs as a user
+// would. MedUniEval's own JSON forms of six sets go to testdata/eval/medunieval-json/.
 //
 //   node tools/eval/make_fixtures.mjs
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { execFileSync } from 'node:child_process'
+import { gzipSync } from 'node:zlib'
 import { fileURLToPath } from 'node:url'
 import { parquetWriteFile } from 'hyparquet-writer'
 
@@ -14,6 +17,7 @@ const root = join(repo, 'testdata', 'eval', 'benchmarks')
 const png = join(repo, 'testdata', 'media', 'images', 'gray.png')
 const jpg = join(repo, 'testdata', 'media', 'images', 'gray.jpg')
 rmSync(root, { recursive: true, force: true })
+rmSync(join(root, '..', 'medunieval-json'), { recursive: true, force: true })
 
 function write(path, text) {
   mkdirSync(dirname(join(root, path)), { recursive: true })
@@ -177,26 +181,31 @@ write('PMC_VQA/test_2.csv', [
   '1,PMC2_F3.png,"Caption with ""quotes""",Where is the lesion?,A:Left lobe,B:Right lobe,"C:Both, bilateral",D:None,C,test',
 ].join('\r\n') + '\r\n')
 
-// M3D-VQA in MedUniEval's M3D_test.json form: six slices make one video (more than five images).
-for (let i = 0; i < 6; ++i) copy(png, `M3D/slices/case1/${String(i).padStart(3, '0')}.png`)
-const m3d = (q, a, qt, type) => ({ video: ['slices/case1'], conversations: [{ from: 'human', value: `<image>\n${q}` }, { from: 'gpt', value: a }], Question_Type: qt, type })
-write('M3D/M3D_test.json', JSON.stringify([
-  m3d('Which plane is this image in? A. axial B. coronal C. sagittal D. oblique', 'A. axial', 'CLOSED', 1),
-  m3d('Which phase is this CT scan?', 'Arterial phase', 'OPEN', 2),
-  m3d('Which organ shows a lesion? A. liver B. kidney C. spleen D. pancreas', 'B. kidney', 'CLOSE', 3),
-  m3d('Where is the abnormality located?', 'In the left kidney', 'OPEN', 5),
-], null, 1))
+// M3D-VQA (GoodBaiBai88/M3D-VQA): M3D_VQA_test.csv as published, over M3D-Cap's preprocessed
+// .npy volumes (written by make_array_fixtures.py); four question types, one row each.
+write('M3D/M3D_VQA_test.csv', [
+  'Image Path,Text,Question Type,Question,Choice A,Choice B,Choice C,Choice D,Answer,Answer Choice',
+  'ct_case/000006/Axial_C__portal_venous_phase.npy,"Liver lesion, 2 cm.",1,Which plane is this image in?,axial,coronal,sagittal,oblique,axial,A',
+  'ct_case/000006/Axial_C__portal_venous_phase.npy,"Liver lesion, 2 cm.",2,Which phase is this CT scan?,Arterial phase,Portal venous phase,Non-contrast,Delayed phase,Portal venous phase,B',
+  'ct_case/000006/Axial_C__portal_venous_phase.npy,"Liver lesion, 2 cm.",3,Which organ shows a lesion?,Liver,Kidney,Spleen,Pancreas,Liver,A',
+  'ct_case/000006/Axial_C__portal_venous_phase.npy,"Liver lesion, 2 cm.",5,Where is the lesion located?,Left lobe,Right lobe,Caudate lobe,Both lobes,Right lobe,B',
+].join('\n') + '\n')
 
-// IU-Xray in MedUniEval's iu_xray_test.json form: two views per study.
+// IU-Xray as report-generation work distributes it (R2Gen's iu_xray release: the OpenI PNGs as
+// images/<study>/<n>.png and annotation.json with its train/val/test split); two views, then one.
 copy(png, 'IU_XRAY/images/CXR1_1_IM-0001/0.png')
 copy(png, 'IU_XRAY/images/CXR1_1_IM-0001/1.png')
-copy(jpg, 'IU_XRAY/images/CXR2_IM-0652/0.jpg')
-const report = (images, text) => ({ image: images, conversations: [{ from: 'human', value: '<image>\nGenerate a report.' }, { from: 'gpt', value: text }] })
-write('IU_XRAY/iu_xray_test.json', JSON.stringify([
-  report(['images/CXR1_1_IM-0001/0.png', 'images/CXR1_1_IM-0001/1.png'], 'The cardiac silhouette and mediastinum size are within normal limits. There is no pulmonary edema. No acute cardiopulmonary abnormality.'),
-  report(['images/CXR2_IM-0652/0.jpg'], 'Borderline cardiomegaly. Midline sternotomy. No acute pulmonary disease.'),
-], null, 1))
-
+copy(png, 'IU_XRAY/images/CXR2_IM-0652/0.png')
+copy(png, 'IU_XRAY/images/CXR3_IM-1384/0.png')
+const iu = (id, images, report, split) => ({ id, report, image_path: images.map((n) => `${id}/${n}.png`), split })
+write('IU_XRAY/annotation.json', JSON.stringify({
+  train: [iu('CXR3_IM-1384', [0], 'Normal chest.', 'train')],
+  val: [],
+  test: [
+    iu('CXR1_1_IM-0001', [0, 1], 'The cardiac silhouette and mediastinum size are within normal limits. There is no pulmonary edema. No acute cardiopulmonary abnormality.', 'test'),
+    iu('CXR2_IM-0652', [0], 'Borderline cardiomegaly. Midline sternotomy. No acute pulmonary disease.', 'test'),
+  ],
+}))
 
 // An embedded-image parquet column ({bytes, path}, as the datasets library writes Image()).
 const imageColumn = (name) => [
@@ -331,10 +340,86 @@ mmmuSubjects.forEach((subject, s) => {
   convert(`MMMU/${subject}/validation-00000-of-00001.parquet`, `MMMU/${subject}/validation.jsonl`)
 })
 
-// MedMNIST in MedUniEval's medminist_test.json form.
-copy(png, 'Medmnist/images/pathmnist/test_0.png')
-copy(png, 'Medmnist/images/bloodmnist/test_7.png')
-write('Medmnist/medminist_test.json', JSON.stringify([
+// MedMNIST, M3D, 3D-RAD: the arrays and volumes, written by numpy and nibabel as their publishers do.
+execFileSync('/usr/bin/python3', [join(repo, 'tools', 'eval', 'make_array_fixtures.py'), root])  // Debian's, with numpy and nibabel
+
+// 3D-RAD (Tang-xiaoxiao/3D-RAD): test/Task<N>_<Name>/<subtask>.csv as published, volumes/ named by VolumeName.
+const rad3dHeader = 'Task,Subtask,VolumeName,Question,Answer,QuestionType,AnswerChoice,Choice A,Choice B,Choice C,Choice D'
+write('3DRad/test/Task3_Medical_Computation/Thickness.csv', [rad3dHeader,
+  '3,3,test_1_a_1.nii.gz,What is the thickness of the pleural effusion at its thickest point?,30 mm,Open,-,-,-,-,-',
+  '3,3,test_2_a_1.nii.gz,"What is the thickness of the wall, at its thickest point?",6.7 mm,Open,-,-,-,-,-',
+].join('\n') + '\n')
+write('3DRad/test/Task4_Existence_Detection/Cardiomegaly.csv', [rad3dHeader,
+  '4,4,test_1_a_1.nii.gz,Does the CT scan reveal cardiomegaly?,No,Close,B,Yes,No,-,-',
+].join('\n') + '\n')
+write('3DRad/test/Task2_Anomaly_Detection/Diagnosis.csv', [rad3dHeader,
+  '2,4,test_2_a_1.nii.gz,What is the most likely diagnosis?,Pneumonia,Close,C,Lung cancer,Emphysema,Pneumonia,Fibrosis',
+].join('\n') + '\n')
+
+// MIMIC-CXR (PhysioNet): the JPG release's gzipped split table and files/ tree, and the report
+// text files of mimic-cxr-reports.zip unpacked into the same files/ tree.
+const mimicStudy = 'files/p10/p10000032/s50414267'
+copy(jpg, `MIMIC_CXR/${mimicStudy}/02aa804e-bde0afdd-112c0b34-7bc16630-4e384014.jpg`)
+copy(jpg, `MIMIC_CXR/${mimicStudy}/174413ec-4ec4c1f7-34ea26b7-c5f994f8-79ef1962.jpg`)
+copy(jpg, 'MIMIC_CXR/files/p11/p11000011/s51029426/0a0e0a4c-1b2d3e4f-5a6b7c8d-9e0f1a2b-3c4d5e6f.jpg')
+write('MIMIC_CXR/mimic-cxr-2.0.0-split.csv.gz', gzipSync([
+  'dicom_id,study_id,subject_id,split',
+  'ffffffff-00000000-11111111-22222222-33333333,53189527,10000032,train',
+  '02aa804e-bde0afdd-112c0b34-7bc16630-4e384014,50414267,10000032,test',
+  '174413ec-4ec4c1f7-34ea26b7-c5f994f8-79ef1962,50414267,10000032,test',
+  '0a0e0a4c-1b2d3e4f-5a6b7c8d-9e0f1a2b-3c4d5e6f,51029426,11000011,test',
+  '9b9b9b9b-00000000-11111111-22222222-33333333,52000000,11000011,test',
+].join('\n') + '\n'))
+write(`MIMIC_CXR/${mimicStudy}.txt`, [
+  '                                 FINAL REPORT',
+  ' EXAMINATION:  CHEST (PA AND LAT)',
+  ' ',
+  ' INDICATION:  ___F with new onset ascites  // eval for infection',
+  ' ',
+  ' FINDINGS: ',
+  ' ',
+  ' There is no focal consolidation, pleural effusion or pneumothorax.  Bilateral',
+  ' nodular opacities are stable.',
+  ' ',
+  ' IMPRESSION: ',
+  ' ',
+  ' No acute cardiopulmonary process.',
+  '',
+].join('\n'))
+write('MIMIC_CXR/files/p11/p11000011/s51029426.txt', ' WET READ: ___ 9:00 AM\n\n IMPRESSION:  Low lung volumes, no pneumonia.\n')
+// A study with no findings or impression section: no gold, left out.
+copy(jpg, 'MIMIC_CXR/files/p11/p11000011/s52000000/9b9b9b9b-00000000-11111111-22222222-33333333.jpg')
+write('MIMIC_CXR/files/p11/p11000011/s52000000.txt', ' FINAL REPORT\n COMPARISON:  None.\n')
+
+// CheXpert Plus (Stanford AIMI): df_chexpert_plus_240401.csv (image paths written .jpg) and the
+// PNG release's images; a study has one row per image.
+copy(png, 'CheXpert_Plus/PNG/valid/patient64541/study1/view1_frontal.png')
+copy(png, 'CheXpert_Plus/PNG/valid/patient64541/study1/view2_lateral.png')
+copy(jpg, 'CheXpert_Plus/valid/patient64542/study1/view1_frontal.jpg')
+const chexpertColumns = ['path_to_image', 'path_to_dcm', 'frontal_lateral', 'ap_pa', 'deid_patient_id',
+  'patient_report_date_order', 'report', 'section_narrative', 'section_clinical_history', 'section_history',
+  'section_comparison', 'section_technique', 'section_procedure_comments', 'section_findings', 'section_impression',
+  'section_end_of_impression', 'section_summary', 'section_accession_number', 'age', 'sex', 'race', 'ethnicity',
+  'interpreter_needed', 'insurance_type', 'recent_bmi', 'deceased', 'split']
+const csvField = (v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)
+const chexpertRow = (fields) => chexpertColumns.map((c) => csvField(String(fields[c] ?? ''))).join(',')
+const study1 = { section_findings: 'Stable cardiomegaly.\nLeft basilar opacity, "patchy".',
+  section_impression: '1. Possible left lower lobe pneumonia.', report: 'FINDINGS: ... IMPRESSION: ...', split: 'valid' }
+write('CheXpert_Plus/df_chexpert_plus_240401.csv', [chexpertColumns.join(','),
+  chexpertRow({ path_to_image: 'train/patient00001/study1/view1_frontal.jpg', section_findings: 'Clear lungs.', split: 'train' }),
+  chexpertRow({ path_to_image: 'valid/patient64541/study1/view1_frontal.jpg', frontal_lateral: 'Frontal', ...study1 }),
+  chexpertRow({ path_to_image: 'valid/patient64541/study1/view2_lateral.jpg', frontal_lateral: 'Lateral', ...study1 }),
+  // No findings or impression section (only a narrative): no gold, left out.
+  chexpertRow({ path_to_image: 'valid/patient64542/study1/view1_frontal.jpg', section_narrative: 'Portable view.',
+    split: 'valid' }),
+].join('\n') + '\n')
+
+// MedUniEval's own JSON forms of six sets (medminist_test.json, M3D_test.json, Rad3D_test.json,
+// iu_xray_test.json, mimic_test.json, chexpert_val.json), which the loaders read when the published files are absent.
+const own = (path) => `../medunieval-json/${path}`
+copy(png, own('Medmnist/images/pathmnist/test_0.png'))
+copy(png, own('Medmnist/images/bloodmnist/test_7.png'))
+write(own('Medmnist/medminist_test.json'), JSON.stringify([
   { id: 'pathmnist_test_0', images: ['images/pathmnist/test_0.png'], conversations: [
     { from: 'human', value: '<image>\nWhat tissue type is shown in this pathology image?\nA. adipose\nB. background\nC. debris\nD. lymphocytes' },
     { from: 'gpt', value: 'C' }], answer: 'C', split: 'pathmnist' },
@@ -342,30 +427,43 @@ write('Medmnist/medminist_test.json', JSON.stringify([
     { from: 'human', value: '<image>Which blood cell type is this?\nA. basophil\nB. eosinophil, a granulocyte\nwith two lobes\nC. neutrophil' },
     { from: 'gpt', value: 'B' }], answer: 'B', split: 'bloodmnist' },
 ], null, 1))
-
-// 3D-RAD in MedUniEval's Rad3D_test.json form: one six-slice volume, task names as types.
-for (let i = 0; i < 6; ++i) copy(png, `3DRad/slices/valid_1_a_1/${String(i).padStart(3, '0')}.png`)
+for (let i = 0; i < 6; ++i) copy(png, own(`M3D/slices/case1/${String(i).padStart(3, '0')}.png`))
+const m3d = (q, a, qt, type) => ({ video: ['slices/case1'], conversations: [{ from: 'human', value: `<image>\n${q}` }, { from: 'gpt', value: a }], Question_Type: qt, type })
+write(own('M3D/M3D_test.json'), JSON.stringify([
+  m3d('Which plane is this image in? A. axial B. coronal C. sagittal D. oblique', 'A. axial', 'CLOSED', 1),
+  m3d('Which phase is this CT scan?', 'Arterial phase', 'OPEN', 2),
+  m3d('Which organ shows a lesion? A. liver B. kidney C. spleen D. pancreas', 'B. kidney', 'CLOSE', 3),
+  m3d('Where is the abnormality located?', 'In the left kidney', 'OPEN', 5),
+], null, 1))
+for (let i = 0; i < 6; ++i) copy(png, own(`3DRad/slices/valid_1_a_1/${String(i).padStart(3, '0')}.png`))
 const rad3d = (q, a, qt, type, sub) => ({ video: ['slices/valid_1_a_1'], conversations: [{ from: 'human', value: `<video>\n${q}` },
   { from: 'gpt', value: a }], Question_Type: qt, type, 'sub-type': sub })
-write('3DRad/Rad3D_test.json', JSON.stringify([
+write(own('3DRad/Rad3D_test.json'), JSON.stringify([
   rad3d('What is the thickness of the pleural effusion?', 'About 2 cm', 'open', 'Medical_Computation', 'Thickness'),
   rad3d('Is there a nodule? A. yes B. no', 'A. yes', 'close', 'Abnormality_Detection', 'Presence'),
   rad3d('Which organ is enlarged?', 'Liver', 'OPEN', 'Organ_Identification', 'Organ_Name'),
 ], null, 1))
-
-// MIMIC-CXR and CheXpert Plus in MedUniEval's mimic_test.json / chexpert_val.json forms.
-copy(jpg, 'MIMIC_CXR/files/p10/p10000032/s50414267/view1.jpg')
-copy(png, 'MIMIC_CXR/files/p10/p10000032/s50414267/view2.png')
-write('MIMIC_CXR/mimic_test.json', JSON.stringify([
+const report = (images, text) => ({ image: images, conversations: [{ from: 'human', value: '<image>\nGenerate a report.' }, { from: 'gpt', value: text }] })
+copy(png, own('IU_XRAY/images/CXR1_1_IM-0001/0.png'))
+copy(png, own('IU_XRAY/images/CXR1_1_IM-0001/1.png'))
+copy(jpg, own('IU_XRAY/images/CXR2_IM-0652/0.jpg'))
+write(own('IU_XRAY/iu_xray_test.json'), JSON.stringify([
+  report(['images/CXR1_1_IM-0001/0.png', 'images/CXR1_1_IM-0001/1.png'], 'The cardiac silhouette and mediastinum size are within normal limits. There is no pulmonary edema. No acute cardiopulmonary abnormality.'),
+  report(['images/CXR2_IM-0652/0.jpg'], 'Borderline cardiomegaly. Midline sternotomy. No acute pulmonary disease.'),
+], null, 1))
+copy(jpg, own('MIMIC_CXR/files/p10/p10000032/s50414267/view1.jpg'))
+copy(png, own('MIMIC_CXR/files/p10/p10000032/s50414267/view2.png'))
+write(own('MIMIC_CXR/mimic_test.json'), JSON.stringify([
   report(['files/p10/p10000032/s50414267/view1.jpg', 'files/p10/p10000032/s50414267/view2.png'],
     'Findings: There is no focal consolidation, pleural effusion or pneumothorax. Impression: No acute cardiopulmonary process.'),
 ], null, 1))
-copy(jpg, 'CheXpert_Plus/valid/patient64541/study1/view1_frontal.jpg')
-copy(png, 'CheXpert_Plus/valid/patient64541/study1/view2_lateral.png')
-write('CheXpert_Plus/chexpert_val.json', JSON.stringify([
+copy(jpg, own('CheXpert_Plus/valid/patient64541/study1/view1_frontal.jpg'))
+copy(png, own('CheXpert_Plus/valid/patient64541/study1/view2_lateral.png'))
+write(own('CheXpert_Plus/chexpert_val.json'), JSON.stringify([
   report(['valid/patient64541/study1/view1_frontal.jpg', 'valid/patient64541/study1/view2_lateral.png'],
     'Findings: Stable cardiomegaly. Left basilar opacity. Impression: Possible left lower lobe pneumonia.'),
 ], null, 1))
+
 // The phantom world's samples.jsonl (`hulumed data phantoms`), in the training format with
 // family, stage, format and answer; a caption (left out of the benchmark) and one sample per form.
 copy(png, 'phantoms/study_0000/xray.png')
