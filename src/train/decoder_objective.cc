@@ -38,17 +38,18 @@ DecoderObjective::DecoderObjective(const std::string& model_dir, int threads, co
       vision_(params_.config().vision ? std::make_unique<train::VisionTrainer>(params_) : nullptr),
       pool_(threads) {}
 
-const TrainingSample& DecoderObjective::Remember(const std::string& where, TrainingSample sample) const {
-  lengths_[where] = static_cast<int64_t>(sample.tokens.ids.size());
+const TrainingSample& DecoderObjective::Remember(const TrainRecord& record, TrainingSample sample) const {
+  // A packed record knows its length; remembering every drawn one would grow with the pack.
+  if (!record.packed) lengths_[record.where] = static_cast<int64_t>(sample.tokens.ids.size());
   if (recent_.size() == kRecentSamples) recent_.pop_front();
-  recent_.emplace_back(where, std::move(sample));
+  recent_.emplace_back(record.where, std::move(sample));
   return recent_.back().second;
 }
 
 const TrainingSample& DecoderObjective::Sample(const TrainRecord& record) const {
   for (const auto& [where, sample] : recent_)
     if (where == record.where) return sample;
-  return Remember(record.where, Build(record));
+  return Remember(record, Build(record));
 }
 
 TrainingSample DecoderObjective::Build(const TrainRecord& record) const {
@@ -86,6 +87,7 @@ void DecoderObjective::Prepare(std::span<const TrainRecord> records) {
 }
 
 int64_t DecoderObjective::Length(const TrainRecord& record) const {
+  if (record.packed) return static_cast<int64_t>(record.packed->tokens.ids.size());
   if (auto error = errors_.find(record.where); error != errors_.end()) throw Error(error->second);
   auto it = lengths_.find(record.where);
   if (it != lengths_.end()) return it->second;
@@ -188,7 +190,7 @@ LossSum DecoderObjective::LossAndGrad(const Batch& batch, std::span<TrainParam> 
     const auto at = std::find(missing.begin(), missing.end(), r);
     samples.push_back(at == missing.end() ? *cached(r) : std::get<TrainingSample>(built[at - missing.begin()]));
   }
-  for (size_t i = 0; i < missing.size(); ++i) Remember(missing[i]->where, std::move(std::get<TrainingSample>(built[i])));
+  for (size_t i = 0; i < missing.size(); ++i) Remember(*missing[i], std::move(std::get<TrainingSample>(built[i])));
   if (samples.size() > 1 && pool_.size() > 1) return SampleParallel(samples);
   LossSum sum;
   for (const TrainingSample& s : samples) sum.tokens += s.tokens.label_count();

@@ -56,7 +56,7 @@ class DecoderObjective : public Objective {
   // gives its error message instead.
   std::vector<std::variant<TrainingSample, std::string>> BuildAll(const std::vector<const TrainRecord*>& records);
   // The record's sample into the small cache of recent ones.
-  const TrainingSample& Remember(const std::string& where, TrainingSample sample) const;
+  const TrainingSample& Remember(const TrainRecord& record, TrainingSample sample) const;
   // The samples' summed loss, their gradients added to params_ by one worker per thread.
   LossSum SampleParallel(const std::vector<TrainingSample>& samples);
 
