@@ -27,7 +27,8 @@ SampleMediaOptions StageMediaOptions(const StageRecipe& stage) {
   return m;
 }
 
-DecoderObjective::DecoderObjective(const std::string& model_dir, int threads, const SampleMediaOptions& media)
+DecoderObjective::DecoderObjective(const std::string& model_dir, int threads, const SampleMediaOptions& media,
+                                   DType compute)
     : params_(ParamSet::FromCheckpoint(model_dir)),
       tokenizer_(Tokenizer::FromDir(model_dir)),
       chat_template_(FindChatTemplate(model_dir)),
@@ -36,7 +37,15 @@ DecoderObjective::DecoderObjective(const std::string& model_dir, int threads, co
                media),
       decoder_(params_),
       vision_(params_.config().vision ? std::make_unique<train::VisionTrainer>(params_) : nullptr),
-      pool_(threads) {}
+      pool_(threads) {
+  HM_CHECK(compute == DType::kF32 || compute == DType::kBF16, "training computes in f32 or bf16, not ",
+           DTypeName(compute));
+  if (compute == DType::kBF16) {
+    bf16_ = std::make_unique<train::Bf16Weights>(params_.params());
+    decoder_.set_bf16(bf16_.get());
+    if (vision_) vision_->set_bf16(bf16_.get());
+  }
+}
 
 const TrainingSample& DecoderObjective::Remember(const TrainRecord& record, TrainingSample sample) const {
   // A packed record knows its length; remembering every drawn one would grow with the pack.
@@ -134,7 +143,10 @@ LossSum DecoderObjective::SampleParallel(const std::vector<TrainingSample>& samp
   const size_t n = std::min(samples.size(), static_cast<size_t>(pool_.size()));
   while (workers_.size() < n) {
     workers_.push_back(std::make_unique<Worker>(params_));
-    if (trained_) Freeze(*trained_, workers_.back()->decoder, workers_.back()->vision.get());
+    Worker& w = *workers_.back();
+    if (trained_) Freeze(*trained_, w.decoder, w.vision.get());
+    w.decoder.set_bf16(bf16_.get());
+    if (w.vision) w.vision->set_bf16(bf16_.get());
   }
   const std::vector<std::vector<size_t>> assigned = Assign(samples, n);
   std::vector<LossSum> sums(n);
@@ -173,6 +185,10 @@ LossSum DecoderObjective::SampleParallel(const std::vector<TrainingSample>& samp
 }
 
 LossSum DecoderObjective::LossAndGrad(const Batch& batch, std::span<TrainParam> params) {
+  if (bf16_ && bf16_stale_) {
+    bf16_->Refresh(pool_);
+    bf16_stale_ = false;
+  }
   // The micro-batch's records that are not cached, decoded side by side.
   auto cached = [&](const TrainRecord* r) -> const TrainingSample* {
     for (const auto& [where, sample] : recent_)

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/dtype.h"
 #include "core/error.h"
 
 namespace hm::train {
@@ -16,6 +17,14 @@ float Dot(const float* a, const float* b, int64_t n) {
 }
 
 float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+// db [out] += Σ_rows dy, summed in double row by row.
+void AddBiasGradient(const float* dy, int64_t n, int64_t out, float* db) {
+  std::vector<double> sum(static_cast<size_t>(out), 0.0);
+  for (int64_t t = 0; t < n; ++t)
+    for (int64_t o = 0; o < out; ++o) sum[o] += dy[t * out + o];
+  for (int64_t o = 0; o < out; ++o) db[o] += static_cast<float>(sum[o]);
+}
 
 }  // namespace
 
@@ -44,11 +53,33 @@ void LinearBackward(const float* x, int64_t n, const kernels::Matrix& w, const f
   if (!dw) return;  // a frozen layer: only dx is wanted
   HM_CHECK(f32, "LinearBackward: a trained weight must be an f32 master");
   kernels::MatMulTN(dy, x, out, in, n, dw, pool);  // dW [out, in] += dyᵀ x
-  if (!db) return;
-  std::vector<double> sum(static_cast<size_t>(out), 0.0);  // Σ_rows dy, row by row
-  for (int64_t t = 0; t < n; ++t)
-    for (int64_t o = 0; o < out; ++o) sum[o] += dy[t * out + o];
-  for (int64_t o = 0; o < out; ++o) db[o] += static_cast<float>(sum[o]);
+  if (db) AddBiasGradient(dy, n, out, db);
+}
+
+void RoundToBf16(const float* x, int64_t count, float* out) {
+  for (int64_t i = 0; i < count; ++i) out[i] = BF16ToF32(F32ToBF16(x[i]));
+}
+
+void LinearForwardBf16(const float* x, int64_t n, const kernels::Matrix& w16, const float* b, float* y,
+                       ThreadPool& pool) {
+  HM_CHECK(w16.dtype == DType::kBF16, "LinearForwardBf16: the weight must be a bf16 copy");
+  std::vector<float> x16(static_cast<size_t>(n * w16.cols));
+  RoundToBf16(x, n * w16.cols, x16.data());
+  kernels::MatMul(x16.data(), n, w16, b, y, pool);  // widens W16 exactly; f32 products and sums
+}
+
+void LinearBackwardBf16(const float* x, int64_t n, const kernels::Matrix& w16, const float* dy, float* dx, float* dw,
+                        float* db, ThreadPool& pool) {
+  HM_CHECK(w16.dtype == DType::kBF16, "LinearBackwardBf16: the weight must be a bf16 copy");
+  const int64_t out = w16.rows, in = w16.cols;
+  std::vector<float> dy16(static_cast<size_t>(n * out));
+  RoundToBf16(dy, n * out, dy16.data());
+  if (dx) kernels::MatMulTransposed(dy16.data(), n, w16, dx, pool);  // dx [n, in] = bf16(dy) W16
+  if (!dw) return;
+  std::vector<float> x16(static_cast<size_t>(n * in));
+  RoundToBf16(x, n * in, x16.data());
+  kernels::MatMulTN(dy16.data(), x16.data(), out, in, n, dw, pool);  // dW [out, in] += bf16(dy)ᵀ bf16(x)
+  if (db) AddBiasGradient(dy, n, out, db);
 }
 
 void RmsNormForward(const float* x, const float* w, float eps, int64_t n, int64_t dim, float* y) {

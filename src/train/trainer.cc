@@ -276,8 +276,12 @@ StageOutcome TrainStage(const StageRecipe& stage, const std::string& model_dir, 
     const GroupLrs lrs = stage.lrs.Scaled(schedule.Factor(s.step));
     double norm = NAN;
     const std::string skip_reason = MeanAndClip(stage, params, sum, &norm);
-    if (skip_reason.empty()) optimizer.Step(params, lrs);
-    else ++s.skipped_steps;
+    if (skip_reason.empty()) {
+      optimizer.Step(params, lrs);
+      objective.WeightsChanged();
+    } else {
+      ++s.skipped_steps;
+    }
     ++s.step;
     s.tokens_seen += step_tokens;
     s.history.push_back({s.step, loss});
