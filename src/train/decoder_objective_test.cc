@@ -172,7 +172,7 @@ StageRecipe ImageStage(const fs::path& root, const fs::path& data) {
 std::vector<float> Values(const TrainParam& p) { return {p.value.begin(), p.value.end()}; }
 
 // Largest relative difference of a bf16-compute loss from the f32 one at the same step.
-constexpr double kBf16LossTolerance = 0.05;  // measured 2.1e-2 (lr 1e-2, untrained model)
+constexpr double kBf16LossTolerance = 0.02;  // measured 4.4e-3 (AVX-512 BF16) and 3.8e-3 (sgemm)
 
 std::vector<double> LoggedLosses(const fs::path& out) {
   std::vector<double> losses;
@@ -192,6 +192,10 @@ TEST(DecoderObjectiveTest, Bf16ComputeStaysNearTheF32Trajectory) {
   const fs::path root = fs::temp_directory_path() / ("hm_objective_bf16_" + std::to_string(::getpid()));
   StageRecipe stage = ImageStage(root, WriteImageData(root));
   stage.steps = 10;
+  // Gentler than ImageStage's rates: at 1e-2 the untrained model's loss jumps from step to step
+  // and any perturbation (bf16 rounding, or only another summation order) grows by 5% in 10 steps.
+  stage.lrs.Of(ModuleGroup::kProjector) = 2e-3;
+  stage.lrs.Of(ModuleGroup::kLlm) = 2e-3;
   std::map<DType, std::vector<double>> losses;
   for (const DType compute : {DType::kF32, DType::kBF16}) {
     stage.output_dir = (root / DTypeName(compute)).string();

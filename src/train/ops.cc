@@ -6,6 +6,7 @@
 
 #include "core/dtype.h"
 #include "core/error.h"
+#include "kernels/bf16_matmul.h"
 
 namespace hm::train {
 namespace {
@@ -56,29 +57,25 @@ void LinearBackward(const float* x, int64_t n, const kernels::Matrix& w, const f
   if (db) AddBiasGradient(dy, n, out, db);
 }
 
-void RoundToBf16(const float* x, int64_t count, float* out) {
-  for (int64_t i = 0; i < count; ++i) out[i] = BF16ToF32(F32ToBF16(x[i]));
-}
-
 void LinearForwardBf16(const float* x, int64_t n, const kernels::Matrix& w16, const float* b, float* y,
                        ThreadPool& pool) {
   HM_CHECK(w16.dtype == DType::kBF16, "LinearForwardBf16: the weight must be a bf16 copy");
-  std::vector<float> x16(static_cast<size_t>(n * w16.cols));
-  RoundToBf16(x, n * w16.cols, x16.data());
-  kernels::MatMul(x16.data(), n, w16, b, y, pool);  // widens W16 exactly; f32 products and sums
+  const int64_t out = w16.rows, in = w16.cols;
+  kernels::MatMulBf16({x, DType::kF32, n, in}, {w16.data, DType::kBF16, out, in, /*transposed=*/true}, y, false, pool);
+  if (b)
+    for (int64_t t = 0; t < n; ++t) kernels::AddInPlace(y + t * out, b, out);
 }
 
 void LinearBackwardBf16(const float* x, int64_t n, const kernels::Matrix& w16, const float* dy, float* dx, float* dw,
                         float* db, ThreadPool& pool) {
   HM_CHECK(w16.dtype == DType::kBF16, "LinearBackwardBf16: the weight must be a bf16 copy");
   const int64_t out = w16.rows, in = w16.cols;
-  std::vector<float> dy16(static_cast<size_t>(n * out));
-  RoundToBf16(dy, n * out, dy16.data());
-  if (dx) kernels::MatMulTransposed(dy16.data(), n, w16, dx, pool);  // dx [n, in] = bf16(dy) W16
+  const kernels::Bf16Operand dy16{dy, DType::kF32, n, out};
+  if (dx) kernels::MatMulBf16(dy16, {w16.data, DType::kBF16, out, in}, dx, false, pool);  // dx [n, in] = dy W
   if (!dw) return;
-  std::vector<float> x16(static_cast<size_t>(n * in));
-  RoundToBf16(x, n * in, x16.data());
-  kernels::MatMulTN(dy16.data(), x16.data(), out, in, n, dw, pool);  // dW [out, in] += bf16(dy)ᵀ bf16(x)
+  kernels::Bf16Operand dyt = dy16;
+  dyt.transposed = true;
+  kernels::MatMulBf16(dyt, {x, DType::kF32, n, in}, dw, true, pool);  // dW [out, in] += dyᵀ x
   if (db) AddBiasGradient(dy, n, out, db);
 }
 
