@@ -176,5 +176,33 @@ TEST(DataCommand, TokenizerThenDemoModelThatRuns) {
   fs::remove_all(dir);
 }
 
+// A pack made for a recipe's stage (`--recipe`, `--stage`) is what the stage trains from.
+TEST(DataCommand, PackForARecipeStageThenTrainFromIt) {
+  const fs::path dir = fs::temp_directory_path() / ("hm_cli_pack_train_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "s.jsonl") << R"({"conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Yo."}]})"
+                                 << "\n"
+                                 << R"({"conversations": [{"from": "human", "value": "Bye"}, {"from": "gpt", "value": "Ciao."}]})"
+                                 << "\n";
+  const std::string recipe = (dir / "recipe.json").string();
+  std::ofstream(recipe) << R"({"defaults": {"global_batch_samples": 2, "steps": 2, "warmup_ratio": 0,
+      "modules": {"vision": "frozen", "projector": "frozen", "llm": {"lr": 0.01}}},
+    "stages": [{"name": "text", "start_checkpoint": ")" HULUMED_SOURCE_DIR R"(/testdata/models/tiny-qwen2",
+                "output_dir": "out", "data": [{"path": "packed"}]},
+               {"name": "again", "output_dir": "out2", "data": [{"path": "packed/index.json"}]}]})";
+  const std::string pack = "data pack -m " HULUMED_SOURCE_DIR "/testdata/models/tiny-qwen2 --in " + (dir / "s.jsonl").string() +
+                           " --out " + (dir / "packed").string() + " --recipe " + recipe;
+  Result r = Hulumed(pack);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("has 2 stages: name one with --stage"), std::string::npos) << r.out;
+  r = Hulumed(pack + " --stage text");
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = Hulumed("train --no-progress " + recipe);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("text: 2 steps (0 skipped), 0 records skipped"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("again: 2 steps (0 skipped), 0 records skipped"), std::string::npos) << r.out;
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace hm

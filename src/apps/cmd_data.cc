@@ -17,7 +17,9 @@
 #include "data/stats_chart.h"
 #include "data/tokenizer_training.h"
 #include "data/validate.h"
+#include "train/decoder_objective.h"
 #include "train/pack.h"
+#include "train/recipe.h"
 
 namespace hm {
 namespace {
@@ -33,7 +35,23 @@ struct DataOptions {
   DedupOptions dedup;
   TokenizerTrainingOptions tokenizer;
   PackOptions pack;
+  std::string pack_recipe, pack_stage;
 };
+
+// The visual settings of the recipe's stage named `stage` (or of its only stage).
+SampleMediaOptions RecipeStageMedia(const std::string& recipe_path, const std::string& stage) {
+  const Recipe recipe = ReadRecipe(recipe_path);
+  if (stage.empty()) {
+    HM_CHECK(recipe.stages.size() == 1, recipe_path, " has ", recipe.stages.size(), " stages: name one with --stage");
+    return StageMediaOptions(recipe.stages[0]);
+  }
+  std::string names;
+  for (const StageRecipe& s : recipe.stages) {
+    if (s.name == stage) return StageMediaOptions(s);
+    names += (names.empty() ? "" : ", ") + s.name;
+  }
+  Fail(recipe_path, ": no stage named ", stage, " (it has ", names, ")");
+}
 
 }  // namespace
 
@@ -138,7 +156,13 @@ void AddDataCommand(CLI::App& app) {
   pack->add_option("--out", o->pack.out_dir, "Shard folder (index.json, shard-*.npy, shard-*.media.jsonl)")->required();
   pack->add_option("--shard-tokens", o->pack.shard_tokens, "Tokens per shard (a shard closes at the first sample past it)")
       ->capture_default_str();
+  pack->add_option("--recipe", o->pack_recipe,
+                   "Pack for this recipe's stage: its merge sizes, token reduction, fps, frames and visual budget "
+                   "(default: the checkpoint's, as `train grad`)");
+  pack->add_option("--stage", o->pack_stage, "The recipe's stage (when it has several)");
   pack->callback([o] {
+    HM_CHECK(o->pack_stage.empty() || !o->pack_recipe.empty(), "data pack: --stage needs --recipe");
+    if (!o->pack_recipe.empty()) o->pack.media = RecipeStageMedia(o->pack_recipe, o->pack_stage);
     o->pack.progress = [](int64_t records) { std::cerr << "\r" << records << " records" << std::flush; };
     const PackSummary s = PackRecords(o->pack);
     std::cerr << "\r";

@@ -31,13 +31,28 @@ struct TrainCommandOptions {
 
 // The model folder's config.json says what is trained: the toy, or a Hulu-Med checkpoint
 // (its weights, or a LoRA adapter beside them when the stage says "lora").
-std::unique_ptr<Objective> MakeObjective(const std::string& model_dir, const StageRecipe& stage, int threads) {
+// bf16 compute is the full model's (DecoderObjective); the others say they stay in f32 rather
+// than let the recipe appear honoured.
+std::unique_ptr<Objective> MakeObjective(const std::string& model_dir, const StageRecipe& stage, int threads,
+                                         bool report) {
+  const bool bf16 = stage.compute_dtype == "bf16";
+  auto f32_only = [&](const char* what) {
+    if (bf16 && report)
+      std::fprintf(stderr, "note: %s asks for bf16 compute; %s trains in f32 (bf16 compute is for full training)\n",
+                   stage.name.c_str(), what);
+  };
   const std::string type = ReadJsonFile(model_dir + "/config.json").value("model_type", "");
-  if (type == kLeastSquaresModelType) return std::make_unique<LeastSquaresObjective>(model_dir);
-  if (stage.lora)
+  if (type == kLeastSquaresModelType) {
+    f32_only("the least-squares toy");
+    return std::make_unique<LeastSquaresObjective>(model_dir);
+  }
+  if (stage.lora) {
+    f32_only("LoRA");
     return std::make_unique<LoraObjective>(model_dir, *stage.lora, stage.seed, threads, StageMediaOptions(stage),
                                            stage.lrs.Trains(ModuleGroup::kProjector));
-  return std::make_unique<DecoderObjective>(model_dir, threads, StageMediaOptions(stage));
+  }
+  return std::make_unique<DecoderObjective>(model_dir, threads, StageMediaOptions(stage),
+                                            bf16 ? DType::kBF16 : DType::kF32);
 }
 
 void PrintSummary(const Recipe& recipe, const std::vector<StageOutcome>& outcomes) {
@@ -68,11 +83,6 @@ void RunTrain(const TrainCommandOptions& o) {
   // wait forever for it in the next gradient sum.
   try {
     const Recipe recipe = ReadRecipe(o.recipe);
-    // bf16 compute is not implemented yet: say so rather than let the recipe appear honoured.
-    for (const StageRecipe& stage : recipe.stages)
-      if (stage.compute_dtype == "bf16" && ranks->rank() == 0)
-        std::fprintf(stderr, "note: %s asks for bf16 compute; hulumed trains in f32 throughout (f32 master weights either way)\n",
-                     stage.name.c_str());
     TrainOptions options;
     options.resume = o.resume;
     options.strict = o.strict;
@@ -81,7 +91,9 @@ void RunTrain(const TrainCommandOptions& o) {
     const int threads = o.threads > 0 ? o.threads : DefaultThreads();
     const std::vector<StageOutcome> outcomes = TrainRecipe(
         recipe,
-        [threads](const std::string& dir, const StageRecipe& stage) { return MakeObjective(dir, stage, threads); },
+        [threads, report = ranks->rank() == 0](const std::string& dir, const StageRecipe& stage) {
+          return MakeObjective(dir, stage, threads, report);
+        },
         options);
     if (ranks->rank() == 0) PrintSummary(recipe, outcomes);
   } catch (const std::exception& e) {

@@ -59,11 +59,11 @@ TEST_F(TrainCommandTest, TrainsResumesAndReports) {
   EXPECT_EQ(r.out.find("last loss nan"), std::string::npos) << r.out;
 }
 
-// A recipe asking for bf16 compute (as the paper's does) is told that training runs in f32.
-TEST_F(TrainCommandTest, Bf16ComputeIsSaidToRunInF32) {
+// bf16 compute is the full model's: the toy model says it stays in f32.
+TEST_F(TrainCommandTest, Bf16ComputeOnTheToyIsSaidToRunInF32) {
   const Result r = Hulumed("train --no-progress " + WriteRecipe(R"(, "compute_dtype": "bf16")"));
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("fit asks for bf16 compute; hulumed trains in f32"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("fit asks for bf16 compute; the least-squares toy trains in f32"), std::string::npos) << r.out;
 }
 
 TEST_F(TrainCommandTest, BadRecordsAreSkippedOrStopTheRunWithStrict) {

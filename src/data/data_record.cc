@@ -72,19 +72,19 @@ size_t CountOccurrences(const std::string& text, const std::string& needle) {
   return n;
 }
 
-DataRecord ParseDataRecord(const Json& j, const std::string& root) {
+std::vector<MediaRef> ParseRecordMedia(const Json& j, const std::string& root) {
   HM_CHECK(j.is_object(), "the record is not a JSON object");
-  DataRecord r;
+  std::vector<MediaRef> media;
   if (j.contains("image") && !j["image"].is_null()) {
     const auto paths = Paths(j["image"], "image");
     for (size_t i = 0; i < paths.size(); ++i) {
-      r.media.push_back(Item(MediaRef::Kind::kImage, "image[" + std::to_string(i) + "]", Resolve(root, paths[i])));
+      media.push_back(Item(MediaRef::Kind::kImage, "image[" + std::to_string(i) + "]", Resolve(root, paths[i])));
     }
   }
   if (j.contains("video") && !j["video"].is_null()) {
     const auto paths = Paths(j["video"], "video");
     for (size_t i = 0; i < paths.size(); ++i) {
-      r.media.push_back(Item(MediaRef::Kind::kVideo, "video[" + std::to_string(i) + "]", Resolve(root, paths[i])));
+      media.push_back(Item(MediaRef::Kind::kVideo, "video[" + std::to_string(i) + "]", Resolve(root, paths[i])));
     }
   }
   if (j.contains("volume") && !j["volume"].is_null()) {
@@ -110,8 +110,14 @@ DataRecord ParseDataRecord(const Json& j, const std::string& root) {
         Fail("\"volume.", key, "\": unknown field (path, slices, axis, window)");
       }
     }
-    r.media.push_back(m);
+    media.push_back(m);
   }
+  return media;
+}
+
+DataRecord ParseDataRecord(const Json& j, const std::string& root) {
+  DataRecord r;
+  r.media = ParseRecordMedia(j, root);
   HM_CHECK(j.contains("conversations") && j["conversations"].is_array() && !j["conversations"].empty(),
            "no \"conversations\" list");
   const Json& conv = j["conversations"];

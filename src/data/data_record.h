@@ -43,6 +43,8 @@ struct DataRecord {
 // Reads the media fields and conversations; throws hm::Error with the reason (naming the
 // field) when their shape or a volume option is wrong. Does not touch the files.
 DataRecord ParseDataRecord(const nlohmann::json& record, const std::string& media_root);
+// The media fields alone (a pack keeps them without the conversation).
+std::vector<MediaRef> ParseRecordMedia(const nlohmann::json& record, const std::string& media_root);
 
 // Rewrites the record's relative media paths, which are relative to `from_root`, to be
 // relative to `to_root` (where a derived data file is written). Absolute paths stay.

@@ -37,11 +37,20 @@ std::string DictValue(const std::string& header, const std::string& key, const s
 
 }  // namespace
 
-int64_t NpyArray::numel() const {
+namespace {
+
+int64_t Product(const std::vector<int64_t>& shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
   return n;
 }
+
+}  // namespace
+
+int64_t NpyArray::numel() const { return Product(shape); }
+int64_t NpyView::numel() const { return Product(shape); }
+
+NpyArray NpyView::Copy() const { return {dtype, shape, {bytes.begin(), bytes.end()}}; }
 
 std::vector<float> NpyArray::ToF32() const {
   std::vector<float> out(static_cast<size_t>(numel()));
@@ -61,7 +70,7 @@ std::vector<float> NpyArray::ToF32() const {
   return out;
 }
 
-NpyArray ParseNpy(const std::vector<uint8_t>& file, const std::string& path) {
+NpyView ParseNpy(std::span<const uint8_t> file, const std::string& path) {
   HM_CHECK(file.size() >= 10 && std::memcmp(file.data(), "\x93NUMPY", 6) == 0, path,
            ": not a .npy file");
   const int major = file[6];
@@ -73,7 +82,7 @@ NpyArray ParseNpy(const std::vector<uint8_t>& file, const std::string& path) {
   HM_CHECK(data_start <= file.size(), path, ": truncated .npy header");
   const std::string header(file.begin() + 8 + len_bytes, file.begin() + static_cast<ptrdiff_t>(data_start));
 
-  NpyArray a;
+  NpyView a;
   const std::string descr = DictValue(header, "descr", path);
   bool known = false;
   for (const Descr& d : kDescrs)
@@ -87,20 +96,26 @@ NpyArray ParseNpy(const std::vector<uint8_t>& file, const std::string& path) {
     while (pos < shape.size() && (shape[pos] == ' ' || shape[pos] == ',')) ++pos;
     if (pos >= shape.size()) break;
     size_t used = 0;
-    a.shape.push_back(std::stoll(shape.substr(pos), &used));
+    try {
+      a.shape.push_back(std::stoll(shape.substr(pos), &used));
+    } catch (const std::exception&) {
+      Fail(path, ": malformed .npy shape (", shape, ")");
+    }
+    HM_CHECK(a.shape.back() >= 0, path, ": negative .npy dimension");
     pos += used;
   }
   const size_t nbytes = static_cast<size_t>(a.numel()) * DTypeSize(a.dtype);
   HM_CHECK(file.size() - data_start == nbytes, path, ": expected ", nbytes, " data bytes, found ",
            file.size() - data_start);
-  a.bytes.assign(file.begin() + static_cast<ptrdiff_t>(data_start), file.end());
+  a.bytes = file.subspan(data_start);
   return a;
 }
 
 NpyArray ReadNpy(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   HM_CHECK(in, path, ": cannot open");
-  return ParseNpy(std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()), path);
+  const std::vector<uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return ParseNpy(file, path).Copy();
 }
 
 void WriteNpy(const std::string& path, DType dtype, const std::vector<int64_t>& shape,

@@ -2,7 +2,9 @@
 // and how --dump-logits hands arrays to Python.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,11 +22,21 @@ struct NpyArray {
   std::vector<float> ToF32() const;
 };
 
+// An array inside bytes that stay where they are (a mapped file): read without a copy.
+struct NpyView {
+  DType dtype = DType::kF32;
+  std::vector<int64_t> shape;
+  std::span<const uint8_t> bytes;  // numel * DTypeSize(dtype), C order
+
+  int64_t numel() const;
+  NpyArray Copy() const;
+};
+
 // Throws hm::Error naming the path for anything but a little-endian C-order array of
-// f4/f8/f2/i1/i2/i4/i8/u1/b1.
+// f4/f8/f2/i1/i2/i4/i8/u1/b1, or a file whose size disagrees with its header.
 NpyArray ReadNpy(const std::string& path);
-// The same from the bytes of a .npy file (an .npz member); `path` names it in errors.
-NpyArray ParseNpy(const std::vector<uint8_t>& file, const std::string& path);
+// The array in the bytes of a .npy file (mapped, or an .npz member); `path` names it in errors.
+NpyView ParseNpy(std::span<const uint8_t> file, const std::string& path);
 
 void WriteNpy(const std::string& path, DType dtype, const std::vector<int64_t>& shape,
               const void* data);

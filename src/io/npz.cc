@@ -62,7 +62,7 @@ NpyArray ReadNpzArray(const std::string& path, const std::string& name) {
   zip_fclose(file);
   HM_CHECK(got >= 0 && static_cast<zip_uint64_t>(got) == stat.size, where, ": cannot inflate (",
            got < 0 ? why : "short read", ")");
-  return ParseNpy(bytes, where);
+  return ParseNpy(bytes, where).Copy();
 }
 
 }  // namespace hm

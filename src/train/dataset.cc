@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "data/data_file.h"
+#include "train/packed_source.h"
 
 namespace hm {
 
@@ -13,7 +14,17 @@ std::optional<std::string> MediaExists(const MediaRef& media) {
   return std::nullopt;
 }
 
+int64_t Dataset::size() const { return pack ? pack->size() : static_cast<int64_t>(records.size()); }
+
+TrainRecord Dataset::Record(int64_t index) const { return pack ? pack->Record(index) : records.at(static_cast<size_t>(index)); }
+
 Dataset ReadDataset(const DataSource& source, const DatasetOptions& options) {
+  if (IsPack(source.path)) {
+    Dataset d;
+    d.path = source.path;
+    d.pack = std::make_shared<const PackedSource>(PackDir(source.path), options, &d.skipped);
+    return d;
+  }
   HM_CHECK(options.max_length == 0 || options.length, "ReadDataset: max_length needs a length function");
   auto check_media = options.check_media ? options.check_media : MediaExists;
   // Every record parsed first (a bad one keeps its reason), so `prepare` sees the good ones

@@ -27,7 +27,8 @@ SampleMediaOptions StageMediaOptions(const StageRecipe& stage) {
   return m;
 }
 
-DecoderObjective::DecoderObjective(const std::string& model_dir, int threads, const SampleMediaOptions& media)
+DecoderObjective::DecoderObjective(const std::string& model_dir, int threads, const SampleMediaOptions& media,
+                                   DType compute)
     : params_(ParamSet::FromCheckpoint(model_dir)),
       tokenizer_(Tokenizer::FromDir(model_dir)),
       chat_template_(FindChatTemplate(model_dir)),
@@ -36,19 +37,28 @@ DecoderObjective::DecoderObjective(const std::string& model_dir, int threads, co
                media),
       decoder_(params_),
       vision_(params_.config().vision ? std::make_unique<train::VisionTrainer>(params_) : nullptr),
-      pool_(threads) {}
+      pool_(threads) {
+  HM_CHECK(compute == DType::kF32 || compute == DType::kBF16, "training computes in f32 or bf16, not ",
+           DTypeName(compute));
+  if (compute == DType::kBF16) {
+    bf16_ = std::make_unique<train::Bf16Weights>(params_.params());
+    decoder_.set_bf16(bf16_.get());
+    if (vision_) vision_->set_bf16(bf16_.get());
+  }
+}
 
-const TrainingSample& DecoderObjective::Remember(const std::string& where, TrainingSample sample) const {
-  lengths_[where] = static_cast<int64_t>(sample.tokens.ids.size());
+const TrainingSample& DecoderObjective::Remember(const TrainRecord& record, TrainingSample sample) const {
+  // A packed record knows its length; remembering every drawn one would grow with the pack.
+  if (!record.packed) lengths_[record.where] = static_cast<int64_t>(sample.tokens.ids.size());
   if (recent_.size() == kRecentSamples) recent_.pop_front();
-  recent_.emplace_back(where, std::move(sample));
+  recent_.emplace_back(record.where, std::move(sample));
   return recent_.back().second;
 }
 
 const TrainingSample& DecoderObjective::Sample(const TrainRecord& record) const {
   for (const auto& [where, sample] : recent_)
     if (where == record.where) return sample;
-  return Remember(record.where, Build(record));
+  return Remember(record, Build(record));
 }
 
 TrainingSample DecoderObjective::Build(const TrainRecord& record) const {
@@ -86,6 +96,7 @@ void DecoderObjective::Prepare(std::span<const TrainRecord> records) {
 }
 
 int64_t DecoderObjective::Length(const TrainRecord& record) const {
+  if (record.packed) return static_cast<int64_t>(record.packed->tokens.ids.size());
   if (auto error = errors_.find(record.where); error != errors_.end()) throw Error(error->second);
   auto it = lengths_.find(record.where);
   if (it != lengths_.end()) return it->second;
@@ -132,7 +143,10 @@ LossSum DecoderObjective::SampleParallel(const std::vector<TrainingSample>& samp
   const size_t n = std::min(samples.size(), static_cast<size_t>(pool_.size()));
   while (workers_.size() < n) {
     workers_.push_back(std::make_unique<Worker>(params_));
-    if (trained_) Freeze(*trained_, workers_.back()->decoder, workers_.back()->vision.get());
+    Worker& w = *workers_.back();
+    if (trained_) Freeze(*trained_, w.decoder, w.vision.get());
+    w.decoder.set_bf16(bf16_.get());
+    if (w.vision) w.vision->set_bf16(bf16_.get());
   }
   const std::vector<std::vector<size_t>> assigned = Assign(samples, n);
   std::vector<LossSum> sums(n);
@@ -171,6 +185,10 @@ LossSum DecoderObjective::SampleParallel(const std::vector<TrainingSample>& samp
 }
 
 LossSum DecoderObjective::LossAndGrad(const Batch& batch, std::span<TrainParam> params) {
+  if (bf16_ && bf16_stale_) {
+    bf16_->Refresh(pool_);
+    bf16_stale_ = false;
+  }
   // The micro-batch's records that are not cached, decoded side by side.
   auto cached = [&](const TrainRecord* r) -> const TrainingSample* {
     for (const auto& [where, sample] : recent_)
@@ -188,7 +206,7 @@ LossSum DecoderObjective::LossAndGrad(const Batch& batch, std::span<TrainParam> 
     const auto at = std::find(missing.begin(), missing.end(), r);
     samples.push_back(at == missing.end() ? *cached(r) : std::get<TrainingSample>(built[at - missing.begin()]));
   }
-  for (size_t i = 0; i < missing.size(); ++i) Remember(missing[i]->where, std::move(std::get<TrainingSample>(built[i])));
+  for (size_t i = 0; i < missing.size(); ++i) Remember(*missing[i], std::move(std::get<TrainingSample>(built[i])));
   if (samples.size() > 1 && pool_.size() > 1) return SampleParallel(samples);
   LossSum sum;
   for (const TrainingSample& s : samples) sum.tokens += s.tokens.label_count();

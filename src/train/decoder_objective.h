@@ -37,13 +37,17 @@ SampleMediaOptions StageMediaOptions(const StageRecipe& stage);
 // timing). Small models train several times faster that way.
 class DecoderObjective : public Objective {
  public:
-  DecoderObjective(const std::string& model_dir, int threads, const SampleMediaOptions& media = {});
+  // compute: kF32, or kBF16 for bf16 compute with f32 master weights (train/bf16_weights.h):
+  // the linear layers' weights and inputs rounded to bf16, f32 sums and f32 everything else.
+  DecoderObjective(const std::string& model_dir, int threads, const SampleMediaOptions& media = {},
+                   DType compute = DType::kF32);
 
   std::span<TrainParam> Params() override { return params_.params(); }
   int64_t Length(const TrainRecord& record) const override;
   // A frozen decoder still passes gradients to the visual tokens, without weight gradients; a
   // frozen vision side is not differentiated at all.
   void SetTrainedGroups(const GroupLrs& lrs) override;
+  void WeightsChanged() override { bf16_stale_ = true; }
   // Builds every record's sample in parallel and keeps its length (or what was wrong).
   void Prepare(std::span<const TrainRecord> records) override;
   LossSum LossAndGrad(const Batch& batch, std::span<TrainParam> params) override;
@@ -56,7 +60,7 @@ class DecoderObjective : public Objective {
   // gives its error message instead.
   std::vector<std::variant<TrainingSample, std::string>> BuildAll(const std::vector<const TrainRecord*>& records);
   // The record's sample into the small cache of recent ones.
-  const TrainingSample& Remember(const std::string& where, TrainingSample sample) const;
+  const TrainingSample& Remember(const TrainRecord& record, TrainingSample sample) const;
   // The samples' summed loss, their gradients added to params_ by one worker per thread.
   LossSum SampleParallel(const std::vector<TrainingSample>& samples);
 
@@ -76,6 +80,8 @@ class DecoderObjective : public Objective {
   std::unique_ptr<train::VisionTrainer> vision_;  // null for a text-only checkpoint
   ThreadPool pool_;
   std::optional<GroupLrs> trained_;  // unset: everything trains
+  std::unique_ptr<train::Bf16Weights> bf16_;  // bf16 compute: the masters' rounded copies
+  bool bf16_stale_ = true;                    // rounded before the next LossAndGrad
   std::vector<std::unique_ptr<Worker>> workers_;  // made on the first multi-sample micro-batch
   mutable std::map<std::string, int64_t> lengths_;  // by record.where (file:line)
   std::map<std::string, std::string> errors_;       // records Prepare could not build

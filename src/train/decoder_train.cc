@@ -85,12 +85,16 @@ void DecoderTrainer::Adapt(const std::string& weight, const LoraLayer* lora) {
   Fail("decoder: no projection '", weight, "' to adapt");
 }
 
-void DecoderTrainer::Project(const Weight& w, const Weight& b, const float* x, int64_t n, float* y, ThreadPool& pool) {
+void DecoderTrainer::Project(const Weight& w, const Weight& b, const float* x, int64_t n, float* y,
+                             ThreadPool& pool) const {
+  HM_CHECK(!bf16_ || !w.lora, "decoder: bf16 compute with LoRA layers");
+  if (bf16_) return LinearForwardBf16(x, n, bf16_->Of(w.m), Data(b), y, pool);
   LoraLinearForward(x, n, w.m, Data(b), w.lora, y, pool);
 }
 
 void DecoderTrainer::ProjectBackward(const Weight& w, const Weight& b, const float* x, int64_t n, const float* dy,
                                      float* dx, ThreadPool& pool) const {
+  if (bf16_) return LinearBackwardBf16(x, n, bf16_->Of(w.m), dy, dx, Grad(w), Grad(b), pool);
   LinearBackward(x, n, w.m, dy, dx, Grad(w), Grad(b), pool);
   if (w.lora) LoraLinearBackward(*w.lora, x, n, dy, dx, pool);
 }

@@ -12,6 +12,7 @@
 #include "core/thread_pool.h"
 #include "model/config.h"
 #include "model/weights.h"
+#include "train/bf16_weights.h"
 #include "train/lora.h"
 #include "train/param_set.h"
 
@@ -41,6 +42,10 @@ class DecoderTrainer {
   // to the input embeddings (the visual tokens need it) but computes no weight gradient.
   void set_weight_grads(bool on) { weight_grads_ = on; }
   bool weight_grads() const { return weight_grads_; }
+
+  // bf16 compute (null: f32): every projection, lm_head included, reads its weight's bf16 copy
+  // and rounds its input (ops.h LinearForwardBf16). Not with LoRA layers.
+  void set_bf16(const Bf16Weights* weights) { bf16_ = weights; }
 
   // What one layer's backward reads. q/k/v are after q/k norm and RoPE.
   struct LayerTape {  // with recomputation, only x is kept
@@ -97,7 +102,7 @@ class DecoderTrainer {
   // Null for a frozen view, and for every weight while weight gradients are off.
   float* Grad(const Weight& w) const { return w.param && weight_grads_ ? w.param->grad.data() : nullptr; }
   // y = x Wᵀ + b (+ the LoRA update); the backward writes dx and accumulates what trains.
-  static void Project(const Weight& w, const Weight& b, const float* x, int64_t n, float* y, ThreadPool& pool);
+  void Project(const Weight& w, const Weight& b, const float* x, int64_t n, float* y, ThreadPool& pool) const;
   void ProjectBackward(const Weight& w, const Weight& b, const float* x, int64_t n, const float* dy, float* dx,
                        ThreadPool& pool) const;
   void InitRope();
@@ -111,6 +116,7 @@ class DecoderTrainer {
   bool qk_norm_;
   bool recompute_ = false;
   bool weight_grads_ = true;
+  const Bf16Weights* bf16_ = nullptr;
   Weight embed_, lm_head_, final_norm_;
   std::vector<LayerParams> layers_;
   std::vector<float> inv_freq_;  // [head_dim / 2]

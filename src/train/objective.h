@@ -42,6 +42,9 @@ class Objective {
   virtual void Prepare(std::span<const TrainRecord> /*records*/) {}
   // Which groups the stage trains: the objective may skip the work only frozen groups need.
   virtual void SetTrainedGroups(const GroupLrs& /*lrs*/) {}
+  // The optimizer has changed the weights (called after each step): copies derived from them
+  // (bf16 compute's rounded weights) are made again before the next LossAndGrad.
+  virtual void WeightsChanged() {}
   // Adds the gradient of the batch's summed label-token loss to each param's grad (params of
   // frozen groups may be skipped) and returns that sum.
   virtual LossSum LossAndGrad(const Batch& batch, std::span<TrainParam> params) = 0;

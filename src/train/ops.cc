@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/dtype.h"
 #include "core/error.h"
+#include "kernels/bf16_matmul.h"
 
 namespace hm::train {
 namespace {
@@ -16,6 +18,14 @@ float Dot(const float* a, const float* b, int64_t n) {
 }
 
 float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+// db [out] += Σ_rows dy, summed in double row by row.
+void AddBiasGradient(const float* dy, int64_t n, int64_t out, float* db) {
+  std::vector<double> sum(static_cast<size_t>(out), 0.0);
+  for (int64_t t = 0; t < n; ++t)
+    for (int64_t o = 0; o < out; ++o) sum[o] += dy[t * out + o];
+  for (int64_t o = 0; o < out; ++o) db[o] += static_cast<float>(sum[o]);
+}
 
 }  // namespace
 
@@ -44,11 +54,29 @@ void LinearBackward(const float* x, int64_t n, const kernels::Matrix& w, const f
   if (!dw) return;  // a frozen layer: only dx is wanted
   HM_CHECK(f32, "LinearBackward: a trained weight must be an f32 master");
   kernels::MatMulTN(dy, x, out, in, n, dw, pool);  // dW [out, in] += dyᵀ x
-  if (!db) return;
-  std::vector<double> sum(static_cast<size_t>(out), 0.0);  // Σ_rows dy, row by row
-  for (int64_t t = 0; t < n; ++t)
-    for (int64_t o = 0; o < out; ++o) sum[o] += dy[t * out + o];
-  for (int64_t o = 0; o < out; ++o) db[o] += static_cast<float>(sum[o]);
+  if (db) AddBiasGradient(dy, n, out, db);
+}
+
+void LinearForwardBf16(const float* x, int64_t n, const kernels::Matrix& w16, const float* b, float* y,
+                       ThreadPool& pool) {
+  HM_CHECK(w16.dtype == DType::kBF16, "LinearForwardBf16: the weight must be a bf16 copy");
+  const int64_t out = w16.rows, in = w16.cols;
+  kernels::MatMulBf16({x, DType::kF32, n, in}, {w16.data, DType::kBF16, out, in, /*transposed=*/true}, y, false, pool);
+  if (b)
+    for (int64_t t = 0; t < n; ++t) kernels::AddInPlace(y + t * out, b, out);
+}
+
+void LinearBackwardBf16(const float* x, int64_t n, const kernels::Matrix& w16, const float* dy, float* dx, float* dw,
+                        float* db, ThreadPool& pool) {
+  HM_CHECK(w16.dtype == DType::kBF16, "LinearBackwardBf16: the weight must be a bf16 copy");
+  const int64_t out = w16.rows, in = w16.cols;
+  const kernels::Bf16Operand dy16{dy, DType::kF32, n, out};
+  if (dx) kernels::MatMulBf16(dy16, {w16.data, DType::kBF16, out, in}, dx, false, pool);  // dx [n, in] = dy W
+  if (!dw) return;
+  kernels::Bf16Operand dyt = dy16;
+  dyt.transposed = true;
+  kernels::MatMulBf16(dyt, {x, DType::kF32, n, in}, dw, true, pool);  // dW [out, in] += dyᵀ x
+  if (db) AddBiasGradient(dy, n, out, db);
 }
 
 void RmsNormForward(const float* x, const float* w, float eps, int64_t n, int64_t dim, float* y) {

@@ -28,6 +28,16 @@ void LinearBackward(const float* x, int64_t n, const float* w, int64_t out, int6
 void LinearBackward(const float* x, int64_t n, const kernels::Matrix& w, const float* dy, float* dx, float* dw,
                     float* db, ThreadPool& pool);
 
+// bf16 compute, as torch.autocast(bfloat16) runs a linear layer: the input and the weight
+// enter the product rounded to bf16 (w16: the weight's bf16 copy, train/bf16_weights.h), the
+// products are summed in f32 (kernels/bf16_matmul.h); the bias, the output and every other
+// operation stay f32. The backward rounds the output gradient alike: dx = bf16(dy) W16,
+// dW += bf16(dy)ᵀ bf16(x) into the f32 master's gradient, db += Σ_rows dy.
+void LinearForwardBf16(const float* x, int64_t n, const kernels::Matrix& w16, const float* b, float* y,
+                       ThreadPool& pool);
+void LinearBackwardBf16(const float* x, int64_t n, const kernels::Matrix& w16, const float* dy, float* dx, float* dw,
+                        float* db, ThreadPool& pool);
+
 // y = w ⊙ x / sqrt(mean(x²) + eps), per row of length dim.  x, y: [n, dim], w: [dim].
 void RmsNormForward(const float* x, const float* w, float eps, int64_t n, int64_t dim, float* y);
 // With r = (mean(x²) + eps)^-½ and g = w ⊙ dy:  dx = r g - r³ x (g·x) / dim;  dw += Σ_rows dy ⊙ x r

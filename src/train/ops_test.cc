@@ -9,7 +9,9 @@
 #include <functional>
 #include <random>
 
+#include "core/dtype.h"
 #include "core/error.h"
+#include "train/bf16_weights.h"
 
 namespace hm::train {
 namespace {
@@ -91,6 +93,54 @@ TEST_F(OpsTest, LinearMatchesFiniteDifferences) {
   std::vector<float> twice(dw.size());
   for (size_t i = 0; i < dw.size(); ++i) twice[i] = dw[i] / 2;
   ExpectGradNear(twice, NumericGrad([&](const Vec& v) { return forward(x, v, b); }, w, r), "dw twice");
+}
+
+// bf16 compute is f32 sums of products of operands rounded to bf16: a float64 sum of the
+// rounded operands' products is the reference, up to f32 summation.
+TEST_F(OpsTest, LinearBf16IsF32ArithmeticOnRoundedOperands) {
+  auto bf16 = [](double v) { return double{BF16ToF32(F32ToBF16(static_cast<float>(v)))}; };
+  for (const int64_t n : {3, 40}) {
+    const int64_t in = 37, out = 9;
+    const Vec x = Random(n * in, 11), w = Random(out * in, 12), b = Random(out, 13), r = Random(n * out, 14);
+    std::vector<float> xf = ToF32(x), wf = ToF32(w), bf = ToF32(b), rf = ToF32(r), grad(wf.size(), 0.0f);
+    std::vector<TrainParam> params{{"w", wf, grad}};
+    Bf16Weights copies(params);
+    copies.Refresh(pool);
+    const kernels::Matrix w16 = copies.Of(F32Matrix(wf.data(), out, in));
+    EXPECT_THROW(copies.Of(F32Matrix(bf.data(), 1, out)), Error);
+
+    std::vector<float> y(n * out), y32(n * out);
+    LinearForwardBf16(xf.data(), n, w16, bf.data(), y.data(), pool);
+    LinearForward(xf.data(), n, wf.data(), out, in, bf.data(), y32.data(), pool);
+    double rounding_shows = 0;
+    for (int64_t t = 0; t < n; ++t)
+      for (int64_t o = 0; o < out; ++o) {
+        double want = b[o];
+        for (int64_t i = 0; i < in; ++i) want += bf16(x[t * in + i]) * bf16(w[o * in + i]);
+        EXPECT_NEAR(y[t * out + o], want, 1e-5) << n;
+        rounding_shows = std::max(rounding_shows, std::abs(double{y32[t * out + o]} - want));
+      }
+    EXPECT_GT(rounding_shows, 1e-3) << "bf16 rounding should change the result";
+
+    std::vector<float> dx(n * in), dw(out * in, 0.0f), db(out, 0.0f);
+    LinearBackwardBf16(xf.data(), n, w16, rf.data(), dx.data(), dw.data(), db.data(), pool);
+    for (int64_t t = 0; t < n; ++t)
+      for (int64_t i = 0; i < in; ++i) {
+        double want = 0;
+        for (int64_t o = 0; o < out; ++o) want += bf16(r[t * out + o]) * bf16(w[o * in + i]);
+        EXPECT_NEAR(dx[t * in + i], want, 1e-5) << n;
+      }
+    for (int64_t o = 0; o < out; ++o) {
+      double want_b = 0;
+      for (int64_t t = 0; t < n; ++t) want_b += r[t * out + o];
+      EXPECT_NEAR(db[o], want_b, 1e-4) << n;
+      for (int64_t i = 0; i < in; ++i) {
+        double want = 0;
+        for (int64_t t = 0; t < n; ++t) want += bf16(r[t * out + o]) * bf16(x[t * in + i]);
+        EXPECT_NEAR(dw[o * in + i], want, 1e-4) << n;
+      }
+    }
+  }
 }
 
 TEST_F(OpsTest, RmsNormMatchesFiniteDifferences) {

@@ -4,9 +4,7 @@
 #include <optional>
 
 #include "core/error.h"
-#include "data/content_hash.h"
 #include "data/data_file.h"
-#include "data/file_bytes.h"
 #include "media/preprocessor_config.h"
 #include "model/config.h"
 #include "text/chat_template.h"
@@ -22,30 +20,30 @@ using json = nlohmann::json;
 
 constexpr const char* kMediaFields[] = {"image", "video", "volume"};
 
-std::string FileHash(const fs::path& path) {
-  ContentHash h;
-  h.Add(ReadFileBytes(path.string()));
-  const unsigned __int128 v = h.Value();
-  char hex[33];
-  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(v >> 64),
-                static_cast<unsigned long long>(v));
-  return hex;
-}
-
 // What decides the tokens: inputs, tokenizer, chat template, model and processor settings.
-json PackIdentity(const PackOptions& o, const ChatTemplate& chat_template, bool has_model_config) {
+json PackIdentity(const PackOptions& o, bool has_model_config) {
   json inputs = json::array();
   for (const std::string& in : o.inputs)
-    inputs.push_back({{"path", fs::absolute(in).lexically_normal().string()}, {"hash", FileHash(in)}});
-  ContentHash tmpl;
-  tmpl.Add(chat_template.text);
+    inputs.push_back({{"path", fs::absolute(in).lexically_normal().string()}, {"hash", FileFingerprint(in)}});
   const fs::path dir(o.model_dir);
-  return {{"inputs", inputs},
-          {"tokenizer", FileHash(dir / "tokenizer.json")},
-          {"chat_template", std::to_string(static_cast<uint64_t>(tmpl.Value()))},
-          {"config", has_model_config ? FileHash(dir / "config.json") : "none"},
-          {"preprocessor", fs::exists(dir / "preprocessor_config.json") ? FileHash(dir / "preprocessor_config.json") : "none"},
-          {"shard_tokens", o.shard_tokens}};
+  json identity = TokenizerIdentity(o.model_dir);
+  identity.update({{"inputs", inputs},
+                   {"config", has_model_config ? FileFingerprint((dir / "config.json").string()) : "none"},
+                   {"preprocessor", fs::exists(dir / "preprocessor_config.json")
+                                        ? FileFingerprint((dir / "preprocessor_config.json").string())
+                                        : "none"},
+                   {"shard_tokens", o.shard_tokens}});
+  if (o.media) {
+    const SampleMediaOptions& m = *o.media;
+    auto optional = [](const auto& v) { return v ? json(*v) : json(nullptr); };
+    identity["media"] = {{"image_merge_size", optional(m.image_merge_size)},
+                         {"video_merge_size", optional(m.video_merge_size)},
+                         {"token_reduction", m.token_reduction},
+                         {"fps", m.fps},
+                         {"max_frames", m.max_frames},
+                         {"max_visual_tokens", optional(m.max_visual_tokens)}};
+  }
+  return identity;
 }
 
 // Where the trainer finds the record's pixels again: its media fields and their folder.
@@ -68,12 +66,13 @@ PackSummary PackRecords(const PackOptions& options) {
   const PreprocessorConfig preprocessor =
       has_model_config ? ReadPreprocessorConfig(options.model_dir) : PreprocessorConfig{};
 
-  // Labelled as `train grad` labels a record: the checkpoint's own media settings.
+  // A stage's settings, or as `train grad` labels a record: the checkpoint's own.
   SampleMediaOptions media_options;
   media_options.token_reduction = config.use_token_compression;
+  if (options.media) media_options = *options.media;
   const TrainingSampleBuilder builder(tokenizer, chat_template, config, preprocessor, media_options);
 
-  TokenShardWriter writer(options.out_dir, PackIdentity(options, chat_template, has_model_config), options.shard_tokens);
+  TokenShardWriter writer(options.out_dir, PackIdentity(options, has_model_config), options.shard_tokens);
   PackSummary summary;
   summary.resumed_records = writer.records_done();
   if (!writer.complete()) {

@@ -7,10 +7,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "train/token_shards.h"
+#include "train/training_samples.h"
 
 namespace hm {
 
@@ -20,6 +22,9 @@ struct PackOptions {
   // and preprocessor_config.json (a tokenizer folder alone packs text-only records).
   std::string model_dir;
   std::string out_dir;
+  // How media become visual tokens: a recipe stage's settings, so the stage can train on the
+  // pack; unset: the checkpoint's (merge sizes of the loader, its token-reduction flag).
+  std::optional<SampleMediaOptions> media;
   int64_t shard_tokens = int64_t{1} << 20;
   std::function<void(int64_t records_read)> progress;  // now and then
 };

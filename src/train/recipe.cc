@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "io/json_file.h"
+#include "train/packed_source.h"
 
 namespace hm {
 namespace {
@@ -115,6 +116,9 @@ std::vector<DataSource> ReadData(const json& data, const std::string& where, con
     f.String("media_root", d.media_root);
     f.RejectUnknown();
     d.path = Resolve(base, d.path);
+    // A pack names its records' media folders itself.
+    HM_CHECK(d.media_root.empty() || !IsPack(d.path), f.Where("media_root"), ": a pack (", d.path,
+             ") keeps its records' media folders; leave media_root out");
     d.media_root = d.media_root.empty() ? fs::path(d.path).parent_path().string() : Resolve(base, d.media_root);
     out.push_back(std::move(d));
   }

@@ -22,7 +22,9 @@
 namespace hm {
 
 struct DataSource {
-  std::string path;        // JSON or JSONL records in the reference format
+  // JSON or JSONL records in the reference format, or a pack (`hulumed data pack`): its shard
+  // folder or that folder's index.json, streamed from (train/packed_source.h)
+  std::string path;
   double weight = 1.0;     // relative sampling weight among the stage's files
   std::string media_root;  // media paths in records are relative to this (default: the file's folder)
 };

@@ -4,11 +4,16 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <span>
+#include <string_view>
 
 #include "core/error.h"
+#include "data/content_hash.h"
+#include "data/file_bytes.h"
 #include "io/json_file.h"
+#include "io/mapped_file.h"
 #include "io/npy.h"
+#include "text/chat_template.h"
 #include "train/durable_file.h"
 
 namespace hm {
@@ -65,15 +70,6 @@ Index ReadIndex(const std::string& path) {
   return index;
 }
 
-template <typename T>
-std::vector<T> NpyVector(const std::string& path, DType dtype) {
-  const NpyArray a = ReadNpy(path);
-  HM_CHECK(a.dtype == dtype && a.shape.size() == 1, path, ": expected a 1-D ", DTypeName(dtype), " array");
-  std::vector<T> out(static_cast<size_t>(a.numel()));
-  std::memcpy(out.data(), a.bytes.data(), a.bytes.size());
-  return out;
-}
-
 // Writes a .npy and makes it durable before the index may name it.
 template <typename T>
 void WriteNpyVector(const std::string& path, DType dtype, const std::vector<T>& v) {
@@ -82,6 +78,23 @@ void WriteNpyVector(const std::string& path, DType dtype, const std::vector<T>& 
 }
 
 }  // namespace
+
+std::string FileFingerprint(const std::string& path) {
+  ContentHash h;
+  h.Add(ReadFileBytes(path));
+  const unsigned __int128 v = h.Value();
+  char hex[33];
+  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(v >> 64),
+                static_cast<unsigned long long>(v));
+  return hex;
+}
+
+nlohmann::json TokenizerIdentity(const std::string& model_dir) {
+  ContentHash chat_template;
+  chat_template.Add(FindChatTemplate(model_dir).text);
+  return {{"tokenizer", FileFingerprint((fs::path(model_dir) / "tokenizer.json").string())},
+          {"chat_template", std::to_string(static_cast<uint64_t>(chat_template.Value()))}};
+}
 
 TokenShardWriter::TokenShardWriter(std::string dir, nlohmann::json identity, int64_t shard_tokens)
     : dir_(std::move(dir)), identity_(std::move(identity)), shard_tokens_(shard_tokens) {
@@ -93,7 +106,8 @@ TokenShardWriter::TokenShardWriter(std::string dir, nlohmann::json identity, int
   if (!fs::exists(index_path)) return;
   Index index = ReadIndex(index_path);
   HM_CHECK(index.identity == identity_, index_path,
-           ": these shards were packed from other inputs or with another tokenizer or shard size; use a new folder");
+           ": these shards were packed from other inputs or with another tokenizer, shard size or visual settings; use "
+           "a new folder");
   shards_ = std::move(index.shards);
   skipped_ = std::move(index.skipped);
   complete_ = index.complete;
@@ -166,8 +180,66 @@ void TokenShardWriter::WriteIndex() const {
   ReplaceFileAtomically((fs::path(dir_) / "index.json").string(), index.dump(2) + "\n");
 }
 
+// A shard's files mapped, checked against the index once, read in place.
+struct TokenShardReader::OpenShard {
+  OpenShard(size_t index, const ShardInfo& info, const std::string& base)
+      : index(index),
+        ids_file(base + ".ids.npy"),
+        labels_file(base + ".labels.npy"),
+        offsets_file(base + ".offsets.npy"),
+        media_file(base + ".media.jsonl"),
+        media_path(media_file.path()) {
+    ids = MappedVector(ids_file, DType::kI32, info.tokens);
+    labels = MappedVector(labels_file, DType::kU8, info.tokens);
+    offsets = MappedVector(offsets_file, DType::kI64, info.samples + 1);
+    int64_t previous = 0;
+    for (int64_t i = 0; i <= info.samples; ++i) {
+      const int64_t offset = Offset(static_cast<size_t>(i));
+      HM_CHECK(offset >= previous && (i > 0 || offset == 0) && (i < info.samples || offset == info.tokens),
+               offsets_file.path(), ": not ", info.samples + 1, " ascending offsets from 0 to ", info.tokens);
+      previous = offset;
+    }
+    const auto* text = reinterpret_cast<const char*>(media_file.data());
+    for (size_t at = 0; at < media_file.size();) {
+      const char* end = static_cast<const char*>(std::memchr(text + at, '\n', media_file.size() - at));
+      HM_CHECK(end, media_path, ": the last line is cut short");
+      line_starts.push_back(at);
+      at = static_cast<size_t>(end - text) + 1;
+    }
+    HM_CHECK(static_cast<int64_t>(line_starts.size()) == info.samples, media_path, ": ", line_starts.size(),
+             " lines for the ", info.samples, " samples index.json lists");
+    line_starts.push_back(media_file.size());
+  }
+
+  // The array's bytes, after checking its type and that it holds `numel` values.
+  static std::span<const uint8_t> MappedVector(const MappedFile& file, DType dtype, int64_t numel) {
+    const NpyView v = ParseNpy({file.data(), file.size()}, file.path());
+    HM_CHECK(v.dtype == dtype && v.shape.size() == 1 && v.shape[0] == numel, file.path(), ": expected a 1-D ",
+             DTypeName(dtype), " array of ", numel, " values (as index.json lists)");
+    return v.bytes;
+  }
+  template <typename T>
+  static T At(std::span<const uint8_t> bytes, size_t i) {
+    T v;
+    std::memcpy(&v, bytes.data() + i * sizeof(T), sizeof(T));  // .npy data need not be aligned
+    return v;
+  }
+  int64_t Offset(size_t sample) const { return At<int64_t>(offsets, sample); }
+  std::string_view MediaLine(size_t sample) const {
+    return {reinterpret_cast<const char*>(media_file.data()) + line_starts[sample],
+            line_starts[sample + 1] - line_starts[sample] - 1};
+  }
+
+  size_t index;
+  MappedFile ids_file, labels_file, offsets_file, media_file;
+  std::string media_path;
+  std::span<const uint8_t> ids, labels, offsets;
+  std::vector<size_t> line_starts;  // of each media line, then the file's end
+};
+
 TokenShardReader::TokenShardReader(const std::string& dir) : dir_(dir) {
   Index index = ReadIndex((fs::path(dir) / "index.json").string());
+  identity_ = std::move(index.identity);
   shards_ = std::move(index.shards);
   skipped_ = std::move(index.skipped);
   complete_ = index.complete;
@@ -177,41 +249,36 @@ TokenShardReader::TokenShardReader(const std::string& dir) : dir_(dir) {
   }
 }
 
-void TokenShardReader::Load(size_t shard) const {
-  const ShardInfo& info = shards_[shard];
-  const std::string base = (fs::path(dir_) / info.name).string();
-  LoadedShard s;
-  s.index = shard;
-  s.ids = NpyVector<int32_t>(base + ".ids.npy", DType::kI32);
-  s.labels = NpyVector<uint8_t>(base + ".labels.npy", DType::kU8);
-  s.offsets = NpyVector<int64_t>(base + ".offsets.npy", DType::kI64);
-  HM_CHECK(static_cast<int64_t>(s.ids.size()) == info.tokens && s.labels.size() == s.ids.size(), base,
-           ": ids and labels do not hold the ", info.tokens, " tokens index.json lists");
-  HM_CHECK(static_cast<int64_t>(s.offsets.size()) == info.samples + 1 && s.offsets.front() == 0 &&
-               s.offsets.back() == info.tokens && std::is_sorted(s.offsets.begin(), s.offsets.end()),
-           base, ".offsets.npy: not ", info.samples + 1, " ascending offsets from 0 to ", info.tokens);
-  std::ifstream in(base + ".media.jsonl", std::ios::binary);
-  HM_CHECK(in, base, ".media.jsonl: cannot open");
-  for (std::string line; std::getline(in, line);) s.media_lines.push_back(std::move(line));
-  HM_CHECK(static_cast<int64_t>(s.media_lines.size()) == info.samples, base, ".media.jsonl: ", s.media_lines.size(),
-           " lines for ", info.samples, " samples");
-  loaded_ = std::move(s);
-}
+TokenShardReader::~TokenShardReader() = default;
 
-PackedSample TokenShardReader::Sample(int64_t index) const {
+std::pair<const TokenShardReader::OpenShard*, size_t> TokenShardReader::Locate(int64_t index) const {
   HM_CHECK(index >= 0 && index < size(), dir_, ": sample ", index, " of ", size());
   const size_t shard = static_cast<size_t>(std::upper_bound(offsets_.begin(), offsets_.end(), index) - offsets_.begin() - 1);
-  if (!loaded_ || loaded_->index != shard) Load(shard);
-  const LoadedShard& s = *loaded_;
-  const size_t i = static_cast<size_t>(index - offsets_[shard]);
-  PackedSample out;
-  for (int64_t t = s.offsets[i]; t < s.offsets[i + 1]; ++t) {
-    out.tokens.ids.push_back(s.ids[t]);
-    out.tokens.labels.push_back(s.labels[t] ? s.ids[t] : kIgnoreLabel);
+  const size_t in_shard = static_cast<size_t>(index - offsets_[shard]);
+  auto it = std::find_if(open_.begin(), open_.end(), [&](const auto& s) { return s->index == shard; });
+  if (it == open_.end()) {
+    // A handful: a shuffled order over a large pack reopens shards, which costs a mapping and
+    // a scan of the media lines, not a read of the shard.
+    constexpr size_t kOpenShards = 4;
+    if (open_.size() == kOpenShards) open_.erase(open_.begin());
+    open_.push_back(std::make_unique<OpenShard>(shard, shards_[shard], (fs::path(dir_) / shards_[shard].name).string()));
+  } else {
+    std::rotate(it, it + 1, open_.end());
   }
-  const std::string where = (fs::path(dir_) / shards_[shard].name).string() + ".media.jsonl:" + std::to_string(i + 1);
+  return {open_.back().get(), in_shard};
+}
+
+int64_t TokenShardReader::Length(int64_t index) const {
+  const auto [shard, i] = Locate(index);
+  return shard->Offset(i + 1) - shard->Offset(i);
+}
+
+PackedSample TokenShardReader::Describe(int64_t index) const {
+  const auto [shard, i] = Locate(index);
+  const std::string where = shard->media_path + ":" + std::to_string(i + 1);
+  PackedSample out;
   try {
-    const json line = json::parse(s.media_lines[i]);
+    const json line = json::parse(shard->MediaLine(i));
     out.where = line.at("where").get<std::string>();
     out.media = line.at("media");
     for (const json& digits : line.at("kept")) {
@@ -221,6 +288,17 @@ PackedSample TokenShardReader::Sample(int64_t index) const {
     }
   } catch (const json::exception& e) {
     Fail(where, ": ", e.what());
+  }
+  return out;
+}
+
+PackedSample TokenShardReader::Sample(int64_t index) const {
+  PackedSample out = Describe(index);
+  const auto [shard, i] = Locate(index);
+  for (int64_t t = shard->Offset(i); t < shard->Offset(i + 1); ++t) {
+    const int32_t id = OpenShard::At<int32_t>(shard->ids, static_cast<size_t>(t));
+    out.tokens.ids.push_back(id);
+    out.tokens.labels.push_back(OpenShard::At<uint8_t>(shard->labels, static_cast<size_t>(t)) ? id : kIgnoreLabel);
   }
   return out;
 }

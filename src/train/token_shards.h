@@ -21,7 +21,8 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
+#include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,14 @@ struct ShardInfo {
 struct SkippedRecord {
   std::string where, reason;
 };
+
+// A file's content hash as hex: how an index's identity names the files the tokens came from.
+std::string FileFingerprint(const std::string& path);
+
+// What beside its inputs decides a pack's tokens: the tokenizer and chat template of a model
+// folder, as {"tokenizer", "chat_template"} in the index's identity. The trainer compares it
+// with its start model's, so a pack made for another vocabulary is refused, not trained on.
+nlohmann::json TokenizerIdentity(const std::string& model_dir);
 
 class TokenShardWriter {
  public:
@@ -83,37 +92,43 @@ class TokenShardWriter {
   int64_t open_tokens_ = 0, open_records_ = 0;
 };
 
-// Reads a shard directory; samples are numbered across shards in order. Keeps the shard last
-// read in memory, so reading in order loads each shard once.
+// Reads a shard directory; samples are numbered across shards in order. Shard files are
+// mapped, not read, and only the few shards used last stay open, so random access (a
+// shuffled training order) costs the pages it touches and memory stays bounded by the shard
+// size, not the pack's. A shard whose files disagree with the index (truncated, damaged) is
+// an hm::Error naming the file when it is opened.
 class TokenShardReader {
  public:
   explicit TokenShardReader(const std::string& dir);
+  ~TokenShardReader();
 
+  const std::string& dir() const { return dir_; }
   int64_t size() const { return offsets_.back(); }  // samples
   int64_t tokens() const { return tokens_; }
   bool complete() const { return complete_; }
+  const nlohmann::json& identity() const { return identity_; }
   const std::vector<ShardInfo>& shards() const { return shards_; }
   const std::vector<SkippedRecord>& skipped() const { return skipped_; }
 
   PackedSample Sample(int64_t index) const;
+  // The sample without its tokens (where, media, kept), and its token count: what checking
+  // a whole pack needs.
+  PackedSample Describe(int64_t index) const;
+  int64_t Length(int64_t index) const;
 
  private:
-  struct LoadedShard {
-    size_t index = 0;
-    std::vector<int32_t> ids;
-    std::vector<uint8_t> labels;
-    std::vector<int64_t> offsets;
-    std::vector<std::string> media_lines;
-  };
-  void Load(size_t shard) const;
+  struct OpenShard;
+  // The shard holding sample `index` (opened if need be), and the sample's number in it.
+  std::pair<const OpenShard*, size_t> Locate(int64_t index) const;
 
   std::string dir_;
+  nlohmann::json identity_;
   std::vector<ShardInfo> shards_;
   std::vector<SkippedRecord> skipped_;
   std::vector<int64_t> offsets_{0};  // first sample of each shard; back() = all samples
   int64_t tokens_ = 0;
   bool complete_ = false;
-  mutable std::optional<LoadedShard> loaded_;
+  mutable std::vector<std::unique_ptr<OpenShard>> open_;  // most recently used last
 };
 
 }  // namespace hm

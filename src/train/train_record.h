@@ -7,12 +7,15 @@
 // tools' parser (data/data_record.h); this adds what training needs of a record.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "data/data_record.h"
+#include "train/chat_labels.h"
 
 namespace hm {
 
@@ -22,10 +25,18 @@ struct Turn {
   std::string text;
 };
 
+// A record read from a pack (`hulumed data pack`): its tokens as they were labelled then, and
+// per media item one entry per visual token, 1 where token reduction kept it.
+struct PackedTokens {
+  LabelledTokens tokens;
+  std::vector<std::vector<uint8_t>> kept;
+};
+
 struct TrainRecord {
   std::string where;  // "file:line", for every message about this record
   std::vector<MediaRef> media;  // images first, then videos or the volume
-  std::vector<Turn> turns;
+  std::vector<Turn> turns;      // empty when packed
+  std::optional<PackedTokens> packed;  // set: the tokens are these, only the media load again
 
   int CountMedia(MediaRef::Kind kind) const;
 };

@@ -88,10 +88,11 @@ void TrimLog(const std::string& path, int64_t step) {
   ReplaceFileAtomically(path, kept);
 }
 
-std::vector<Dataset> ReadStageData(const StageRecipe& stage, Objective& objective, bool strict, bool report,
-                                   int64_t* skipped) {
+std::vector<Dataset> ReadStageData(const StageRecipe& stage, const std::string& model_dir, Objective& objective,
+                                   bool strict, bool report, int64_t* skipped) {
   DatasetOptions options;
   options.strict = strict;
+  options.model_dir = model_dir;
   options.max_length = stage.max_length;
   options.prepare = [&objective](std::span<const TrainRecord> records) { objective.Prepare(records); };
   options.length = [&objective](const TrainRecord& r) { return objective.Length(r); };
@@ -107,7 +108,7 @@ std::vector<Dataset> ReadStageData(const StageRecipe& stage, Objective& objectiv
     if (d.skipped.size() > kReportedBadRecords)
       std::fprintf(stderr, "skipped: ... and %zu more in %s\n", d.skipped.size() - kReportedBadRecords, d.path.c_str());
     if (!d.skipped.empty())
-      std::fprintf(stderr, "%s: %zu usable records, %zu skipped\n", d.path.c_str(), d.records.size(), d.skipped.size());
+      std::fprintf(stderr, "%s: %zu usable records, %zu skipped\n", d.path.c_str(), static_cast<size_t>(d.size()), d.skipped.size());
   }
   return out;
 }
@@ -202,12 +203,12 @@ StageOutcome TrainStage(const StageRecipe& stage, const std::string& model_dir, 
   Collective& ranks = options.ranks ? *options.ranks : alone;
   const bool writer = ranks.rank() == 0;
   GradientAllReduce gradient_sum(ranks);
-  std::vector<Dataset> data = ReadStageData(stage, objective, options.strict, writer, &outcome.skipped_records);
+  std::vector<Dataset> data = ReadStageData(stage, model_dir, objective, options.strict, writer, &outcome.skipped_records);
   std::vector<int64_t> sizes;
   std::vector<double> weights;
   int64_t records = 0;
   for (size_t i = 0; i < data.size(); ++i) {
-    sizes.push_back(static_cast<int64_t>(data[i].records.size()));
+    sizes.push_back(data[i].size());
     weights.push_back(stage.data[i].weight);
     records += sizes.back();
   }
@@ -249,17 +250,20 @@ StageOutcome TrainStage(const StageRecipe& stage, const std::string& model_dir, 
 
   const auto run_start = Clock::now();
   const int64_t first_step = s.step;
+  std::vector<TrainRecord> drawn;  // the global batch's (a pack's are read as they are drawn)
   std::vector<const TrainRecord*> samples;
   std::vector<int64_t> lengths;
   while (s.step < total) {
     const auto step_start = Clock::now();
+    drawn.clear();
     samples.clear();
     lengths.clear();
     for (int64_t i = 0; i < stage.global_batch_samples; ++i) {
-      SampleRef ref = sampler.Next();
-      samples.push_back(&data[ref.source].records[ref.index]);
-      lengths.push_back(objective.Length(*samples.back()));
+      const SampleRef ref = sampler.Next();
+      drawn.push_back(data[ref.source].Record(ref.index));
+      lengths.push_back(objective.Length(drawn.back()));
     }
+    for (const TrainRecord& r : drawn) samples.push_back(&r);
     LossSum sum = AccumulateGlobalBatch(stage, objective, params, samples, lengths, ranks);
     if (ranks.size() > 1) {
       gradient_sum.Sum(params, stage.lrs);
@@ -272,8 +276,12 @@ StageOutcome TrainStage(const StageRecipe& stage, const std::string& model_dir, 
     const GroupLrs lrs = stage.lrs.Scaled(schedule.Factor(s.step));
     double norm = NAN;
     const std::string skip_reason = MeanAndClip(stage, params, sum, &norm);
-    if (skip_reason.empty()) optimizer.Step(params, lrs);
-    else ++s.skipped_steps;
+    if (skip_reason.empty()) {
+      optimizer.Step(params, lrs);
+      objective.WeightsChanged();
+    } else {
+      ++s.skipped_steps;
+    }
     ++s.step;
     s.tokens_seen += step_tokens;
     s.history.push_back({s.step, loss});

@@ -95,11 +95,12 @@ TrainingSampleBuilder::TrainingSampleBuilder(const Tokenizer& tokenizer, const C
     preprocessor_.max_tokens = std::min(preprocessor_.max_tokens, *options.max_visual_tokens);
 }
 
-TrainingSample TrainingSampleBuilder::Build(const TrainRecord& record) const {
+TrainingSampleBuilder::VisualInput TrainingSampleBuilder::LoadVisualInput(const TrainRecord& record) const {
   const int images = record.CountMedia(MediaRef::Kind::kImage);
   HM_CHECK(images == 0 || images == static_cast<int>(record.media.size()), record.where,
            ": a record holds images or a video/volume, not both");
-  const std::string placeholder = images > 0 || record.media.empty() ? "<image>" : "<video>";
+  VisualInput in;
+  in.placeholder = images > 0 || record.media.empty() ? "<image>" : "<video>";
   std::vector<Frames> frames;
   for (const MediaRef& m : record.media) {
     try {
@@ -112,36 +113,55 @@ TrainingSample TrainingSampleBuilder::Build(const TrainRecord& record) const {
         frames.back().merge_size == 1 ? options_.image_merge_size : options_.video_merge_size;
     if (merge) frames.back().merge_size = *merge;
   }
-  TrainingSample sample;
   try {
-    if (!frames.empty()) sample.media = Preprocess(frames, preprocessor_);
+    if (!frames.empty()) in.media = Preprocess(frames, preprocessor_);
   } catch (const Error& e) {
     Fail(record.where, ": ", e.what());
   }
   // One <image> per frame in the rendered prompt, each standing for that frame's tokens.
-  std::vector<nlohmann::ordered_json> parts;
-  std::vector<int64_t> image_tokens;
-  std::vector<uint8_t> kept;
-  for (const PreprocessedMedia& m : sample.media) {
+  for (const PreprocessedMedia& m : in.media) {
     const auto [t, gh, gw] = m.grid;
     const int64_t per_frame = (gh / m.merge_size) * (gw / m.merge_size);
-    if (placeholder == "<image>") {
-      parts.push_back({{"type", "image"}});
+    if (in.placeholder == "<image>") {
+      in.parts.push_back({{"type", "image"}});
     } else {
-      parts.push_back({{"type", "video"}, {"num_frames", t}});
+      in.parts.push_back({{"type", "video"}, {"num_frames", t}});
     }
-    image_tokens.insert(image_tokens.end(), static_cast<size_t>(t), per_frame);
+    in.frame_tokens.insert(in.frame_tokens.end(), static_cast<size_t>(t), per_frame);
     // As the runtime decides it: merged multi-frame items only.
-    std::vector<uint8_t> keep = options_.token_reduction && placeholder == "<video>" && m.merge_size > 1 && t > 1
-                                    ? PixelKeepMask(m, reduction_)
-                                    : std::vector<uint8_t>(static_cast<size_t>(t * per_frame), 1);
-    kept.insert(kept.end(), keep.begin(), keep.end());
-    sample.kept.push_back(std::move(keep));
+    in.kept.push_back(options_.token_reduction && in.placeholder == "<video>" && m.merge_size > 1 && t > 1
+                          ? PixelKeepMask(m, reduction_)
+                          : std::vector<uint8_t>(static_cast<size_t>(t * per_frame), 1));
+  }
+  return in;
+}
+
+TrainingSample TrainingSampleBuilder::Build(const TrainRecord& record) const {
+  VisualInput in = LoadVisualInput(record);
+  TrainingSample sample;
+  sample.media = std::move(in.media);
+  if (record.packed) {
+    // Equal visual tokens (count per item and the ones kept) mean the text was rendered and
+    // tokenized with the same slots, so the packed tokens are what Build would make now.
+    auto count = [](const std::vector<std::vector<uint8_t>>& kept) {
+      int64_t n = 0;
+      for (const auto& k : kept) n += static_cast<int64_t>(k.size());
+      return n;
+    };
+    HM_CHECK(record.packed->kept == in.kept, record.where, ": packed with other visual settings than the stage's (",
+             count(record.packed->kept), " visual tokens then, ", count(in.kept),
+             " now, or others kept by token reduction): pack it again for the stage (data pack --recipe)");
+    sample.tokens = record.packed->tokens;
+    sample.kept = std::move(in.kept);
+    return sample;
   }
   sample.tokens = LabelConversation(
-      tokenizer_, chat_template_, MessagesFromConversations(Conversations(record), placeholder, parts, record.where),
-      image_tokens);
+      tokenizer_, chat_template_,
+      MessagesFromConversations(Conversations(record), in.placeholder, in.parts, record.where), in.frame_tokens);
+  std::vector<uint8_t> kept;
+  for (const auto& k : in.kept) kept.insert(kept.end(), k.begin(), k.end());
   if (!kept.empty()) DropReducedVisualTokens(sample.tokens, static_cast<int32_t>(config_.image_token_index), kept);
+  sample.kept = std::move(in.kept);
   return sample;
 }
 

@@ -62,9 +62,23 @@ class TrainingSampleBuilder {
   TrainingSampleBuilder(const Tokenizer& tokenizer, const ChatTemplate& chat_template, const ModelConfig& config,
                         PreprocessorConfig preprocessor, SampleMediaOptions options);
 
+  // A packed record (record.packed) keeps its tokens; its media are loaded and preprocessed
+  // as any record's, and must give the visual tokens it was packed with (hm::Error naming the
+  // record when the stage's visual settings differ from the pack's).
   TrainingSample Build(const TrainRecord& record) const;
 
  private:
+  // The record's media preprocessed, as chat content parts with the visual tokens of each
+  // frame and, per item, the tokens token reduction keeps.
+  struct VisualInput {
+    std::string placeholder;  // "<image>", or "<video>" for videos and volumes
+    std::vector<PreprocessedMedia> media;
+    std::vector<nlohmann::ordered_json> parts;
+    std::vector<int64_t> frame_tokens;
+    std::vector<std::vector<uint8_t>> kept;
+  };
+  VisualInput LoadVisualInput(const TrainRecord& record) const;
+
   const Tokenizer& tokenizer_;
   const ChatTemplate& chat_template_;
   const ModelConfig& config_;

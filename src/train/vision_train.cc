@@ -96,12 +96,15 @@ void VisionTrainer::Adapt(const std::string& weight, const LoraLayer* lora) {
   Fail("vision: no projection '", weight, "' to adapt");
 }
 
-void VisionTrainer::Project(const Linear& l, const float* x, int64_t n, float* y, ThreadPool& pool) {
+void VisionTrainer::Project(const Linear& l, const float* x, int64_t n, float* y, ThreadPool& pool) const {
+  HM_CHECK(!bf16_ || !l.w.lora, "vision: bf16 compute with LoRA layers");
+  if (bf16_) return LinearForwardBf16(x, n, bf16_->Of(l.w.m), Data(l.b), y, pool);
   LoraLinearForward(x, n, l.w.m, Data(l.b), l.w.lora, y, pool);
 }
 
 void VisionTrainer::ProjectBackward(const Linear& l, bool trains, const float* x, int64_t n, const float* dy,
-                                    float* dx, ThreadPool& pool) {
+                                    float* dx, ThreadPool& pool) const {
+  if (bf16_) return LinearBackwardBf16(x, n, bf16_->Of(l.w.m), dy, dx, Grad(l.w, trains), Grad(l.b, trains), pool);
   LinearBackward(x, n, l.w.m, dy, dx, Grad(l.w, trains), Grad(l.b, trains), pool);
   if (l.w.lora) LoraLinearBackward(*l.w.lora, x, n, dy, dx, pool);
 }

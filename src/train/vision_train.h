@@ -14,6 +14,7 @@
 #include "media/preprocess.h"
 #include "model/config.h"
 #include "model/weights.h"
+#include "train/bf16_weights.h"
 #include "train/lora.h"
 #include "train/param_set.h"
 
@@ -64,6 +65,10 @@ class VisionTrainer {
   }
   bool trains_any() const { return encoder_learns() || trains_projector_; }
 
+  // bf16 compute (null: f32): the patch embedding, every encoder projection and the projector
+  // read their weight's bf16 copy and round their input (ops.h LinearForwardBf16).
+  void set_bf16(const Bf16Weights* weights) { bf16_ = weights; }
+
   // media: pixel rows [t * gh * gw, C*P*P] in merge-block order. Returns the projected visual
   // tokens [t * (gh/m) * (gw/m), decoder hidden], row-major per frame (bilinear downsample by m).
   std::vector<float> Forward(const PreprocessedMedia& media, Tape& tape, ThreadPool& pool) const;
@@ -93,9 +98,9 @@ class VisionTrainer {
   bool encoder_learns() const { return trains_encoder_ || adapted_; }
   // y = x Wᵀ + b (+ the LoRA update); the backward writes dx (null: not wanted) and
   // accumulates what trains.
-  static void Project(const Linear& l, const float* x, int64_t n, float* y, ThreadPool& pool);
-  static void ProjectBackward(const Linear& l, bool trains, const float* x, int64_t n, const float* dy, float* dx,
-                              ThreadPool& pool);
+  void Project(const Linear& l, const float* x, int64_t n, float* y, ThreadPool& pool) const;
+  void ProjectBackward(const Linear& l, bool trains, const float* x, int64_t n, const float* dy, float* dx,
+                       ThreadPool& pool) const;
   void FrameForward(const float* patches, int64_t gh, int64_t gw, int merge, FrameTape& t, float* out,
                     ThreadPool& pool) const;
   void FrameBackward(const float* patches, int64_t n, const FrameTape& t, const float* d_out, ThreadPool& pool) const;
@@ -103,6 +108,7 @@ class VisionTrainer {
   VisionConfig config_;
   bool trains_encoder_ = true, trains_projector_ = true;
   bool adapted_ = false;  // some encoder projection has a LoRA layer
+  const Bf16Weights* bf16_ = nullptr;
   Linear patch_;          // the conv as a matmul: [D, C*P*P]
   Weight post_w_, post_b_;
   std::vector<LayerParams> layers_;
