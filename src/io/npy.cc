@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <utility>
 
 #include "core/error.h"
 
@@ -49,8 +50,6 @@ int64_t Product(const std::vector<int64_t>& shape) {
 
 int64_t NpyArray::numel() const { return Product(shape); }
 int64_t NpyView::numel() const { return Product(shape); }
-
-NpyArray NpyView::Copy() const { return {dtype, shape, {bytes.begin(), bytes.end()}}; }
 
 std::vector<float> NpyArray::ToF32() const {
   std::vector<float> out(static_cast<size_t>(numel()));
@@ -111,11 +110,20 @@ NpyView ParseNpy(std::span<const uint8_t> file, const std::string& path) {
   return a;
 }
 
+NpyArray TakeNpy(std::vector<uint8_t> file, const std::string& path) {
+  const NpyView view = ParseNpy(file, path);
+  NpyArray a{view.dtype, view.shape, {}};
+  file.erase(file.begin(), file.begin() + (view.bytes.data() - file.data()));
+  file.resize(view.bytes.size());
+  a.bytes = std::move(file);
+  return a;
+}
+
 NpyArray ReadNpy(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   HM_CHECK(in, path, ": cannot open");
-  const std::vector<uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return ParseNpy(file, path).Copy();
+  std::vector<uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return TakeNpy(std::move(file), path);
 }
 
 void WriteNpy(const std::string& path, DType dtype, const std::vector<int64_t>& shape,

@@ -29,7 +29,6 @@ struct NpyView {
   std::span<const uint8_t> bytes;  // numel * DTypeSize(dtype), C order
 
   int64_t numel() const;
-  NpyArray Copy() const;
 };
 
 // Throws hm::Error naming the path for anything but a little-endian C-order array of
@@ -37,6 +36,9 @@ struct NpyView {
 NpyArray ReadNpy(const std::string& path);
 // The array in the bytes of a .npy file (mapped, or an .npz member); `path` names it in errors.
 NpyView ParseNpy(std::span<const uint8_t> file, const std::string& path);
+// The same, keeping the data in the file's own buffer: an array of gigabytes (an .npz member of
+// MedMNIST+ at 224 px) is not copied.
+NpyArray TakeNpy(std::vector<uint8_t> file, const std::string& path);
 
 void WriteNpy(const std::string& path, DType dtype, const std::vector<int64_t>& shape,
               const void* data);
