@@ -24,7 +24,7 @@ struct NpyArray {
 // f4/f8/f2/i1/i2/i4/i8/u1/b1.
 NpyArray ReadNpy(const std::string& path);
 // The same from the bytes of a .npy file (an .npz member); `path` names it in errors.
-NpyArray ParseNpy(const std::vector<uint8_t>& file, const std::string& path);
+NpyArray ParseNpy(std::vector<uint8_t> file, const std::string& path);
 
 void WriteNpy(const std::string& path, DType dtype, const std::vector<int64_t>& shape,
               const void* data);

@@ -3,6 +3,7 @@
 #include <zip.h>
 
 #include <memory>
+#include <utility>
 
 #include "core/error.h"
 
@@ -62,7 +63,7 @@ NpyArray ReadNpzArray(const std::string& path, const std::string& name) {
   zip_fclose(file);
   HM_CHECK(got >= 0 && static_cast<zip_uint64_t>(got) == stat.size, where, ": cannot inflate (",
            got < 0 ? why : "short read", ")");
-  return ParseNpy(bytes, where);
+  return ParseNpy(std::move(bytes), where);
 }
 
 }  // namespace hm
