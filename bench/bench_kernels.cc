@@ -1,6 +1,6 @@
 // Kernel microbenchmarks at Hulu-Med-7B shapes (hidden 3584, MLP 18944): matmul per weight
 // format for decode (1 token) and prefill (up to 64 tokens), attention over a 4096-token bf16
-// cache, and one vision frame's attention. Bytes/s counts weight bytes, so decode figures
+// cache, and one vision frame's attention; and training's GEMMs in f32 and bf16. Bytes/s counts weight bytes, so decode figures
 // compare directly with bandwidth.
 #include <benchmark/benchmark.h>
 
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/dtype.h"
+#include "kernels/bf16_matmul.h"
 #include "kernels/kernels.h"
 
 namespace hm::kernels {
@@ -75,6 +76,30 @@ void BM_MatMul(benchmark::State& state) {
   state.SetLabel(std::string(state.range(0) == 0 ? "bf16" : BlockTypeName(w.m.blocks)) + (down ? " down" : " gate/up"));
 }
 BENCHMARK(BM_MatMul)->ArgsProduct({{0, 1, 2, 3}, {1, 4, 8, 16, 32, 64}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Training's GEMMs, square [s, s] x [s, s], one thread: 0 f32 sgemm (MatMulNN), 1 bf16
+// compute on the CPU's bf16 dot products (MatMulBf16, f32 operands rounded as they are packed),
+// 2 the same through sgemm on the widened operands (ForceIsa avx2). MACs/s.
+void BM_TrainingGemm(benchmark::State& state) {
+  const int path = static_cast<int>(state.range(0));
+  const int64_t s = state.range(1);
+  ThreadPool pool(1);
+  std::mt19937 rng(1);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> a(s * s), b(s * s), y(s * s);
+  for (float& v : a) v = dist(rng);
+  for (float& v : b) v = dist(rng);
+  if (path == 1 && !UsesBf16DotProducts()) return state.SkipWithError("no AVX-512 BF16 on this CPU");
+  if (path == 2) ForceIsa("avx2");
+  for (auto _ : state) {
+    if (path == 0) MatMulNN(a.data(), b.data(), s, s, s, y.data(), pool);
+    else MatMulBf16({a.data(), DType::kF32, s, s}, {b.data(), DType::kF32, s, s}, y.data(), false, pool);
+    benchmark::DoNotOptimize(y.data());
+  }
+  ForceIsa("best");
+  state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(s * s * s), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_TrainingGemm)->ArgsProduct({{0, 1, 2}, {256, 1024}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_AttentionDecode(benchmark::State& state) {
   const int64_t n_kv = 4096, heads = 28, kv_heads = 4, hd = 128;
