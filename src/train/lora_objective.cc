@@ -83,6 +83,8 @@ LoraObjective::LoraObjective(const std::string& model_dir, const LoraStage& lora
 }
 
 TrainingSample LoraObjective::Sample(const TrainRecord& record) const {
+  // A packed text record carries its tokens: remembering every drawn one would grow with the pack.
+  if (record.packed && record.media.empty()) return {record.packed->tokens, {}, {}};
   if (record.media.empty()) {
     auto it = labelled_.find(record.where);
     if (it == labelled_.end()) it = labelled_.emplace(record.where, builder_.Build(record).tokens).first;
@@ -90,11 +92,12 @@ TrainingSample LoraObjective::Sample(const TrainRecord& record) const {
   }
   HM_CHECK(vision_, record.where, ": the record has media but the checkpoint has no vision encoder");
   TrainingSample sample = builder_.Build(record);
-  media_lengths_[record.where] = static_cast<int64_t>(sample.tokens.ids.size());
+  if (!record.packed) media_lengths_[record.where] = static_cast<int64_t>(sample.tokens.ids.size());
   return sample;
 }
 
 int64_t LoraObjective::Length(const TrainRecord& record) const {
+  if (record.packed) return static_cast<int64_t>(record.packed->tokens.ids.size());
   const auto it = media_lengths_.find(record.where);
   return it != media_lengths_.end() ? it->second : static_cast<int64_t>(Sample(record).tokens.ids.size());
 }

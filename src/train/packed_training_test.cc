@@ -14,6 +14,7 @@
 #include "data/file_bytes.h"
 #include "data/png_writer.h"
 #include "train/decoder_objective.h"
+#include "train/lora_objective.h"
 #include "train/pack.h"
 #include "train/trainer.h"
 
@@ -152,6 +153,24 @@ TEST_F(PackedTraining, GivesTheWeightsOfItsJsonlAndResumesExactly) {
   EXPECT_EQ(Train(stage, Quiet(true)).steps, 5);
   testing::internal::GetCapturedStderr();
   ExpectSameWeights("jsonl", "killed");
+}
+
+// A LoRA stage (dropout on, decoder and vision adapters) from the pack, too.
+TEST_F(PackedTraining, LoraGivesTheAdapterOfItsJsonl) {
+  auto train = [&](const std::string& data, const std::string& out) {
+    StageRecipe stage = Stage(data, out);
+    stage.lora = LoraStage{{4, 8.0, 0.1, false}, {"q_proj", "down_proj"}, {"fc1"}, false};
+    stage.lrs.Of(ModuleGroup::kProjector).reset();
+    LoraObjective objective(stage.start_checkpoint, *stage.lora, stage.seed, 2, StageMediaOptions(stage));
+    testing::internal::CaptureStderr();
+    TrainStage(stage, stage.start_checkpoint, objective, Quiet());
+    testing::internal::GetCapturedStderr();
+  };
+  train(jsonl_.string(), "lora-jsonl");
+  train(pack_.string(), "lora-pack");
+  const std::string adapter = "adapter_model.safetensors";
+  EXPECT_EQ(ReadFileBytes((dir_ / "lora-jsonl" / "checkpoint-5" / adapter).string()),
+            ReadFileBytes((dir_ / "lora-pack" / "checkpoint-5" / adapter).string()));
 }
 
 TEST_F(PackedTraining, ADamagedShardIsAnErrorNamingIt) {
