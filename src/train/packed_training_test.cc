@@ -193,6 +193,19 @@ TEST_F(PackedTraining, ADamagedShardIsAnErrorNamingIt) {
             std::string::npos);
 }
 
+// --strict: the first bad record the pack lists stops the run, as it would in the file.
+TEST_F(PackedTraining, StrictStopsAtTheFirstRecordThePackSkipped) {
+  TrainOptions strict = Quiet();
+  strict.strict = true;
+  try {
+    Train(Stage(pack_.string(), "strict"), strict);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(jsonl_.string() + ":5: "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("(--strict: stopping)"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(PackedTraining, SettingsOtherThanThePacksAreRefused) {
   // Images merged 2x2: a quarter of the visual tokens the pack was made with.
   StageRecipe stage = Stage(pack_.string(), "merge");
