@@ -9,13 +9,17 @@ Bf16Weights::Bf16Weights(std::span<const TrainParam> params) {
   for (const TrainParam& p : params) {
     index_[p.value.data()] = masters_.size();
     masters_.push_back(p.value);
+    groups_.push_back(p.group);
     copies_.emplace_back(p.value.size());
   }
 }
 
-void Bf16Weights::Refresh(ThreadPool& pool) {
+void Bf16Weights::Refresh(ThreadPool& pool, const std::function<bool(ModuleGroup)>& changed) {
+  const bool all = !rounded_ || !changed;
+  rounded_ = true;
   pool.ParallelFor(static_cast<int64_t>(masters_.size()), 1, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
+      if (!all && !changed(groups_[i])) continue;
       const std::span<const float> master = masters_[i];
       uint16_t* copy = copies_[i].data();
       for (size_t j = 0; j < master.size(); ++j) copy[j] = F32ToBF16(master[j]);

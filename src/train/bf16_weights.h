@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -20,8 +21,10 @@ class Bf16Weights {
   // `params` (their value spans) must outlive this; nothing is rounded before Refresh.
   explicit Bf16Weights(std::span<const TrainParam> params);
 
-  // Rounds every master to bf16 (nearest even): after each optimizer step and at the start.
-  void Refresh(ThreadPool& pool);
+  // Rounds the masters to bf16 (nearest even): all of them the first time, afterwards (after an
+  // optimizer step) those of the groups `changed` names (all when it is empty): a frozen tower
+  // keeps its copy.
+  void Refresh(ThreadPool& pool, const std::function<bool(ModuleGroup)>& changed = {});
 
   // The bf16 copy of `master`, an f32 view of one of the params' values (same shape); an
   // hm::Error if it is none of them.
@@ -29,6 +32,8 @@ class Bf16Weights {
 
  private:
   std::vector<std::span<const float>> masters_;
+  std::vector<ModuleGroup> groups_;
+  bool rounded_ = false;  // every copy made once
   std::vector<std::vector<uint16_t>> copies_;
   std::unordered_map<const void*, size_t> index_;  // master data -> its copy
 };

@@ -186,7 +186,7 @@ LossSum DecoderObjective::SampleParallel(const std::vector<TrainingSample>& samp
 
 LossSum DecoderObjective::LossAndGrad(const Batch& batch, std::span<TrainParam> params) {
   if (bf16_ && bf16_stale_) {
-    bf16_->Refresh(pool_);
+    bf16_->Refresh(pool_, [this](ModuleGroup g) { return !trained_ || trained_->Trains(g); });
     bf16_stale_ = false;
   }
   // The micro-batch's records that are not cached, decoded side by side.

@@ -143,6 +143,28 @@ TEST_F(OpsTest, LinearBf16IsF32ArithmeticOnRoundedOperands) {
   }
 }
 
+// The bf16 copies follow their masters after a step, except a frozen group's, which cannot
+// have changed; the first refresh rounds every one.
+TEST_F(OpsTest, Bf16CopiesAreRemadeForTheGroupsThatTrain) {
+  std::vector<float> llm = {1.0f, 2.0f}, vision = {3.0f, 4.0f}, grad(2);
+  std::vector<TrainParam> params{{"llm", llm, grad, ModuleGroup::kLlm}, {"vision", vision, grad, ModuleGroup::kVision}};
+  Bf16Weights copies(params);
+  auto first = [&](std::vector<float>& master) {
+    return BF16ToF32(static_cast<const uint16_t*>(copies.Of(F32Matrix(master.data(), 1, 2)).data)[0]);
+  };
+  const auto llm_only = [](ModuleGroup g) { return g == ModuleGroup::kLlm; };
+  copies.Refresh(pool, llm_only);
+  EXPECT_EQ(first(llm), 1.0f);
+  EXPECT_EQ(first(vision), 3.0f);
+  llm[0] = 5.0f;
+  vision[0] = 6.0f;
+  copies.Refresh(pool, llm_only);
+  EXPECT_EQ(first(llm), 5.0f);
+  EXPECT_EQ(first(vision), 3.0f);
+  copies.Refresh(pool);
+  EXPECT_EQ(first(vision), 6.0f);
+}
+
 TEST_F(OpsTest, RmsNormMatchesFiniteDifferences) {
   const int64_t n = 3, dim = 8;
   const float eps = 1e-6f;
