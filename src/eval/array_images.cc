@@ -86,7 +86,8 @@ std::string UnpackVolumeOnce(const std::string& path, const std::string& folder)
   } else {
     // Every axial slice up to `run`'s default count, sampled as it samples (never repeated).
     const Volume volume = ReadNiftiVolume(path);
-    const auto axial = static_cast<int>(std::min<int64_t>(volume.shape[static_cast<int>(SliceAxis::kAxial)], kDefaultSlices));
+    const int64_t depth = volume.shape[static_cast<int>(SliceAxis::kAxial)];
+    const auto axial = static_cast<int>(std::min<int64_t>(depth, kDefaultSlices));
     slices = SliceVolume(volume, SliceAxis::kAxial, axial, path.c_str()).images;
   }
   for (size_t d = 0; d < slices.size(); ++d) {

@@ -93,8 +93,8 @@ std::vector<EvalSample> LoadMimicPublished(const std::string& dir, const std::st
   std::vector<EvalSample> out;
   for (const std::string& study : order) {
     const Study& s = studies[study];
-    const auto sections =
-        ReportSections(ReadText(s.folder + ".txt", "the report (from mimic-cxr-reports.zip, unpacked into this folder)"));
+    const auto sections = ReportSections(
+        ReadText(s.folder + ".txt", "the report (from mimic-cxr-reports.zip, unpacked into this folder)"));
     auto section = [&](const char* name) { return sections.count(name) ? sections.at(name) : std::string(); };
     const std::string gold = FindingsThenImpression(section("FINDINGS"), section("IMPRESSION"));
     if (gold.empty()) continue;

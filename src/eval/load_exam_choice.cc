@@ -56,7 +56,8 @@ namespace {
 // TsinghuaC3I/MedXpertQA, <split>/test.jsonl: {"id", "question" (ending in "Answer Choices: .."),
 // "options": {"A": ..}, "label", "images"? (under images/), "medical_task", "question_type"}.
 std::vector<EvalSample> LoadMedXpertQa(const std::string& dir, const std::string& split, bool reasoning) {
-  return SamplesFromJsonLines(dir + "/" + split + "/test.jsonl", [&](const SourceRecord& r) -> std::optional<EvalSample> {
+  const std::string path = dir + "/" + split + "/test.jsonl";
+  return SamplesFromJsonLines(path, [&](const SourceRecord& r) -> std::optional<EvalSample> {
     HM_CHECK(r.json.contains("options") && r.json["options"].is_object(), r.where, ": no \"options\" object");
     std::vector<std::string> choices;
     for (const auto& [letter, text] : r.json["options"].items())
@@ -89,7 +90,8 @@ std::vector<EvalSample> LoadSuperGpqaMedicine(const std::string& dir, bool reaso
   return SamplesFromJsonLines(dir + "/SuperGPQA-all.jsonl", [&](const SourceRecord& r) -> std::optional<EvalSample> {
     if (Field(r.json, "discipline", r.where) != "Medicine") return std::nullopt;
     std::vector<std::string> choices;
-    for (const std::string& option : OptionList(r.json, "options", r.where)) choices.push_back(Letter(choices.size()) + "." + option);
+    for (const std::string& option : OptionList(r.json, "options", r.where))
+      choices.push_back(Letter(choices.size()) + "." + option);
     EvalSample s = MultipleChoiceSample(SourceId(r.json, "uuid", r.position), Field(r.json, "question", r.where),
                                         std::move(choices), Field(r.json, "answer_letter", r.where), reasoning);
     s.category = Field(r.json, "field", r.where);

@@ -75,8 +75,9 @@ std::vector<EvalSample> LoadOmniMedVqa(const std::string& dir, bool reasoning) {
         if (choice == gold_text) answer = letter;
         choices.push_back(std::string(letter) + ". " + choice);
       }
-      EvalSample s = MultipleChoiceSample(SourceId(r.json, "question_id", out.size()), Field(r.json, "question", r.where),
-                                          std::move(choices), std::move(answer), reasoning);
+      EvalSample s = MultipleChoiceSample(SourceId(r.json, "question_id", out.size()),
+                                          Field(r.json, "question", r.where), std::move(choices), std::move(answer),
+                                          reasoning);
       s.category = r.json.value("modality_type", "");
       s.media = {UnderDir(dir, Field(r.json, "image_path", r.where))};
       return s;
@@ -93,7 +94,8 @@ std::vector<EvalSample> LoadMedFrameQa(const std::string& dir, bool reasoning) {
     HM_CHECK(r.json.contains("options") && r.json["options"].is_array(), r.where, ": \"options\" must be a list");
     std::vector<std::string> choices;
     for (const auto& option : r.json["options"])
-      choices.push_back(Letter(choices.size()) + "." + (option.is_string() ? option.get<std::string>() : option.dump()));
+      choices.push_back(Letter(choices.size()) + "." +
+                        (option.is_string() ? option.get<std::string>() : option.dump()));
     EvalSample s = MultipleChoiceSample(SourceId(r.json, "question_id", r.position), Field(r.json, "question", r.where),
                                         std::move(choices), Field(r.json, "correct_answer", r.where), reasoning);
     s.prep = "";

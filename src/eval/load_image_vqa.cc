@@ -28,7 +28,8 @@ std::vector<EvalSample> LoadYesNoOrOpenVqa(const std::string& dir, bool prompt_b
     s.category = closed ? "close" : "open";
     s.prep = "boxed_or_answer_tag_lower";
     const std::string by = prompt_by_lowercase ? PyLower(stored) : stored;
-    s.prompt = by == "yes" || by == "no" ? JudgementPrompt(s.question, reasoning) : OpenEndedPrompt(s.question, reasoning);
+    s.prompt =
+        by == "yes" || by == "no" ? JudgementPrompt(s.question, reasoning) : OpenEndedPrompt(s.question, reasoning);
     return s;
   });
 }

@@ -34,7 +34,8 @@ std::vector<EvalSample> LoadM3d(const std::string& dir, bool) {
     const std::string category = TypeCategory(table.at(row, "Question Type"));
     const std::string question = table.at(row, "Question"), answer = table.at(row, "Answer");
     std::vector<std::string> choices;
-    for (const char* column : {"Choice A", "Choice B", "Choice C", "Choice D"}) choices.push_back(table.at(row, column));
+    for (const char* column : {"Choice A", "Choice B", "Choice C", "Choice D"})
+      choices.push_back(table.at(row, column));
     const auto [closed_question, closed_answer] =
         WithChoices(question, " ", choices, table.at(row, "Answer Choice"), answer, table.where(row));
     for (const bool closed : {true, false}) {

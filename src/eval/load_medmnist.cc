@@ -65,7 +65,8 @@ EvalSample FromQuestionText(const std::string& text, std::string id, std::string
                             std::string image) {
   // re.findall(r'\n([A-Z]\..*?)(?=\n[A-Z]\.|\Z)', text, re.DOTALL), then split('.', 1)[1].strip()
   auto option_at = [&](size_t at) {
-    return at + 2 < text.size() && text[at] == '\n' && text[at + 1] >= 'A' && text[at + 1] <= 'Z' && text[at + 2] == '.';
+    return at + 2 < text.size() && text[at] == '\n' && text[at + 1] >= 'A' && text[at + 1] <= 'Z' &&
+           text[at + 2] == '.';
   };
   std::vector<std::string> choices;
   for (size_t at = 0; at < text.size(); ++at) {
@@ -75,9 +76,9 @@ EvalSample FromQuestionText(const std::string& text, std::string id, std::string
     choices.push_back(PyStrip(text.substr(at + 3, end - at - 3)));
     at = end - 1;
   }
-  const std::string prompt = PyReplace(
-      PyReplace(text + "\nAnswer with the option's letter from the given choices directly.", "<image>\n", ""), "<image>",
-      "");
+  const std::string prompt =
+      PyReplace(PyReplace(text + "\nAnswer with the option's letter from the given choices directly.", "<image>\n", ""),
+                "<image>", "");
   EvalSample s = MultipleChoiceSample(std::move(id), prompt, std::move(choices), std::move(answer), false);
   s.prompt = prompt;  // not get_multiple_choice_prompt's: the question text holds its options
   s.prep = "";        // its cal_metrics scores the raw response
@@ -99,7 +100,8 @@ void AddPublishedSet(const std::string& dir, const MedMnistSet& set, const std::
                labels.shape[0] == images.shape[0],
            path, ": expected test_labels shaped (N, 1) beside N test_images");
   std::string text = "<image>\n" + std::string(kQuestion);
-  for (size_t k = 0; k < set.labels.size(); ++k) text += "\n" + std::string(1, static_cast<char>('A' + k)) + ". " + set.labels[k];
+  for (size_t k = 0; k < set.labels.size(); ++k)
+    text += "\n" + std::string(1, static_cast<char>('A' + k)) + ". " + set.labels[k];
   const std::string stem = fs::path(file).stem().string();
   for (int64_t i = 0; i < images.shape[0]; ++i) {
     const float l = label[static_cast<size_t>(i)];

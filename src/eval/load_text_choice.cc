@@ -44,7 +44,7 @@ std::vector<EvalSample> LoadMedQaUsmle(const std::string& dir, bool reasoning) {
     for (const char* letter : {"A", "B", "C", "D"})
       choices.push_back(std::string(letter) + ". " + Field(r.json["options"], letter, r.where));
     return MultipleChoiceSample(std::to_string(r.position), Field(r.json, "question", r.where), std::move(choices),
-                        Field(r.json, "answer_idx", r.where), reasoning);
+                                Field(r.json, "answer_idx", r.where), reasoning);
   });
 }
 
@@ -57,9 +57,10 @@ std::vector<EvalSample> LoadPubMedQa(const std::string& dir, bool reasoning) {
     HM_CHECK(d.contains("Options") && d["Options"].is_object(), r.where, ": no data.Options object");
     HM_CHECK(d.contains("Context") && d["Context"].is_array(), r.where, ": no data.Context list");
     std::vector<std::string> choices;
-    for (const char* letter : {"A", "B", "C"}) choices.push_back(std::string(letter) + "." + Field(d["Options"], letter, r.where));
-    EvalSample s = MultipleChoiceSample(SourceId(r.json, "id", r.position), Field(d, "Question", r.where), std::move(choices),
-                                Field(d, "Correct Option", r.where), reasoning);
+    for (const char* letter : {"A", "B", "C"})
+      choices.push_back(std::string(letter) + "." + Field(d["Options"], letter, r.where));
+    EvalSample s = MultipleChoiceSample(SourceId(r.json, "id", r.position), Field(d, "Question", r.where),
+                                        std::move(choices), Field(d, "Correct Option", r.where), reasoning);
     std::string context;
     for (size_t k = 0; k < d["Context"].size(); ++k) context += (k ? "\n" : "") + d["Context"][k].get<std::string>();
     s.prompt = "Context: " + context + "\n" + s.prompt;
@@ -89,8 +90,8 @@ std::vector<EvalSample> LoadMmluMedical(const std::string& dir, bool reasoning) 
         lettered.push_back(Letter(k) + "." + bare.back());
       }
       EvalSample s = MultipleChoiceSample(std::string(subject) + "/" + std::to_string(r.position),
-                                  Field(r.json, "question", r.where), std::move(lettered),
-                                  IndexLetter(r, "answer", 4), reasoning);
+                                          Field(r.json, "question", r.where), std::move(lettered),
+                                          IndexLetter(r, "answer", 4), reasoning);
       s.choices = std::move(bare);
       s.category = subject;
       return s;
@@ -104,9 +105,10 @@ std::vector<EvalSample> LoadMedMcqa(const std::string& dir, bool reasoning) {
   return SamplesFromJsonLines(dir + "/validation.jsonl", [&](const SourceRecord& r) -> std::optional<EvalSample> {
     const std::string answer = IndexLetter(r, "cop", 4);
     std::vector<std::string> choices;
-    for (const char* key : {"opa", "opb", "opc", "opd"}) choices.push_back(Letter(choices.size()) + ". " + Field(r.json, key, r.where));
-    return MultipleChoiceSample(SourceId(r.json, "id", r.position), Field(r.json, "question", r.where), std::move(choices),
-                        answer, reasoning);
+    for (const char* key : {"opa", "opb", "opc", "opd"})
+      choices.push_back(Letter(choices.size()) + ". " + Field(r.json, key, r.where));
+    return MultipleChoiceSample(SourceId(r.json, "id", r.position), Field(r.json, "question", r.where),
+                                std::move(choices), answer, reasoning);
   });
 }
 
@@ -117,8 +119,8 @@ std::vector<EvalSample> LoadMedbulletsOp4(const std::string& dir, bool reasoning
     std::vector<std::string> choices;
     for (const auto& [key, value] : r.json["options"].items())  // A..D, as the dict iterates
       choices.push_back(key + "." + (value.is_string() ? value.get<std::string>() : value.dump()));
-    return MultipleChoiceSample(SourceId(r.json, "id", r.position), Field(r.json, "question", r.where), std::move(choices),
-                        Field(r.json, "answer_idx", r.where), reasoning);
+    return MultipleChoiceSample(SourceId(r.json, "id", r.position), Field(r.json, "question", r.where),
+                                std::move(choices), Field(r.json, "answer_idx", r.where), reasoning);
   });
 }
 
@@ -128,8 +130,8 @@ std::vector<EvalSample> LoadMedbulletsOp5(const std::string& dir, bool reasoning
     std::vector<std::string> choices;
     for (const char* key : {"opa", "opb", "opc", "opd", "ope"})
       choices.push_back(Letter(choices.size()) + "." + Field(r.json, key, r.where));
-    return MultipleChoiceSample(SourceId(r.json, "id", r.position), Field(r.json, "question", r.where), std::move(choices),
-                        Field(r.json, "answer_idx", r.where), reasoning);
+    return MultipleChoiceSample(SourceId(r.json, "id", r.position), Field(r.json, "question", r.where),
+                                std::move(choices), Field(r.json, "answer_idx", r.where), reasoning);
   });
 }
 
