@@ -110,6 +110,33 @@ TEST(CliEvalRun, AllWithAJudgeGradesHealthBench) {
   fs::remove_all(out);
 }
 
+// Quirk 14 through the command: fixed mode sends HealthBench's every turn and keeps its replies
+// in a file of their own, so switching modes asks the model again instead of reusing compat's.
+TEST(CliEvalRun, HealthBenchModesAskTheModelSeparately) {
+  eval::FakeEndpoint server;
+  server.SetReply([](const std::string& prompt) {
+    if (prompt.rfind("Your job is to look at a conversation", 0) == 0)
+      return std::string(R"({"explanation": "e", "criteria_met": true})");
+    return eval::FakeEndpoint::Reply(prompt);
+  });
+  const fs::path out = Fresh("healthbench_modes");
+  const std::string args = "eval run -b HealthBench --limit 2 --data " + kData + " -o " + out.string() +
+                           " --endpoint " + server.url() + " --model fake -n 3 --no-progress --judge-url " +
+                           server.url() + " --judge-model fake-grader --scoring ";
+  const Result compat = Hulumed(args + "compat");
+  ASSERT_EQ(compat.status, 0) << compat.out;
+  const Result fixed = Hulumed(args + "fixed");
+  ASSERT_EQ(fixed.status, 0) << fixed.out;
+  EXPECT_NE(fixed.out.find("HealthBench: 2 answered, 0 already done"), std::string::npos) << fixed.out;
+  EXPECT_TRUE(fs::exists(out / "HealthBench" / "responses.jsonl"));
+  EXPECT_TRUE(fs::exists(out / "HealthBench" / "responses.fixed.jsonl"));
+  size_t whole_conversations = 0;
+  for (const auto& r : server.requests()) whole_conversations += r.body["messages"].size() == 3;
+  EXPECT_EQ(whole_conversations, 1u);  // p-2's three turns, in fixed mode only
+  EXPECT_NE(Slurp(out / "report.md").find("| HealthBench | fake |"), std::string::npos) << Slurp(out / "report.md");
+  fs::remove_all(out);
+}
+
 TEST(CliEvalRun, ShardsMergeIntoWhatOneRunWrites) {
   const fs::path whole = Fresh("whole"), sharded = Fresh("sharded");
   ASSERT_EQ(Hulumed(RunArgs(whole, "MMLU-medical")).status, 0);

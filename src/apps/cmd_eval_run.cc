@@ -74,6 +74,8 @@ std::unique_ptr<eval::Backend> MakeBackend(const EvalRunOptions& o) {
 // Scores the benchmark's responses; with a judge configured, it decides the questions
 // MedUniEval's use_llm_judge gives it for this benchmark, or grades HealthBench's rubric items.
 void Score(const eval::BenchmarkInfo& info, const std::string& dir, const EvalRunOptions& o) {
+  const eval::Scoring scoring = eval::ParseScoring(o.scoring);
+  const std::string responses = eval::ResponsesStem(info, scoring == eval::Scoring::kFixed) + ".jsonl";
   std::unique_ptr<eval::Judge> judge;
   eval::JudgeStep step;
   if (!o.judge_url.empty() && info.judged != eval::JudgeScope::kNone) {
@@ -85,10 +87,10 @@ void Score(const eval::BenchmarkInfo& info, const std::string& dir, const EvalRu
               return eval::CutResponse(s.prep, r);
             }};
   }
-  const eval::Scoring scoring = eval::ParseScoring(o.scoring);
-  const auto metrics = judge && info.judged == eval::JudgeScope::kRubricItems
-                           ? eval::ScoreRubrics(dir, *judge, scoring, !o.no_progress)
-                           : eval::ScoreResponses(dir, info.layout, eval::BenchmarkScorer(info, scoring), step);
+  const auto metrics =
+      judge && info.judged == eval::JudgeScope::kRubricItems
+          ? eval::ScoreRubrics(dir, *judge, scoring, !o.no_progress, responses)
+          : eval::ScoreResponses(dir, info.layout, eval::BenchmarkScorer(info, scoring), step, responses);
   if (metrics.contains("ungraded") && metrics["ungraded"] > 0)
     std::fprintf(stderr, "%s: %lld sample(s) left out: a rubric item got no usable grade (run the same command again "
                  "to ask for them; see %s/scored.jsonl)\n", info.name.c_str(),
@@ -108,7 +110,7 @@ void Report(const EvalRunOptions& o) {
 void Run(const EvalRunOptions& o) {
   const std::vector<std::string> names = ExpandNames(o.benchmarks, !o.judge_url.empty());
   const eval::Shard shard = eval::ParseShard(o.shard);
-  eval::ParseScoring(o.scoring);
+  const bool fixed = eval::ParseScoring(o.scoring) == eval::Scoring::kFixed;
   HM_CHECK(o.judge_url.empty() == o.judge_model.empty(), "--judge-url and --judge-model go together");
   std::unique_ptr<eval::Backend> backend = MakeBackend(o);
   std::string failures;
@@ -118,13 +120,14 @@ void Run(const EvalRunOptions& o) {
     const std::string dir = o.out_dir + "/" + info.name;
     std::vector<eval::EvalSample> samples;
     try {
-      samples = eval::LoadBenchmark(info, {o.data_root, o.reasoning});
+      samples = eval::LoadBenchmark(info, {o.data_root, o.reasoning, /*whole_conversations=*/fixed});
     } catch (const Error& e) {
       std::fprintf(stderr, "error: %s\n", e.what());
       failures += " " + name;
       continue;
     }
-    const eval::RunSummary run = eval::RunSamples(info.name, samples, *backend, {dir, shard, o.limit, !o.no_progress});
+    const eval::RunSummary run = eval::RunSamples(info.name, samples, *backend,
+                                                     {dir, shard, o.limit, !o.no_progress, eval::ResponsesStem(info, fixed)});
     std::fprintf(stderr, "%s: %lld answered, %lld already done, %lld without reply in %.1f s\n", name.c_str(),
                  (long long)run.answered, (long long)run.skipped, (long long)run.failed, run.seconds);
     if (run.too_long > 0)
@@ -208,9 +211,10 @@ void AddEvalRunCommands(CLI::App& eval) {
   merge->callback([m, shards] {
     const eval::BenchmarkInfo& info = eval::FindBenchmark(m->benchmarks.at(0));
     const std::string dir = m->out_dir + "/" + info.name;
-    const int64_t n = eval::MergeShards(dir, *shards);
-    std::fprintf(stderr, "%s: %lld responses from %d shards -> %s/responses.jsonl\n", info.name.c_str(), (long long)n,
-                 *shards, dir.c_str());
+    const std::string stem = eval::ResponsesStem(info, eval::ParseScoring(m->scoring) == eval::Scoring::kFixed);
+    const int64_t n = eval::MergeShards(dir, *shards, stem);
+    std::fprintf(stderr, "%s: %lld responses from %d shards -> %s/%s.jsonl\n", info.name.c_str(), (long long)n,
+                 *shards, dir.c_str(), stem.c_str());
     Score(info, dir, *m);
     Report(*m);
   });

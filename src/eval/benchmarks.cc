@@ -109,7 +109,7 @@ const std::vector<Entry>& Entries() {
       {{"HealthBench", "HealthBench", "2025-05-07-06-14-12_oss_eval.jsonl",
         "https://openaipublic.blob.core.windows.net/simple-evals/healthbench/: 2025-05-07-06-14-12_oss_eval.jsonl, "
         "consensus_2025-05-09-20-00-46.jsonl and hard_2025-05-08-21-00-10.jsonl as published (JSONL)",
-        MetricsLayout::kRubric, JudgeScope::kRubricItems},
+        MetricsLayout::kRubric, JudgeScope::kRubricItems, {}, {}, /*multi_turn=*/true},
        LoadHealthBench},
       {{"PATH_VQA", "PATH_VQA", "test.jsonl",
         "https://huggingface.co/datasets/flaviagiammarino/path-vqa: download data/test-*.parquet" +
@@ -207,7 +207,13 @@ std::vector<EvalSample> LoadBenchmark(const BenchmarkInfo& info, const LoadOptio
            in_place ? "Install " + info.source : "Get it from " + info.source + ", and put it in " + dir + "/");
   std::vector<EvalSample> samples = FindEntry(info.name).load(dir, options.reasoning);
   HM_CHECK(!samples.empty(), info.name, ": ", main_file, " holds no samples");
+  if (!options.whole_conversations)
+    for (EvalSample& s : samples) s.messages.clear();  // MedUniEval sends `prompt` alone
   return samples;
+}
+
+std::string ResponsesStem(const BenchmarkInfo& info, bool whole_conversations) {
+  return info.multi_turn && whole_conversations ? "responses.fixed" : "responses";
 }
 
 std::string UnderDir(const std::string& dir, const std::string& path) {

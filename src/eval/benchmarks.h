@@ -40,6 +40,9 @@ struct BenchmarkInfo {
   // Other files whose presence also lets the benchmark load: MedUniEval's own JSON where a
   // set has one, and the other published names of a set split over several files.
   std::vector<std::string> also_accepted = {};
+  // Its samples are conversations of several turns, which MedUniEval cuts to the first message
+  // and fixed mode sends whole (quirk 14): the two modes ask the model different things.
+  bool multi_turn = false;
 };
 
 const std::vector<BenchmarkInfo>& KnownBenchmarks();
@@ -50,10 +53,18 @@ const BenchmarkInfo& FindBenchmark(const std::string& name);
 struct LoadOptions {
   std::string data_root;
   bool reasoning = false;  // MedUniEval's REASONING=True prompts
+  // fixed mode: a multi-turn sample goes to the model as its whole conversation (`messages`);
+  // otherwise as MedUniEval sends it, its first message only.
+  bool whole_conversations = false;
 };
 
 // All samples of the benchmark's test split, in source order. A missing local copy is an
 // hm::Error saying where to get it and where to put it.
 std::vector<EvalSample> LoadBenchmark(const BenchmarkInfo& info, const LoadOptions& options);
+
+// The stem of the benchmark's response files: "responses", or "responses.fixed" for a
+// multi-turn benchmark sent whole conversations, so the replies to the two modes' different
+// inputs are kept apart and a rerun in one mode never reuses or mixes in the other's.
+std::string ResponsesStem(const BenchmarkInfo& info, bool whole_conversations);
 
 }  // namespace hm::eval

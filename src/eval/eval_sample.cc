@@ -9,6 +9,7 @@ nlohmann::ordered_json SampleRecord(const EvalSample& s) {
   j["kind"] = s.kind;
   if (!s.prep.empty()) j["prep"] = s.prep;
   j["question"] = s.question;
+  if (!s.messages.empty()) j["messages"] = s.messages;  // what the model was sent
   if (!s.choices.empty()) j["choices"] = s.choices;
   j["answer"] = s.answer;
   if (!s.category.empty()) j["category"] = s.category;
@@ -22,6 +23,7 @@ EvalSample SampleFromRecord(const nlohmann::json& r) {
   s.kind = r.value("kind", "");
   s.prep = r.value("prep", "");
   s.question = r.value("question", "");
+  if (r.contains("messages")) s.messages = r["messages"];
   s.choices = r.value("choices", std::vector<std::string>{});
   s.answer = r.value("answer", "");
   s.category = r.value("category", "");

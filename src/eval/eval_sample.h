@@ -21,6 +21,9 @@ struct EvalSample {
   // each benchmark's cal_metrics): a ScoreInput::prep value, "" for as is.
   std::string prep;
   std::string prompt;
+  // The whole conversation sent instead of `prompt` as one user turn: HF-style text messages
+  // {role, content} in order (HealthBench in fixed mode, quirk 14); empty for one-turn samples.
+  nlohmann::ordered_json messages = nlohmann::ordered_json::array();
   // Media in prompt order: image files, or one folder whose sorted files are the frames.
   std::vector<std::string> media;
   // Media stated with their options, as the training format states them (an image, a video

@@ -9,9 +9,10 @@ namespace hm::eval {
 // The three published JSONL files, read in MedUniEval's order (all, consensus, hard): each line
 // {"prompt": [{"role", "content"}..], "rubrics": [{"criterion", "points", "tags"}..],
 // "example_tags", "prompt_id"}. MedUniEval sends prompt[0].content only, even for multi-turn
-// conversations, yet its grader reads the whole conversation. The answer keeps what a grader
-// needs, as JSON: {"conversation", "rubrics", "example_tags"}; the kind "rubric" has no rule
-// in `eval score`.
+// conversations, yet its grader reads the whole conversation (quirk 14): `prompt` is that first
+// message, `messages` the whole conversation, which LoadBenchmark keeps for fixed mode only.
+// The answer keeps what a grader needs, as JSON: {"conversation", "rubrics", "example_tags"};
+// the kind "rubric" has no rule in `eval score`.
 std::vector<EvalSample> LoadHealthBench(const std::string& dir, bool) {
   static const std::pair<const char*, const char*> kParts[] = {
       {"2025-05-07-06-14-12_oss_eval.jsonl", "normal"},
@@ -30,6 +31,11 @@ std::vector<EvalSample> LoadHealthBench(const std::string& dir, bool) {
       s.category = part;
       s.prompt = Field(r.json["prompt"][0], "content", r.where + " prompt[0]");
       s.question = s.prompt;
+      for (size_t t = 0; t < r.json["prompt"].size(); ++t) {
+        const std::string where = r.where + " prompt[" + std::to_string(t) + "]";
+        s.messages.push_back({{"role", Field(r.json["prompt"][t], "role", where)},
+                              {"content", Field(r.json["prompt"][t], "content", where)}});
+      }
       s.answer = nlohmann::json{{"conversation", r.json["prompt"]},
                                 {"rubrics", r.json["rubrics"]},
                                 {"example_tags", r.json.value("example_tags", nlohmann::json::array())}}

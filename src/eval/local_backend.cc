@@ -55,17 +55,24 @@ std::string LocalBackend::model_name() const {
   return std::filesystem::path(options_.model_dir).lexically_normal().filename().string();
 }
 
-std::string LocalBackend::Respond(const EvalSample& sample) {
-  std::lock_guard<std::mutex> lock(mutex_);
+PreparedPrompt LocalBackend::Prepare(const EvalSample& sample) {
   ChatRequest request;
   request.media = SampleMedia(sample);
   HM_CHECK(request.media.empty() || preprocessor_, options_.model_dir,
            ": no preprocessor_config.json, so this checkpoint cannot take the sample's images");
-  request.messages.push_back(UserMessage(request.media, sample.prompt));
+  HM_CHECK(sample.messages.empty() || request.media.empty(), "sample ", sample.id,
+           ": a whole conversation with media is not supported");
+  // A whole conversation as it is (the chat template renders every turn), else one user turn.
+  request.messages = sample.messages;
+  if (request.messages.empty()) request.messages.push_back(UserMessage(request.media, sample.prompt));
   const MultimodalOptions media_options = ResolveMultimodalOptions(VisualSettings{}, model_.config());
-  const PreparedPrompt prepared = PreparePrompt(model_, tokenizer_, chat_template_,
-                                                preprocessor_ ? *preprocessor_ : PreprocessorConfig{}, request,
-                                                media_options, pool_);
+  return PreparePrompt(model_, tokenizer_, chat_template_, preprocessor_ ? *preprocessor_ : PreprocessorConfig{},
+                       request, media_options, pool_);
+}
+
+std::string LocalBackend::Respond(const EvalSample& sample) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const PreparedPrompt prepared = Prepare(sample);
   const int64_t n_prompt = static_cast<int64_t>(prepared.prompt.ids.size());
   if (n_prompt >= model_.config().llm.max_positions)
     throw SampleTooLong("sample " + sample.id + ": prompt of " + std::to_string(n_prompt) +

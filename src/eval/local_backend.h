@@ -1,6 +1,7 @@
 // A checkpoint run in this process, as MedUniEval runs Hulu-Med (models/HuluMed_Qwen2):
 // one user turn with the media first and the prompt after, more than five images become one
-// video, greedy decoding, the reply decoded without special tokens and stripped.
+// video, greedy decoding, the reply decoded without special tokens and stripped. A sample with
+// `messages` (a whole conversation) is rendered by the checkpoint's chat template turn by turn.
 #pragma once
 
 #include <memory>
@@ -33,6 +34,8 @@ class LocalBackend : public Backend {
  public:
   explicit LocalBackend(LocalOptions options);
   std::string Respond(const EvalSample& sample) override;
+  // The decoder's prompt for the sample (its media loaded and encoded); not thread-safe.
+  PreparedPrompt Prepare(const EvalSample& sample);
   int max_in_flight() const override { return 1; }  // one generation at a time uses every core
   std::string model_name() const override;
 

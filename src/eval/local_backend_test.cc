@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "eval/benchmarks.h"
+#include "text/chat_template.h"
+#include "text/tokenizer.h"
 
 namespace hm::eval {
 namespace {
@@ -35,6 +37,28 @@ TEST(LocalBackend, GreedyRepliesForTextImageAndVolumeQuestions) {
     const std::string a = backend.Respond(samples[0]);
     EXPECT_EQ(backend.Respond(samples[0]), a) << name;
   }
+}
+
+// Quirk 14 in process: a HealthBench conversation in fixed mode is the chat template's
+// rendering of every turn; in compat mode, of its first message as one user turn.
+TEST(LocalBackend, AWholeConversationIsTheChatRenderingOfEveryTurn) {
+  LocalBackend backend({kModel, /*threads=*/2, /*max_new_tokens=*/2});
+  const Tokenizer tokenizer = Tokenizer::FromDir(kModel);
+  const ChatTemplate chat_template = FindChatTemplate(kModel);
+  const auto ids_of = [&](const nlohmann::ordered_json& messages) {
+    return tokenizer.Encode(ApplyChatTemplate(chat_template, messages, /*add_generation_prompt=*/true,
+                                              {{"enable_thinking", false}}));
+  };
+  const BenchmarkInfo& info = FindBenchmark("HealthBench");
+  const EvalSample fixed = LoadBenchmark(info, {kData, false, /*whole_conversations=*/true})[1];
+  ASSERT_EQ(fixed.messages.size(), 3u);
+  EXPECT_EQ(backend.Prepare(fixed).prompt.ids,
+            ids_of(nlohmann::ordered_json::parse(R"([{"role":"user","content":"My child swallowed a battery."},
+                {"role":"assistant","content":"How old is your child?"},{"role":"user","content":"Two."}])")));
+  const EvalSample compat = LoadBenchmark(info, {kData})[1];
+  EXPECT_TRUE(compat.messages.empty());
+  EXPECT_EQ(backend.Prepare(compat).prompt.ids,
+            ids_of(nlohmann::ordered_json::parse(R"([{"role":"user","content":"My child swallowed a battery."}])")));
 }
 
 }  // namespace

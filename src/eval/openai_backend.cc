@@ -59,6 +59,22 @@ nlohmann::ordered_json SpecPart(const MediaSpec& spec, const std::string& sample
   return {{"type", "volume_url"}, {"volume_url", volume}};
 }
 
+// MedUniEval's one user turn: the media parts first, then the prompt.
+nlohmann::ordered_json UserTurn(const EvalSample& sample) {
+  nlohmann::ordered_json message = {{"role", "user"}};
+  const std::vector<std::string> files = MediaFiles(sample);
+  if (files.empty() && sample.media_specs.empty()) {
+    message["content"] = sample.prompt;
+    return message;
+  }
+  nlohmann::ordered_json parts = nlohmann::ordered_json::array();
+  for (const MediaSpec& spec : sample.media_specs) parts.push_back(SpecPart(spec, sample.id));
+  for (const std::string& f : files) parts.push_back({{"type", "image_url"}, {"image_url", {{"url", DataUri(f)}}}});
+  parts.push_back({{"type", "text"}, {"text", sample.prompt}});
+  message["content"] = parts;
+  return message;
+}
+
 }  // namespace
 
 std::vector<std::string> MediaFiles(const EvalSample& sample) {
@@ -95,21 +111,14 @@ OpenAiBackend::OpenAiBackend(EndpointOptions options) : options_(std::move(optio
 }
 
 std::string OpenAiBackend::RequestBody(const EvalSample& sample, const EndpointOptions& options) {
-  nlohmann::ordered_json message = {{"role", "user"}};
-  const std::vector<std::string> files = MediaFiles(sample);
-  if (files.empty() && sample.media_specs.empty()) {
-    message["content"] = sample.prompt;
-  } else {
-    nlohmann::ordered_json parts = nlohmann::ordered_json::array();
-    for (const MediaSpec& spec : sample.media_specs) parts.push_back(SpecPart(spec, sample.id));
-    for (const std::string& f : files)
-      parts.push_back({{"type", "image_url"},
-                       {"image_url", {{"url", DataUri(f)}}}});
-    parts.push_back({{"type", "text"}, {"text", sample.prompt}});
-    message["content"] = parts;
-  }
+  nlohmann::ordered_json messages = sample.messages;  // a whole conversation goes as it is
+  if (messages.empty())
+    messages.push_back(UserTurn(sample));
+  else
+    HM_CHECK(sample.media.empty() && sample.media_specs.empty(), "sample ", sample.id,
+             ": a whole conversation with media is not supported");
   nlohmann::ordered_json body = {{"model", options.model},
-                                 {"messages", nlohmann::ordered_json::array({message})},
+                                 {"messages", messages},
                                  {"temperature", 0},
                                  {"max_tokens", options.max_tokens},
                                  {"stream", false}};

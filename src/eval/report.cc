@@ -85,11 +85,11 @@ bool HasChance(const BenchmarkReport& r) {
                      [](const CategoryRow& c) { return c.chance_majority.has_value(); });
 }
 
-BenchmarkReport Collect(const BenchmarkInfo& info, const std::string& dir) {
+BenchmarkReport Collect(const BenchmarkInfo& info, const std::string& dir, const std::string& scoring) {
   BenchmarkReport r{info, {}, "", 0, 0, {}};
   const nlohmann::json metrics = ReadJsonFile(dir + "/metrics.json");
   r.headline = HeadlineOf(info.layout, metrics);
-  const std::string responses = dir + "/responses.jsonl";
+  const std::string responses = dir + "/" + ResponsesStem(info, scoring == "fixed") + ".jsonl";
   if (std::filesystem::exists(responses)) {
     const auto records = ReadJsonLines(responses, /*skip_torn_last_line=*/true);
     if (!records.empty()) r.model = records.front().value("model", "");
@@ -356,7 +356,7 @@ int WriteReport(const ReportOptions& options) {
   for (const BenchmarkInfo& info : KnownBenchmarks()) {
     const std::string dir = options.out_dir + "/" + info.name;
     if (std::filesystem::exists(dir + "/metrics.json") && std::filesystem::exists(dir + "/scored.jsonl"))
-      reports.push_back(Collect(info, dir));
+      reports.push_back(Collect(info, dir, options.scoring));
   }
   HM_CHECK(!reports.empty(), options.out_dir, ": no benchmark folder with metrics.json and scored.jsonl to report");
   WriteTextFile(options.out_dir + "/report.md", Markdown(reports, options));

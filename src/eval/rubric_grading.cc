@@ -260,8 +260,9 @@ nlohmann::ordered_json RubricMetrics(const std::vector<ScoredSample>& scored) {
   return out;
 }
 
-nlohmann::ordered_json ScoreRubrics(const std::string& dir, Judge& grader, Scoring scoring, bool progress) {
-  const std::string path = dir + "/responses.jsonl";
+nlohmann::ordered_json ScoreRubrics(const std::string& dir, Judge& grader, Scoring scoring, bool progress,
+                                    const std::string& responses_file) {
+  const std::string path = dir + "/" + responses_file;
   HM_CHECK(std::filesystem::exists(path), path, ": no responses to score (run the benchmark, or merge its shards)");
   CanonicalizeResponses(path);
   std::vector<RubricSample> samples = ReadRubricSamples(path);
@@ -278,11 +279,9 @@ nlohmann::ordered_json ScoreRubrics(const std::string& dir, Judge& grader, Scori
     std::vector<std::pair<size_t, size_t>> owner;  // query -> (sample, rubric item)
     for (size_t i = first; i < last; ++i) {
       const RubricSample& s = samples[i];
-      // compat: every turn of the conversation, as MedUniEval grades it; fixed: only the turn
-      // the model was sent (the first), so the reply is graded against what it answered.
-      nlohmann::json conversation = scoring == Scoring::kCompat
-                                        ? s.answer["conversation"]
-                                        : nlohmann::json::array({s.answer["conversation"][0]});
+      // Every turn, then the reply, in both modes: MedUniEval grades it so though its model saw
+      // only the first message; fixed mode sends the model the whole conversation (quirk 14).
+      nlohmann::json conversation = s.answer["conversation"];
       conversation.push_back({{"role", "assistant"}, {"content", s.response}});
       for (size_t r = 0; r < s.answer["rubrics"].size(); ++r) {
         queries.push_back({s.scored.sample.id + "#rubric" + std::to_string(r),

@@ -39,12 +39,13 @@ std::optional<double> RubricScore(const std::vector<RubricGrade>& grades);
 // (ungraded, or no positive points) are left out and counted in "left_out".
 nlohmann::ordered_json RubricMetrics(const std::vector<ScoredSample>& scored);
 
-// Grades every rubric item of DIR/responses.jsonl (HealthBench samples, whose answer holds
+// Grades every rubric item of DIR/`responses_file` (HealthBench samples, whose answer holds
 // {"conversation", "rubrics", "example_tags"}) with `grader`, one query per item, cached in the
-// grader's file; writes DIR/scored.jsonl (per sample its scores and each item's grade) and
+// grader's file; the grader reads every turn of the conversation, then the reply; writes DIR/scored.jsonl (per sample its scores and each item's grade) and
 // DIR/metrics.json (MedUniEval's {"score", "final_metrics"} plus "judge_model" and "ungraded",
 // the samples left out because an item got no usable grade). A progress line on stderr when
 // `progress`. Returns the metrics.
-nlohmann::ordered_json ScoreRubrics(const std::string& dir, Judge& grader, Scoring scoring, bool progress = false);
+nlohmann::ordered_json ScoreRubrics(const std::string& dir, Judge& grader, Scoring scoring, bool progress = false,
+                                    const std::string& responses_file = "responses.jsonl");
 
 }  // namespace hm::eval

@@ -187,7 +187,8 @@ TEST(RubricGrading, OneQueryPerRubricItemCachedOnRerun) {
   fs::remove_all(dir);
 }
 
-TEST(RubricGrading, CompatGradesEveryTurnFixedOnlyTheOneTheModelWasSent) {
+// Both modes grade every turn, then the reply (fixed mode sends the model every turn too).
+TEST(RubricGrading, BothModesGradeEveryTurnThenTheReply) {
   FakeEndpoint server;
   server.SetReply(Grade);
   const fs::path dir = WriteResponses("turns");
@@ -197,16 +198,54 @@ TEST(RubricGrading, CompatGradesEveryTurnFixedOnlyTheOneTheModelWasSent) {
   ASSERT_EQ(asked.size(), 5u);
   bool saw_later_turns = false;
   for (const auto& r : asked)
-    saw_later_turns |= r.text.find("user: My child swallowed a battery.\n\nassistant: How old is your child?\n\nuser: "
-                                   "Two.\n\nassistant: See a doctor.") != std::string::npos;
+    saw_later_turns |= r.text.find("# Conversation\nuser: My child swallowed a battery.\n\nassistant: How old is your "
+                                   "child?\n\nuser: Two.\n\nassistant: See a doctor.\n\n# Rubric") != std::string::npos;
   EXPECT_TRUE(saw_later_turns);
 
   Judge fixed(GraderOptions(server), (dir / "judge.jsonl").string());
   ScoreRubrics(dir.string(), fixed, Scoring::kFixed);
-  EXPECT_EQ(fixed.asked(), 1);  // only the multi-turn sample's grader prompt differs
-  const std::string text = server.requests().back().text;
-  EXPECT_NE(text.find("# Conversation\nuser: My child swallowed a battery.\n\nassistant: See a doctor.\n\n# Rubric"),
-            std::string::npos) << text;
+  EXPECT_EQ(fixed.asked(), 0);  // the same grader prompts: all cached
+  fs::remove_all(dir);
+}
+
+// Quirk 14: fixed mode sends the model the conversation's every turn as chat messages, compat
+// only its first message as one user turn; the two modes' replies go to different files, so a
+// rerun in the other mode asks the model again and reuses nothing.
+TEST(RubricGrading, FixedSendsEveryTurnCompatTheFirstAndTheirRepliesStayApart) {
+  FakeEndpoint server;
+  const BenchmarkInfo& info = FindBenchmark("HealthBench");
+  const fs::path dir = Fresh("modes");
+  OpenAiBackend model({server.url(), "fake-model"});
+  for (const bool whole : {false, true}) {
+    const RunSummary run = RunSamples(info.name, LoadBenchmark(info, {kData, false, whole}), model,
+                                      {dir.string(), {}, 0, false, ResponsesStem(info, whole)});
+    ASSERT_TRUE(run.complete()) << run.first_error;
+    EXPECT_EQ(run.skipped, 0) << whole;
+    EXPECT_EQ(run.answered, 4) << whole;
+  }
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 8u);
+  const auto multi_turn = [&](bool whole) {
+    for (size_t i = whole ? 4 : 0; i < (whole ? 8u : 4u); ++i)
+      if (requests[i].text == "My child swallowed a battery.") return requests[i].body["messages"];
+    return nlohmann::json();
+  };
+  EXPECT_EQ(multi_turn(false), nlohmann::json::parse(R"([{"role":"user","content":"My child swallowed a battery."}])"));
+  EXPECT_EQ(multi_turn(true), nlohmann::json::parse(R"([{"role":"user","content":"My child swallowed a battery."},
+      {"role":"assistant","content":"How old is your child?"},{"role":"user","content":"Two."}])"));
+  for (const auto& r : requests)  // a one-turn sample is one user turn in both modes
+    if (r.text != "My child swallowed a battery.") EXPECT_EQ(r.body["messages"].size(), 1u) << r.text;
+
+  const auto compat = ReadJsonLines((dir / "responses.jsonl").string());
+  const auto fixed = ReadJsonLines((dir / "responses.fixed.jsonl").string());
+  ASSERT_EQ(compat.size(), 4u);
+  ASSERT_EQ(fixed.size(), 4u);
+  EXPECT_FALSE(compat[1].contains("messages"));
+  EXPECT_EQ(fixed[1]["messages"], multi_turn(true));  // each reply records what the model was sent
+
+  const RunSummary again = RunSamples(info.name, LoadBenchmark(info, {kData, false, true}), model,
+                                      {dir.string(), {}, 0, false, ResponsesStem(info, true)});
+  EXPECT_EQ(again.skipped, 4);  // each mode resumes from its own file
   fs::remove_all(dir);
 }
 

@@ -9,7 +9,7 @@ ScoreFn RuleScorer(Scoring scoring) {
   return [scoring](const EvalSample& s, const std::string& response) {
     HM_CHECK(s.kind != "rubric", "sample ", s.id, ": HealthBench is graded rubric by rubric by an LLM grader, not by ",
              "a rule: run `hulumed eval run -b HealthBench` again with the same --out plus --judge-url URL ",
-             "--judge-model NAME (the responses kept in responses.jsonl are not asked for again)");
+             "--judge-model NAME (the responses already kept are not asked for again)");
     const auto kind = RuleKindFromName(s.kind);
     HM_CHECK(kind, "sample ", s.id, ": unknown kind '", s.kind, "'");
     ScoreInput input;

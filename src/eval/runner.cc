@@ -18,7 +18,7 @@ RunSummary RunSamples(const std::string& benchmark, const std::vector<EvalSample
                       const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   RunSummary summary;
-  const std::string path = options.dir + "/" + options.shard.ResponsesFile();
+  const std::string path = options.dir + "/" + options.shard.ResponsesFile(options.responses_stem);
   {
     ResponseLog log(path);
     std::vector<const EvalSample*> todo;
@@ -77,8 +77,8 @@ RunSummary RunSamples(const std::string& benchmark, const std::vector<EvalSample
 }
 
 nlohmann::ordered_json ScoreResponses(const std::string& dir, MetricsLayout layout, const ScoreFn& score,
-                                      const JudgeStep& judge) {
-  const std::string path = dir + "/responses.jsonl";
+                                      const JudgeStep& judge, const std::string& responses_file) {
+  const std::string path = dir + "/" + responses_file;
   HM_CHECK(std::filesystem::exists(path), path, ": no responses to score (run the benchmark, or merge its shards)");
   CanonicalizeResponses(path);
   std::vector<ScoredSample> scored;

@@ -22,6 +22,7 @@ struct RunOptions {
   Shard shard;
   int64_t limit = 0;   // only samples with index < limit (0 = all)
   bool progress = true;
+  std::string responses_stem = "responses";  // ResponsesStem of the benchmark and mode
 };
 
 struct RunSummary {
@@ -35,7 +36,7 @@ struct RunSummary {
   bool complete() const { return skipped + answered == selected; }
 };
 
-// Asks the backend for every selected sample not yet in DIR/<shard responses file>, up to
+// Asks the backend for every selected sample not yet in DIR/<shard's file of responses_stem>, up to
 // backend.max_in_flight() at a time. When a whole (unsharded) run is complete its log is
 // rewritten in canonical order (see CanonicalizeResponses).
 RunSummary RunSamples(const std::string& benchmark, const std::vector<EvalSample>& samples, Backend& backend,
@@ -49,10 +50,11 @@ struct JudgeStep {
   std::function<std::string(const EvalSample&, const std::string&)> prepare;
 };
 
-// Scores every record of DIR/responses.jsonl and writes DIR/scored.jsonl (one line per
+// Scores every record of DIR/`responses_file` and writes DIR/scored.jsonl (one line per
 // sample in index order: id, index, kind, category, verdict, and the judge's decision) and
 // DIR/metrics.json (with "judge_model" when a judge decided). Returns the metrics.
 nlohmann::ordered_json ScoreResponses(const std::string& dir, MetricsLayout layout, const ScoreFn& score,
-                                      const JudgeStep& judge = {});
+                                      const JudgeStep& judge = {},
+                                      const std::string& responses_file = "responses.jsonl");
 
 }  // namespace hm::eval

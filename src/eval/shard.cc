@@ -29,9 +29,9 @@ const char* Env(const char* a, const char* b) {
 
 }  // namespace
 
-std::string Shard::ResponsesFile() const {
-  if (count == 1) return "responses.jsonl";
-  return "responses.shard-" + std::to_string(index) + "-of-" + std::to_string(count) + ".jsonl";
+std::string Shard::ResponsesFile(const std::string& stem) const {
+  if (count == 1) return stem + ".jsonl";
+  return stem + ".shard-" + std::to_string(index) + "-of-" + std::to_string(count) + ".jsonl";
 }
 
 Shard ParseShard(const std::string& text) {
@@ -84,16 +84,16 @@ void CanonicalizeResponses(const std::string& path) {
   c.Write(path);
 }
 
-int64_t MergeShards(const std::string& dir, int count) {
+int64_t MergeShards(const std::string& dir, int count, const std::string& stem) {
   HM_CHECK(count >= 2, "merge: a run in ", count, " shard(s) has nothing to merge");
   Canonical c;
   for (int i = 0; i < count; ++i) {
-    const std::string path = dir + "/" + Shard{i, count}.ResponsesFile();
+    const std::string path = dir + "/" + Shard{i, count}.ResponsesFile(stem);
     HM_CHECK(std::filesystem::exists(path), "merge: ", path, " is missing (shard ", i, " of ", count,
              " has not run yet)");
     for (const auto& record : ReadJsonLines(path, /*skip_torn_last_line=*/true)) c.Add(path, record);
   }
-  return c.Write(dir + "/responses.jsonl");
+  return c.Write(dir + "/" + stem + ".jsonl");
 }
 
 }  // namespace hm::eval

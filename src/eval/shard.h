@@ -11,8 +11,8 @@ struct Shard {
   int index = 0;
   int count = 1;
   bool Contains(int64_t sample_index) const { return sample_index % count == index; }
-  // "responses.jsonl" for a whole run, "responses.shard-I-of-N.jsonl" for a shard.
-  std::string ResponsesFile() const;
+  // "STEM.jsonl" for a whole run, "STEM.shard-I-of-N.jsonl" for a shard (STEM: ResponsesStem).
+  std::string ResponsesFile(const std::string& stem = "responses") const;
 };
 
 // "I/N" with 0 <= I < N; an empty text means the MPI rank and size from the environment
@@ -24,9 +24,8 @@ Shard ParseShard(const std::string& text);
 // same bytes.
 void CanonicalizeResponses(const std::string& path);
 
-// Combines responses.shard-I-of-N.jsonl (I = 0..N-1, all required) in `dir` into
-// responses.jsonl, ordered by sample index, one record per id (a rerun shard's duplicate
+// Combines STEM.shard-I-of-N.jsonl (I = 0..N-1, all required) in `dir` into STEM.jsonl, ordered by sample index, one record per id (a rerun shard's duplicate
 // keeps the first). Returns the number of records written.
-int64_t MergeShards(const std::string& dir, int count);
+int64_t MergeShards(const std::string& dir, int count, const std::string& stem = "responses");
 
 }  // namespace hm::eval
