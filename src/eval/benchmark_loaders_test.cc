@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "eval/benchmarks.h"
+#include "eval/loaders.h"
 #include "io/npz.h"
 #include "runtime/media_request.h"
 
@@ -100,6 +101,26 @@ TEST(BenchmarkLoaders, HealthBenchReadsThreeFilesAndSendsTheFirstMessage) {
   EXPECT_EQ(first["rubrics"][1]["points"], -6);
   EXPECT_EQ(first["example_tags"][0], "theme:context_seeking");
   EXPECT_EQ(nlohmann::json::parse(s[1].answer)["conversation"].size(), 3u);  // the grader sees every turn
+}
+
+// Fixed mode (quirk 14): every turn goes as a message; a turn without a role is named.
+TEST(BenchmarkLoaders, HealthBenchInFixedModeSendsEveryTurn) {
+  EXPECT_TRUE(Load("HealthBench")[1].messages.empty());
+  const auto s = LoadBenchmark(FindBenchmark("HealthBench"), {kRoot, false, /*whole_conversations=*/true});
+  ASSERT_EQ(s[1].messages.size(), 3u);
+  EXPECT_EQ(s[1].messages[1], nlohmann::ordered_json({{"role", "assistant"}, {"content", "How old is your child?"}}));
+  EXPECT_EQ(s[0].messages.size(), 1u);
+  const auto dir = std::filesystem::temp_directory_path() / ("hm_healthbench_roles_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "2025-05-07-06-14-12_oss_eval.jsonl")
+      << R"({"prompt":[{"role":"user","content":"Hi"},{"content":"Hello"}],"rubrics":[],"prompt_id":"x"})" << "\n";
+  try {
+    LoadHealthBench(dir.string(), false);
+    ADD_FAILURE() << "a turn without a role was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("prompt[1]: no string field \"role\""), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(BenchmarkLoaders, PathVqaPicksThePromptByTheStoredAnswer) {

@@ -165,6 +165,28 @@ TEST(Runner, ShardsMergedEqualOneRun) {
   fs::remove_all(sharded);
 }
 
+// HealthBench in fixed mode (whole conversations) keeps its own files, sharded and merged too.
+TEST(Runner, WholeConversationShardsMergeIntoTheirOwnFile) {
+  FakeEndpoint server;
+  OpenAiBackend backend({server.url(), "fake-model"});
+  const BenchmarkInfo& info = FindBenchmark("HealthBench");
+  const auto samples = LoadBenchmark(info, {kData, false, /*whole_conversations=*/true});
+  const std::string stem = ResponsesStem(info, true);
+  EXPECT_EQ(stem, "responses.fixed");
+  EXPECT_EQ(ResponsesStem(FindBenchmark("SLAKE"), true), "responses");  // one-turn sets: one file
+  const std::string whole = TempDir("fixed_whole"), sharded = TempDir("fixed_sharded");
+  RunSamples(info.name, samples, backend, {whole, {}, 0, false, stem});
+  for (int i = 0; i < 2; ++i)
+    EXPECT_TRUE(RunSamples(info.name, samples, backend, {sharded, ParseShard(std::to_string(i) + "/2"), 0, false, stem})
+                    .complete());
+  EXPECT_TRUE(fs::exists(sharded + "/responses.fixed.shard-1-of-2.jsonl"));
+  EXPECT_EQ(MergeShards(sharded, 2, stem), static_cast<int64_t>(samples.size()));
+  EXPECT_EQ(Slurp(sharded + "/responses.fixed.jsonl"), Slurp(whole + "/responses.fixed.jsonl"));
+  EXPECT_FALSE(fs::exists(whole + "/responses.jsonl"));
+  fs::remove_all(whole);
+  fs::remove_all(sharded);
+}
+
 TEST(Runner, ShardsComeFromTheFlagOrTheMpiRank) {
   EXPECT_EQ(ParseShard("2/4").index, 2);
   EXPECT_TRUE(ParseShard("1/3").Contains(4));
