@@ -172,12 +172,8 @@ SpreadActs Spread(const QuantizedActs& a, float off) {
   return sp;
 }
 
-#if HWY_TARGET == HWY_AVX3_DL
-// Decode path for Q8_0 / Q4_0, whose offset is a fixed multiple of the scale (c = off * sw):
-// each block's contribution sw * (da * sum(u q) - off * s) is split over the 8 int32 lanes
-// its 32 values occupy in a vpdpbusd result as sw * (da * lane - off / 8 * s), with da and
-// off / 8 * s spread over those lanes once per call. A step is then one dpbusd, one
-// convert, two FMAs and a hardware f16 convert of both scales -- no scalar work per block.
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+// The decode dots (RowDotsSpread, RowDotsQ4K, RowDotsMaddubs) walk R rows side by side.
 constexpr int64_t kPrefetchBytes = 1024;
 
 // Where row r of a group of R rows prefetches: decode is a pure weight stream and the
@@ -190,6 +186,17 @@ HWY_INLINE const char* PrefetchTarget(const uint8_t* rows, size_t row_bytes, int
   return reinterpret_cast<const char*>(rows + (R > 1 ? (r + R) * row_bytes : kPrefetchBytes));
 }
 
+// Rows sharing activation loads, by tokens per call: more rows where fewer tokens leave
+// registers free.
+constexpr int kRowsPerDot[kTokens + 1] = {0, 4, 4, 2, 2};
+#endif
+
+#if HWY_TARGET == HWY_AVX3_DL
+// Decode path for Q8_0 / Q4_0, whose offset is a fixed multiple of the scale (c = off * sw):
+// each block's contribution sw * (da * sum(u q) - off * s) is split over the 8 int32 lanes
+// its 32 values occupy in a vpdpbusd result as sw * (da * lane - off / 8 * s), with da and
+// off / 8 * s spread over those lanes once per call. A step is then one dpbusd, one
+// convert, two FMAs and a hardware f16 convert of both scales -- no scalar work per block.
 // The weights of one 64-value step (two Q8_0 / Q4_0 blocks) as vpdpbusd's unsigned operand,
 // plus their two scales, each covering the 8 lanes its block occupies.
 struct PairWeights {
@@ -320,10 +327,6 @@ HM_AVX3_DL_ATTR void RowDotsQ4K(const uint8_t* rows, size_t row_bytes, const Qua
   for (int r = 0; r < R; ++r)
     for (int k = 0; k < NT; ++k) out[r * NT + k] = _mm512_reduce_add_ps(acc[r][k]);
 }
-
-// Rows sharing activation loads, by tokens per call: more rows where fewer tokens leave
-// registers free.
-constexpr int kRowsPerDot[kTokens + 1] = {0, 4, 4, 2, 2};
 
 using RowDotsSpreadFn = void (*)(const uint8_t*, size_t, const QuantizedActs&, const SpreadActs&, int64_t, float*);
 // [tokens][0 for one row, 1 for kRowsPerDot[tokens] rows]
@@ -586,43 +589,61 @@ GemmTileFn GemmTileFor(BlockType t, int nt) {
   return t == BlockType::kQ8_0 ? kGemmTiles<true>[nt] : kGemmTiles<false>[nt];
 }
 
-// Decode: out[k] = row . token (t0 + k), k < NT. Each group is loaded once as the tile
-// stores it and, per token, its 32 products are summed into 8 int32 lanes and scaled there;
-// one horizontal sum per row and token. The portable unpack-and-widen dots took 2-4x as long.
-template <BlockType T, int NT>
-void RowDotsMaddubs(const uint8_t* row, const QuantizedActs& a, int64_t t0, float* out) {
+// Decode: out[r * NT + k] = row r . token (t0 + k), k < NT. Each group is loaded once as the
+// tile stores it and, per token, its 32 products are summed into 8 int32 lanes and scaled
+// there; one horizontal sum per row and token. The portable unpack-and-widen dots took 2-4x
+// as long. R rows side by side share each activation load and, with the prefetch, keep
+// several independent FMA chains and loads in flight: one row at a time waited on its
+// accumulator's latency and on memory.
+template <BlockType T, int NT, int R>
+void RowDotsMaddubs(const uint8_t* rows, size_t row_bytes, const QuantizedActs& a, int64_t t0, float* out) {
   constexpr bool kSignedW = T == BlockType::kQ8_0;
   const int64_t groups = a.cols / 32;
+  const int8_t* q0 = a.q + t0 * a.cols;
+  const float* d0 = a.d + t0 * groups;
+  const float* s0 = a.s + t0 * groups;
   const __m256i ones = _mm256_set1_epi16(1);
-  __m256 acc[NT];
-  float off[NT] = {};  // sums of c * s: zero for signed Q8_0
-  for (int k = 0; k < NT; ++k) acc[k] = _mm256_setzero_ps();
+  __m256 acc[R * NT];   // [r * NT + k]
+  float off[R * NT] = {};  // sums of c * s: zero for signed Q8_0
+  for (int i = 0; i < R * NT; ++i) acc[i] = _mm256_setzero_ps();
   for (int64_t G = 0; G < groups; ++G) {
-    float sw, c;
-    const __m256i w = LoadGroup<T>(row, G, &sw, &c);
-    const __m256i wu = kSignedW ? _mm256_abs_epi8(w) : w;
+    float sw[R], c[R];
+    __m256i w[R];
+    for (int r = 0; r < R; ++r) {
+      _mm_prefetch(PrefetchTarget<R>(rows, row_bytes, r) + G * kGroupBytes<T>, _MM_HINT_T0);
+      w[r] = LoadGroup<T>(rows + r * row_bytes, G, &sw[r], &c[r]);
+    }
     for (int k = 0; k < NT; ++k) {
-      const int64_t ag = (t0 + k) * groups + G;
-      const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + ag * 32));
-      const __m256i pairs = PairProducts<kSignedW>(wu, w, qv);
-      acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones)), _mm256_set1_ps(sw * a.d[ag]), acc[k]);
-      off[k] += c * a.s[ag];
+      const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q0 + k * a.cols + G * 32));
+      const float da = d0[k * groups + G], sa = s0[k * groups + G];
+      for (int r = 0; r < R; ++r) {
+        const __m256i pairs = PairProducts<kSignedW>(kSignedW ? _mm256_abs_epi8(w[r]) : w[r], w[r], qv);
+        acc[r * NT + k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones)), _mm256_set1_ps(sw[r] * da),
+                                          acc[r * NT + k]);
+        if constexpr (!kSignedW) off[r * NT + k] += c[r] * sa;
+      }
     }
   }
-  for (int k = 0; k < NT; ++k) {
-    __m128 v = _mm_add_ps(_mm256_castps256_ps128(acc[k]), _mm256_extractf128_ps(acc[k], 1));
+  for (int i = 0; i < R * NT; ++i) {
+    __m128 v = _mm_add_ps(_mm256_castps256_ps128(acc[i]), _mm256_extractf128_ps(acc[i], 1));
     v = _mm_add_ps(v, _mm_movehl_ps(v, v));
-    out[k] = _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v))) - off[k];
+    out[i] = _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v))) - off[i];
   }
 }
 
-using RowDotsFn = void (*)(const uint8_t*, const QuantizedActs&, int64_t, float*);
+using RowDotsFn = void (*)(const uint8_t*, size_t, const QuantizedActs&, int64_t, float*);
+// [tokens][0 for one row, 1 for kRowsPerDot[tokens] rows]
 template <BlockType T>
-constexpr RowDotsFn kRowDotsMaddubs[kTokens + 1] = {nullptr, RowDotsMaddubs<T, 1>, RowDotsMaddubs<T, 2>,
-                                                    RowDotsMaddubs<T, 3>, RowDotsMaddubs<T, 4>};
-RowDotsFn RowDotsFor(BlockType t, int nt) {
-  return t == BlockType::kQ8_0   ? kRowDotsMaddubs<BlockType::kQ8_0>[nt]
-         : t == BlockType::kQ4_0 ? kRowDotsMaddubs<BlockType::kQ4_0>[nt] : kRowDotsMaddubs<BlockType::kQ4_K>[nt];
+constexpr RowDotsFn kRowDotsMaddubs[kTokens + 1][2] = {
+    {nullptr, nullptr},
+    {RowDotsMaddubs<T, 1, 1>, RowDotsMaddubs<T, 1, kRowsPerDot[1]>},
+    {RowDotsMaddubs<T, 2, 1>, RowDotsMaddubs<T, 2, kRowsPerDot[2]>},
+    {RowDotsMaddubs<T, 3, 1>, RowDotsMaddubs<T, 3, kRowsPerDot[3]>},
+    {RowDotsMaddubs<T, 4, 1>, RowDotsMaddubs<T, 4, kRowsPerDot[4]>}};
+RowDotsFn RowDotsFor(BlockType t, int nt, int many) {
+  return t == BlockType::kQ8_0   ? kRowDotsMaddubs<BlockType::kQ8_0>[nt][many]
+         : t == BlockType::kQ4_0 ? kRowDotsMaddubs<BlockType::kQ4_0>[nt][many]
+                                 : kRowDotsMaddubs<BlockType::kQ4_K>[nt][many];
 }
 #endif
 
@@ -703,11 +724,11 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const SpreadActs& sp, co
   // extra streams only cost (measured on the 7B gate/up shape: 36 vs 30 GB/s).
   const bool lone_q8 = w.blocks == BlockType::kQ8_0 && a.cols * 3 <= 32 * 1024;
 #endif
-  // out[r * nt + k] for rows [row, row + nr), nr being 1 or kRowsPerDot[nt] on AVX3_DL.
+  // out[r * nt + k] for rows [row, row + nr), nr being 1 or kRowsPerDot[nt] on x86.
   auto dots = [&](int64_t row, int nr, int64_t t0, int nt) {
     const uint8_t* p = base + row * row_bytes;
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2 && HWY_TARGET != HWY_AVX3_DL
-    return RowDotsFor(w.blocks, nt)(p, a, t0, out);  // nr is 1 here
+    return RowDotsFor(w.blocks, nt, nr > 1 ? 1 : 0)(p, row_bytes, a, t0, out);
 #else
 #if HWY_TARGET == HWY_AVX3_DL
     const int many = nr > 1 ? 1 : 0;
@@ -724,6 +745,8 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const SpreadActs& sp, co
       const int nt = static_cast<int>(std::min<int64_t>(kTokens, a.n - t0));
 #if HWY_TARGET == HWY_AVX3_DL
       const int group = spread && !lone_q8 ? kRowsPerDot[nt] : 1;
+#elif HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+      const int group = kRowsPerDot[nt];
 #else
       const int group = 1;
 #endif
