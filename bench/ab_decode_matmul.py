@@ -33,12 +33,13 @@ def main():
             print(f"round {r + 1} {name}: {header}", flush=True)
             for key, v in rows.items():
                 samples.setdefault(key, {"old": [], "new": []})[name].append(v)
-    print("| format | shape | new/old M=1 time | old M=1 GB/s | new M=1 GB/s | old M=8/M=1 | new M=8/M=1 |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| format | shape | new/old M=1 time | new/old M=8 time | old M=1 GB/s | new M=1 GB/s | old M=8/M=1 | new M=8/M=1 |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     for (fmt, shape), s in samples.items():
         ratio = statistics.median(n["m1_ms"] / o["m1_ms"] for o, n in zip(s["old"], s["new"]))
+        ratio8 = statistics.median(n["m1_ms"] * n["m8"] / (o["m1_ms"] * o["m8"]) for o, n in zip(s["old"], s["new"]))
         med = lambda side, f: statistics.median(v[f] for v in s[side])
-        print(f"| {fmt} | {shape} | {ratio:.2f} | {med('old', 'gbs'):.1f} | {med('new', 'gbs'):.1f} | "
+        print(f"| {fmt} | {shape} | {ratio:.2f} | {ratio8:.2f} | {med('old', 'gbs'):.1f} | {med('new', 'gbs'):.1f} | "
               f"{med('old', 'm8'):.2f} | {med('new', 'm8'):.2f} |")
 
 
