@@ -10,6 +10,7 @@
 #include "hwy/highway.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
@@ -428,6 +429,87 @@ HWY_INLINE __m256i LoadGroup(const uint8_t* row, int64_t G, float* sw, float* c)
   return _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(b), _mm_srli_epi16(b, 4), 1), nib);
 }
 
+#if HWY_TARGET <= HWY_AVX3
+// AVX-512 packing: one zmm holds 16 bytes (4 dwords) of each of four rows, lane L holding
+// row 4L + j for the j-th of four such registers, so a 4x4 dword transpose inside the
+// 128-bit lanes yields each dword of all 16 rows in row order. Per 16 rows and 32 values
+// that is 8 loads into lanes, 16 shuffles and one gather of the f16 scales, where the
+// ymm path below spent 16 group loads with scalar scale converts and 48 shuffles: at
+// M=8, packing took two thirds of a decode-step matmul.
+
+// Lane L: 16 bytes at p + (4L) * row_bytes.
+HWY_INLINE __m512i LoadLanes(const uint8_t* p, size_t row_bytes) {
+  __m512i v = _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  for (int lane = 1; lane < 4; ++lane)
+    v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 4 * lane * row_bytes)), lane);
+  return v;
+}
+
+// in[j] lane L holds dwords 0..3 of row 4L + j; out + s * kTileRows * 4 gets dword s of rows 0..15.
+HWY_INLINE void StoreTransposed4x4Lanes(const __m512i* in, uint8_t* out) {
+  const __m512i t0 = _mm512_unpacklo_epi32(in[0], in[1]), t1 = _mm512_unpackhi_epi32(in[0], in[1]);
+  const __m512i t2 = _mm512_unpacklo_epi32(in[2], in[3]), t3 = _mm512_unpackhi_epi32(in[2], in[3]);
+  _mm512_storeu_si512(out, _mm512_unpacklo_epi64(t0, t2));
+  _mm512_storeu_si512(out + kTileRows * 4, _mm512_unpackhi_epi64(t0, t2));
+  _mm512_storeu_si512(out + 2 * kTileRows * 4, _mm512_unpacklo_epi64(t1, t3));
+  _mm512_storeu_si512(out + 3 * kTileRows * 4, _mm512_unpackhi_epi64(t1, t3));
+}
+
+// Group G of rows j, j + 4, j + 8, j + 12 (lanes 0..3) as operand bytes: values 0..15 to
+// *lo, 16..31 to *hi.
+template <BlockType T>
+HWY_INLINE void LoadGroupLanes(const uint8_t* rows_j, size_t row_bytes, int64_t G, __m512i* lo, __m512i* hi) {
+  const __m512i nib = _mm512_set1_epi8(15);
+  if constexpr (T == BlockType::kQ8_0) {
+    const uint8_t* p = rows_j + G * kGroupBytes<T> + 2;
+    const __m512i flip = _mm512_set1_epi8(static_cast<char>(kQ8Unsigned ? 0x80 : 0));
+    *lo = _mm512_xor_si512(LoadLanes(p, row_bytes), flip);
+    *hi = _mm512_xor_si512(LoadLanes(p + 16, row_bytes), flip);
+  } else if constexpr (T == BlockType::kQ4_0) {
+    const __m512i raw = LoadLanes(rows_j + G * kGroupBytes<T> + 2, row_bytes);
+    *lo = _mm512_and_si512(raw, nib);
+    *hi = _mm512_and_si512(_mm512_srli_epi16(raw, 4), nib);
+  } else {
+    // Sub-block j of a 256-value block: the low or high nibbles of 32 bytes.
+    const int j = static_cast<int>(G % 8);
+    const uint8_t* p = rows_j + (G / 8) * sizeof(BlockQ4_K) + offsetof(BlockQ4_K, qs) + 32 * (j / 2);
+    const int shift = j % 2 ? 4 : 0;
+    *lo = _mm512_and_si512(_mm512_srli_epi16(LoadLanes(p, row_bytes), shift), nib);
+    *hi = _mm512_and_si512(_mm512_srli_epi16(LoadLanes(p + 16, row_bytes), shift), nib);
+  }
+}
+
+#endif
+
+// Group G of the 16 rows at base into the tile, in dot-product order.
+template <BlockType T>
+HWY_INLINE void PackGroup(const uint8_t* base, size_t row_bytes, int64_t G, PackedTile* tile) {
+  uint8_t* dst = tile->u.data() + G * 8 * kTileRows * 4;
+  float* sw = &tile->sw[G * kTileRows];
+  float* c = &tile->c[G * kTileRows];
+#if HWY_TARGET <= HWY_AVX3
+  __m512i lo[4], hi[4];
+  for (int j = 0; j < 4; ++j) LoadGroupLanes<T>(base + j * row_bytes, row_bytes, G, &lo[j], &hi[j]);
+  StoreTransposed4x4Lanes(lo, dst);
+  StoreTransposed4x4Lanes(hi, dst + 4 * kTileRows * 4);
+  if constexpr (T != BlockType::kQ4_K) {
+    // The low half of the dword at each row's group is its f16 scale.
+    const __m512i rows = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                            _mm512_set1_epi32(static_cast<int>(row_bytes)));
+    const __m512 scales = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_i32gather_epi32(rows, base + G * kGroupBytes<T>, 1)));
+    _mm512_storeu_ps(sw, scales);
+    _mm512_storeu_ps(c, _mm512_mul_ps(scales, _mm512_set1_ps(T == BlockType::kQ4_0 ? 8.0f : kQ8Offset)));
+    return;
+  }
+  for (int i = 0; i < kTileRows; ++i) LoadGroup<T>(base + i * row_bytes, G, &sw[i], &c[i]);
+#else
+  __m256i r[kTileRows];
+  for (int i = 0; i < kTileRows; ++i) r[i] = LoadGroup<T>(base + i * row_bytes, G, &sw[i], &c[i]);
+  StoreTransposed8x8(r, dst);
+  StoreTransposed8x8(r + 8, dst + 32);
+#endif
+}
+
 template <BlockType T>
 void PackFullTile(const Matrix& w, int64_t r0, PackedTile* tile) {
   const int64_t groups = w.cols / 32;
@@ -437,17 +519,12 @@ void PackFullTile(const Matrix& w, int64_t r0, PackedTile* tile) {
   tile->c.resize(static_cast<size_t>(groups * kTileRows));
   const uint8_t* base = static_cast<const uint8_t*>(w.data) + r0 * row_bytes;
   for (int64_t G = 0; G < groups; ++G) {
-    __m256i r[kTileRows];
-    for (int i = 0; i < kTileRows; ++i) {
-      // Sixteen rows are read side by side, 18-144 bytes at a time: too many short streams
-      // for the hardware prefetcher, which left packing stalled on memory (6x the multiply).
+    // Sixteen rows are read side by side, 18-144 bytes at a time: too many short streams
+    // for the hardware prefetcher, which left packing stalled on memory (6x the multiply).
+    for (int i = 0; i < kTileRows; ++i)
       _mm_prefetch(reinterpret_cast<const char*>(base + i * row_bytes + G * kGroupBytes<T>) + kPackPrefetchBytes,
                    _MM_HINT_T0);
-      r[i] = LoadGroup<T>(base + i * row_bytes, G, &tile->sw[G * kTileRows + i], &tile->c[G * kTileRows + i]);
-    }
-    uint8_t* dst = tile->u.data() + G * 8 * kTileRows * 4;
-    StoreTransposed8x8(r, dst);
-    StoreTransposed8x8(r + 8, dst + 32);
+    PackGroup<T>(base, row_bytes, G, tile);
   }
 }
 
