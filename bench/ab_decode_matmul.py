@@ -15,8 +15,9 @@ def run(binary, args):
     rows, header = {}, out.splitlines()[0]
     for line in out.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) == 8 and cells[0].startswith("q"):
-            rows[(cells[0], cells[1])] = {"m1_ms": float(cells[2]), "gbs": float(cells[3]), "m8": float(cells[7])}
+        if len(cells) == 9 and cells[0].startswith("q"):
+            rows[(cells[0], cells[1])] = {"m1_ms": float(cells[2]), "gbs": float(cells[3]), "m6": float(cells[7]),
+                                          "m8": float(cells[8])}
     return header, rows
 
 
@@ -33,13 +34,15 @@ def main():
             print(f"round {r + 1} {name}: {header}", flush=True)
             for key, v in rows.items():
                 samples.setdefault(key, {"old": [], "new": []})[name].append(v)
-    print("| format | shape | new/old M=1 time | new/old M=8 time | old M=1 GB/s | new M=1 GB/s | old M=8/M=1 | new M=8/M=1 |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print("| format | shape | new/old M=1 time | new/old M=6 time | new/old M=8 time | old M=1 GB/s | new M=1 GB/s "
+          "| old M=8/M=1 | new M=8/M=1 |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for (fmt, shape), s in samples.items():
         ratio = statistics.median(n["m1_ms"] / o["m1_ms"] for o, n in zip(s["old"], s["new"]))
-        ratio8 = statistics.median(n["m1_ms"] * n["m8"] / (o["m1_ms"] * o["m8"]) for o, n in zip(s["old"], s["new"]))
+        ratio6, ratio8 = (statistics.median(n["m1_ms"] * n[m] / (o["m1_ms"] * o[m]) for o, n in zip(s["old"], s["new"]))
+                          for m in ("m6", "m8"))
         med = lambda side, f: statistics.median(v[f] for v in s[side])
-        print(f"| {fmt} | {shape} | {ratio:.2f} | {ratio8:.2f} | {med('old', 'gbs'):.1f} | {med('new', 'gbs'):.1f} | "
+        print(f"| {fmt} | {shape} | {ratio:.2f} | {ratio6:.2f} | {ratio8:.2f} | {med('old', 'gbs'):.1f} | {med('new', 'gbs'):.1f} | "
               f"{med('old', 'm8'):.2f} | {med('new', 'm8'):.2f} |")
 
 

@@ -2,6 +2,7 @@
 // continuous-batching step (M=2, 4, 8) per quantized format, with the weight bytes moved per
 // second beside the machine's measured streaming bandwidth, and each batch's time over the
 // one-token time (a step that reads the weights once should cost little more than M=1).
+// M=6 shows the batches between the decode dots' 4-token blocks and the 8-token GEMM.
 //   bench_decode_matmul [--threads N] [--reps N] [--formats q4_0,q8_0,q4_k] [--shapes attn,up,down,head]
 //                       [--clock wall|cpu]
 // Matrices rotate over copies that together exceed the last-level cache, as a decode that
@@ -33,7 +34,7 @@ struct Format {
   BlockType type;
 };
 constexpr Format kFormats[] = {{"q4_0", BlockType::kQ4_0}, {"q8_0", BlockType::kQ8_0}, {"q4_k", BlockType::kQ4_K}};
-constexpr int kBatches[] = {1, 2, 4, 8};
+constexpr int kBatches[] = {1, 2, 4, 6, 8};
 
 // Copies of one matrix filling at least this much memory: beyond any last-level cache.
 constexpr size_t kStreamBytes = size_t{1} << 30;
@@ -115,7 +116,7 @@ int Main(int argc, char** argv) {
   const bool cpu = clock == "cpu";
   std::printf("# %s, %d threads, streaming bandwidth %.1f GB/s, median of %d, %s time\n", ActiveIsa().c_str(), threads,
               bandwidth, reps, clock.c_str());
-  std::printf("| format | shape | M=1 ms | M=1 GB/s | %% of bandwidth | M=2/M=1 | M=4/M=1 | M=8/M=1 |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+  std::printf("| format | shape | M=1 ms | M=1 GB/s | %% of bandwidth | M=2/M=1 | M=4/M=1 | M=6/M=1 | M=8/M=1 |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const Format& f : kFormats) {
     if (!Listed(formats, f.name)) continue;
     for (const Shape& s : kShapes) {
@@ -126,9 +127,9 @@ int Main(int argc, char** argv) {
       double secs[std::size(kBatches)];
       for (size_t b = 0; b < std::size(kBatches); ++b) secs[b] = Time(w, f.type, s, kBatches[b], reps, cpu, pool, &next);
       const double gbs = w.matrix_bytes / secs[0] / 1e9;
-      std::printf("| %s | %lldx%lld | %.2f | %.1f | %.0f | %.2f | %.2f | %.2f |\n", f.name, static_cast<long long>(s.rows),
+      std::printf("| %s | %lldx%lld | %.2f | %.1f | %.0f | %.2f | %.2f | %.2f | %.2f |\n", f.name, static_cast<long long>(s.rows),
                   static_cast<long long>(s.cols), secs[0] * 1e3, gbs, 100 * gbs / bandwidth, secs[1] / secs[0],
-                  secs[2] / secs[0], secs[3] / secs[0]);
+                  secs[2] / secs[0], secs[3] / secs[0], secs[4] / secs[0]);
       std::fflush(stdout);
     }
   }
