@@ -46,8 +46,6 @@ inline float ScaleToF32(uint16_t h) {
 
 // Tokens sharing one unpacked weight block.
 constexpr int kTokens = 4;
-// From this many tokens on, AVX2 and better pack weight tiles once per call (GemmRows).
-constexpr int64_t kGemmMinTokens = 8;
 
 // One weight block as groups of 32.
 struct Groups {
@@ -118,6 +116,13 @@ HWY_BEFORE_NAMESPACE();
 namespace hm::kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
+
+// From this many tokens on, AVX2 and better pack weight tiles once per call (GemmRows)
+// rather than run the decode dots in blocks of kTokens, which pass over the weights twice
+// from five tokens. With VNNI, and for Q4_K (whose dots cost the most per token), packing
+// wins from five: bench_decode_matmul's M=6 took 0.73-0.91 of the dots' CPU time. AVX2's
+// Q4_0 and Q8_0 dots stay ahead up to seven (packed, M=6 took 1.03-1.18 of their time).
+HWY_INLINE int64_t GemmMinTokens(BlockType t) { return HWY_TARGET == HWY_AVX3_DL || t == BlockType::kQ4_K ? 5 : 8; }
 
 // sum(u[i] * q[i]) over 32 int8 values.
 HWY_INLINE int32_t Dot32(const int8_t* u, const int8_t* q) {
@@ -788,7 +793,7 @@ int64_t Int8Loop(int64_t iterations, int32_t* sink) {
 void QuantRows(const Matrix& w, const QuantizedActs& a, const SpreadActs& sp, const float* bias, float* y,
                int64_t r0, int64_t r1) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
-  if (a.n >= kGemmMinTokens) return GemmRows(w, a, bias, y, r0, r1);
+  if (a.n >= GemmMinTokens(w.blocks)) return GemmRows(w, a, bias, y, r0, r1);
 #endif
   const size_t row_bytes = RowBytes(w.blocks, w.cols);
   const uint8_t* base = static_cast<const uint8_t*>(w.data);
@@ -846,11 +851,11 @@ void QuantMatMulRows(const Matrix& w, const QuantizedActs& a, const float* bias,
 #if HWY_TARGET == HWY_AVX3_DL
   // The decode dots step 64 values: Q8_0 / Q4_0 rows need an even number of blocks (Q4_K
   // always has one); other rows take the portable dots.
-  if (a.n < kGemmMinTokens && (a.cols / 32) % 2 == 0)
+  if (a.n < GemmMinTokens(w.blocks) && (a.cols / 32) % 2 == 0)
     sp = Spread(a, w.blocks == BlockType::kQ8_0 ? 128.0f : w.blocks == BlockType::kQ4_0 ? 8.0f : 1.0f);
 #endif
   // Whole 64-row super tiles per chunk for the GEMM path, 16-row tiles for the dots.
-  pool.ParallelFor(w.rows, a.n >= kGemmMinTokens ? 64 : 16,
+  pool.ParallelFor(w.rows, a.n >= GemmMinTokens(w.blocks) ? 64 : 16,
                    [&](int64_t r0, int64_t r1) { QuantRows(w, a, sp, bias, y, r0, r1); });
 }
 
