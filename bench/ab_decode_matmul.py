@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Old vs new kernels on a shared machine: runs two bench_decode_matmul binaries alternately
 (A B A B ...) under nice and prints, per format and shape, the median over rounds of the new
-build's M=1 time over the old one's and of each build's M=8/M=1 ratio. Alternating rounds
+build's time over the old one's at each batch size M, and of each build's M=8/M=1 ratio. Alternating rounds
 expose both builds to the same background load, so the ratios mean more than either figure.
   bench/ab_decode_matmul.py OLD_BINARY NEW_BINARY [ROUNDS] [-- bench args...]
 The environment (HULUMED_ISA, for one) passes through."""
@@ -10,14 +10,18 @@ import subprocess
 import sys
 
 
+BATCHES = (1, 2, 4, 6, 8)  # bench_decode_matmul's columns: M=1 ms, then M=b/M=1 ratios
+
+
 def run(binary, args):
     out = subprocess.run(["nice", "-n", "19", binary, *args], check=True, capture_output=True, text=True).stdout
     rows, header = {}, out.splitlines()[0]
     for line in out.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) == 9 and cells[0].startswith("q"):
-            rows[(cells[0], cells[1])] = {"m1_ms": float(cells[2]), "gbs": float(cells[3]), "m6": float(cells[7]),
-                                          "m8": float(cells[8])}
+        if len(cells) == 4 + len(BATCHES) and cells[0].startswith("q"):
+            m1 = float(cells[2])
+            times = {1: m1, **{b: m1 * float(r) for b, r in zip(BATCHES[1:], cells[5:])}}
+            rows[(cells[0], cells[1])] = {"times": times, "gbs": float(cells[3])}
     return header, rows
 
 
@@ -34,16 +38,16 @@ def main():
             print(f"round {r + 1} {name}: {header}", flush=True)
             for key, v in rows.items():
                 samples.setdefault(key, {"old": [], "new": []})[name].append(v)
-    print("| format | shape | new/old M=1 time | new/old M=6 time | new/old M=8 time | old M=1 GB/s | new M=1 GB/s "
-          "| old M=8/M=1 | new M=8/M=1 |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| format | shape | " + " | ".join(f"new/old M={b}" for b in BATCHES) +
+          " | old M=1 GB/s | new M=1 GB/s | old M=8/M=1 | new M=8/M=1 |")
+    print("|---|---|" + "---:|" * (len(BATCHES) + 4))
     for (fmt, shape), s in samples.items():
-        ratio = statistics.median(n["m1_ms"] / o["m1_ms"] for o, n in zip(s["old"], s["new"]))
-        ratio6, ratio8 = (statistics.median(n["m1_ms"] * n[m] / (o["m1_ms"] * o[m]) for o, n in zip(s["old"], s["new"]))
-                          for m in ("m6", "m8"))
-        med = lambda side, f: statistics.median(v[f] for v in s[side])
-        print(f"| {fmt} | {shape} | {ratio:.2f} | {ratio6:.2f} | {ratio8:.2f} | {med('old', 'gbs'):.1f} | {med('new', 'gbs'):.1f} | "
-              f"{med('old', 'm8'):.2f} | {med('new', 'm8'):.2f} |")
+        pairs = list(zip(s["old"], s["new"]))
+        ratios = [statistics.median(n["times"][b] / o["times"][b] for o, n in pairs) for b in BATCHES]
+        gbs = [statistics.median(v["gbs"] for v in s[side]) for side in ("old", "new")]
+        m8 = [statistics.median(v["times"][8] / v["times"][1] for v in s[side]) for side in ("old", "new")]
+        print(f"| {fmt} | {shape} | " + " | ".join(f"{r:.2f}" for r in ratios) +
+              f" | {gbs[0]:.1f} | {gbs[1]:.1f} | {m8[0]:.2f} | {m8[1]:.2f} |")
 
 
 if __name__ == "__main__":
