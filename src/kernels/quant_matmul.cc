@@ -372,119 +372,118 @@ struct PackedTile {
   std::vector<float> c;    // [groups][kTileRows]
 };
 
-// The common case of PackTile in registers: 16 full rows. Each group's 32 bytes per row are
-// one ymm (8 dwords), and an 8x8 dword transpose per 8 rows turns them into dot-product
-// order. The scalar path spent more time here than GemmTile spent multiplying.
+// The common case of PackTile in registers: 16 full rows (PackGroup below). The scalar path
+// spent more time here than GemmTile spent multiplying.
 constexpr int64_t kPackPrefetchBytes = 512;
-
-// Dword s of rows r[0..7] to dst + s * kTileRows * 4.
-HWY_INLINE void StoreTransposed8x8(const __m256i* r, uint8_t* dst) {
-  __m256i t[8], u[8];
-  for (int j = 0; j < 8; j += 2) {
-    t[j] = _mm256_unpacklo_epi32(r[j], r[j + 1]);
-    t[j + 1] = _mm256_unpackhi_epi32(r[j], r[j + 1]);
-  }
-  for (int j = 0; j < 8; j += 4) {
-    u[j] = _mm256_unpacklo_epi64(t[j], t[j + 2]);
-    u[j + 1] = _mm256_unpackhi_epi64(t[j], t[j + 2]);
-    u[j + 2] = _mm256_unpacklo_epi64(t[j + 1], t[j + 3]);
-    u[j + 3] = _mm256_unpackhi_epi64(t[j + 1], t[j + 3]);
-  }
-  // u[s] (s < 4) holds dword s (low 128 bits) and s + 4 (high) of rows 0-3; u[s + 4] of rows 4-7.
-  for (int s = 0; s < 4; ++s) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + s * kTileRows * 4), _mm256_permute2x128_si256(u[s], u[s + 4], 0x20));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + (s + 4) * kTileRows * 4), _mm256_permute2x128_si256(u[s], u[s + 4], 0x31));
-  }
-}
 
 // Bytes of one 32-value group in a row of T blocks.
 template <BlockType T>
 constexpr int64_t kGroupBytes = static_cast<int64_t>(
     T == BlockType::kQ4_K ? sizeof(BlockQ4_K) / 8 : T == BlockType::kQ4_0 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0));
 
-// Group G (32 values) of a row as the tile holds it: 32 operand bytes, with its scale and
-// offset (w = sw * u - c) stored to *sw and *c. Scales convert with F16C: ScaleToF32's sign
-// branch is a coin toss on Q4_0 (whose scale takes the sign of the block's peak), which
-// held one-token dots to a third of their speed.
+// The scale and offset (w = sw * u - c) of group G (32 values) of a row. Scales convert
+// with F16C: ScaleToF32's sign branch is a coin toss on Q4_0 (whose scale takes the sign of
+// the block's peak), which held one-token dots to a third of their speed.
+template <BlockType T>
+HWY_INLINE void GroupScale(const uint8_t* row, int64_t G, float* sw, float* c) {
+  if constexpr (T == BlockType::kQ4_K) {
+    const auto* b = reinterpret_cast<const BlockQ4_K*>(row) + G / 8;
+    uint8_t sc, m;
+    Q4KScaleMin(b->scales, static_cast<int>(G % 8), &sc, &m);
+    *sw = _cvtsh_ss(b->d) * sc;
+    *c = _cvtsh_ss(b->dmin) * m;
+  } else {
+    uint16_t h;
+    std::memcpy(&h, row + G * kGroupBytes<T>, 2);  // f16 scale, then values
+    *sw = _cvtsh_ss(h);
+    *c = (T == BlockType::kQ8_0 ? kQ8Offset : 8.0f) * *sw;
+  }
+}
+
+// Group G of a row as the tile holds it: 32 operand bytes, with its scale and offset.
 template <BlockType T>
 HWY_INLINE __m256i LoadGroup(const uint8_t* row, int64_t G, float* sw, float* c) {
+  GroupScale<T>(row, G, sw, c);
   const __m256i nib = _mm256_set1_epi8(15);
   if constexpr (T == BlockType::kQ4_K) {
     // Sub-block j of a 256-value block: the low or high nibbles of 32 bytes.
     const auto* b = reinterpret_cast<const BlockQ4_K*>(row) + G / 8;
     const int j = static_cast<int>(G % 8);
-    uint8_t sc, m;
-    Q4KScaleMin(b->scales, j, &sc, &m);
-    *sw = _cvtsh_ss(b->d) * sc;
-    *c = _cvtsh_ss(b->dmin) * m;
     const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs + 32 * (j / 2)));
     return _mm256_and_si256(j % 2 ? _mm256_srli_epi16(qs, 4) : qs, nib);
   }
-  const uint8_t* blk = row + G * kGroupBytes<T>;  // f16 scale, then values
-  uint16_t h;
-  std::memcpy(&h, blk, 2);
-  *sw = _cvtsh_ss(h);
+  const uint8_t* blk = row + G * kGroupBytes<T> + 2;
   if constexpr (T == BlockType::kQ8_0) {
-    *c = kQ8Offset * *sw;
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2));
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk));
     return kQ8Unsigned ? _mm256_xor_si256(v, _mm256_set1_epi8(static_cast<char>(0x80))) : v;
   }
-  *c = 8.0f * *sw;
-  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + 2));
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk));
   return _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(b), _mm_srli_epi16(b, 4), 1), nib);
 }
 
+// Tile packing: a vector holds 16 bytes (4 dwords) of each of four (AVX-512) or two (AVX2)
+// rows, its 128-bit block L holding row 4L + j for the j-th of four such vectors, so a 4x4
+// dword transpose inside the blocks yields each dword of 16 or 8 rows in row order. Per 16
+// rows and 32 values that is 16 row loads and 16-32 shuffles, where transposing whole
+// 32-byte groups took 16 group loads and 48 shuffles (AVX-512 also gathers the f16 scales
+// instead of converting them one by one): at M=8, packing was most of a decode step's matmul.
+using PackD = hn::ScalableTag<uint8_t>;
+constexpr int kPackBlocks = HWY_TARGET <= HWY_AVX3 ? 4 : 2;  // 128-bit blocks per vector
+
+// Block L: 16 bytes at p + 4L * row_bytes.
+HWY_INLINE hn::Vec<PackD> LoadRowBlocks(const uint8_t* p, size_t row_bytes) {
+  auto load = [&](int lane) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 4 * lane * row_bytes)); };
 #if HWY_TARGET <= HWY_AVX3
-// AVX-512 packing: one zmm holds 16 bytes (4 dwords) of each of four rows, lane L holding
-// row 4L + j for the j-th of four such registers, so a 4x4 dword transpose inside the
-// 128-bit lanes yields each dword of all 16 rows in row order. Per 16 rows and 32 values
-// that is 8 loads into lanes, 16 shuffles and one gather of the f16 scales, where the
-// ymm path below spent 16 group loads with scalar scale converts and 48 shuffles: at
-// M=8, packing took two thirds of a decode-step matmul.
-
-// Lane L: 16 bytes at p + (4L) * row_bytes.
-HWY_INLINE __m512i LoadLanes(const uint8_t* p, size_t row_bytes) {
-  __m512i v = _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-  for (int lane = 1; lane < 4; ++lane)
-    v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 4 * lane * row_bytes)), lane);
-  return v;
+  __m512i v = _mm512_castsi128_si512(load(0));
+  for (int lane = 1; lane < 4; ++lane) v = _mm512_inserti32x4(v, load(lane), lane);
+  return hn::Vec<PackD>{v};
+#else
+  return hn::Vec<PackD>{_mm256_inserti128_si256(_mm256_castsi128_si256(load(0)), load(1), 1)};
+#endif
 }
 
-// in[j] lane L holds dwords 0..3 of row 4L + j; out + s * kTileRows * 4 gets dword s of rows 0..15.
-HWY_INLINE void StoreTransposed4x4Lanes(const __m512i* in, uint8_t* out) {
-  const __m512i t0 = _mm512_unpacklo_epi32(in[0], in[1]), t1 = _mm512_unpackhi_epi32(in[0], in[1]);
-  const __m512i t2 = _mm512_unpacklo_epi32(in[2], in[3]), t3 = _mm512_unpackhi_epi32(in[2], in[3]);
-  _mm512_storeu_si512(out, _mm512_unpacklo_epi64(t0, t2));
-  _mm512_storeu_si512(out + kTileRows * 4, _mm512_unpackhi_epi64(t0, t2));
-  _mm512_storeu_si512(out + 2 * kTileRows * 4, _mm512_unpacklo_epi64(t1, t3));
-  _mm512_storeu_si512(out + 3 * kTileRows * 4, _mm512_unpackhi_epi64(t1, t3));
+// in[j] block L holds dwords 0..3 of row 4L + j; out + s * kTileRows * 4 gets dword s of
+// those 4 * kPackBlocks rows.
+HWY_INLINE void StoreTransposed4x4Blocks(const hn::Vec<PackD>* in, uint8_t* out) {
+  const hn::Repartition<uint32_t, PackD> d32;
+  const hn::Repartition<uint64_t, PackD> d64;
+  auto u32 = [&](hn::Vec<PackD> v) { return hn::BitCast(d32, v); };
+  const auto t0 = hn::BitCast(d64, hn::InterleaveLower(d32, u32(in[0]), u32(in[1])));  // dwords 0, 1
+  const auto t1 = hn::BitCast(d64, hn::InterleaveUpper(d32, u32(in[0]), u32(in[1])));  // dwords 2, 3
+  const auto t2 = hn::BitCast(d64, hn::InterleaveLower(d32, u32(in[2]), u32(in[3])));
+  const auto t3 = hn::BitCast(d64, hn::InterleaveUpper(d32, u32(in[2]), u32(in[3])));
+  hn::StoreU(hn::InterleaveLower(d64, t0, t2), d64, reinterpret_cast<uint64_t*>(out));
+  hn::StoreU(hn::InterleaveUpper(d64, t0, t2), d64, reinterpret_cast<uint64_t*>(out + kTileRows * 4));
+  hn::StoreU(hn::InterleaveLower(d64, t1, t3), d64, reinterpret_cast<uint64_t*>(out + 2 * kTileRows * 4));
+  hn::StoreU(hn::InterleaveUpper(d64, t1, t3), d64, reinterpret_cast<uint64_t*>(out + 3 * kTileRows * 4));
 }
 
-// Group G of rows j, j + 4, j + 8, j + 12 (lanes 0..3) as operand bytes: values 0..15 to
-// *lo, 16..31 to *hi.
+// Group G of rows j + 4L (block L) as operand bytes: values 0..15 to *lo, 16..31 to *hi.
 template <BlockType T>
-HWY_INLINE void LoadGroupLanes(const uint8_t* rows_j, size_t row_bytes, int64_t G, __m512i* lo, __m512i* hi) {
-  const __m512i nib = _mm512_set1_epi8(15);
+HWY_INLINE void LoadGroupBlocks(const uint8_t* rows_j, size_t row_bytes, int64_t G, hn::Vec<PackD>* lo,
+                                hn::Vec<PackD>* hi) {
+  const PackD d8;
+  const hn::Repartition<uint16_t, PackD> d16;
+  const auto nib = hn::Set(d8, 15);
+  auto high_nibbles = [&](hn::Vec<PackD> v) { return hn::And(hn::BitCast(d8, hn::ShiftRight<4>(hn::BitCast(d16, v))), nib); };
   if constexpr (T == BlockType::kQ8_0) {
     const uint8_t* p = rows_j + G * kGroupBytes<T> + 2;
-    const __m512i flip = _mm512_set1_epi8(static_cast<char>(kQ8Unsigned ? 0x80 : 0));
-    *lo = _mm512_xor_si512(LoadLanes(p, row_bytes), flip);
-    *hi = _mm512_xor_si512(LoadLanes(p + 16, row_bytes), flip);
+    const auto flip = hn::Set(d8, kQ8Unsigned ? 0x80 : 0);
+    *lo = hn::Xor(LoadRowBlocks(p, row_bytes), flip);
+    *hi = hn::Xor(LoadRowBlocks(p + 16, row_bytes), flip);
   } else if constexpr (T == BlockType::kQ4_0) {
-    const __m512i raw = LoadLanes(rows_j + G * kGroupBytes<T> + 2, row_bytes);
-    *lo = _mm512_and_si512(raw, nib);
-    *hi = _mm512_and_si512(_mm512_srli_epi16(raw, 4), nib);
+    const auto raw = LoadRowBlocks(rows_j + G * kGroupBytes<T> + 2, row_bytes);
+    *lo = hn::And(raw, nib);
+    *hi = high_nibbles(raw);
   } else {
     // Sub-block j of a 256-value block: the low or high nibbles of 32 bytes.
     const int j = static_cast<int>(G % 8);
     const uint8_t* p = rows_j + (G / 8) * sizeof(BlockQ4_K) + offsetof(BlockQ4_K, qs) + 32 * (j / 2);
-    const int shift = j % 2 ? 4 : 0;
-    *lo = _mm512_and_si512(_mm512_srli_epi16(LoadLanes(p, row_bytes), shift), nib);
-    *hi = _mm512_and_si512(_mm512_srli_epi16(LoadLanes(p + 16, row_bytes), shift), nib);
+    const auto a = LoadRowBlocks(p, row_bytes), b = LoadRowBlocks(p + 16, row_bytes);
+    *lo = j % 2 ? high_nibbles(a) : hn::And(a, nib);
+    *hi = j % 2 ? high_nibbles(b) : hn::And(b, nib);
   }
 }
-
-#endif
 
 // Group G of the 16 rows at base into the tile, in dot-product order.
 template <BlockType T>
@@ -492,11 +491,14 @@ HWY_INLINE void PackGroup(const uint8_t* base, size_t row_bytes, int64_t G, Pack
   uint8_t* dst = tile->u.data() + G * 8 * kTileRows * 4;
   float* sw = &tile->sw[G * kTileRows];
   float* c = &tile->c[G * kTileRows];
+  for (int set = 0; set < kTileRows / (4 * kPackBlocks); ++set) {
+    const uint8_t* rows = base + set * 4 * kPackBlocks * row_bytes;
+    hn::Vec<PackD> lo[4], hi[4];
+    for (int j = 0; j < 4; ++j) LoadGroupBlocks<T>(rows + j * row_bytes, row_bytes, G, &lo[j], &hi[j]);
+    StoreTransposed4x4Blocks(lo, dst + set * 16 * kPackBlocks);
+    StoreTransposed4x4Blocks(hi, dst + 4 * kTileRows * 4 + set * 16 * kPackBlocks);
+  }
 #if HWY_TARGET <= HWY_AVX3
-  __m512i lo[4], hi[4];
-  for (int j = 0; j < 4; ++j) LoadGroupLanes<T>(base + j * row_bytes, row_bytes, G, &lo[j], &hi[j]);
-  StoreTransposed4x4Lanes(lo, dst);
-  StoreTransposed4x4Lanes(hi, dst + 4 * kTileRows * 4);
   if constexpr (T != BlockType::kQ4_K) {
     // The low half of the dword at each row's group is its f16 scale.
     const __m512i rows = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
@@ -506,13 +508,8 @@ HWY_INLINE void PackGroup(const uint8_t* base, size_t row_bytes, int64_t G, Pack
     _mm512_storeu_ps(c, _mm512_mul_ps(scales, _mm512_set1_ps(T == BlockType::kQ4_0 ? 8.0f : kQ8Offset)));
     return;
   }
-  for (int i = 0; i < kTileRows; ++i) LoadGroup<T>(base + i * row_bytes, G, &sw[i], &c[i]);
-#else
-  __m256i r[kTileRows];
-  for (int i = 0; i < kTileRows; ++i) r[i] = LoadGroup<T>(base + i * row_bytes, G, &sw[i], &c[i]);
-  StoreTransposed8x8(r, dst);
-  StoreTransposed8x8(r + 8, dst + 32);
 #endif
+  for (int i = 0; i < kTileRows; ++i) GroupScale<T>(base + i * row_bytes, G, &sw[i], &c[i]);
 }
 
 template <BlockType T>
