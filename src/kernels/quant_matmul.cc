@@ -802,9 +802,10 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const SpreadActs& sp, co
   float out[kTokens * 4];
 #if HWY_TARGET == HWY_AVX3_DL
   const bool spread = !sp.d.empty();
-  // Grouped rows pay off everywhere except Q8_0 rows whose activations (3 bytes per value
-  // with their spreads) stay in L1: there one row already streams at the bandwidth roof and
-  // extra streams only cost (measured on the 7B gate/up shape: 36 vs 30 GB/s).
+  // Grouped rows pay off everywhere except one token against Q8_0 rows whose activations
+  // (3 bytes per value with their spreads) stay in L1: there one row already streams at the
+  // bandwidth roof and extra streams only cost (measured on the 7B gate/up shape: 36 vs 30
+  // GB/s). From two tokens on, grouped rows took 0.75-0.88 of the time (bench_decode_matmul).
   const bool lone_q8 = w.blocks == BlockType::kQ8_0 && a.cols * 3 <= 32 * 1024;
 #endif
   // out[r * nt + k] for rows [row, row + nr), nr being 1 or kDotRows on x86.
@@ -827,7 +828,7 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const SpreadActs& sp, co
     for (int64_t t0 = 0; t0 < a.n; t0 += kTokens) {
       const int nt = static_cast<int>(std::min<int64_t>(kTokens, a.n - t0));
 #if HWY_TARGET == HWY_AVX3_DL
-      const int group = spread && !lone_q8 ? kDotRows : 1;
+      const int group = spread && !(lone_q8 && nt == 1) ? kDotRows : 1;
 #elif HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
       const int group = kDotRows;
 #else
