@@ -187,7 +187,9 @@ TEST_P(KernelsOnEachIsa, QuantizedMatMulMatchesScalarReference) {
     // steps); 11008 is wide enough for the decode dots to group Q8_0 rows too.
     for (int64_t cols : {96, 256, 512, 1280, 11008}) {
       if (cols % BlockValues(bt) != 0) continue;
-      for (int64_t n : {1, 2, 3, 4, 9, 21}) {  // 9 and 21 take the tiled GEMM path where there is one
+      // 6 takes the tiled GEMM on VNNI and for Q4_K, two blocks of decode dots elsewhere; 9 and
+      // 21 take the GEMM where there is one.
+      for (int64_t n : {1, 2, 3, 4, 6, 9, 21}) {
         const int64_t rows = 37;
         auto x = Random(n * cols, 7);
         auto w = Random(rows * cols, 8, 0.05f);

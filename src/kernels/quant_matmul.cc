@@ -10,6 +10,7 @@
 #include "hwy/highway.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
@@ -45,8 +46,6 @@ inline float ScaleToF32(uint16_t h) {
 
 // Tokens sharing one unpacked weight block.
 constexpr int kTokens = 4;
-// From this many tokens on, AVX2 and better pack weight tiles once per call (GemmRows).
-constexpr int64_t kGemmMinTokens = 8;
 
 // One weight block as groups of 32.
 struct Groups {
@@ -118,6 +117,13 @@ namespace hm::kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+// From this many tokens on, AVX2 and better pack weight tiles once per call (GemmRows)
+// rather than run the decode dots in blocks of kTokens, which pass over the weights twice
+// from five tokens. With VNNI, and for Q4_K (whose dots cost the most per token), packing
+// wins from five: bench_decode_matmul's M=6 took 0.73-0.91 of the dots' CPU time. AVX2's
+// Q4_0 and Q8_0 dots stay ahead up to seven (packed, M=6 took 1.03-1.18 of their time).
+HWY_INLINE int64_t GemmMinTokens(BlockType t) { return HWY_TARGET == HWY_AVX3_DL || t == BlockType::kQ4_K ? 5 : 8; }
+
 // sum(u[i] * q[i]) over 32 int8 values.
 HWY_INLINE int32_t Dot32(const int8_t* u, const int8_t* q) {
   const hn::CappedTag<int16_t, 32> d16;
@@ -172,12 +178,8 @@ SpreadActs Spread(const QuantizedActs& a, float off) {
   return sp;
 }
 
-#if HWY_TARGET == HWY_AVX3_DL
-// Decode path for Q8_0 / Q4_0, whose offset is a fixed multiple of the scale (c = off * sw):
-// each block's contribution sw * (da * sum(u q) - off * s) is split over the 8 int32 lanes
-// its 32 values occupy in a vpdpbusd result as sw * (da * lane - off / 8 * s), with da and
-// off / 8 * s spread over those lanes once per call. A step is then one dpbusd, one
-// convert, two FMAs and a hardware f16 convert of both scales -- no scalar work per block.
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+// The decode dots (RowDotsSpread, RowDotsQ4K, RowDotsMaddubs) walk R rows side by side.
 constexpr int64_t kPrefetchBytes = 1024;
 
 // Where row r of a group of R rows prefetches: decode is a pure weight stream and the
@@ -190,6 +192,18 @@ HWY_INLINE const char* PrefetchTarget(const uint8_t* rows, size_t row_bytes, int
   return reinterpret_cast<const char*>(rows + (R > 1 ? (r + R) * row_bytes : kPrefetchBytes));
 }
 
+// Rows sharing activation loads in the decode dots, at every token count: with 3-4 tokens,
+// 4 rows instead of 2 took 0.68-0.97 of the M=4 time on VNNI (0.95-1.00 on AVX2, whose
+// accumulators then partly spill).
+constexpr int kDotRows = 4;
+#endif
+
+#if HWY_TARGET == HWY_AVX3_DL
+// Decode path for Q8_0 / Q4_0, whose offset is a fixed multiple of the scale (c = off * sw):
+// each block's contribution sw * (da * sum(u q) - off * s) is split over the 8 int32 lanes
+// its 32 values occupy in a vpdpbusd result as sw * (da * lane - off / 8 * s), with da and
+// off / 8 * s spread over those lanes once per call. A step is then one dpbusd, one
+// convert, two FMAs and a hardware f16 convert of both scales -- no scalar work per block.
 // The weights of one 64-value step (two Q8_0 / Q4_0 blocks) as vpdpbusd's unsigned operand,
 // plus their two scales, each covering the 8 lanes its block occupies.
 struct PairWeights {
@@ -321,24 +335,20 @@ HM_AVX3_DL_ATTR void RowDotsQ4K(const uint8_t* rows, size_t row_bytes, const Qua
     for (int k = 0; k < NT; ++k) out[r * NT + k] = _mm512_reduce_add_ps(acc[r][k]);
 }
 
-// Rows sharing activation loads, by tokens per call: more rows where fewer tokens leave
-// registers free.
-constexpr int kRowsPerDot[kTokens + 1] = {0, 4, 4, 2, 2};
-
 using RowDotsSpreadFn = void (*)(const uint8_t*, size_t, const QuantizedActs&, const SpreadActs&, int64_t, float*);
-// [tokens][0 for one row, 1 for kRowsPerDot[tokens] rows]
+// [tokens][0 for one row, 1 for kDotRows rows]
 template <BlockType T>
 constexpr RowDotsSpreadFn kRowDotsSpread[kTokens + 1][2] = {
     {nullptr, nullptr},
-    {RowDotsSpread<T, 1, 1>, RowDotsSpread<T, 1, kRowsPerDot[1]>},
-    {RowDotsSpread<T, 2, 1>, RowDotsSpread<T, 2, kRowsPerDot[2]>},
-    {RowDotsSpread<T, 3, 1>, RowDotsSpread<T, 3, kRowsPerDot[3]>},
-    {RowDotsSpread<T, 4, 1>, RowDotsSpread<T, 4, kRowsPerDot[4]>}};
+    {RowDotsSpread<T, 1, 1>, RowDotsSpread<T, 1, kDotRows>},
+    {RowDotsSpread<T, 2, 1>, RowDotsSpread<T, 2, kDotRows>},
+    {RowDotsSpread<T, 3, 1>, RowDotsSpread<T, 3, kDotRows>},
+    {RowDotsSpread<T, 4, 1>, RowDotsSpread<T, 4, kDotRows>}};
 constexpr RowDotsSpreadFn kRowDotsQ4K[kTokens + 1][2] = {{nullptr, nullptr},
-                                                         {RowDotsQ4K<1, 1>, RowDotsQ4K<1, kRowsPerDot[1]>},
-                                                         {RowDotsQ4K<2, 1>, RowDotsQ4K<2, kRowsPerDot[2]>},
-                                                         {RowDotsQ4K<3, 1>, RowDotsQ4K<3, kRowsPerDot[3]>},
-                                                         {RowDotsQ4K<4, 1>, RowDotsQ4K<4, kRowsPerDot[4]>}};
+                                                         {RowDotsQ4K<1, 1>, RowDotsQ4K<1, kDotRows>},
+                                                         {RowDotsQ4K<2, 1>, RowDotsQ4K<2, kDotRows>},
+                                                         {RowDotsQ4K<3, 1>, RowDotsQ4K<3, kDotRows>},
+                                                         {RowDotsQ4K<4, 1>, RowDotsQ4K<4, kDotRows>}};
 #endif
 
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
@@ -363,66 +373,144 @@ struct PackedTile {
   std::vector<float> c;    // [groups][kTileRows]
 };
 
-// The common case of PackTile in registers: 16 full rows. Each group's 32 bytes per row are
-// one ymm (8 dwords), and an 8x8 dword transpose per 8 rows turns them into dot-product
-// order. The scalar path spent more time here than GemmTile spent multiplying.
+// The common case of PackTile in registers: 16 full rows (PackGroup below). The scalar path
+// spent more time here than GemmTile spent multiplying.
 constexpr int64_t kPackPrefetchBytes = 512;
-
-// Dword s of rows r[0..7] to dst + s * kTileRows * 4.
-HWY_INLINE void StoreTransposed8x8(const __m256i* r, uint8_t* dst) {
-  __m256i t[8], u[8];
-  for (int j = 0; j < 8; j += 2) {
-    t[j] = _mm256_unpacklo_epi32(r[j], r[j + 1]);
-    t[j + 1] = _mm256_unpackhi_epi32(r[j], r[j + 1]);
-  }
-  for (int j = 0; j < 8; j += 4) {
-    u[j] = _mm256_unpacklo_epi64(t[j], t[j + 2]);
-    u[j + 1] = _mm256_unpackhi_epi64(t[j], t[j + 2]);
-    u[j + 2] = _mm256_unpacklo_epi64(t[j + 1], t[j + 3]);
-    u[j + 3] = _mm256_unpackhi_epi64(t[j + 1], t[j + 3]);
-  }
-  // u[s] (s < 4) holds dword s (low 128 bits) and s + 4 (high) of rows 0-3; u[s + 4] of rows 4-7.
-  for (int s = 0; s < 4; ++s) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + s * kTileRows * 4), _mm256_permute2x128_si256(u[s], u[s + 4], 0x20));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + (s + 4) * kTileRows * 4), _mm256_permute2x128_si256(u[s], u[s + 4], 0x31));
-  }
-}
 
 // Bytes of one 32-value group in a row of T blocks.
 template <BlockType T>
 constexpr int64_t kGroupBytes = static_cast<int64_t>(
     T == BlockType::kQ4_K ? sizeof(BlockQ4_K) / 8 : T == BlockType::kQ4_0 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0));
 
-// Group G (32 values) of a row as the tile holds it: 32 operand bytes, with its scale and
-// offset (w = sw * u - c) stored to *sw and *c. Scales convert with F16C: ScaleToF32's sign
-// branch is a coin toss on Q4_0 (whose scale takes the sign of the block's peak), which
-// held one-token dots to a third of their speed.
+// The scale and offset (w = sw * u - c) of group G (32 values) of a row. Scales convert
+// with F16C: ScaleToF32's sign branch is a coin toss on Q4_0 (whose scale takes the sign of
+// the block's peak), which held one-token dots to a third of their speed.
+template <BlockType T>
+HWY_INLINE void GroupScale(const uint8_t* row, int64_t G, float* sw, float* c) {
+  if constexpr (T == BlockType::kQ4_K) {
+    const auto* b = reinterpret_cast<const BlockQ4_K*>(row) + G / 8;
+    uint8_t sc, m;
+    Q4KScaleMin(b->scales, static_cast<int>(G % 8), &sc, &m);
+    *sw = _cvtsh_ss(b->d) * sc;
+    *c = _cvtsh_ss(b->dmin) * m;
+  } else {
+    uint16_t h;
+    std::memcpy(&h, row + G * kGroupBytes<T>, 2);  // f16 scale, then values
+    *sw = _cvtsh_ss(h);
+    *c = (T == BlockType::kQ8_0 ? kQ8Offset : 8.0f) * *sw;
+  }
+}
+
+// Group G of a row as the tile holds it: 32 operand bytes, with its scale and offset.
 template <BlockType T>
 HWY_INLINE __m256i LoadGroup(const uint8_t* row, int64_t G, float* sw, float* c) {
+  GroupScale<T>(row, G, sw, c);
   const __m256i nib = _mm256_set1_epi8(15);
   if constexpr (T == BlockType::kQ4_K) {
     // Sub-block j of a 256-value block: the low or high nibbles of 32 bytes.
     const auto* b = reinterpret_cast<const BlockQ4_K*>(row) + G / 8;
     const int j = static_cast<int>(G % 8);
-    uint8_t sc, m;
-    Q4KScaleMin(b->scales, j, &sc, &m);
-    *sw = _cvtsh_ss(b->d) * sc;
-    *c = _cvtsh_ss(b->dmin) * m;
     const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs + 32 * (j / 2)));
     return _mm256_and_si256(j % 2 ? _mm256_srli_epi16(qs, 4) : qs, nib);
   }
-  const uint8_t* blk = row + G * kGroupBytes<T>;  // f16 scale, then values
-  uint16_t h;
-  std::memcpy(&h, blk, 2);
-  *sw = _cvtsh_ss(h);
+  const uint8_t* blk = row + G * kGroupBytes<T> + 2;
   if constexpr (T == BlockType::kQ8_0) {
-    *c = kQ8Offset * *sw;
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2));
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk));
     return kQ8Unsigned ? _mm256_xor_si256(v, _mm256_set1_epi8(static_cast<char>(0x80))) : v;
   }
-  *c = 8.0f * *sw;
-  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + 2));
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk));
   return _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(b), _mm_srli_epi16(b, 4), 1), nib);
+}
+
+// Tile packing: a vector holds 16 bytes (4 dwords) of each of four (AVX-512) or two (AVX2)
+// rows, its 128-bit block L holding row 4L + j for the j-th of four such vectors, so a 4x4
+// dword transpose inside the blocks yields each dword of 16 or 8 rows in row order. Per 16
+// rows and 32 values that is 16 row loads and 16-32 shuffles, where transposing whole
+// 32-byte groups took 16 group loads and 48 shuffles (AVX-512 also gathers the f16 scales
+// instead of converting them one by one): at M=8, packing was most of a decode step's matmul.
+using PackD = hn::ScalableTag<uint8_t>;
+constexpr int kPackBlocks = HWY_TARGET <= HWY_AVX3 ? 4 : 2;  // 128-bit blocks per vector
+
+// Block L: 16 bytes at p + 4L * row_bytes.
+HWY_INLINE hn::Vec<PackD> LoadRowBlocks(const uint8_t* p, size_t row_bytes) {
+  auto load = [&](int lane) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 4 * lane * row_bytes)); };
+#if HWY_TARGET <= HWY_AVX3
+  __m512i v = _mm512_castsi128_si512(load(0));
+  for (int lane = 1; lane < 4; ++lane) v = _mm512_inserti32x4(v, load(lane), lane);
+  return hn::Vec<PackD>{v};
+#else
+  return hn::Vec<PackD>{_mm256_inserti128_si256(_mm256_castsi128_si256(load(0)), load(1), 1)};
+#endif
+}
+
+// in[j] block L holds dwords 0..3 of row 4L + j; out + s * kTileRows * 4 gets dword s of
+// those 4 * kPackBlocks rows.
+HWY_INLINE void StoreTransposed4x4Blocks(const hn::Vec<PackD>* in, uint8_t* out) {
+  const hn::Repartition<uint32_t, PackD> d32;
+  const hn::Repartition<uint64_t, PackD> d64;
+  auto u32 = [&](hn::Vec<PackD> v) { return hn::BitCast(d32, v); };
+  const auto t0 = hn::BitCast(d64, hn::InterleaveLower(d32, u32(in[0]), u32(in[1])));  // dwords 0, 1
+  const auto t1 = hn::BitCast(d64, hn::InterleaveUpper(d32, u32(in[0]), u32(in[1])));  // dwords 2, 3
+  const auto t2 = hn::BitCast(d64, hn::InterleaveLower(d32, u32(in[2]), u32(in[3])));
+  const auto t3 = hn::BitCast(d64, hn::InterleaveUpper(d32, u32(in[2]), u32(in[3])));
+  hn::StoreU(hn::InterleaveLower(d64, t0, t2), d64, reinterpret_cast<uint64_t*>(out));
+  hn::StoreU(hn::InterleaveUpper(d64, t0, t2), d64, reinterpret_cast<uint64_t*>(out + kTileRows * 4));
+  hn::StoreU(hn::InterleaveLower(d64, t1, t3), d64, reinterpret_cast<uint64_t*>(out + 2 * kTileRows * 4));
+  hn::StoreU(hn::InterleaveUpper(d64, t1, t3), d64, reinterpret_cast<uint64_t*>(out + 3 * kTileRows * 4));
+}
+
+// Group G of rows j + 4L (block L) as operand bytes: values 0..15 to *lo, 16..31 to *hi.
+template <BlockType T>
+HWY_INLINE void LoadGroupBlocks(const uint8_t* rows_j, size_t row_bytes, int64_t G, hn::Vec<PackD>* lo,
+                                hn::Vec<PackD>* hi) {
+  const PackD d8;
+  const hn::Repartition<uint16_t, PackD> d16;
+  const auto nib = hn::Set(d8, 15);
+  auto high_nibbles = [&](hn::Vec<PackD> v) { return hn::And(hn::BitCast(d8, hn::ShiftRight<4>(hn::BitCast(d16, v))), nib); };
+  if constexpr (T == BlockType::kQ8_0) {
+    const uint8_t* p = rows_j + G * kGroupBytes<T> + 2;
+    const auto flip = hn::Set(d8, kQ8Unsigned ? 0x80 : 0);
+    *lo = hn::Xor(LoadRowBlocks(p, row_bytes), flip);
+    *hi = hn::Xor(LoadRowBlocks(p + 16, row_bytes), flip);
+  } else if constexpr (T == BlockType::kQ4_0) {
+    const auto raw = LoadRowBlocks(rows_j + G * kGroupBytes<T> + 2, row_bytes);
+    *lo = hn::And(raw, nib);
+    *hi = high_nibbles(raw);
+  } else {
+    // Sub-block j of a 256-value block: the low or high nibbles of 32 bytes.
+    const int j = static_cast<int>(G % 8);
+    const uint8_t* p = rows_j + (G / 8) * sizeof(BlockQ4_K) + offsetof(BlockQ4_K, qs) + 32 * (j / 2);
+    const auto a = LoadRowBlocks(p, row_bytes), b = LoadRowBlocks(p + 16, row_bytes);
+    *lo = j % 2 ? high_nibbles(a) : hn::And(a, nib);
+    *hi = j % 2 ? high_nibbles(b) : hn::And(b, nib);
+  }
+}
+
+// Group G of the 16 rows at base into the tile, in dot-product order.
+template <BlockType T>
+HWY_INLINE void PackGroup(const uint8_t* base, size_t row_bytes, int64_t G, PackedTile* tile) {
+  uint8_t* dst = tile->u.data() + G * 8 * kTileRows * 4;
+  float* sw = &tile->sw[G * kTileRows];
+  float* c = &tile->c[G * kTileRows];
+  for (int set = 0; set < kTileRows / (4 * kPackBlocks); ++set) {
+    const uint8_t* rows = base + set * 4 * kPackBlocks * row_bytes;
+    hn::Vec<PackD> lo[4], hi[4];
+    for (int j = 0; j < 4; ++j) LoadGroupBlocks<T>(rows + j * row_bytes, row_bytes, G, &lo[j], &hi[j]);
+    StoreTransposed4x4Blocks(lo, dst + set * 16 * kPackBlocks);
+    StoreTransposed4x4Blocks(hi, dst + 4 * kTileRows * 4 + set * 16 * kPackBlocks);
+  }
+#if HWY_TARGET <= HWY_AVX3
+  if constexpr (T != BlockType::kQ4_K) {
+    // The low half of the dword at each row's group is its f16 scale.
+    const __m512i rows = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                            _mm512_set1_epi32(static_cast<int>(row_bytes)));
+    const __m512 scales = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_i32gather_epi32(rows, base + G * kGroupBytes<T>, 1)));
+    _mm512_storeu_ps(sw, scales);
+    _mm512_storeu_ps(c, _mm512_mul_ps(scales, _mm512_set1_ps(T == BlockType::kQ4_0 ? 8.0f : kQ8Offset)));
+    return;
+  }
+#endif
+  for (int i = 0; i < kTileRows; ++i) GroupScale<T>(base + i * row_bytes, G, &sw[i], &c[i]);
 }
 
 template <BlockType T>
@@ -434,17 +522,12 @@ void PackFullTile(const Matrix& w, int64_t r0, PackedTile* tile) {
   tile->c.resize(static_cast<size_t>(groups * kTileRows));
   const uint8_t* base = static_cast<const uint8_t*>(w.data) + r0 * row_bytes;
   for (int64_t G = 0; G < groups; ++G) {
-    __m256i r[kTileRows];
-    for (int i = 0; i < kTileRows; ++i) {
-      // Sixteen rows are read side by side, 18-144 bytes at a time: too many short streams
-      // for the hardware prefetcher, which left packing stalled on memory (6x the multiply).
+    // Sixteen rows are read side by side, 18-144 bytes at a time: too many short streams
+    // for the hardware prefetcher, which left packing stalled on memory (6x the multiply).
+    for (int i = 0; i < kTileRows; ++i)
       _mm_prefetch(reinterpret_cast<const char*>(base + i * row_bytes + G * kGroupBytes<T>) + kPackPrefetchBytes,
                    _MM_HINT_T0);
-      r[i] = LoadGroup<T>(base + i * row_bytes, G, &tile->sw[G * kTileRows + i], &tile->c[G * kTileRows + i]);
-    }
-    uint8_t* dst = tile->u.data() + G * 8 * kTileRows * 4;
-    StoreTransposed8x8(r, dst);
-    StoreTransposed8x8(r + 8, dst + 32);
+    PackGroup<T>(base, row_bytes, G, tile);
   }
 }
 
@@ -586,54 +669,75 @@ GemmTileFn GemmTileFor(BlockType t, int nt) {
   return t == BlockType::kQ8_0 ? kGemmTiles<true>[nt] : kGemmTiles<false>[nt];
 }
 
-// Decode: out[k] = row . token (t0 + k), k < NT. Each group is loaded once as the tile
-// stores it and, per token, its 32 products are summed into 8 int32 lanes and scaled there;
-// one horizontal sum per row and token. The portable unpack-and-widen dots took 2-4x as long.
-template <BlockType T, int NT>
-void RowDotsMaddubs(const uint8_t* row, const QuantizedActs& a, int64_t t0, float* out) {
+// Decode: out[r * NT + k] = row r . token (t0 + k), k < NT. Each group is loaded once as the
+// tile stores it and, per token, its 32 products are summed into 8 int32 lanes and scaled
+// there; one horizontal sum per row and token. The portable unpack-and-widen dots took 2-4x
+// as long. R rows side by side share each activation load and, with the prefetch, keep
+// several independent FMA chains and loads in flight: one row at a time waited on its
+// accumulator's latency and on memory.
+template <BlockType T, int NT, int R>
+void RowDotsMaddubs(const uint8_t* rows, size_t row_bytes, const QuantizedActs& a, int64_t t0, float* out) {
   constexpr bool kSignedW = T == BlockType::kQ8_0;
   const int64_t groups = a.cols / 32;
+  const int8_t* q0 = a.q + t0 * a.cols;
+  const float* d0 = a.d + t0 * groups;
+  const float* s0 = a.s + t0 * groups;
   const __m256i ones = _mm256_set1_epi16(1);
-  __m256 acc[NT];
-  float off[NT] = {};  // sums of c * s: zero for signed Q8_0
-  for (int k = 0; k < NT; ++k) acc[k] = _mm256_setzero_ps();
+  __m256 acc[R * NT];   // [r * NT + k]
+  float off[R * NT] = {};  // sums of c * s: zero for signed Q8_0
+  for (int i = 0; i < R * NT; ++i) acc[i] = _mm256_setzero_ps();
   for (int64_t G = 0; G < groups; ++G) {
-    float sw, c;
-    const __m256i w = LoadGroup<T>(row, G, &sw, &c);
-    const __m256i wu = kSignedW ? _mm256_abs_epi8(w) : w;
+    float sw[R], c[R];
+    __m256i w[R];
+    for (int r = 0; r < R; ++r) {
+      _mm_prefetch(PrefetchTarget<R>(rows, row_bytes, r) + G * kGroupBytes<T>, _MM_HINT_T0);
+      w[r] = LoadGroup<T>(rows + r * row_bytes, G, &sw[r], &c[r]);
+    }
     for (int k = 0; k < NT; ++k) {
-      const int64_t ag = (t0 + k) * groups + G;
-      const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.q + ag * 32));
-      const __m256i pairs = PairProducts<kSignedW>(wu, w, qv);
-      acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones)), _mm256_set1_ps(sw * a.d[ag]), acc[k]);
-      off[k] += c * a.s[ag];
+      const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q0 + k * a.cols + G * 32));
+      const float da = d0[k * groups + G], sa = s0[k * groups + G];
+      for (int r = 0; r < R; ++r) {
+        const __m256i pairs = PairProducts<kSignedW>(kSignedW ? _mm256_abs_epi8(w[r]) : w[r], w[r], qv);
+        acc[r * NT + k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones)), _mm256_set1_ps(sw[r] * da),
+                                          acc[r * NT + k]);
+        if constexpr (!kSignedW) off[r * NT + k] += c[r] * sa;
+      }
     }
   }
-  for (int k = 0; k < NT; ++k) {
-    __m128 v = _mm_add_ps(_mm256_castps256_ps128(acc[k]), _mm256_extractf128_ps(acc[k], 1));
+  for (int i = 0; i < R * NT; ++i) {
+    __m128 v = _mm_add_ps(_mm256_castps256_ps128(acc[i]), _mm256_extractf128_ps(acc[i], 1));
     v = _mm_add_ps(v, _mm_movehl_ps(v, v));
-    out[k] = _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v))) - off[k];
+    out[i] = _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v))) - off[i];
   }
 }
 
-using RowDotsFn = void (*)(const uint8_t*, const QuantizedActs&, int64_t, float*);
+using RowDotsFn = void (*)(const uint8_t*, size_t, const QuantizedActs&, int64_t, float*);
+// [tokens][0 for one row, 1 for kDotRows rows]
 template <BlockType T>
-constexpr RowDotsFn kRowDotsMaddubs[kTokens + 1] = {nullptr, RowDotsMaddubs<T, 1>, RowDotsMaddubs<T, 2>,
-                                                    RowDotsMaddubs<T, 3>, RowDotsMaddubs<T, 4>};
-RowDotsFn RowDotsFor(BlockType t, int nt) {
-  return t == BlockType::kQ8_0   ? kRowDotsMaddubs<BlockType::kQ8_0>[nt]
-         : t == BlockType::kQ4_0 ? kRowDotsMaddubs<BlockType::kQ4_0>[nt] : kRowDotsMaddubs<BlockType::kQ4_K>[nt];
+constexpr RowDotsFn kRowDotsMaddubs[kTokens + 1][2] = {
+    {nullptr, nullptr},
+    {RowDotsMaddubs<T, 1, 1>, RowDotsMaddubs<T, 1, kDotRows>},
+    {RowDotsMaddubs<T, 2, 1>, RowDotsMaddubs<T, 2, kDotRows>},
+    {RowDotsMaddubs<T, 3, 1>, RowDotsMaddubs<T, 3, kDotRows>},
+    {RowDotsMaddubs<T, 4, 1>, RowDotsMaddubs<T, 4, kDotRows>}};
+RowDotsFn RowDotsFor(BlockType t, int nt, int many) {
+  return t == BlockType::kQ8_0   ? kRowDotsMaddubs<BlockType::kQ8_0>[nt][many]
+         : t == BlockType::kQ4_0 ? kRowDotsMaddubs<BlockType::kQ4_0>[nt][many]
+                                 : kRowDotsMaddubs<BlockType::kQ4_K>[nt][many];
 }
 #endif
 
-// Rows [r0, r1) for all tokens. Up to kSuperTiles tiles are packed together and each token
-// block passes over all of them while its activations are still in L1/L2.
+// Rows [r0, r1) for all tokens. With several token blocks, up to four tiles are packed
+// together and each block passes over all of them while its activations are still in
+// L1/L2. A single block (a decode step) multiplies each tile right after packing it, while
+// it is still in cache: four packed tiles of the 18944-wide down projection fill 1.5 MB.
 void GemmRows(const Matrix& w, const QuantizedActs& a, const float* bias, float* y, int64_t r0, int64_t r1) {
-  constexpr int kSuperTiles = 4;
-  PackedTile tiles[kSuperTiles];
+  constexpr int kMaxSuperTiles = 4;
+  const int super_tiles = a.n > kGemmTokens ? kMaxSuperTiles : 1;
+  PackedTile tiles[kMaxSuperTiles];
   float out[kGemmTokens * kTileRows];
-  for (int64_t st = r0; st < r1; st += kSuperTiles * kTileRows) {
-    const int64_t se = std::min(r1, st + kSuperTiles * kTileRows);
+  for (int64_t st = r0; st < r1; st += super_tiles * kTileRows) {
+    const int64_t se = std::min(r1, st + super_tiles * kTileRows);
     const int nt_tiles = static_cast<int>((se - st + kTileRows - 1) / kTileRows);
     for (int i = 0; i < nt_tiles; ++i) {
       const int64_t tr = st + i * kTileRows;
@@ -690,7 +794,7 @@ int64_t Int8Loop(int64_t iterations, int32_t* sink) {
 void QuantRows(const Matrix& w, const QuantizedActs& a, const SpreadActs& sp, const float* bias, float* y,
                int64_t r0, int64_t r1) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
-  if (a.n >= kGemmMinTokens) return GemmRows(w, a, bias, y, r0, r1);
+  if (a.n >= GemmMinTokens(w.blocks)) return GemmRows(w, a, bias, y, r0, r1);
 #endif
   const size_t row_bytes = RowBytes(w.blocks, w.cols);
   const uint8_t* base = static_cast<const uint8_t*>(w.data);
@@ -698,16 +802,17 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const SpreadActs& sp, co
   float out[kTokens * 4];
 #if HWY_TARGET == HWY_AVX3_DL
   const bool spread = !sp.d.empty();
-  // Grouped rows pay off everywhere except Q8_0 rows whose activations (3 bytes per value
-  // with their spreads) stay in L1: there one row already streams at the bandwidth roof and
-  // extra streams only cost (measured on the 7B gate/up shape: 36 vs 30 GB/s).
+  // Grouped rows pay off everywhere except one token against Q8_0 rows whose activations
+  // (3 bytes per value with their spreads) stay in L1: there one row already streams at the
+  // bandwidth roof and extra streams only cost (measured on the 7B gate/up shape: 36 vs 30
+  // GB/s). From two tokens on, grouped rows took 0.75-0.88 of the time (bench_decode_matmul).
   const bool lone_q8 = w.blocks == BlockType::kQ8_0 && a.cols * 3 <= 32 * 1024;
 #endif
-  // out[r * nt + k] for rows [row, row + nr), nr being 1 or kRowsPerDot[nt] on AVX3_DL.
+  // out[r * nt + k] for rows [row, row + nr), nr being 1 or kDotRows on x86.
   auto dots = [&](int64_t row, int nr, int64_t t0, int nt) {
     const uint8_t* p = base + row * row_bytes;
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2 && HWY_TARGET != HWY_AVX3_DL
-    return RowDotsFor(w.blocks, nt)(p, a, t0, out);  // nr is 1 here
+    return RowDotsFor(w.blocks, nt, nr > 1 ? 1 : 0)(p, row_bytes, a, t0, out);
 #else
 #if HWY_TARGET == HWY_AVX3_DL
     const int many = nr > 1 ? 1 : 0;
@@ -723,7 +828,9 @@ void QuantRows(const Matrix& w, const QuantizedActs& a, const SpreadActs& sp, co
     for (int64_t t0 = 0; t0 < a.n; t0 += kTokens) {
       const int nt = static_cast<int>(std::min<int64_t>(kTokens, a.n - t0));
 #if HWY_TARGET == HWY_AVX3_DL
-      const int group = spread && !lone_q8 ? kRowsPerDot[nt] : 1;
+      const int group = spread && !(lone_q8 && nt == 1) ? kDotRows : 1;
+#elif HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+      const int group = kDotRows;
 #else
       const int group = 1;
 #endif
@@ -746,11 +853,11 @@ void QuantMatMulRows(const Matrix& w, const QuantizedActs& a, const float* bias,
 #if HWY_TARGET == HWY_AVX3_DL
   // The decode dots step 64 values: Q8_0 / Q4_0 rows need an even number of blocks (Q4_K
   // always has one); other rows take the portable dots.
-  if (a.n < kGemmMinTokens && (a.cols / 32) % 2 == 0)
+  if (a.n < GemmMinTokens(w.blocks) && (a.cols / 32) % 2 == 0)
     sp = Spread(a, w.blocks == BlockType::kQ8_0 ? 128.0f : w.blocks == BlockType::kQ4_0 ? 8.0f : 1.0f);
 #endif
   // Whole 64-row super tiles per chunk for the GEMM path, 16-row tiles for the dots.
-  pool.ParallelFor(w.rows, a.n >= kGemmMinTokens ? 64 : 16,
+  pool.ParallelFor(w.rows, a.n >= GemmMinTokens(w.blocks) ? 64 : 16,
                    [&](int64_t r0, int64_t r1) { QuantRows(w, a, sp, bias, y, r0, r1); });
 }
 

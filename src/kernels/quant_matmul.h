@@ -1,7 +1,8 @@
 // y = x W^T for block-quantized W (kernels.h MatMul routes here). Activations are quantized
-// to int8 per 32 values once per call. Below 8 tokens each weight block is unpacked once and
-// shared by up to four tokens; from 8 tokens on, AVX2 and better pack 16-row weight tiles
-// once per call and every token streams over them (integer dots throughout).
+// to int8 per 32 values once per call. For a few tokens each weight block is unpacked once
+// and shared by up to four tokens; from 5 or 8 tokens on (by ISA and format), AVX2 and
+// better pack 16-row weight tiles once per call and every token streams over them (integer
+// dots throughout).
 #pragma once
 
 #include <cstdint>

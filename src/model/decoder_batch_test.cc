@@ -1,11 +1,17 @@
 // A batched step gives every sequence what it gets alone: the same greedy continuation and
-// logits to float rounding, whether its rows are a prompt, a prompt chunk or one decode token.
+// logits to float rounding, whether its rows are a prompt, a prompt chunk or one decode token,
+// with dense and with block-quantized weights (where a batch of rows and a lone row take
+// different integer kernels: the tiled GEMM and the decode dots).
 #include <gtest/gtest.h>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <string>
 
 #include "core/error.h"
+#include "model/gguf_export.h"
 #include "model/model.h"
 
 namespace hm {
@@ -13,6 +19,15 @@ namespace {
 
 namespace fs = std::filesystem;
 const fs::path kModels = fs::path(HULUMED_SOURCE_DIR) / "testdata" / "models";
+
+// tiny-qwen2 as `hulumed quantize` writes it, in a directory of this process's own.
+std::string Quantized(kernels::BlockType t) {
+  const fs::path out = fs::temp_directory_path() /
+                       ("hm_decoder_batch_" + std::string(kernels::BlockTypeName(t)) + "_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  QuantizeCheckpoint((kModels / "tiny-qwen2").string(), out.string(), {t, kernels::BlockType::kQ8_0, 2});
+  return out.string();
+}
 
 int32_t Argmax(const std::vector<float>& logits) {
   return static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
@@ -43,8 +58,11 @@ Greedy Alone(const Model& model, const std::vector<int32_t>& prompt, int steps, 
 
 TEST(DecoderBatch, EverySequenceGetsWhatItGetsAlone) {
   ThreadPool pool(2);
-  for (const char* name : {"tiny-qwen2", "tiny-qwen3", "tiny-qwen2-bf16"}) {
-    const Model model((kModels / name).string());
+  const std::string q4_0 = Quantized(kernels::BlockType::kQ4_0), q8_0 = Quantized(kernels::BlockType::kQ8_0);
+  for (const std::string& dir : {(kModels / "tiny-qwen2").string(), (kModels / "tiny-qwen3").string(),
+                                 (kModels / "tiny-qwen2-bf16").string(), q4_0, q8_0}) {
+    const std::string name = fs::path(dir).filename().string();
+    const Model model(dir);
     const Decoder& d = model.decoder();
     const int64_t h = d.config().hidden, vocab = d.config().vocab;
     const std::vector<std::vector<int32_t>> prompts = {{1, 2, 3, 4, 5, 6, 7}, {9, 8}, {5, 5, 5, 5, 11, 12, 13, 14, 15, 16, 17}};
@@ -94,6 +112,8 @@ TEST(DecoderBatch, EverySequenceGetsWhatItGetsAlone) {
           ASSERT_NEAR(batched[i].logits[s][v], alone[i].logits[s][v], 2e-4) << name << " seq " << i << " step " << s;
     }
   }
+  fs::remove_all(q4_0);
+  fs::remove_all(q8_0);
 }
 
 TEST(DecoderBatch, RefusesTwoSegmentsOnOneCache) {
