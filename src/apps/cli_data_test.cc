@@ -9,6 +9,7 @@
 #include <string>
 
 #include "apps/serve_process_testing.h"
+#include "core/scratch_dir_testing.h"
 
 namespace hm {
 namespace {
@@ -30,7 +31,8 @@ Result Hulumed(const std::string& args) {
 }
 
 TEST(DataCommand, PhantomsValidateAndStats) {
-  const fs::path dir = fs::temp_directory_path() / ("hm_cli_data_" + std::to_string(::getpid()));
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   const Result made = Hulumed("data phantoms --seed 3 --count 7 --out " + dir.string());
   ASSERT_EQ(made.status, 0) << made.out;
   EXPECT_NE(made.out.find("7 studies"), std::string::npos) << made.out;
@@ -80,7 +82,6 @@ TEST(DataCommand, PhantomsValidateAndStats) {
   EXPECT_TRUE(fs::exists(dir / "clean/train.dropped.jsonl"));
 
   EXPECT_EQ(Hulumed("data validate " + (dir / "absent.jsonl").string()).status, 1);
-  fs::remove_all(dir);
 }
 
 // The count on the summary table's row `name`, -1 when there is no such row.
@@ -96,8 +97,8 @@ long SummaryRow(const std::string& table, const std::string& name) {
 TEST(DataCommand, SynthAgainstHulumedServe) {
   ServeProcess server(HULUMED_SOURCE_DIR "/testdata/models/tiny-qwen2");
   ASSERT_GT(server.port(), 0);
-  const fs::path dir = fs::temp_directory_path() / ("hm_cli_synth_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   const std::string seeds = (dir / "seeds.jsonl").string(), image = HULUMED_SOURCE_DIR "/testdata/media/images/rgb.png";
   std::ofstream(seeds) << R"({"image": ")" << image
                        << R"(", "conversations": [{"from": "human", "value": "<image>\nWhat is shown?"}, {"from": "gpt", "value": "Colours."}]})"
@@ -138,13 +139,13 @@ TEST(DataCommand, SynthAgainstHulumedServe) {
   const Result bad_seed = Hulumed(common + (dir / "c.jsonl").string());
   EXPECT_EQ(bad_seed.status, 1);
   EXPECT_NE(bad_seed.out.find(seeds + ":3: invalid JSON"), std::string::npos) << bad_seed.out;
-  fs::remove_all(dir);
 }
 
 // The path to a demo model: a tokenizer learned from the phantoms' text, a demo-sized model
 // carrying it, `run` answering (noise, untrained) about an image, and its records packed.
 TEST(DataCommand, TokenizerThenDemoModelThatRuns) {
-  const fs::path dir = fs::temp_directory_path() / ("hm_cli_tokenizer_" + std::to_string(::getpid()));
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   ASSERT_EQ(Hulumed("data phantoms --seed 3 --count 7 --out " + dir.string()).status, 0);
   const Result tok = Hulumed("data tokenizer --from " + (dir / "samples.jsonl").string() + " --vocab 1024 --out " +
                              (dir / "tok").string());
@@ -173,13 +174,12 @@ TEST(DataCommand, TokenizerThenDemoModelThatRuns) {
   const Result repacked = Hulumed(pack_args);
   EXPECT_EQ(repacked.status, 0) << repacked.out;
   EXPECT_EQ(repacked.out.find(" (0 already packed): "), std::string::npos) << repacked.out;
-  fs::remove_all(dir);
 }
 
 // A pack made for a recipe's stage (`--recipe`, `--stage`) is what the stage trains from.
 TEST(DataCommand, PackForARecipeStageThenTrainFromIt) {
-  const fs::path dir = fs::temp_directory_path() / ("hm_cli_pack_train_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   std::ofstream(dir / "s.jsonl") << R"({"conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Yo."}]})"
                                  << "\n"
                                  << R"({"conversations": [{"from": "human", "value": "Bye"}, {"from": "gpt", "value": "Ciao."}]})"
@@ -201,7 +201,6 @@ TEST(DataCommand, PackForARecipeStageThenTrainFromIt) {
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("text: 2 steps (0 skipped), 0 records skipped"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("again: 2 steps (0 skipped), 0 records skipped"), std::string::npos) << r.out;
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "apps/cli_testing.h"
 #include "apps/serve_process_testing.h"
+#include "core/scratch_dir_testing.h"
 #include "eval/fake_endpoint.h"
 #include "io/json_file.h"
 
@@ -27,19 +28,14 @@ std::string Slurp(const fs::path& path) {
   return s.str();
 }
 
-fs::path Fresh(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("hm_cli_eval_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
-
 std::string RunArgs(const fs::path& out, const std::string& benches) {
   return "eval run -b " + benches + " --data " + kData + " -m " + kModel + " -o " + out.string() +
          " -n 3 --threads 2 --no-progress";
 }
 
 TEST(CliEvalRun, InProcessRunScoresReportsAndResumes) {
-  const fs::path out = Fresh("run");
+  ScratchDir scratch;
+  const fs::path out = scratch / "run";
   const Result r = Hulumed(RunArgs(out, "MedQA_USMLE,VQA_RAD,M3D,IU_XRAY"));
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_TRUE(ReadJsonFile((out / "MedQA_USMLE" / "metrics.json").string())["total metrics"].contains("acc"));
@@ -53,11 +49,11 @@ TEST(CliEvalRun, InProcessRunScoresReportsAndResumes) {
   const Result again = Hulumed(RunArgs(out, "MedQA_USMLE"));
   ASSERT_EQ(again.status, 0) << again.out;
   EXPECT_NE(again.out.find("MedQA_USMLE: 0 answered, 3 already done"), std::string::npos) << again.out;
-  fs::remove_all(out);
 }
 
 TEST(CliEvalRun, ABenchmarkThatCannotBeScoredDoesNotStopTheOthers) {
-  const fs::path out = Fresh("unscorable");
+  ScratchDir scratch;
+  const fs::path out = scratch / "unscorable";
   const Result r = Hulumed(RunArgs(out, "HealthBench,PATH_VQA"));
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.out.find("HealthBench is graded rubric by rubric"), std::string::npos) << r.out;
@@ -66,11 +62,11 @@ TEST(CliEvalRun, ABenchmarkThatCannotBeScoredDoesNotStopTheOthers) {
   EXPECT_EQ(std::count(kept.begin(), kept.end(), '\n'), 4);
   EXPECT_TRUE(ReadJsonFile((out / "PATH_VQA" / "metrics.json").string()).contains("close"));
   EXPECT_NE(Slurp(out / "report.md").find("| PATH_VQA | tiny-qwen2 |"), std::string::npos);
-  fs::remove_all(out);
 }
 
 TEST(CliEvalRun, AllLeavesOutWhatCannotBeScoredAndSaysSo) {
-  const fs::path out = Fresh("all");
+  ScratchDir scratch;
+  const fs::path out = scratch / "all";
   const Result r = Hulumed(RunArgs(out, "all") + " --limit 1");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("note: 'all' leaves out HealthBench: its rubric items are graded by an LLM: give --judge-url "
@@ -78,7 +74,6 @@ TEST(CliEvalRun, AllLeavesOutWhatCannotBeScoredAndSaysSo) {
             std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(out / "HealthBench"));
   EXPECT_TRUE(fs::exists(out / "CheXpert_Plus" / "metrics.json"));
-  fs::remove_all(out);
 }
 
 // With a judge, `all` takes HealthBench in and grades its rubric items; a fake endpoint stands
@@ -90,7 +85,8 @@ TEST(CliEvalRun, AllWithAJudgeGradesHealthBench) {
       return std::string(R"({"explanation": "e", "criteria_met": true})");
     return eval::FakeEndpoint::Reply(prompt);
   });
-  const fs::path out = Fresh("all_judged");
+  ScratchDir scratch;
+  const fs::path out = scratch / "all_judged";
   const std::string args = "eval run -b all --limit 2 --data " + kData + " -o " + out.string() + " --endpoint " +
                            server.url() + " --model fake -n 3 --no-progress --judge-url " + server.url() +
                            " --judge-model fake-grader";
@@ -107,7 +103,6 @@ TEST(CliEvalRun, AllWithAJudgeGradesHealthBench) {
   ASSERT_EQ(again.status, 0) << again.out;
   EXPECT_NE(again.out.find("HealthBench: rubric score 40.00% (judge fake-grader, 0 asked)"), std::string::npos)
       << again.out;
-  fs::remove_all(out);
 }
 
 // Quirk 14 through the command: fixed mode sends HealthBench's every turn and keeps its replies
@@ -119,7 +114,8 @@ TEST(CliEvalRun, HealthBenchModesAskTheModelSeparately) {
       return std::string(R"({"explanation": "e", "criteria_met": true})");
     return eval::FakeEndpoint::Reply(prompt);
   });
-  const fs::path out = Fresh("healthbench_modes");
+  ScratchDir scratch;
+  const fs::path out = scratch / "healthbench_modes";
   const std::string args = "eval run -b HealthBench --limit 2 --data " + kData + " -o " + out.string() +
                            " --endpoint " + server.url() + " --model fake -n 3 --no-progress --judge-url " +
                            server.url() + " --judge-model fake-grader --scoring ";
@@ -134,11 +130,11 @@ TEST(CliEvalRun, HealthBenchModesAskTheModelSeparately) {
   for (const auto& r : server.requests()) whole_conversations += r.body["messages"].size() == 3;
   EXPECT_EQ(whole_conversations, 1u);  // p-2's three turns, in fixed mode only
   EXPECT_NE(Slurp(out / "report.md").find("| HealthBench | fake |"), std::string::npos) << Slurp(out / "report.md");
-  fs::remove_all(out);
 }
 
 TEST(CliEvalRun, ShardsMergeIntoWhatOneRunWrites) {
-  const fs::path whole = Fresh("whole"), sharded = Fresh("sharded");
+  ScratchDir scratch;
+  const fs::path whole = scratch / "whole", sharded = scratch / "sharded";
   ASSERT_EQ(Hulumed(RunArgs(whole, "MMLU-medical")).status, 0);
   for (const char* shard : {"0/2", "1/2"}) {
     const Result r = Hulumed(RunArgs(sharded, "MMLU-medical") + " --shard " + shard);
@@ -149,15 +145,14 @@ TEST(CliEvalRun, ShardsMergeIntoWhatOneRunWrites) {
   ASSERT_EQ(m.status, 0) << m.out;
   for (const char* file : {"responses.jsonl", "scored.jsonl", "metrics.json"})
     EXPECT_EQ(Slurp(sharded / "MMLU-medical" / file), Slurp(whole / "MMLU-medical" / file)) << file;
-  fs::remove_all(whole);
-  fs::remove_all(sharded);
 }
 
 TEST(CliEvalRun, AgainstOurOwnServerWithItAsTheJudgeToo) {
   const ServeProcess serve(kModel);
   ASSERT_GT(serve.port(), 0);
   const std::string url = "http://127.0.0.1:" + std::to_string(serve.port());
-  const fs::path out = Fresh("endpoint");
+  ScratchDir scratch;
+  const fs::path out = scratch / "endpoint";
   const std::string args = "eval run -b VQA_RAD,MedQA_USMLE --data " + kData + " -o " + out.string() + " --endpoint " +
                            url + "/v1 --model tiny-qwen2 -j 2 -n 3 --no-progress --judge-url " + url +
                            " --judge-model tiny-judge --judge-jobs 2";
@@ -171,13 +166,13 @@ TEST(CliEvalRun, AgainstOurOwnServerWithItAsTheJudgeToo) {
   const Result again = Hulumed(args);
   ASSERT_EQ(again.status, 0) << again.out;
   EXPECT_NE(again.out.find("(judge tiny-judge, 0 asked)"), std::string::npos) << again.out;
-  fs::remove_all(out);
 }
 
 // A fresh phantom world in process: volumes (NIfTI and DICOM series), cine loops and images
 // reach the model with the record's options, and the report reads against chance.
 TEST(CliEvalRun, PhantomsInProcessReportEachFamilyBesideChance) {
-  const fs::path out = Fresh("phantoms");
+  ScratchDir scratch;
+  const fs::path out = scratch / "phantoms";
   const Result made = Hulumed("data phantoms --seed 9001 --count 7 --out " + (out / "data" / "phantoms").string());
   ASSERT_EQ(made.status, 0) << made.out;
   const Result r = Hulumed("eval run --benchmark phantoms --data " + (out / "data").string() + " -m " + kModel +
@@ -189,11 +184,11 @@ TEST(CliEvalRun, PhantomsInProcessReportEachFamilyBesideChance) {
   EXPECT_TRUE(metrics["by_family"]["modality"].contains("chance_majority"));
   EXPECT_NE(Slurp(out / "results" / "report.md").find("| Family | Samples | Accuracy (%) | Chance, majority (%) |"),
             std::string::npos);
-  fs::remove_all(out);
 }
 
 TEST(CliEvalRun, AMissingBenchmarkSaysWhereToGetIt) {
-  const fs::path out = Fresh("missing");
+  ScratchDir scratch;
+  const fs::path out = scratch / "missing";
   const Result r = Hulumed("eval run -b SLAKE --data /nonexistent -m " + kModel + " -o " + out.string());
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("/nonexistent/SLAKE/test.json not found. Get it from https://huggingface.co/datasets/BoKelvin/SLAKE"),
@@ -201,7 +196,6 @@ TEST(CliEvalRun, AMissingBenchmarkSaysWhereToGetIt) {
   const Result typo = Hulumed("eval run -b SLAKEE --data /x -m " + kModel);
   EXPECT_EQ(typo.status, 1);
   EXPECT_NE(typo.out.find("unknown benchmark 'SLAKEE'"), std::string::npos) << typo.out;
-  fs::remove_all(out);
 }
 
 }  // namespace

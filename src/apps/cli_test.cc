@@ -2,7 +2,6 @@
 // exit codes, and error messages for bad input.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -14,6 +13,7 @@
 
 #include "io/checkpoint_files.h"
 #include "apps/cli_testing.h"
+#include "core/scratch_dir_testing.h"
 #include "io/json_file.h"
 #include "io/npy.h"
 #include "io/safetensors.h"
@@ -34,7 +34,8 @@ TEST(Cli, VerificationInterfaceReproducesGoldens) {
   for (const char* model : {"tiny-qwen2", "tiny-qwen3"}) {
     const fs::path golden_dir = kTestdata / "goldens" / model;
     const nlohmann::json golden = ReadJsonFile((golden_dir / "plain.json").string());
-    const fs::path dump = fs::temp_directory_path() / "hm_cli_logits.npy";
+    ScratchDir scratch;
+    const fs::path dump = scratch / "logits.npy";
     const Result r = Hulumed("run -m " + (kTestdata / "models" / model).string() + " --prompt-ids " +
                              Join(golden["prompt_ids"].get<std::vector<int32_t>>(), ",") +
                              " --temp 0 -n " + std::to_string(golden["n_new"].get<int>()) +
@@ -48,7 +49,6 @@ TEST(Cli, VerificationInterfaceReproducesGoldens) {
     ASSERT_EQ(ours.shape, ref.shape);
     const std::vector<float> a = ours.ToF32(), b = ref.ToF32();
     for (size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 1e-4) << i;
-    fs::remove(dump);
   }
 }
 
@@ -58,7 +58,8 @@ TEST(Cli, VolumeE2eGoldenThroughRun) {
   const fs::path dir = kTestdata / "goldens" / "tiny-qwen2" / "e2e";
   const nlohmann::json g = ReadJsonFile((dir / "volume.json").string());
   const nlohmann::json& item = g["items"][0];
-  const fs::path dump = fs::temp_directory_path() / "hm_cli_e2e_logits.npy";
+  ScratchDir scratch;
+  const fs::path dump = scratch / "logits.npy";
   for (const auto& run : g["runs"]) {
     const Result r = Hulumed(
         "run -m " + (kTestdata / "models" / "tiny-qwen2").string() + " --prompt-ids " +
@@ -77,19 +78,18 @@ TEST(Cli, VolumeE2eGoldenThroughRun) {
     const std::vector<float> ref = ReadNpy((dir / run["logits"]["file"].get<std::string>()).string()).ToF32();
     ASSERT_LE(ref.size(), ours.size());
     for (size_t i = 0; i < ref.size(); ++i) ASSERT_NEAR(ours[ours.size() - ref.size() + i], ref[i], 1e-4) << i;
-    fs::remove(dump);
+    fs::remove(dump);  // the next run must write its own
   }
 }
 
 TEST(Cli, CreateModelThenChat) {
-  const fs::path dir = fs::temp_directory_path() / "hm_cli_demo";
-  fs::remove_all(dir);
+  ScratchDir scratch;
+  const fs::path dir = scratch / "model";
   ASSERT_EQ(Hulumed("create-model --preset tiny " + dir.string()).status, 0);
   const Result r = Hulumed("run -m " + dir.string() + " -p 'Describe the lesion.' -n 8 --seed 1 --temp 0.7");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("UNTRAINED"), std::string::npos);
   EXPECT_NE(r.out.find("generated"), std::string::npos);
-  fs::remove_all(dir);
 }
 
 // Without -m, `run` asks the demo model shipped in models/hulumed-demo: it says what it knows,
@@ -141,12 +141,11 @@ TEST(Cli, BadInputGivesAClearErrorAndNonZeroExit) {
     std::string args;
     std::string message;
   };
-  const fs::path broken = fs::temp_directory_path() / "hm_cli_broken";
-  fs::remove_all(broken);
+  ScratchDir scratch;
+  const fs::path broken = scratch / "broken";
   fs::copy(tiny, broken);
   fs::resize_file(broken / "model.safetensors", fs::file_size(broken / "model.safetensors") / 2);
-  const fs::path bad_json = fs::temp_directory_path() / "hm_cli_badjson";
-  fs::remove_all(bad_json);
+  const fs::path bad_json = scratch / "bad_json";
   fs::copy(tiny, bad_json);
   std::ofstream(bad_json / "config.json") << "{\"model_type\": \"hulumed_qwen2\", ";
 
@@ -158,7 +157,7 @@ TEST(Cli, BadInputGivesAClearErrorAndNonZeroExit) {
       {"run -m " + broken.string() + " --prompt-ids 1", "model.safetensors"},
       {"run -m " + bad_json.string() + " --prompt-ids 1", "config.json: invalid JSON"},
       {"run -m /no/such/dir --prompt-ids 1", "does not exist"},
-      {"create-model --preset 70b /tmp/x", "70b"},
+      {"create-model --preset 70b " + (scratch / "x").string(), "70b"},
       {"run -m " + tiny + " -p hi --image " + tiny + "/config.json", "not a PNG or JPEG"},
       {"run -m " + tiny + " -p hi --volume " + tiny + "/config.json", "config.json"},
       {"run -m " + tiny + " -p hi --video " + (kTestdata / "video" / "truncated.mp4").string(), "truncated.mp4"},
@@ -174,8 +173,6 @@ TEST(Cli, BadInputGivesAClearErrorAndNonZeroExit) {
     EXPECT_NE(r.status, 0) << c.args;
     EXPECT_NE(r.out.find(c.message), std::string::npos) << c.args << "\n" << r.out;
   }
-  fs::remove_all(broken);
-  fs::remove_all(bad_json);
 }
 
 // A checkpoint laid out like the Qwen3-based Hulu-Med ones: tokenizer_config.json carries
@@ -183,8 +180,8 @@ TEST(Cli, BadInputGivesAClearErrorAndNonZeroExit) {
 // processor never uses it, so `template` and `run` with media behave as without it.
 TEST(Cli, TokenizerConfigTemplateIsNotThePromptTemplate) {
   const fs::path tiny = kTestdata / "models" / "tiny-qwen2";
-  const fs::path dir = fs::temp_directory_path() / "hm_cli_qwen3_tokenizer_config";
-  fs::remove_all(dir);
+  ScratchDir scratch;
+  const fs::path dir = scratch / "model";
   fs::copy(tiny, dir);
   std::ifstream qwen3(kTestdata / "text" / "chat_templates" / "qwen3.jinja");
   std::stringstream qwen3_template;
@@ -212,7 +209,6 @@ TEST(Cli, TokenizerConfigTemplateIsNotThePromptTemplate) {
     EXPECT_NE(ids(plain.out), "") << plain.out;
     EXPECT_EQ(ids(with_qwen3.out), ids(plain.out)) << in;
   }
-  fs::remove_all(dir);
 }
 
 // bench repeats prefill and decode and reports each figure as median with its range.
@@ -244,7 +240,8 @@ TEST(Cli, BenchReportsMedianAndRangeOverRounds) {
 TEST(Cli, TrainGradWritesLossAndEveryGradientUnderCheckpointNames) {
   const fs::path model = kTestdata / "models" / "tiny-qwen3";
   const fs::path golden = kTestdata / "goldens" / "tiny-qwen3" / "train";
-  const fs::path out = fs::temp_directory_path() / "hm_cli_grads.safetensors";
+  ScratchDir scratch;
+  const fs::path out = scratch / "grads.safetensors";
   const Result r = Hulumed("train grad -m " + model.string() + " --data " +
                            (kTestdata / "train" / "grad_text.jsonl").string() + " --out " + out.string() +
                            " --threads 2");
@@ -274,21 +271,19 @@ TEST(Cli, TrainGradWritesLossAndEveryGradientUnderCheckpointNames) {
   }
   fs::remove(out);
 
-  const fs::path bad = fs::temp_directory_path() / "hm_cli_bad_turn.jsonl";
+  const fs::path bad = scratch / "bad_turn.jsonl";
   std::ofstream(bad) << "{\"conversations\": [{\"from\": \"human\", \"value\": \"hi\"}, {\"from\": \"gpt\", \"value\": \"yo\"}]}\n"
                      << "{\"conversations\": [{\"from\": \"robot\", \"value\": \"hi\"}]}\n";
   const Result e = Hulumed("train grad -m " + model.string() + " --data " + bad.string() + " --out " + out.string());
   EXPECT_EQ(e.status, 1);
   EXPECT_NE(e.out.find(bad.string() + ":2: unknown role \"robot\""), std::string::npos) << e.out;
-  fs::remove(bad);
 }
 
 // eval score on the MedUniEval goldens: one verdict line per input, in order, with the
 // golden's correctness or error; a bad line is an error naming file and line.
 TEST(Cli, EvalScoreMatchesMedUniEvalGoldens) {
-  const fs::path dir = fs::temp_directory_path() / "hm_cli_eval";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   std::vector<nlohmann::json> expected;
   {
     std::ofstream results(dir / "results.jsonl");
@@ -327,7 +322,6 @@ TEST(Cli, EvalScoreMatchesMedUniEvalGoldens) {
   const Result bad = Hulumed("eval score --results " + (dir / "bad.jsonl").string() + " --out " + (dir / "bad").string());
   EXPECT_NE(bad.status, 0);
   EXPECT_NE(bad.out.find("bad.jsonl:2: unknown kind \"essay\""), std::string::npos) << bad.out;
-  fs::remove_all(dir);
 }
 
 }  // namespace
@@ -356,21 +350,20 @@ void ExpectMergeRunsAsTheSidePath(const std::string& base, const std::string& ad
 // The same on an image prompt with vision-tower adapters and a projector saved in full
 // (the lora_vision golden).
 TEST(Cli, LoraVisionAdapterMergeRunsAsTheSidePath) {
-  const fs::path dir = fs::temp_directory_path() / ("hm_cli_lora_vision_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   const std::string prompt =
       " --image " + (kTestdata / "media/images/rgb.png").string() + " -p 'What is this?' --temp 0 -n 12 --print-ids";
   ExpectMergeRunsAsTheSidePath((kTestdata / "models/tiny-qwen2").string(),
                                (kTestdata / "goldens/tiny-qwen2/train/lora_vision").string(), prompt, dir / "merged",
                                "14 tensors merged with the adapter, 4 replaced by its projector");
-  fs::remove_all(dir);
 }
 
 // A text prompt with decoder adapters; a GGUF base takes --lora but is not merged; a folder
 // that is no adapter is named.
 TEST(Cli, LoraMergeRunsAsTheSidePathAndBadInputIsNamed) {
-  const fs::path dir = fs::temp_directory_path() / ("hm_cli_lora_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   const std::string base = (kTestdata / "models/tiny-qwen2").string();
   const std::string adapter = (kTestdata / "goldens/tiny-qwen2/train/lora").string();
   const std::string prompt = " --prompt-ids 5,17,99,3,250 --temp 0 -n 12 --print-ids";
@@ -385,7 +378,6 @@ TEST(Cli, LoraMergeRunsAsTheSidePathAndBadInputIsNamed) {
   r = Hulumed("run -m " + base + " --lora " + base + prompt);
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("not a LoRA adapter (no adapter_config.json)"), std::string::npos) << r.out;
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "apps/cli_testing.h"
+#include "core/scratch_dir_testing.h"
 #include "train/least_squares_objective.h"
 
 namespace hm {
@@ -16,15 +17,12 @@ namespace fs = std::filesystem;
 class TrainCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("hm_cmd_train_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
     LeastSquaresObjective::WriteModel((dir_ / "model").string(), {0, 0}, 0);
     std::ofstream data(dir_ / "data.jsonl");
     for (int i = 0; i < 16; ++i)
       data << R"({"conversations": [{"from": "human", "value": ")" << i % 4 << " " << i / 4 << R"("}, )"
            << R"({"from": "gpt", "value": ")" << 2 * (i % 4) - (i / 4) + 1 << R"("}]})" << "\n";
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::string WriteRecipe(const std::string& extra) {
     std::string path = (dir_ / "recipe.json").string();
@@ -36,7 +34,8 @@ class TrainCommandTest : public ::testing::Test {
     return path;
   }
 
-  fs::path dir_;
+  ScratchDir scratch_;
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(TrainCommandTest, TrainsResumesAndReports) {

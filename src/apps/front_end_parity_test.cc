@@ -14,9 +14,8 @@
 #include <regex>
 #include <sstream>
 
-#include <unistd.h>
-
 #include "apps/serve_process_testing.h"
+#include "core/scratch_dir_testing.h"
 
 namespace hm {
 namespace {
@@ -33,8 +32,8 @@ struct Answer {
 
 // `hulumed run ARGS -v --print-ids`: ids from stdout, token counts from the -v lines.
 Answer RunCli(const std::string& args) {
-  // One file per process: ctest runs this suite's tests side by side.
-  const fs::path err = fs::temp_directory_path() / ("hm_parity_stderr_" + std::to_string(getpid()) + ".txt");
+  const ScratchDir scratch;
+  const fs::path err = scratch / "stderr.txt";
   const std::string cmd = std::string(HULUMED_BINARY) + " run " + args + " -v --print-ids --threads 2 2>" + err.string();
   FILE* pipe = popen(cmd.c_str(), "r");
   std::string out;

@@ -2,7 +2,6 @@
 // weights of one process with batch 2B, a resumed 2-rank run is bit-identical, and a rank that fails alone ends the job with its
 // message instead of leaving the other rank waiting. Skipped (with a message) without mpirun.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,6 +10,7 @@
 #include <fstream>
 
 #include "apps/cli_testing.h"
+#include "core/scratch_dir_testing.h"
 #include "core/tensor.h"
 #include "io/checkpoint_files.h"
 #include "train/least_squares_objective.h"
@@ -38,12 +38,6 @@ class TrainMpiTest : public ::testing::Test {
     if (!HaveMpirun()) GTEST_SKIP() << "mpirun not found: install openmpi-bin (scripts/apt-packages.txt)";
     ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
     ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-    dir_ = fs::temp_directory_path() / ("hm_train_mpi_test_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
   }
 
   std::string WriteRecipe(const std::string& name, const std::string& model, const std::string& modules,
@@ -57,7 +51,8 @@ class TrainMpiTest : public ::testing::Test {
     return path;
   }
 
-  fs::path dir_;
+  ScratchDir scratch_;
+  const fs::path dir_ = scratch_.path();
 };
 
 std::string TextRecord(int i) {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 
 namespace hm {
 namespace {
@@ -13,16 +14,11 @@ namespace {
 namespace fs = std::filesystem;
 
 std::vector<FileRecord> Read(const std::string& name, const std::string& content) {
-  const fs::path p = fs::temp_directory_path() / (std::to_string(::getpid()) + "_" + name);
+  const ScratchDir scratch;
+  const fs::path p = scratch / name;
   std::ofstream(p) << content;
   std::vector<FileRecord> out;
-  try {
-    ForEachRecord(p.string(), [&](const FileRecord& r) { out.push_back(r); });
-  } catch (...) {
-    fs::remove(p);
-    throw;
-  }
-  fs::remove(p);
+  ForEachRecord(p.string(), [&](const FileRecord& r) { out.push_back(r); });
   return out;
 }
 

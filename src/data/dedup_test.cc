@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/scratch_dir_testing.h"
 #include "data/phantoms.h"
 #include "data/png_writer.h"
 #include "data/random.h"
@@ -33,7 +34,8 @@ void WriteJsonl(const fs::path& p, const std::vector<Json>& records) {
 }
 
 TEST(Dedup, ExactNearAndEvalContaminationAreDroppedWithReasons) {
-  const fs::path dir = fs::temp_directory_path() / ("hm_dedup_" + std::to_string(::getpid()));
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   GeneratePhantoms({4, 7, (dir / "train").string()});
   std::vector<Json> train = ReadJsonl(dir / "train/samples.jsonl");
   const size_t original = train.size();
@@ -102,7 +104,6 @@ TEST(Dedup, ExactNearAndEvalContaminationAreDroppedWithReasons) {
   // What is kept still validates from its new folder.
   std::ostringstream problems;
   EXPECT_EQ(ValidateFiles({o.out}, {}, "", problems).bad, 0) << problems.str();
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "data/phantoms.h"
 #include "data/validate.h"
 
@@ -35,7 +36,6 @@ std::map<std::string, int> CountBy(const fs::path& p, const char* field) {
 class Mix : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("hm_mix_" + std::to_string(::getpid()));
     GeneratePhantoms({2, 7, (dir_ / "phantoms").string()});
     fs::create_directories(dir_ / "general");
     std::ofstream g(dir_ / "general/general.jsonl");
@@ -43,7 +43,6 @@ class Mix : public ::testing::Test {
       g << Json{{"conversations", {{{"from", "human"}, {"value", "q" + std::to_string(i)}}, {{"from", "gpt"}, {"value", "a"}}}}}.dump() << '\n';
     }
   }
-  void TearDown() override { fs::remove_all(dir_); }
   MixOptions Options(const std::string& phantoms_spec, const std::string& out) {
     MixOptions o;
     o.sources = {ParseMixSource((dir_ / "phantoms/samples.jsonl").string() + phantoms_spec),
@@ -53,7 +52,8 @@ class Mix : public ::testing::Test {
     o.out = (dir_ / out).string();
     return o;
   }
-  fs::path dir_;
+  ScratchDir scratch_;
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(Mix, WeightsSharesSeedAndPathsThatStillResolve) {

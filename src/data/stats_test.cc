@@ -6,6 +6,7 @@
 #include <fstream>
 #include <numeric>
 
+#include "core/scratch_dir_testing.h"
 #include "data/phantoms.h"
 #include "data/stats_chart.h"
 
@@ -21,14 +22,14 @@ int64_t Sum(const std::map<std::string, int64_t>& m) {
 }
 
 TEST(Stats, CountsHistogramsJsonAndChartOfThePhantomSet) {
-  const fs::path dir = fs::temp_directory_path() / ("hm_stats_" + std::to_string(::getpid()));
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   GeneratePhantoms({5, 7, dir.string()});
   const fs::path extra = dir / "extra.jsonl";
   std::ofstream(extra) << R"({"conversations": [{"from": "human", "value": "你好"}, {"from": "gpt", "value": "好"}]})" << "\n"
                        << R"({"image": "study_0002/xray.png", "conversations": [{"from": "human", "value": "<image>\nWhat?"}, {"from": "gpt", "value": "A chest X-ray."}]})"
                        << "\n";
   const DataStats s = CollectStats({(dir / "samples.jsonl").string(), extra.string()}, {}, "");
-  fs::remove_all(dir);
 
   EXPECT_EQ(s.bad, 0);
   EXPECT_GT(s.records, 70);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "data/rate_limiter.h"
 #include "data/response_cache.h"
 #include "data/synth_task.h"
@@ -27,8 +28,8 @@ class FakeClock : public Clock {
 };
 
 TEST(SynthTemplate, FillsSlotsAndNamesWhatIsMissing) {
-  const fs::path dir = fs::temp_directory_path() / ("hm_synth_tpl_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   std::ofstream(dir / "t.txt") << "Q: {{question}} A: {{answer}}";
   std::ofstream(dir / "open.txt") << "Q: {{question";
   const SynthTemplate t = LoadSynthTemplate(dir.string(), "t");
@@ -45,7 +46,6 @@ TEST(SynthTemplate, FillsSlotsAndNamesWhatIsMissing) {
   EXPECT_THROW(LoadSynthTemplate(dir.string(), "absent"), Error);
   std::ofstream(dir / "t.txt") << "Q: {{question}} A: {{answer}}!";
   EXPECT_NE(LoadSynthTemplate(dir.string(), "t").hash, t.hash);
-  fs::remove_all(dir);
 }
 
 TEST(SynthTemplate, ShippedTemplatesRenderWithTheSeedSlots) {
@@ -82,7 +82,8 @@ TEST(RateLimiter, ZeroMeansNoLimit) {
 }
 
 TEST(ResponseCache, KeepsRepliesByRequestAndSurvivesConcurrentWriters) {
-  const fs::path dir = fs::temp_directory_path() / ("hm_synth_cache_" + std::to_string(::getpid()));
+  ScratchDir scratch;
+  const fs::path dir = scratch / "cache";
   const ResponseCache cache(dir.string());
   EXPECT_FALSE(cache.Lookup("{\"a\":1}"));
   cache.Store("{\"a\":1}", "one");
@@ -94,7 +95,6 @@ TEST(ResponseCache, KeepsRepliesByRequestAndSurvivesConcurrentWriters) {
   for (int i = 0; i < 8; ++i) writers.emplace_back([&] { cache.Store("same", "reply"); });
   for (std::thread& t : writers) t.join();
   EXPECT_EQ(cache.Lookup("same"), "reply");
-  fs::remove_all(dir);
   const ResponseCache off("");
   off.Store("{\"a\":1}", "one");
   EXPECT_FALSE(off.Lookup("{\"a\":1}"));

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "data/data_file.h"
 #include "data/data_record.h"
 #include "data/record_check.h"
@@ -45,14 +46,9 @@ std::string Reply(const std::string& prompt) {
 class Synth : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("hm_synth_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     fs::copy_file(fs::path(HULUMED_SOURCE_DIR) / "testdata/media/images/rgb.png", dir_ / "scan.png");
     server_.SetReply(Reply);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // One image seed per question, one record per line.
   std::string Seeds(const std::vector<std::string>& questions) {
@@ -79,7 +75,8 @@ class Synth : public ::testing::Test {
     return o;
   }
 
-  fs::path dir_;
+  ScratchDir scratch_;
+  const fs::path dir_ = scratch_.path();
   FakeEndpoint server_;
   std::ostringstream log_;
 };

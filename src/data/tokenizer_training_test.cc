@@ -1,12 +1,12 @@
 #include "data/tokenizer_training.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "data/file_bytes.h"
 #include "text/chat_template.h"
 #include "text/tokenizer.h"
@@ -19,9 +19,6 @@ namespace fs = std::filesystem;
 class TokenizerTraining : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("hm_tokenizer_training_" + std::to_string(::getpid()));  // tests run side by side
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     std::ofstream out(dir_ / "samples.jsonl");
     for (int i = 0; i < 30; ++i) {
       out << R"({"image": "a.png", "conversations": [{"from": "human", "value": "<image>\nWhat modality is this?"},)"
@@ -30,13 +27,13 @@ class TokenizerTraining : public ::testing::Test {
           << R"( {"from": "gpt", "value": "The right lower lobe."}]})" << "\n";
     }
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   TokenizerTrainingSummary Train(const std::string& out, int32_t vocab = 400) {
     return TrainTokenizer({.files = {(dir_ / "samples.jsonl").string()}, .vocab_size = vocab, .out_dir = (dir_ / out).string()});
   }
 
-  fs::path dir_;
+  ScratchDir scratch_;
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(TokenizerTraining, WritesATokenizerTheEngineLoadsWithQwensSpecialTokens) {

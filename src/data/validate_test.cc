@@ -4,9 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/scratch_dir_testing.h"
 #include "data/dicom_writer.h"
 #include "data/phantoms.h"
 #include "data/record_check.h"
@@ -22,16 +24,18 @@ const std::string kTinyModel = std::string(HULUMED_SOURCE_DIR) + "/testdata/mode
 class Validate : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    root_ = fs::temp_directory_path() / ("hm_validate_" + std::to_string(::getpid()));
+    scratch_ = std::make_unique<ScratchDir>();
+    root_ = scratch_->path();
     GeneratePhantoms({11, 7, (root_ / "good").string()});
   }
-  static void TearDownTestSuite() { fs::remove_all(root_); }
+  static void TearDownTestSuite() { scratch_.reset(); }
   static std::vector<std::string> Lines(const fs::path& p) {
     std::ifstream in(p);
     std::vector<std::string> out;
     for (std::string line; std::getline(in, line);) out.push_back(line);
     return out;
   }
+  static inline std::unique_ptr<ScratchDir> scratch_;  // one phantom set for the whole suite
   static fs::path root_;
 };
 fs::path Validate::root_;
@@ -139,8 +143,8 @@ TEST(RecordChecker, OddRecordsAreProblemsNeverExceptions) {
 
 TEST(RecordChecker, PlaceholdersFollowTheRuntimesImageOrVideoDecision) {
   // A one-slice DICOM "volume" (an X-ray) is an image to the prompt, as in `run` and `serve`.
-  const fs::path dir = fs::temp_directory_path() / ("hm_one_slice_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   ScalarVolume v;
   v.rows = v.columns = 16;
   v.slices = 1;
@@ -159,7 +163,6 @@ TEST(RecordChecker, PlaceholdersFollowTheRuntimesImageOrVideoDecision) {
   EXPECT_TRUE(problems("<image>").empty());
   ASSERT_EQ(problems("<video>").size(), 2u);
   EXPECT_EQ(problems("<video>")[0], "<image> placeholders: 0 in the text for 1 image");
-  fs::remove_all(dir);
 }
 
 TEST(RecordChecker, CountsTokensWithTheModelsTokenizer) {

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "eval/benchmarks.h"
 #include "eval/fake_endpoint.h"
 #include "eval/openai_backend.h"
@@ -28,13 +29,11 @@ nlohmann::ordered_json RunPerfectly(FakeEndpoint& server, const std::string& nam
   for (const EvalSample& s : samples) replies[s.prompt] = reply(s);
   server.SetReply([replies](const std::string& prompt) { return replies.at(prompt); });
   OpenAiBackend backend({server.url(), "fake-model"});
-  const fs::path dir = fs::temp_directory_path() / ("hm_eval_e2e_" + std::to_string(getpid())) / name;
-  fs::remove_all(dir);
+  const ScratchDir scratch;
+  const fs::path dir = scratch / name;
   const RunSummary run = RunSamples(name, samples, backend, {dir.string(), {}, 0, /*progress=*/false});
   EXPECT_TRUE(run.complete()) << name << ": " << run.first_error;
-  auto metrics = ScoreResponses(dir.string(), info.layout, RuleScorer(Scoring::kCompat));
-  fs::remove_all(dir.parent_path());
-  return metrics;
+  return ScoreResponses(dir.string(), info.layout, RuleScorer(Scoring::kCompat));
 }
 
 std::string AnswerTag(const EvalSample& s) { return "<answer>" + s.answer + "</answer>"; }

@@ -3,14 +3,13 @@
 // question, choices, gold, media and MedUniEval's prompt.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "eval/benchmarks.h"
 #include "eval/loaders.h"
 #include "io/npz.h"
@@ -110,8 +109,8 @@ TEST(BenchmarkLoaders, HealthBenchInFixedModeSendsEveryTurn) {
   ASSERT_EQ(s[1].messages.size(), 3u);
   EXPECT_EQ(s[1].messages[1], nlohmann::ordered_json({{"role", "assistant"}, {"content", "How old is your child?"}}));
   EXPECT_EQ(s[0].messages.size(), 1u);
-  const auto dir = std::filesystem::temp_directory_path() / ("hm_healthbench_roles_" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
+  ScratchDir scratch;
+  const auto dir = scratch.path();
   std::ofstream(dir / "2025-05-07-06-14-12_oss_eval.jsonl")
       << R"({"prompt":[{"role":"user","content":"Hi"},{"content":"Hello"}],"rubrics":[],"prompt_id":"x"})" << "\n";
   try {
@@ -120,7 +119,6 @@ TEST(BenchmarkLoaders, HealthBenchInFixedModeSendsEveryTurn) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("prompt[1]: no string field \"role\""), std::string::npos) << e.what();
   }
-  std::filesystem::remove_all(dir);
 }
 
 TEST(BenchmarkLoaders, PathVqaPicksThePromptByTheStoredAnswer) {
@@ -201,8 +199,8 @@ TEST(BenchmarkLoaders, MedMnistAsPublishedAsksForTheClassByLetter) {
 
 // The images are written once beside the archive with the arrays' pixels (gray as RGB).
 TEST(BenchmarkLoaders, MedMnistWritesEachTestImageOnceWithItsPixels) {
-  const fs::path root = fs::temp_directory_path() / ("hm_medmnist_" + std::to_string(getpid()));
-  fs::remove_all(root);
+  ScratchDir scratch;
+  const fs::path root = scratch.path();
   fs::create_directories(root / "Medmnist");
   for (const char* f : {"pathmnist.npz", "pneumoniamnist_64.npz"})
     fs::copy_file(kRoot + "/Medmnist/" + f, root / "Medmnist" / f);
@@ -221,7 +219,6 @@ TEST(BenchmarkLoaders, MedMnistWritesEachTestImageOnceWithItsPixels) {
   fs::last_write_time(s[2].media[0], written - std::chrono::hours(1));
   LoadBenchmark(FindBenchmark("Medmnist"), {root.string()});
   EXPECT_EQ(fs::last_write_time(s[2].media[0]), written - std::chrono::hours(1));
-  fs::remove_all(root);
 }
 
 TEST(BenchmarkLoaders, MedMnistInMedUniEvalsJsonTakesChoicesFromTheQuestionText) {
@@ -266,8 +263,8 @@ TEST(BenchmarkLoaders, Rad3dAsPublishedReadsTaskCsvsAndSlicesEachVolume) {
 }
 
 TEST(BenchmarkLoaders, Rad3dNamesAMissingVolumeAndItsRow) {
-  const fs::path root = fs::temp_directory_path() / ("hm_rad3d_" + std::to_string(getpid()));
-  fs::remove_all(root);
+  ScratchDir scratch;
+  const fs::path root = scratch.path();
   fs::create_directories(root / "3DRad" / "test" / "Task3_Medical_Computation");
   fs::copy_file(kRoot + "/3DRad/test/Task3_Medical_Computation/Thickness.csv",
                 root / "3DRad" / "test" / "Task3_Medical_Computation" / "Thickness.csv");
@@ -278,7 +275,6 @@ TEST(BenchmarkLoaders, Rad3dNamesAMissingVolumeAndItsRow) {
     EXPECT_NE(std::string(e.what()).find("Thickness.csv row 2: volume test_1_a_1.nii.gz not found in"), std::string::npos)
         << e.what();
   }
-  fs::remove_all(root);
 }
 
 TEST(BenchmarkLoaders, Rad3dInMedUniEvalsJsonNamesItsTaskTypes) {
@@ -319,8 +315,8 @@ TEST(BenchmarkLoaders, ChexpertPlusAsPublishedShowsAValidStudysFirstImage) {
 
 // A report missing from the reports zip, or a table without its report sections, is named.
 TEST(BenchmarkLoaders, ReportSetsNameAMissingReportOrColumn) {
-  const fs::path root = fs::temp_directory_path() / ("hm_reports_" + std::to_string(getpid()));
-  fs::remove_all(root);
+  ScratchDir scratch;
+  const fs::path root = scratch.path();
   fs::create_directories(root / "MIMIC_CXR");
   fs::copy_file(kRoot + "/MIMIC_CXR/mimic-cxr-2.0.0-split.csv.gz", root / "MIMIC_CXR" / "mimic-cxr-2.0.0-split.csv.gz");
   fs::create_directories(root / "CheXpert_Plus");
@@ -339,7 +335,6 @@ TEST(BenchmarkLoaders, ReportSetsNameAMissingReportOrColumn) {
       << mimic;
   const std::string chexpert = error_of("CheXpert_Plus");
   EXPECT_NE(chexpert.find("df_chexpert_plus_240401.csv: no column \"section_findings\""), std::string::npos) << chexpert;
-  fs::remove_all(root);
 }
 
 TEST(BenchmarkLoaders, ReportSetsInMedUniEvalsJsonAskForAReport) {
@@ -392,7 +387,8 @@ TEST(BenchmarkLoaders, EachAbsenceSaysWhereToGetItWhereToPutItAndHowToConvert) {
 }
 
 TEST(BenchmarkLoaders, BadRecordsNameFileAndRecord) {
-  const auto dir = std::filesystem::temp_directory_path() / "hm_bad_supergpqa";
+  ScratchDir scratch;
+  const auto dir = scratch.path();
   std::filesystem::create_directories(dir / "SuperGPQA");
   {
     std::ofstream(dir / "SuperGPQA" / "SuperGPQA-all.jsonl")
@@ -406,7 +402,6 @@ TEST(BenchmarkLoaders, BadRecordsNameFileAndRecord) {
     EXPECT_NE(std::string(e.what()).find("SuperGPQA-all.jsonl record 1: \"options\" must be a list"), std::string::npos)
         << e.what();
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

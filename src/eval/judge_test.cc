@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "core/scratch_dir_testing.h"
 #include "eval/benchmarks.h"
 #include "eval/fake_endpoint.h"
 #include "eval/jsonl.h"
@@ -35,10 +36,8 @@ TEST(Judge, PromptIsMedUniEvalsCharacterForCharacter) {
 }
 
 // VQA-RAD responses written as a model would have: right on one open question, wrong on the other.
-std::string WriteResponses(const std::string& name) {
-  const std::string dir = (fs::temp_directory_path() / ("hm_eval_judge_" + name + std::to_string(getpid()))).string();
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+std::string WriteResponses(const ScratchDir& scratch) {
+  const std::string dir = scratch.path().string();
   std::vector<nlohmann::ordered_json> lines;
   for (const EvalSample& s : LoadBenchmark(FindBenchmark("VQA_RAD"), {kData})) {
     auto r = SampleRecord(s);
@@ -55,7 +54,8 @@ std::string Unbox(const EvalSample&, const std::string& r) { return r == "\\boxe
 
 TEST(Judge, DecidesOpenQuestionsOnceAndRecordsItsModel) {
   FakeEndpoint server;
-  const std::string dir = WriteResponses("ok");
+  ScratchDir scratch;
+  const std::string dir = WriteResponses(scratch);
   Judge judge({server.url(), "judge-model"}, dir + "/judge.jsonl");
   const JudgeStep step{&judge, JudgeScope::kOpenQuestions, Unbox};
   const auto metrics = ScoreResponses(dir, MetricsLayout::kOpenClose, RuleSaysWrong, step);
@@ -73,13 +73,13 @@ TEST(Judge, DecidesOpenQuestionsOnceAndRecordsItsModel) {
   const auto cached = ScoreResponses(dir, MetricsLayout::kOpenClose, RuleSaysWrong, {&again, JudgeScope::kOpenQuestions, Unbox});
   EXPECT_EQ(again.asked(), 0);
   EXPECT_EQ(cached.dump(), metrics.dump());
-  fs::remove_all(dir);
 }
 
 TEST(Judge, AnUnreachableJudgeCountsWrongAndIsAskedAgainNextTime) {
   FakeEndpoint server;
   server.FailPromptsContaining("The question is", 400);
-  const std::string dir = WriteResponses("down");
+  ScratchDir scratch;
+  const std::string dir = WriteResponses(scratch);
   Judge judge({server.url(), "judge-model"}, dir + "/judge.jsonl");
   const auto metrics = ScoreResponses(dir, MetricsLayout::kOpenClose, RuleSaysWrong, {&judge, JudgeScope::kAllQuestions, Unbox});
   EXPECT_EQ(metrics["total metrics"]["right"], 0);
@@ -90,7 +90,6 @@ TEST(Judge, AnUnreachableJudgeCountsWrongAndIsAskedAgainNextTime) {
   const auto later = ScoreResponses(dir, MetricsLayout::kOpenClose, RuleSaysWrong, {&retry, JudgeScope::kAllQuestions, Unbox});
   EXPECT_EQ(retry.asked(), 4);
   EXPECT_EQ(later["total metrics"]["right"], 1);
-  fs::remove_all(dir);
 }
 
 }  // namespace

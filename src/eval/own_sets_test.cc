@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "data/phantoms.h"
 #include "eval/answer_match.h"
 #include "eval/benchmark_metrics.h"
@@ -28,23 +29,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// One phantom world for the whole file: seven studies, one per modality.
+// One phantom world for the whole file: seven studies, one per modality; removed at exit.
 const std::string& PhantomRoot() {
+  static const ScratchDir scratch;
   static const std::string root = [] {
-    const fs::path dir = fs::temp_directory_path() / ("hm_eval_phantoms_" + std::to_string(getpid()));
-    fs::remove_all(dir);
-    GeneratePhantoms({9001, 7, (dir / "phantoms").string()});
-    return dir.string();
+    GeneratePhantoms({9001, 7, (scratch / "phantoms").string()});
+    return scratch.path().string();
   }();
   return root;
 }
-
-// Removes the world when the tests are done.
-class PhantomCleanup : public ::testing::Environment {
- public:
-  void TearDown() override { fs::remove_all(fs::temp_directory_path() / ("hm_eval_phantoms_" + std::to_string(getpid()))); }
-};
-const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new PhantomCleanup);
 
 std::vector<EvalSample> Phantoms() { return LoadBenchmark(FindBenchmark("phantoms"), {PhantomRoot()}); }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "eval/jsonl.h"
 #include "eval/paper_figures.h"
 #include "eval/progress.h"
@@ -24,8 +25,8 @@ std::string Slurp(const std::string& path) {
 }
 
 TEST(Report, MarkdownAndSelfContainedHtmlWithThePapersFiguresBesideOurs) {
-  const std::string out = (fs::temp_directory_path() / ("hm_eval_report_" + std::to_string(getpid()))).string();
-  fs::remove_all(out);
+  ScratchDir scratch;
+  const std::string out = scratch.path().string();
   fs::create_directories(out + "/VQA_RAD");
   WriteTextFile(out + "/VQA_RAD/metrics.json", R"({"total metrics":{"total":3,"right":2,"acc":0.6667}})");
   WriteTextFile(out + "/VQA_RAD/responses.jsonl", R"({"id":"0","index":0,"model":"tiny <b>","response":"no"})" "\n");

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/scratch_dir_testing.h"
 #include "eval/benchmarks.h"
 #include "eval/fake_endpoint.h"
 #include "eval/jsonl.h"
@@ -35,16 +36,8 @@ std::string Grade(const std::string& prompt) {
          "\n}\n```";
 }
 
-fs::path Fresh(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("hm_eval_rubric_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-// HealthBench's fixture answered with `response` by a model called "m".
-fs::path WriteResponses(const std::string& name, const std::string& response = "See a doctor.") {
-  const fs::path dir = Fresh(name);
+// HealthBench's fixture answered with `response` by a model called "m", in `dir`.
+fs::path WriteResponses(const fs::path& dir, const std::string& response = "See a doctor.") {
   std::vector<nlohmann::ordered_json> lines;
   for (const EvalSample& s : LoadBenchmark(FindBenchmark("HealthBench"), {kData})) {
     auto r = SampleRecord(s);
@@ -152,7 +145,8 @@ TEST(RubricGrading, MeansAreClippedToZeroOne) {
 TEST(RubricGrading, OneQueryPerRubricItemCachedOnRerun) {
   FakeEndpoint server;
   server.SetReply(Grade);
-  const fs::path dir = WriteResponses("cache");
+  ScratchDir scratch;
+  const fs::path dir = WriteResponses(scratch.path());
   Judge grader(GraderOptions(server), (dir / "judge.jsonl").string());
   const auto metrics = ScoreRubrics(dir.string(), grader, Scoring::kCompat);
   EXPECT_EQ(server.requests().size(), 5u);  // the fixture's 4 samples hold 5 rubric items
@@ -184,14 +178,14 @@ TEST(RubricGrading, OneQueryPerRubricItemCachedOnRerun) {
   EXPECT_EQ(again.asked(), 0);
   EXPECT_EQ(server.requests().size(), 5u);
   EXPECT_EQ(cached.dump(), metrics.dump());
-  fs::remove_all(dir);
 }
 
 // Both modes grade every turn, then the reply (fixed mode sends the model every turn too).
 TEST(RubricGrading, BothModesGradeEveryTurnThenTheReply) {
   FakeEndpoint server;
   server.SetReply(Grade);
-  const fs::path dir = WriteResponses("turns");
+  ScratchDir scratch;
+  const fs::path dir = WriteResponses(scratch.path());
   Judge compat(GraderOptions(server), (dir / "judge.jsonl").string());
   ScoreRubrics(dir.string(), compat, Scoring::kCompat);
   const auto asked = server.requests();
@@ -205,7 +199,6 @@ TEST(RubricGrading, BothModesGradeEveryTurnThenTheReply) {
   Judge fixed(GraderOptions(server), (dir / "judge.jsonl").string());
   ScoreRubrics(dir.string(), fixed, Scoring::kFixed);
   EXPECT_EQ(fixed.asked(), 0);  // the same grader prompts: all cached
-  fs::remove_all(dir);
 }
 
 // Quirk 14: fixed mode sends the model the conversation's every turn as chat messages, compat
@@ -214,7 +207,8 @@ TEST(RubricGrading, BothModesGradeEveryTurnThenTheReply) {
 TEST(RubricGrading, FixedSendsEveryTurnCompatTheFirstAndTheirRepliesStayApart) {
   FakeEndpoint server;
   const BenchmarkInfo& info = FindBenchmark("HealthBench");
-  const fs::path dir = Fresh("modes");
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   OpenAiBackend model({server.url(), "fake-model"});
   for (const bool whole : {false, true}) {
     const RunSummary run = RunSamples(info.name, LoadBenchmark(info, {kData, false, whole}), model,
@@ -246,7 +240,6 @@ TEST(RubricGrading, FixedSendsEveryTurnCompatTheFirstAndTheirRepliesStayApart) {
   const RunSummary again = RunSamples(info.name, LoadBenchmark(info, {kData, false, true}), model,
                                       {dir.string(), {}, 0, false, ResponsesStem(info, true)});
   EXPECT_EQ(again.skipped, 4);  // each mode resumes from its own file
-  fs::remove_all(dir);
 }
 
 TEST(RubricGrading, AMalformedGradeIsRetriedThenRecordedAsAnError) {
@@ -254,7 +247,8 @@ TEST(RubricGrading, AMalformedGradeIsRetriedThenRecordedAsAnError) {
   server.SetReply([](const std::string& prompt) {
     return prompt.find("] Warns about bleeding") != std::string::npos ? std::string("I think it is met.") : Grade(prompt);
   });
-  const fs::path dir = WriteResponses("malformed");
+  ScratchDir scratch;
+  const fs::path dir = WriteResponses(scratch.path());
   Judge grader(GraderOptions(server), (dir / "judge.jsonl").string());
   const auto metrics = ScoreRubrics(dir.string(), grader, Scoring::kCompat);
   EXPECT_EQ(server.requests().size(), 4u + 3u);  // the bleeding item asked 3 times (attempts)
@@ -271,13 +265,13 @@ TEST(RubricGrading, AMalformedGradeIsRetriedThenRecordedAsAnError) {
   EXPECT_EQ(retry.asked(), 1);
   EXPECT_EQ(later["ungraded"], 0);
   EXPECT_DOUBLE_EQ(later["score"].get<double>(), 0.2);
-  fs::remove_all(dir);
 }
 
 TEST(RubricGrading, NoPositivePointsRaisesInCompatAndIsLeftOutInFixed) {
   FakeEndpoint server;
   server.SetReply(Grade);
-  const fs::path dir = Fresh("negative");
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   WriteJsonLines(
       (dir / "responses.jsonl").string(),
       {RubricRecord(0, {{{"criterion", "Recommends opioids"}, {"points", -6}, {"tags", {"axis:accuracy"}}}}),
@@ -292,14 +286,14 @@ TEST(RubricGrading, NoPositivePointsRaisesInCompatAndIsLeftOutInFixed) {
   EXPECT_DOUBLE_EQ(f["score"].get<double>(), 1.0);
   EXPECT_EQ(f["left_out"], 1);
   EXPECT_FALSE(f.contains("error"));
-  fs::remove_all(dir);
 }
 
 // More samples than one chunk sent to the grader (256): every item graded once, in order.
 TEST(RubricGrading, ManySamplesAreGradedChunkByChunk) {
   FakeEndpoint server;
   server.SetReply(Grade);
-  const fs::path dir = Fresh("chunks");
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   std::vector<nlohmann::ordered_json> records;
   for (int64_t i = 0; i < 600; ++i)
     records.push_back(RubricRecord(i, {{{"criterion", i % 3 == 0 ? "Advises seeing a doctor" : "Warns about bleeding"},
@@ -313,7 +307,6 @@ TEST(RubricGrading, ManySamplesAreGradedChunkByChunk) {
   ASSERT_EQ(scored.size(), 600u);
   EXPECT_DOUBLE_EQ(ScoreOf(scored[300], "overall_score"), 1.0);
   EXPECT_DOUBLE_EQ(ScoreOf(scored[301], "overall_score"), 0.0);
-  fs::remove_all(dir);
 }
 
 // The benchmark end to end: the fixture through a fake model, then graded by a fake grader
@@ -323,7 +316,8 @@ TEST(RubricGrading, HealthBenchRunsAndScoresEndToEnd) {
   server.SetReply([](const std::string& prompt) { return IsGraderPrompt(prompt) ? Grade(prompt) : "See a doctor."; });
   const BenchmarkInfo& info = FindBenchmark("HealthBench");
   EXPECT_EQ(info.judged, JudgeScope::kRubricItems);
-  const fs::path dir = Fresh("e2e");
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   OpenAiBackend model({server.url(), "fake-model"});
   const RunSummary run = RunSamples(info.name, LoadBenchmark(info, {kData}), model, {dir.string(), {}, 0, false});
   ASSERT_TRUE(run.complete()) << run.first_error;
@@ -333,7 +327,6 @@ TEST(RubricGrading, HealthBenchRunsAndScoresEndToEnd) {
   EXPECT_DOUBLE_EQ(metrics["score"].get<double>(), 0.2);
   EXPECT_DOUBLE_EQ(HeadlineOf(info.layout, metrics).value, 20.0);
   EXPECT_EQ(ReadJsonFile((dir / "metrics.json").string())["judge_model"], "grader-model");
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "eval/benchmarks.h"
 #include "eval/fake_endpoint.h"
 #include "eval/jsonl.h"
@@ -28,13 +29,6 @@ std::string Slurp(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::string TempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("hm_eval_runner_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
 }
 
 // Right when the reply names the answer; open answers get a fixed text score.
@@ -54,7 +48,8 @@ RunOptions Quiet(const std::string& dir, Shard shard = {}) { return {dir, shard,
 TEST(Runner, EveryFixtureBenchmarkEndToEndAgainstAnOpenAiEndpoint) {
   FakeEndpoint server;
   OpenAiBackend backend({server.url(), "fake-model"});
-  const std::string out = TempDir("all");
+  ScratchDir scratch;
+  const std::string out = scratch.Folder("all").string();
   for (const BenchmarkInfo& info : KnownBenchmarks()) {
     if (std::filesystem::path(info.folder).is_absolute()) continue;  // real-scans: installed files (own_sets_test)
     const auto samples = LoadBenchmark(info, {kData});
@@ -95,7 +90,6 @@ TEST(Runner, EveryFixtureBenchmarkEndToEndAgainstAnOpenAiEndpoint) {
   const auto& first = requests.front().body;
   EXPECT_EQ(first["model"], "fake-model");
   EXPECT_EQ(first["temperature"], 0);
-  fs::remove_all(out);
 }
 
 TEST(Runner, ImagesAreSentAsDataUrisAheadOfTheText) {
@@ -111,7 +105,8 @@ TEST(Runner, ResumesAfterAKillAndAsksOnlyForWhatIsMissing) {
   FakeEndpoint server;
   OpenAiBackend backend({server.url(), "fake-model"});
   const auto samples = LoadBenchmark(FindBenchmark("MMLU-medical"), {kData});
-  const std::string clean = TempDir("clean"), resumed = TempDir("resumed");
+  ScratchDir scratch;
+  const std::string clean = scratch.Folder("clean").string(), resumed = scratch.Folder("resumed").string();
   RunSamples("MMLU-medical", samples, backend, Quiet(clean));
 
   // The "killed" run: one question got no reply, and its line was being written when the
@@ -138,8 +133,6 @@ TEST(Runner, ResumesAfterAKillAndAsksOnlyForWhatIsMissing) {
   const RunSummary third = RunSamples("MMLU-medical", samples, backend, Quiet(resumed));
   EXPECT_EQ(third.answered, 0);
   EXPECT_EQ(third.skipped, static_cast<int64_t>(samples.size()));
-  fs::remove_all(clean);
-  fs::remove_all(resumed);
 }
 
 TEST(Runner, ShardsMergedEqualOneRun) {
@@ -147,7 +140,8 @@ TEST(Runner, ShardsMergedEqualOneRun) {
   OpenAiBackend backend({server.url(), "fake-model"});
   const BenchmarkInfo& info = FindBenchmark("SLAKE");
   const auto samples = LoadBenchmark(info, {kData});
-  const std::string whole = TempDir("whole"), sharded = TempDir("sharded");
+  ScratchDir scratch;
+  const std::string whole = scratch.Folder("whole").string(), sharded = scratch.Folder("sharded").string();
   RunSamples(info.name, samples, backend, Quiet(whole));
   ScoreResponses(whole, info.layout, StubScore);
   for (int i = 2; i >= 0; --i) {  // in any order, as separate processes would finish
@@ -161,8 +155,6 @@ TEST(Runner, ShardsMergedEqualOneRun) {
     EXPECT_EQ(Slurp(sharded + "/" + file), Slurp(whole + "/" + file)) << file;
   fs::remove(sharded + "/responses.shard-2-of-3.jsonl");
   EXPECT_THROW(MergeShards(sharded, 3), Error);
-  fs::remove_all(whole);
-  fs::remove_all(sharded);
 }
 
 // HealthBench in fixed mode (whole conversations) keeps its own files, sharded and merged too.
@@ -174,7 +166,8 @@ TEST(Runner, WholeConversationShardsMergeIntoTheirOwnFile) {
   const std::string stem = ResponsesStem(info, true);
   EXPECT_EQ(stem, "responses.fixed");
   EXPECT_EQ(ResponsesStem(FindBenchmark("SLAKE"), true), "responses");  // one-turn sets: one file
-  const std::string whole = TempDir("fixed_whole"), sharded = TempDir("fixed_sharded");
+  ScratchDir scratch;
+  const std::string whole = scratch.Folder("fixed_whole").string(), sharded = scratch.Folder("fixed_sharded").string();
   RunSamples(info.name, samples, backend, {whole, {}, 0, false, stem});
   for (int i = 0; i < 2; ++i)
     EXPECT_TRUE(RunSamples(info.name, samples, backend, {sharded, ParseShard(std::to_string(i) + "/2"), 0, false, stem})
@@ -183,8 +176,6 @@ TEST(Runner, WholeConversationShardsMergeIntoTheirOwnFile) {
   EXPECT_EQ(MergeShards(sharded, 2, stem), static_cast<int64_t>(samples.size()));
   EXPECT_EQ(Slurp(sharded + "/responses.fixed.jsonl"), Slurp(whole + "/responses.fixed.jsonl"));
   EXPECT_FALSE(fs::exists(whole + "/responses.jsonl"));
-  fs::remove_all(whole);
-  fs::remove_all(sharded);
 }
 
 TEST(Runner, ShardsComeFromTheFlagOrTheMpiRank) {
@@ -211,12 +202,12 @@ TEST(Runner, KeepsWithinTheInFlightLimitAndRetriesTransientErrors) {
   OpenAiBackend backend(o);
   server.FailNextRequests(2);  // 503 twice: retried, not lost
   const auto samples = LoadBenchmark(FindBenchmark("MMLU-medical"), {kData});
-  const std::string dir = TempDir("jobs");
+  ScratchDir scratch;
+  const std::string dir = scratch.Folder("jobs").string();
   const RunSummary run = RunSamples("MMLU-medical", samples, backend, Quiet(dir));
   EXPECT_TRUE(run.complete()) << run.first_error;
   EXPECT_LE(server.max_in_flight(), 3);
   EXPECT_EQ(server.requests().size(), samples.size() + 2);
-  fs::remove_all(dir);
 }
 
 TEST(Runner, SendsTheKeyFromTheEnvironment) {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 
 namespace hm {
 namespace {
@@ -29,15 +30,9 @@ std::string ErrorOf(const fs::path& dir) {
 
 class CheckpointFilesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("hm_ckpt_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   void WriteIndex(const std::string& text) { std::ofstream(dir_ / "model.safetensors.index.json") << text; }
-  fs::path dir_;
+  ScratchDir scratch_;
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(CheckpointFilesTest, SingleFile) {

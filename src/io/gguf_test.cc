@@ -4,25 +4,21 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 
 namespace hm {
 namespace {
-
-std::string TempPath(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("hm_gguf_test_" + name)).string();
-}
 
 std::vector<uint8_t> ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
-std::string WriteSample() {
+std::string WriteSample(const ScratchDir& scratch) {
   GgufWriter w;
   w.Set("general.architecture", GgufKind::kString, "qwen2");
   w.Set("qwen2.block_count", GgufKind::kU32, 2);
@@ -35,13 +31,14 @@ std::string WriteSample() {
     const float v[5] = {1, 2, 3, 4, 5};
     std::memcpy(out.data(), v, sizeof(v));
   });
-  const std::string path = TempPath("sample.gguf");
+  const std::string path = scratch.File("sample.gguf");
   w.Write(path);
   return path;
 }
 
 TEST(Gguf, RoundTrip) {
-  const GgufFile f(WriteSample());
+  ScratchDir scratch;
+  const GgufFile f(WriteSample(scratch));
   EXPECT_EQ(f.GetString("general.architecture"), "qwen2");
   EXPECT_EQ(f.Get("qwen2.block_count").value.get<uint32_t>(), 2u);
   EXPECT_EQ(f.Get("qwen2.block_count").kind, GgufKind::kU32);
@@ -63,7 +60,8 @@ TEST(Gguf, RoundTrip) {
 }
 
 TEST(Gguf, DamagedFilesAreClearErrors) {
-  const std::vector<uint8_t> good = ReadAll(WriteSample());
+  ScratchDir scratch;
+  const std::vector<uint8_t> good = ReadAll(WriteSample(scratch));
   ASSERT_NO_THROW(ParseGguf(good, "good"));
   auto expect_error = [](std::vector<uint8_t> bytes, const std::string& what) {
     try {

@@ -2,15 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 
 namespace hm {
 namespace {
 
 TEST(Npy, RoundTripsShapesAndValues) {
-  const std::string path = (std::filesystem::temp_directory_path() / "hm_npy_test.npy").string();
+  ScratchDir scratch;
+  const std::string path = scratch.File("a.npy");
   const float v[6] = {1, 2, 3, 4, 5, -6.5f};
   for (const std::vector<int64_t>& shape : std::vector<std::vector<int64_t>>{{6}, {2, 3}, {1, 2, 3}}) {
     WriteNpy(path, DType::kF32, shape, v);
@@ -21,11 +21,11 @@ TEST(Npy, RoundTripsShapesAndValues) {
   const int64_t ids[2] = {7, -1};
   WriteNpy(path, DType::kI64, {2}, ids);
   EXPECT_EQ(ReadNpy(path).ToF32()[1], -1.0f);
-  std::filesystem::remove(path);
 }
 
 TEST(Npy, RejectsGarbage) {
-  const std::string path = (std::filesystem::temp_directory_path() / "hm_npy_bad.npy").string();
+  ScratchDir scratch;
+  const std::string path = scratch.File("bad.npy");
   {
     std::FILE* f = std::fopen(path.c_str(), "wb");
     std::fputs("not numpy at all", f);
@@ -33,7 +33,6 @@ TEST(Npy, RejectsGarbage) {
   }
   EXPECT_THROW(ReadNpy(path), Error);
   EXPECT_THROW(ReadNpy(path + ".missing"), Error);
-  std::filesystem::remove(path);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 
 namespace hm {
 namespace {
@@ -69,7 +70,8 @@ TEST(Safetensors, RejectsBadInputWithClearErrors) {
 }
 
 TEST(Safetensors, WriteThenMapRoundTrip) {
-  const std::string path = (std::filesystem::temp_directory_path() / "hm_st_roundtrip.safetensors").string();
+  ScratchDir scratch;
+  const std::string path = scratch.File("roundtrip.safetensors");
   const float values[3] = {1.5f, -2.0f, 3.25f};
   WriteSafetensors(path,
                    {{"x", DType::kF32, {3}, [&](std::span<uint8_t> d) { std::memcpy(d.data(), values, 12); }},
@@ -83,11 +85,11 @@ TEST(Safetensors, WriteThenMapRoundTrip) {
   EXPECT_EQ(static_cast<const float*>(x.data)[2], 3.25f);
   TensorView y = file.View(file.header().tensors[1]);
   EXPECT_EQ(static_cast<const uint8_t*>(y.data)[1], 9);
-  std::filesystem::remove(path);
 }
 
 TEST(Safetensors, TruncatedFileNamesTheTensor) {
-  const std::string path = (std::filesystem::temp_directory_path() / "hm_st_trunc.safetensors").string();
+  ScratchDir scratch;
+  const std::string path = scratch.File("trunc.safetensors");
   WriteSafetensors(path, {{"layer.weight", DType::kF32, {64}, [](std::span<uint8_t>) {}}});
   std::filesystem::resize_file(path, std::filesystem::file_size(path) - 10);
   try {
@@ -97,7 +99,6 @@ TEST(Safetensors, TruncatedFileNamesTheTensor) {
     EXPECT_NE(std::string(e.what()).find("layer.weight"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
   }
-  std::filesystem::remove(path);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "media/image_file.h"
 #include "media/media_testing.h"
 
@@ -47,16 +48,11 @@ TEST(SampleFolderFrames, RejectsWhatTheReferenceCrashesOn) {
 
 class ImageFolderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("hm_folder_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   void Add(const std::string& name, const std::string& fixture) {
     std::filesystem::copy_file(testing::MediaData("images/" + fixture), dir_ / name);
   }
-  std::filesystem::path dir_;
+  ScratchDir scratch_;
+  const std::filesystem::path dir_ = scratch_.path();
 };
 
 TEST_F(ImageFolderTest, LexicographicOrderAtOneFps) {

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 
 namespace hm {
 namespace {
@@ -147,8 +148,8 @@ INSTANTIATE_TEST_SUITE_P(Formats, VideoClip,
                          });
 
 TEST(VideoBadInput, CleanErrors) {
-  const fs::path dir = fs::temp_directory_path() / "hm_video_bad";
-  fs::create_directories(dir);
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   auto write = [&](const std::string& name, const std::string& bytes) {
     std::ofstream(dir / name, std::ios::binary) << bytes;
     return (dir / name).string();
@@ -177,14 +178,13 @@ TEST(VideoBadInput, CleanErrors) {
           << e.what();
     }
   }
-  fs::remove_all(dir);
 }
 
 // A playlist saved as .mp4 would have FFmpeg fetch its entries (here a real clip, elsewhere
 // a private file or a URL): it must be refused, not followed.
 TEST(VideoBadInput, PlaylistsAreNotFollowed) {
-  const fs::path dir = fs::temp_directory_path() / "hm_video_playlist";
-  fs::create_directories(dir);
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   const fs::path playlist = dir / "clip.mp4";
   std::ofstream(playlist) << "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.0,\n"
                           << (kData / "pattern.mp4").string() << "\n#EXT-X-ENDLIST\n";
@@ -194,7 +194,6 @@ TEST(VideoBadInput, PlaylistsAreNotFollowed) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("readable containers"), std::string::npos) << e.what();
   }
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "model/model.h"
 #include "text/bpe_trainer.h"
 #include "text/byte_level.h"
@@ -26,9 +27,9 @@ std::string ReadAll(const fs::path& p) {
 }
 
 TEST(CreateModel, EveryPresetLoadsBackAndIsLabelledUntrained) {
+  ScratchDir scratch;
   for (const std::string& preset : {std::string("tiny"), std::string("tiny-qwen3")}) {
-    const fs::path dir = fs::temp_directory_path() / ("hm_create_" + preset);
-    fs::remove_all(dir);
+    const fs::path dir = scratch / preset;
     CreateModel({preset, dir.string(), DType::kBF16, 7});
     Model model(dir.string());  // binds and validates every tensor
     EXPECT_EQ(model.weights().decoder.qk_norm, preset == "tiny-qwen3");
@@ -38,20 +39,18 @@ TEST(CreateModel, EveryPresetLoadsBackAndIsLabelledUntrained) {
     const std::string text = "<|im_start|>user\nCT thorax: 3 mm nodule? <image>\n";
     EXPECT_EQ(tok.Decode(tok.Encode(text), false), text);
     EXPECT_EQ(tok.Encode("<image>")[0], model.config().image_token_index);
-    fs::remove_all(dir);
   }
   EXPECT_EQ(ModelPresetNames().size(), 6u);
 }
 
 TEST(CreateModel, SameSeedSameBytes) {
-  const fs::path a = fs::temp_directory_path() / "hm_create_a", b = fs::temp_directory_path() / "hm_create_b";
+  ScratchDir scratch;
+  const fs::path a = scratch / "a", b = scratch / "b";
   CreateModel({"tiny", a.string(), DType::kF32, 3});
   CreateModel({"tiny", b.string(), DType::kF32, 3});
   EXPECT_EQ(ReadAll(a / "model.safetensors"), ReadAll(b / "model.safetensors"));
   CreateModel({"tiny", b.string(), DType::kF32, 4});
   EXPECT_NE(ReadAll(a / "model.safetensors"), ReadAll(b / "model.safetensors"));
-  fs::remove_all(a);
-  fs::remove_all(b);
 }
 
 // A learned tokenizer in `dir`, as hulumed data tokenizer writes one.
@@ -66,8 +65,8 @@ void WriteLearnedTokenizer(const fs::path& dir) {
 }
 
 TEST(CreateModel, DemoPresetCarriesTheGivenTokenizer) {
-  const fs::path tok_dir = fs::temp_directory_path() / "hm_create_demo_tok", dir = fs::temp_directory_path() / "hm_create_demo";
-  fs::remove_all(dir);
+  ScratchDir scratch;
+  const fs::path tok_dir = scratch / "tokenizer", dir = scratch / "model";
   WriteLearnedTokenizer(tok_dir);
   const int64_t parameters = CreateModel({.preset = "demo", .out_dir = dir.string(), .seed = 1, .tokenizer_dir = tok_dir.string()});
   EXPECT_EQ(ReadAll(dir / "tokenizer.json"), ReadAll(tok_dir / "tokenizer.json"));
@@ -80,25 +79,23 @@ TEST(CreateModel, DemoPresetCarriesTheGivenTokenizer) {
   // Hidden 256 x 4 layers and a 192-wide ViT: a few million parameters whatever the vocabulary.
   EXPECT_GT(parameters, 4'500'000);
   EXPECT_LT(parameters, 12'000'000);
-  fs::remove_all(dir);
-  fs::remove_all(tok_dir);
 }
 
 TEST(CreateModel, AnyPresetTakesTheVocabularyOfAGivenTokenizer) {
-  const fs::path tok_dir = fs::temp_directory_path() / "hm_create_tiny_tok", dir = fs::temp_directory_path() / "hm_create_tiny_tok_model";
+  ScratchDir scratch;
+  const fs::path tok_dir = scratch / "tokenizer", dir = scratch / "model";
   WriteLearnedTokenizer(tok_dir);
   CreateModel({.preset = "tiny", .out_dir = dir.string(), .tokenizer_dir = tok_dir.string()});
   const Model model(dir.string());
   const int32_t size = Tokenizer::FromDir(tok_dir.string()).VocabSize();
   EXPECT_EQ(model.config().llm.vocab, size);
   EXPECT_EQ(model.config().image_token_index, size - 1);
-  fs::remove_all(dir);
-  fs::remove_all(tok_dir);
 }
 
 TEST(CreateModel, DemoPresetRefusesToGuessATokenizer) {
+  ScratchDir scratch;
   try {
-    CreateModel({.preset = "demo", .out_dir = (fs::temp_directory_path() / "hm_create_demo_none").string()});
+    CreateModel({.preset = "demo", .out_dir = scratch.File("model")});
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("--tokenizer"), std::string::npos) << e.what();
@@ -106,7 +103,8 @@ TEST(CreateModel, DemoPresetRefusesToGuessATokenizer) {
 }
 
 TEST(CreateModel, RejectsUnknownPreset) {
-  EXPECT_THROW(CreateModel({"70b", (fs::temp_directory_path() / "hm_x").string()}), Error);
+  ScratchDir scratch;
+  EXPECT_THROW(CreateModel({"70b", scratch.File("model")}), Error);
 }
 
 TEST(ByteLevel, EveryByteRoundTrips) {

@@ -4,13 +4,12 @@
 // different integer kernels: the tiled GEMM and the decode dots).
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <string>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "model/gguf_export.h"
 #include "model/model.h"
 
@@ -20,13 +19,11 @@ namespace {
 namespace fs = std::filesystem;
 const fs::path kModels = fs::path(HULUMED_SOURCE_DIR) / "testdata" / "models";
 
-// tiny-qwen2 as `hulumed quantize` writes it, in a directory of this process's own.
-std::string Quantized(kernels::BlockType t) {
-  const fs::path out = fs::temp_directory_path() /
-                       ("hm_decoder_batch_" + std::string(kernels::BlockTypeName(t)) + "_" + std::to_string(::getpid()));
-  fs::remove_all(out);
-  QuantizeCheckpoint((kModels / "tiny-qwen2").string(), out.string(), {t, kernels::BlockType::kQ8_0, 2});
-  return out.string();
+// tiny-qwen2 as `hulumed quantize` writes it, in the test's scratch folder.
+std::string Quantized(const ScratchDir& scratch, kernels::BlockType t) {
+  const std::string out = scratch.File(kernels::BlockTypeName(t));
+  QuantizeCheckpoint((kModels / "tiny-qwen2").string(), out, {t, kernels::BlockType::kQ8_0, 2});
+  return out;
 }
 
 int32_t Argmax(const std::vector<float>& logits) {
@@ -58,7 +55,9 @@ Greedy Alone(const Model& model, const std::vector<int32_t>& prompt, int steps, 
 
 TEST(DecoderBatch, EverySequenceGetsWhatItGetsAlone) {
   ThreadPool pool(2);
-  const std::string q4_0 = Quantized(kernels::BlockType::kQ4_0), q8_0 = Quantized(kernels::BlockType::kQ8_0);
+  const ScratchDir scratch;
+  const std::string q4_0 = Quantized(scratch, kernels::BlockType::kQ4_0);
+  const std::string q8_0 = Quantized(scratch, kernels::BlockType::kQ8_0);
   for (const std::string& dir : {(kModels / "tiny-qwen2").string(), (kModels / "tiny-qwen3").string(),
                                  (kModels / "tiny-qwen2-bf16").string(), q4_0, q8_0}) {
     const std::string name = fs::path(dir).filename().string();

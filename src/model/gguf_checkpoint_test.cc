@@ -6,12 +6,12 @@
 #include "model/gguf_checkpoint.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 
+#include "core/scratch_dir_testing.h"
 #include "model/gguf_export.h"
 #include "model/model.h"
 
@@ -21,19 +21,15 @@ namespace {
 namespace fs = std::filesystem;
 const std::string kTiny = HULUMED_SOURCE_DIR "/testdata/models/tiny-qwen2";
 
-// ctest runs each test case as its own process, in parallel: every case gets its own directory.
-std::string Quantized(kernels::BlockType t) {
-  const std::string out = (fs::temp_directory_path() /
-                           ("hm_gguf_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-                            "_" + std::string(kernels::BlockTypeName(t)) + "_" + std::to_string(::getpid())))
-                              .string();
-  fs::remove_all(out);
+std::string Quantized(const ScratchDir& scratch, kernels::BlockType t) {
+  const std::string out = scratch.File(kernels::BlockTypeName(t));
   QuantizeCheckpoint(kTiny, out, {t, kernels::BlockType::kQ8_0, 2});
   return out;
 }
 
 TEST(GgufCheckpoint, TextFileHasLlamaCppNamesAndMetadata) {
-  const std::string dir = Quantized(kernels::BlockType::kQ8_0);
+  ScratchDir scratch;
+  const std::string dir = Quantized(scratch, kernels::BlockType::kQ8_0);
   const GgufCheckpoint ckpt(dir);
   const GgufFile& f = ckpt.text();
   EXPECT_EQ(f.GetString("general.architecture"), "qwen2");
@@ -103,8 +99,9 @@ TEST(GgufCheckpoint, QuantizedLogitsAgainstF32) {
   const std::vector<int32_t> prompt = {299, 10, 57, 200, 33, 120, 7, 88, 250, 301, 5, 17};
   const std::vector<float> want = PromptLogits(ref, prompt);
   const int64_t vocab = ref.config().llm.vocab, n = static_cast<int64_t>(prompt.size());
+  ScratchDir scratch;
   for (kernels::BlockType t : {kernels::BlockType::kQ8_0, kernels::BlockType::kQ4_0, kernels::BlockType::kQ4_K}) {
-    Model q(Quantized(t));
+    Model q(Quantized(scratch, t));
     const std::vector<float> got = PromptLogits(q, prompt);
     int agree = 0;
     double kl = 0;
@@ -132,7 +129,8 @@ TEST(GgufCheckpoint, QuantizedLogitsAgainstF32) {
 
 TEST(GgufCheckpoint, Q8_0GreedyContinuationUnchanged) {
   Model ref(kTiny);
-  Model q(Quantized(kernels::BlockType::kQ8_0));
+  ScratchDir scratch;
+  Model q(Quantized(scratch, kernels::BlockType::kQ8_0));
   for (const std::vector<int32_t>& prompt : {std::vector<int32_t>{299, 10, 57, 200}, std::vector<int32_t>{1, 2, 3, 4, 5, 6}})
     EXPECT_EQ(Greedy(q, prompt, 16), Greedy(ref, prompt, 16));
 }

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "io/json_file.h"
 #include "model/model.h"
 
@@ -37,13 +38,9 @@ TEST(Weights, BindsBothFamiliesAndBothVisionNamings) {
 class BrokenCheckpoint : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("hm_broken_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     for (const char* f : {"config.json", "generation_config.json"})
       fs::copy_file(kModels / "tiny-qwen2" / f, dir_ / f);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   void Rewrite(const std::function<void(std::vector<TensorToWrite>&)>& edit) {
     SafetensorsFile src((kModels / "tiny-qwen2" / "model.safetensors").string());
@@ -66,7 +63,8 @@ class BrokenCheckpoint : public ::testing::Test {
     }
     return "";
   }
-  fs::path dir_;
+  ScratchDir scratch_;
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(BrokenCheckpoint, PlainQwenWithoutVisionLoads) {

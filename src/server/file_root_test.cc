@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "core/scratch_dir_testing.h"
 #include "server/api_error.h"
 
 namespace hm {
@@ -14,13 +15,11 @@ namespace fs = std::filesystem;
 class FileRootTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = fs::temp_directory_path() / ("hulumed-file-root-" + std::to_string(::getpid()));
     fs::create_directories(base_ / "root" / "sub");
     std::ofstream(base_ / "root" / "sub" / "a.png") << "x";
     std::ofstream(base_ / "secret.txt") << "x";
     fs::create_directory_symlink(base_, base_ / "root" / "escape");
   }
-  void TearDown() override { fs::remove_all(base_); }
 
   int Status(const std::string& path) {
     try {
@@ -30,7 +29,8 @@ class FileRootTest : public ::testing::Test {
       return e.status();
     }
   }
-  fs::path base_;
+  ScratchDir scratch_;
+  const fs::path base_ = scratch_.path();
 };
 
 TEST_F(FileRootTest, ResolvesPathsInside) {

@@ -1,5 +1,6 @@
 // The server end to end on loopback with the tiny checkpoint: OpenAI shapes, streaming,
 // errors, authentication, the queue limit and prefix reuse.
+#include "core/scratch_dir_testing.h"
 #include "server/http_server.h"
 
 #include <httplib.h>
@@ -137,8 +138,8 @@ TEST(HttpServer, PromptLongerThanTheContextIs400) {
 TEST(HttpServer, ListContentIgnoresTheTokenizerConfigTemplate) {
   namespace fs = std::filesystem;
   const fs::path testdata = fs::path(HULUMED_SOURCE_DIR) / "testdata";
-  const fs::path dir = fs::temp_directory_path() / "hm_server_qwen3_tokenizer_config";
-  fs::remove_all(dir);
+  ScratchDir scratch;
+  const fs::path dir = scratch / "model";
   fs::copy(kModel, dir);
   std::stringstream qwen3;
   qwen3 << std::ifstream(testdata / "text" / "chat_templates" / "qwen3.jinja").rdbuf();
@@ -165,7 +166,6 @@ TEST(HttpServer, ListContentIgnoresTheTokenizerConfigTemplate) {
     EXPECT_EQ(a["choices"][0]["message"]["content"], b["choices"][0]["message"]["content"]) << content;
     EXPECT_EQ(a["usage"]["prompt_tokens"], b["usage"]["prompt_tokens"]) << content;
   }
-  fs::remove_all(dir);
 }
 
 // A checkpoint whose processor template is Qwen3's official one fails on list content (it
@@ -173,8 +173,8 @@ TEST(HttpServer, ListContentIgnoresTheTokenizerConfigTemplate) {
 // message naming the template file; string content still works.
 TEST(HttpServer, BrokenCheckpointTemplateIs500) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / "hm_server_qwen3_processor_template";
-  fs::remove_all(dir);
+  ScratchDir scratch;
+  const fs::path dir = scratch / "model";
   fs::copy(kModel, dir);
   fs::copy_file(fs::path(HULUMED_SOURCE_DIR) / "testdata" / "text" / "chat_templates" / "qwen3.jinja",
                 dir / "chat_template.jinja");
@@ -191,7 +191,6 @@ TEST(HttpServer, BrokenCheckpointTemplateIs500) {
   EXPECT_NE(message.find((dir / "chat_template.jinja").string()), std::string::npos) << message;
   EXPECT_NE(message.find("message.content.startswith"), std::string::npos) << message;
   EXPECT_EQ(c.Post("/v1/chat/completions", kAsk, "application/json")->status, 200);
-  fs::remove_all(dir);
 }
 
 TEST(HttpServer, ApiKeyGuardsTheApiButNotHealth) {

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "text/tokenizer.h"
 #include "text/tokenizer_json.h"
 
@@ -30,11 +31,11 @@ BpeCorpus CorpusOf(const std::vector<std::string>& texts, int repeat) {
 
 // The tokenizer as the engine loads it, from the files a trained vocabulary is written to.
 Tokenizer Load(const BpeVocabulary& vocab) {
-  const auto path = std::filesystem::temp_directory_path() / "hm_bpe_trainer_tokenizer.json";
+  ScratchDir scratch;
+  const auto path = scratch / "bpe_trainer_tokenizer.json";
   const auto added = HulumedAddedTokens(static_cast<int32_t>(vocab.tokens.size()));
   std::ofstream(path) << TokenizerJson(vocab.tokens, vocab.merges, added).dump(2);
   Tokenizer t = Tokenizer::FromFile(path.string());
-  std::filesystem::remove(path);
   return t;
 }
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "text/test_paths.h"
 
 namespace hm {
@@ -72,16 +73,9 @@ TEST(ChatTemplate, MatchesGoldens) {
   EXPECT_GE(public_templates, 26);
 }
 
-// A fresh directory for one test's checkpoint layout.
-std::filesystem::path TempCheckpoint(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
 TEST(ChatTemplate, FindsTheProcessorTemplateOrFallsBack) {
-  const auto dir = TempCheckpoint("hm_chat_template_find");
+  ScratchDir scratch;
+  const auto dir = scratch.path();
   EXPECT_EQ(FindChatTemplate(dir.string()).text, kHulumedChatTemplate);
   std::ofstream(dir / "chat_template.jinja") << "from chat_template.jinja";
   EXPECT_EQ(FindChatTemplate(dir.string()).text, "from chat_template.jinja");
@@ -95,7 +89,6 @@ TEST(ChatTemplate, FindsTheProcessorTemplateOrFallsBack) {
   EXPECT_EQ(FindChatTemplate(dir.string()).text, "d");
   std::ofstream(dir / "chat_template.json") << R"({"chat_template": 5})";
   EXPECT_THROW(FindChatTemplate(dir.string()), Error);
-  std::filesystem::remove_all(dir);
 }
 
 // Qwen3's official template as a processor template with list content: Jinja2 fails too;
@@ -118,7 +111,8 @@ TEST(ChatTemplate, StringMethodOnAListNamesTheFileAndTheConstruct) {
 // carries Qwen3's official template, which HulumedProcessor replaces with its own, so text,
 // image and video conversations all render Hulu-Med's template.
 TEST(ChatTemplate, TokenizerConfigTemplateIsNeverUsed) {
-  const auto dir = TempCheckpoint("hm_chat_template_qwen3_tokenizer");
+  ScratchDir scratch;
+  const auto dir = scratch.path();
   std::ofstream(dir / "tokenizer_config.json")
       << json{{"eos_token", "<|im_end|>"}, {"chat_template", ReadFile(testing::TextTestData("chat_templates/qwen3.jinja"))}}
              .dump();
@@ -142,7 +136,6 @@ TEST(ChatTemplate, TokenizerConfigTemplateIsNeverUsed) {
   for (const json& conversation : {text, image, video})
     EXPECT_EQ(ApplyChatTemplate(processor, conversation, true),
               ApplyChatTemplate({processor_template, "hulumed_think.jinja"}, conversation, true));
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

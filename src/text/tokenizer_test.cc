@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "text/test_paths.h"
 
 namespace hm {
@@ -27,10 +28,10 @@ const Tokenizer& QwenWithExtraTokens() {
     json j = json::parse(in);
     std::ifstream extra_in(testing::TextTestData("extra_added_tokens.json"));
     for (const json& a : json::parse(extra_in)) j["added_tokens"].push_back(a);
-    const auto path = std::filesystem::temp_directory_path() / "hm_tokenizer_extra.json";
+    ScratchDir scratch;
+    const auto path = scratch / "tokenizer_extra.json";
     std::ofstream(path) << j.dump();
     Tokenizer tok = Tokenizer::FromFile(path.string());
-    std::filesystem::remove(path);
     return tok;
   }();
   return t;
@@ -95,8 +96,8 @@ TEST(Tokenizer, MegabyteWordRoundTrips) {
 }
 
 TEST(Tokenizer, RejectsUnsupportedFiles) {
-  const auto dir = std::filesystem::temp_directory_path() / "hm_tokenizer_bad";
-  std::filesystem::create_directories(dir);
+  ScratchDir scratch;
+  const auto dir = scratch.path();
   std::ofstream(dir / "tokenizer.json") << R"({"model": {"type": "WordPiece"}})";
   try {
     Tokenizer::FromDir(dir.string());
@@ -105,7 +106,6 @@ TEST(Tokenizer, RejectsUnsupportedFiles) {
     EXPECT_NE(std::string(e.what()).find("tokenizer.json"), std::string::npos) << e.what();
   }
   EXPECT_THROW(Tokenizer::FromDir((dir / "missing").string()), Error);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

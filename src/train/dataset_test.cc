@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "train/packing.h"
 #include "train/sampler.h"
 
@@ -17,19 +18,18 @@ namespace fs = std::filesystem;
 class DatasetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("hm_dataset_test_" + std::to_string(::getpid()));
     fs::create_directories(dir_ / "media");
     std::ofstream(dir_ / "media" / "a.png") << "x";
     std::ofstream(dir_ / "media" / "ct.nii.gz") << "x";
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   DataSource Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name) << text;
     return {(dir_ / name).string(), 1.0, (dir_ / "media").string()};
   }
 
-  fs::path dir_;
+  ScratchDir scratch_;
+  const fs::path dir_ = scratch_.path();
 };
 
 constexpr const char* kGood =

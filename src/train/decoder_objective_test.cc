@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/scratch_dir_testing.h"
 #include "io/json_file.h"
 #include "text/chat_template.h"
 #include "train/batch_grad.h"
@@ -27,8 +27,8 @@ fs::path WriteImageData(const fs::path& root);
 // The tiny Qwen2 checkpoint learns the three text samples of testdata/train: the loop drives
 // the real backward passes, and a record with media is reported and skipped.
 TEST(DecoderObjectiveTest, TinyQwen2LossFallsOnTextSamples) {
-  const fs::path root = fs::temp_directory_path() / ("hm_decoder_objective_test_" + std::to_string(::getpid()));
-  fs::create_directories(root);
+  ScratchDir scratch;
+  const fs::path root = scratch.path();
   std::ifstream in(HULUMED_SOURCE_DIR "/testdata/train/grad_text.jsonl");
   std::ofstream data(root / "data.jsonl");
   data << in.rdbuf();
@@ -65,7 +65,6 @@ TEST(DecoderObjectiveTest, TinyQwen2LossFallsOnTextSamples) {
   // The last checkpoint is a model folder the trainer's own loader reads.
   DecoderObjective trained(o.checkpoint, 1);
   EXPECT_EQ(trained.Params().size(), objective.Params().size());
-  fs::remove_all(root);
 }
 
 std::string Slurp(const fs::path& p) {
@@ -78,8 +77,8 @@ std::string Slurp(const fs::path& p) {
 // The real model, 2 threads (two workers), text and image records: a run killed after step 3 (checkpoint at 2) and resumed ends
 // with the same bytes as an uninterrupted one.
 TEST(DecoderObjectiveTest, ResumeAfterKillIsBitIdentical) {
-  const fs::path root = fs::temp_directory_path() / ("hm_decoder_resume_test_" + std::to_string(::getpid()));
-  fs::create_directories(root);
+  ScratchDir scratch;
+  const fs::path root = scratch.path();
   StageRecipe stage;
   stage.name = "tiny";
   stage.start_checkpoint = HULUMED_SOURCE_DIR "/testdata/models/tiny-qwen3";
@@ -126,7 +125,6 @@ TEST(DecoderObjectiveTest, ResumeAfterKillIsBitIdentical) {
                 Slurp(root / ("straight" + tag) / "checkpoint-5" / file))
           << tag << " " << file;
   }
-  fs::remove_all(root);
 }
 
 // Image records for the tiny Qwen2 checkpoint: one caption per fixture image, a two-image
@@ -189,7 +187,8 @@ std::vector<double> LoggedLosses(const fs::path& out) {
 // loss trajectory closely over 10 steps of every tower, and is really applied: the losses
 // differ from f32's after the first step.
 TEST(DecoderObjectiveTest, Bf16ComputeStaysNearTheF32Trajectory) {
-  const fs::path root = fs::temp_directory_path() / ("hm_objective_bf16_" + std::to_string(::getpid()));
+  ScratchDir scratch;
+  const fs::path root = scratch.path();
   StageRecipe stage = ImageStage(root, WriteImageData(root));
   stage.steps = 10;
   // Gentler than ImageStage's rates: at 1e-2 the untrained model's loss jumps from step to step
@@ -220,14 +219,14 @@ TEST(DecoderObjectiveTest, Bf16ComputeStaysNearTheF32Trajectory) {
   EXPECT_GT(largest, 1e-6) << "bf16 compute gave f32's losses: it was not applied";
   EXPECT_LT(bf16.back(), 0.5 * bf16.front()) << bf16.front() << " -> " << bf16.back();
   std::printf("bf16 vs f32 loss over 10 steps: largest relative difference %.2e\n", largest);
-  fs::remove_all(root);
 }
 
 // Image and multi-image records train the vision tower, the projector and the decoder through
 // the backward passes `train grad` verifies; bad media are reported by file:line and skipped;
 // the checkpoint holds every tower.
 TEST(DecoderObjectiveTest, ImageRecordsTrainEveryTower) {
-  const fs::path root = fs::temp_directory_path() / ("hm_objective_images_" + std::to_string(::getpid()));
+  ScratchDir scratch;
+  const fs::path root = scratch.path();
   StageRecipe stage = ImageStage(root, WriteImageData(root));
   stage.steps = 30;
   DecoderObjective objective(stage.start_checkpoint, 2, StageMediaOptions(stage));
@@ -257,14 +256,13 @@ TEST(DecoderObjectiveTest, ImageRecordsTrainEveryTower) {
   EXPECT_FALSE(ReadJsonFile(o.checkpoint + "/config.json").contains("hulumed_fixture"));
   DecoderObjective trained(o.checkpoint, 1);
   EXPECT_EQ(trained.Params().size(), objective.Params().size());
-  fs::remove_all(root);
 }
 
 // The loop's first step computes exactly `train grad`'s gradient (the path verified against
 // PyTorch) for the same records: the mean over the global batch's label tokens.
 TEST(DecoderObjectiveTest, FirstStepGradientIsTrainGrads) {
-  const fs::path root = fs::temp_directory_path() / ("hm_objective_parity_" + std::to_string(::getpid()));
-  fs::create_directories(root);
+  ScratchDir scratch;
+  const fs::path root = scratch.path();
   const fs::path all = WriteImageData(root);
   {  // the six good records
     std::ifstream in(all);
@@ -314,13 +312,13 @@ TEST(DecoderObjectiveTest, FirstStepGradientIsTrainGrads) {
       for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, double(std::abs(got[i] - p.grad[i])));
       EXPECT_LE(worst, 1e-5 * largest) << p.name << (loop == &one_by_one ? " (one by one)" : " (side by side)");
     }
-  fs::remove_all(root);
 }
 
 // Stage 1 (LLM frozen): the decoder's weights stay bit-identical while the vision tower and
 // projector learn.
 TEST(DecoderObjectiveTest, FrozenLlmStaysBitIdentical) {
-  const fs::path root = fs::temp_directory_path() / ("hm_objective_frozen_" + std::to_string(::getpid()));
+  ScratchDir scratch;
+  const fs::path root = scratch.path();
   StageRecipe stage = ImageStage(root, WriteImageData(root));
   stage.lrs.Of(ModuleGroup::kLlm).reset();
   stage.steps = 3;
@@ -342,13 +340,13 @@ TEST(DecoderObjectiveTest, FrozenLlmStaysBitIdentical) {
     else changed += Values(p) != before[p.name];
   }
   EXPECT_GT(changed, 0);
-  fs::remove_all(root);
 }
 
 // Freezing skips work, not correctness: with the decoder or the encoder frozen, the parts
 // that learn get bit-identically the gradient of the full backward, the frozen ones none.
 TEST(DecoderObjectiveTest, FrozenPartsSkipTheirWeightGradientsOnly) {
-  const fs::path root = fs::temp_directory_path() / ("hm_objective_skip_" + std::to_string(::getpid()));
+  ScratchDir scratch;
+  const fs::path root = scratch.path();
   const fs::path data = WriteImageData(root);
   std::ofstream(root / "two.jsonl") << [&] {
     std::ifstream in(data);
@@ -386,14 +384,13 @@ TEST(DecoderObjectiveTest, FrozenPartsSkipTheirWeightGradientsOnly) {
     if (group == ModuleGroup::kProjector) EXPECT_EQ(projector_only.at(name), g) << name;
     else EXPECT_TRUE(zero(projector_only.at(name))) << name;
   }
-  fs::remove_all(root);
 }
 
 // Videos, NIfTI and DICOM volumes train through the same path (merge size 2 from the recipe,
 // token reduction by the stage's flag); an undecodable video is reported and skipped.
 TEST(DecoderObjectiveTest, VideoAndVolumeRecordsTrain) {
-  const fs::path root = fs::temp_directory_path() / ("hm_objective_video_" + std::to_string(::getpid()));
-  fs::create_directories(root);
+  ScratchDir scratch;
+  const fs::path root = scratch.path();
   const fs::path testdata = HULUMED_SOURCE_DIR "/testdata";
   auto record = [](const nlohmann::json& media, const std::string& question, const std::string& answer) {
     nlohmann::json r = media;
@@ -438,7 +435,6 @@ TEST(DecoderObjectiveTest, VideoAndVolumeRecordsTrain) {
   SampleMediaOptions full = StageMediaOptions(stage);
   full.token_reduction = false;
   EXPECT_LT(objective.Length(volume), DecoderObjective(stage.start_checkpoint, 1, full).Length(volume));
-  fs::remove_all(root);
 }
 
 }  // namespace

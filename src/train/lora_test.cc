@@ -5,7 +5,6 @@
 #include "train/lora.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -14,6 +13,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "io/safetensors.h"
 #include "io/json_file.h"
 #include "model/gguf_export.h"
@@ -36,13 +36,6 @@ namespace fs = std::filesystem;
 const std::string kTiny = HULUMED_SOURCE_DIR "/testdata/models/tiny-qwen2";
 const std::vector<std::string> kAllLlm = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
 const std::vector<std::string> kAllVision = {"q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2"};
-
-fs::path TempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("hm_lora_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 
 std::vector<float> Random(size_t n, std::mt19937& rng, float sd = 1.0f) {
   std::normal_distribution<float> dist(0.0f, sd);
@@ -216,7 +209,8 @@ TEST(LoraGoldenTest, VisionAdapterMatchesPyTorchOnAnImageAndAVolume) {
 // merge` then `run`: the image's visual tokens and the logits of the image prompt agree; the
 // projector tensors round-trip through PEFT's modules_to_save.
 TEST(LoraAdapterTest, VisionAdapterSidePathEqualsMerge) {
-  const fs::path dir = TempDir("vision_merge");
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   // The golden adapter with its projector moved off the base's, written and read back.
   LoraAdapter adapter = ReadLoraAdapter(HULUMED_SOURCE_DIR "/testdata/goldens/tiny-qwen2/train/lora_vision",
                                         LoadModelConfig(kTiny));
@@ -263,12 +257,12 @@ TEST(LoraAdapterTest, VisionAdapterSidePathEqualsMerge) {
   EXPECT_LT(max_diff(side_visual, merged_visual), 1e-4);
   EXPECT_GT(max_diff(side, base), 1e-3);
   EXPECT_LT(max_diff(side, merged), 1e-4);
-  fs::remove_all(dir);
 }
 
 // B = 0 at the start, so an untrained adapter leaves every logit exactly as the base's.
 TEST(LoraAdapterTest, ZeroBIsTheBaseAndMergeEqualsSidePath) {
-  const fs::path dir = TempDir("merge");
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   StageRecipe stage;
   LoraStage lora{{4, 8.0, 0.0, false}, kAllLlm, {}};
   LoraObjective objective(kTiny, lora, 7, 1);
@@ -298,13 +292,13 @@ TEST(LoraAdapterTest, ZeroBIsTheBaseAndMergeEqualsSidePath) {
   }
   EXPECT_GT(differ, 1e-3);  // the adapter does something
   EXPECT_LT(worst, 1e-4);   // and merged it is the same model
-  fs::remove_all(dir);
 }
 
 // A few LoRA steps lower the loss on the tiny model, from an HF base and a q4_0 GGUF one, and
 // the base files are bit-identical afterwards; the checkpoint is an adapter `run --lora` reads.
 TEST(LoraTrainTest, StepsLowerLossAndLeaveTheBaseUntouched) {
-  const fs::path dir = TempDir("train");
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   QuantizeCheckpoint(kTiny, (dir / "q4_0").string(), {kernels::BlockType::kQ4_0, kernels::BlockType::kQ8_0, 1});
   for (const std::string base : {kTiny, (dir / "q4_0").string()}) {
     std::map<fs::path, std::string> before;
@@ -332,7 +326,6 @@ TEST(LoraTrainTest, StepsLowerLossAndLeaveTheBaseUntouched) {
     const Model adapted(base, o.checkpoint);  // a PEFT adapter folder
     EXPECT_EQ(ReadLoraAdapter(o.checkpoint, adapted.config()).modules.size(), 14u);
   }
-  fs::remove_all(dir);
 }
 
 // recipes/lora-tiny-vision.json: a LoRA stage on image records (PNG files through the trainer's
@@ -340,7 +333,8 @@ TEST(LoraTrainTest, StepsLowerLossAndLeaveTheBaseUntouched) {
 // and a q4_0 GGUF base with a q8_0 mmproj, and with the projector trained too; the base files stay
 // bit-identical; the checkpoint's PEFT names and values read back as written.
 TEST(LoraTrainTest, ImageRecordsTrainVisionAdapters) {
-  const fs::path dir = TempDir("image");
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   QuantizeCheckpoint(kTiny, (dir / "q4_0").string(), {kernels::BlockType::kQ4_0, kernels::BlockType::kQ8_0, 1});
   WriteRelease({kTiny, (dir / "bf16").string(), DType::kBF16, {}});
   for (const auto& [base, projector] : std::vector<std::pair<std::string, bool>>{
@@ -388,12 +382,12 @@ TEST(LoraTrainTest, ImageRecordsTrainVisionAdapters) {
     const std::string regex = ReadJsonFile(o.checkpoint + "/adapter_config.json")["target_modules"];
     EXPECT_NE(regex.find("vision_encoder"), std::string::npos) << regex;
   }
-  fs::remove_all(dir);
 }
 
 // A record whose image is missing is reported by file:line and skipped; the rest train.
 TEST(LoraTrainTest, BadMediaRecordsAreSkipped) {
-  const fs::path dir = TempDir("bad_media");
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   {
     std::ifstream in(HULUMED_SOURCE_DIR "/testdata/train/lora_images.jsonl");
     std::ofstream data(dir / "data.jsonl");
@@ -410,7 +404,6 @@ TEST(LoraTrainTest, BadMediaRecordsAreSkipped) {
   const StageOutcome o = TrainStage(stage, kTiny, objective, options);
   EXPECT_EQ(o.skipped_records, 1);
   EXPECT_EQ(o.steps, 2);
-  fs::remove_all(dir);
 }
 
 // A projector learning rate for an objective made with a frozen projector is refused.
@@ -429,7 +422,8 @@ TEST(LoraTrainTest, ProjectorLearningRateIsRefused) {
 // Killed after 3 of 6 steps and resumed (with dropout and activation recomputation): the
 // adapter is bit-identical to an uninterrupted run's.
 TEST(LoraTrainTest, ResumeGivesTheSameAdapter) {
-  const fs::path dir = TempDir("resume");
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   auto run = [&](const std::string& out, int64_t steps, bool resume) {
     StageRecipe stage;
     stage.name = "lora";
@@ -457,7 +451,6 @@ TEST(LoraTrainTest, ResumeGivesTheSameAdapter) {
   run("resumed", 6, true);
   EXPECT_TRUE(ReadBytes(dir / "whole/checkpoint-6/adapter_model.safetensors") ==
               ReadBytes(dir / "resumed/checkpoint-6/adapter_model.safetensors"));
-  fs::remove_all(dir);
 }
 
 TEST(LoraRecipeTest, StageKeyIsParsedStrictly) {
@@ -465,7 +458,8 @@ TEST(LoraRecipeTest, StageKeyIsParsedStrictly) {
   ASSERT_TRUE(recipe.stages.at(0).lora);
   EXPECT_EQ(recipe.stages[0].lora->settings.rank, 4);
   EXPECT_EQ(recipe.stages[0].lora->llm_targets.size(), 7u);
-  const fs::path dir = TempDir("recipe");
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   std::ofstream(dir / "r.json") << R"({"name": "x", "output_dir": "o", "data": [{"path": "d.jsonl"}],
     "modules": {"llm": {"lr": 1}, "vision": "frozen", "projector": "frozen"}, "steps": 1, "lora": {"rank": 4, "targets": ["q_proj"], "alpah": 2}})";
   try {
@@ -474,12 +468,12 @@ TEST(LoraRecipeTest, StageKeyIsParsedStrictly) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("lora.alpah"), std::string::npos) << e.what();
   }
-  fs::remove_all(dir);
 }
 
 // Clear errors, naming the file and tensor, for adapters that do not fit the model.
 TEST(LoraAdapterTest, BadAdaptersAreRefusedByName) {
-  const fs::path dir = TempDir("bad");
+  ScratchDir scratch;
+  const fs::path dir = scratch.path();
   const ModelConfig config = LoadModelConfig(kTiny);
   auto expect_error = [&](const std::string& adapter, const std::string& needle) {
     try {
@@ -533,7 +527,6 @@ TEST(LoraAdapterTest, BadAdaptersAreRefusedByName) {
     EXPECT_NE(std::string(e.what()).find("'qkv_proj' is not a linear layer of the decoder"), std::string::npos)
         << e.what();
   }
-  fs::remove_all(dir);
 }
 
 }  // namespace

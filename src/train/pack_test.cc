@@ -1,11 +1,11 @@
 #include "train/pack.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "core/scratch_dir_testing.h"
 #include "model/config.h"
 #include "media/preprocessor_config.h"
 #include "text/chat_template.h"
@@ -23,8 +23,6 @@ const std::string kModel = kRoot + "models/tiny-qwen2";
 class Pack : public ::testing::Test {
  protected:
   void SetUp() override {
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     std::ofstream out(jsonl_);
     out << R"({"conversations": [{"from": "human", "value": "What is the heart?"}, {"from": "gpt", "value": "An organ."}]})"
         << "\n";
@@ -37,13 +35,13 @@ class Pack : public ::testing::Test {
     out << R"({"image": "missing.png", "conversations": [{"from": "human", "value": "<image>"}, {"from": "gpt", "value": "x"}]})"
         << "\n";
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   PackSummary Run(const std::string& model, const std::string& out) {
     return PackRecords({.inputs = {jsonl_.string()}, .model_dir = model, .out_dir = (dir_ / out).string(), .shard_tokens = 16});
   }
 
-  const fs::path dir_ = fs::temp_directory_path() / ("hm_pack_test_" + std::to_string(::getpid()));  // ctest runs tests side by side
+  ScratchDir scratch_;
+  const fs::path dir_ = scratch_.path();
   const fs::path jsonl_ = dir_ / "data.jsonl";
 };
 

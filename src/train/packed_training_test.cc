@@ -4,13 +4,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <functional>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "data/file_bytes.h"
 #include "data/png_writer.h"
 #include "train/decoder_objective.h"
@@ -36,8 +36,6 @@ TrainOptions Quiet(bool resume = false, std::function<void(int64_t)> after_step 
 class PackedTraining : public ::testing::Test {
  protected:
   void SetUp() override {
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     std::ofstream out(jsonl_);
     auto record = [&](const nlohmann::json& image, const std::string& question, const std::string& answer) {
       nlohmann::json r = {{"conversations", {{{"from", "human"}, {"value", question}}, {{"from", "gpt"}, {"value", answer}}}}};
@@ -70,7 +68,6 @@ class PackedTraining : public ::testing::Test {
     const TokenShardReader reader(pack_.string());
     for (int64_t i = 0; i < reader.size(); ++i) longest_ = std::max(longest_, reader.Length(i));
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   PackOptions PackInto(const fs::path& out) const {
     PackOptions o;
@@ -118,7 +115,8 @@ class PackedTraining : public ::testing::Test {
     return "no error";
   }
 
-  const fs::path dir_ = fs::temp_directory_path() / ("hm_packed_training_" + std::to_string(::getpid()));
+  ScratchDir scratch_;
+  const fs::path dir_ = scratch_.path();
   const fs::path jsonl_ = dir_ / "data.jsonl";
   const fs::path pack_ = dir_ / "pack";
   int64_t longest_ = 0;

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 
 namespace hm {
 namespace {
@@ -54,12 +55,6 @@ TEST(RecipeTest, ShippedCurriculumHasThePapersValues) {
 
 class RecipeErrorTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("hm_recipe_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Writes a one-stage recipe with `extra` fields spliced in and returns the error, or "".
   std::string ErrorOf(const std::string& fields) {
     std::string path = (dir_ / "r.json").string();
@@ -73,7 +68,8 @@ class RecipeErrorTest : public ::testing::Test {
     return "";
   }
 
-  fs::path dir_;
+  ScratchDir scratch_;
+  const fs::path dir_ = scratch_.path();
 };
 
 constexpr const char* kModules = "\"modules\": {\"vision\": \"frozen\", \"projector\": {\"lr\": 1e-3}, \"llm\": \"frozen\"}";

@@ -1,13 +1,13 @@
 #include "train/release_checkpoint.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "io/checkpoint_files.h"
 #include "io/safetensors.h"
 
@@ -19,14 +19,12 @@ namespace fs = std::filesystem;
 class ReleaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("hm_release_test_" + std::to_string(::getpid()));
     fs::create_directories(root_ / "ckpt");
     std::ofstream(root_ / "ckpt" / "config.json") << R"({"model_type": "hulumed_qwen2"})";
     std::ofstream(root_ / "ckpt" / "tokenizer.json") << "{}";
     std::ofstream(root_ / "ckpt" / "trainer_state.json") << "{}";
     std::ofstream(root_ / "card.md") << "# card\n";
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   void WriteWeights(std::vector<float> w) {
     const std::vector<int32_t> ids = {7, 9};
@@ -37,7 +35,8 @@ class ReleaseTest : public ::testing::Test {
                   fs::copy_options::overwrite_existing);
   }
 
-  fs::path root_;
+  ScratchDir scratch_;
+  const fs::path root_ = scratch_.path();
 };
 
 TEST_F(ReleaseTest, HalvesFloatWeightsAndLeavesTrainingStateBehind) {

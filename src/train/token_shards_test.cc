@@ -1,12 +1,12 @@
 #include "train/token_shards.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "data/file_bytes.h"
 
 namespace hm {
@@ -39,9 +39,8 @@ void ExpectSame(const PackedSample& a, const PackedSample& b) {
 
 class TokenShards : public ::testing::Test {
  protected:
-  void SetUp() override { fs::remove_all(dir_); }
-  void TearDown() override { fs::remove_all(dir_); }
-  const fs::path dir_ = fs::temp_directory_path() / ("hm_token_shards_" + std::to_string(::getpid()));  // ctest runs tests side by side
+  ScratchDir scratch_;
+  const fs::path dir_ = scratch_ / "shards";  // made by the writer under test
   const nlohmann::json identity_ = {{"inputs", {"data.jsonl"}}};
 };
 

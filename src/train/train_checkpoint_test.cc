@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -12,6 +11,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "io/checkpoint_files.h"
 #include "io/safetensors.h"
 
@@ -30,7 +30,6 @@ std::string Slurp(const fs::path& p) {
 class TrainCheckpointTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("hm_ckpt_test_" + std::to_string(::getpid()));
     fs::create_directories(root_ / "model");
     model_ = (root_ / "model").string();
     out_ = (root_ / "out").string();
@@ -55,13 +54,13 @@ class TrainCheckpointTest : public ::testing::Test {
     lrs.Of(ModuleGroup::kLlm) = 0.01;
     opt_->Step(params_, lrs);
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   CheckpointContents Contents(int64_t step) {
     return {params_, opt_.get(), {{"step", step}, {"cursor", {1, 2}}}, model_, {{"loss_curve.svg", "<svg/>"}}};
   }
 
-  fs::path root_;
+  ScratchDir scratch_;
+  const fs::path root_ = scratch_.path();
   std::string model_, out_;
   std::vector<float> w_, b_, gw_, gb_;
   std::vector<TrainParam> params_;

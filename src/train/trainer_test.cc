@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "io/checkpoint_files.h"
 #include "train/least_squares_objective.h"
 
@@ -41,8 +41,6 @@ std::vector<nlohmann::json> StepLines(const fs::path& log) {
 class TrainerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("hm_trainer_test_" + std::to_string(::getpid()));
-    fs::create_directories(root_);
     LeastSquaresObjective::WriteModel((root_ / "model").string(), {0, 0, 0}, 0);
     std::mt19937 rng(5);
     std::normal_distribution<float> normal;
@@ -55,7 +53,6 @@ class TrainerTest : public ::testing::Test {
            << "\n";
     }
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   StageRecipe Stage(const std::string& out) {
     StageRecipe s;
@@ -81,7 +78,8 @@ class TrainerTest : public ::testing::Test {
     return TrainStage(stage, stage.start_checkpoint, objective, options);
   }
 
-  fs::path root_;
+  ScratchDir scratch_;
+  const fs::path root_ = scratch_.path();
 };
 
 TEST_F(TrainerTest, LossFallsAndEveryArtifactIsWritten) {

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "text/chat_template.h"
 #include "train/batch_grad.h"
 
@@ -53,7 +54,8 @@ TEST(MessagesFromConversations, FollowsTheReferenceDataLoader) {
 // and the gradient reaches the vision tower through them.
 TEST(ReadTrainingSamples, ImageRecordsGetPreprocessedPixelsAndImageTokenSlots) {
   const std::string model = kRoot + "models/tiny-qwen2";
-  const fs::path jsonl = fs::temp_directory_path() / "hm_training_samples_image.jsonl";
+  ScratchDir scratch;
+  const fs::path jsonl = scratch / "image.jsonl";
   std::ofstream(jsonl) << nlohmann::json({{"image", kRoot + "media/images/gray.png"},
                                           {"conversations", Turns({{"human", "What is this?"}, {"gpt", "Gray."}})}})
                               .dump()
@@ -62,7 +64,6 @@ TEST(ReadTrainingSamples, ImageRecordsGetPreprocessedPixelsAndImageTokenSlots) {
   const std::vector<TrainingSample> samples =
       ReadTrainingSamples(jsonl.string(), Tokenizer::FromDir(model), FindChatTemplate(model), params.config(),
                           ReadPreprocessorConfig(model));
-  fs::remove(jsonl);
   ASSERT_EQ(samples.size(), 1u);
   ASSERT_EQ(samples[0].media.size(), 1u);
   const auto [t, gh, gw] = samples[0].media[0].grid;
@@ -88,7 +89,8 @@ TEST(ReadTrainingSamples, ImageRecordsGetPreprocessedPixelsAndImageTokenSlots) {
 // reduction dropping unchanged tokens, which then have no image-token slot.
 TEST(ReadTrainingSamples, VolumeRecordsAreSlicedAndReduced) {
   const std::string model = kRoot + "models/tiny-qwen2";
-  const fs::path jsonl = fs::temp_directory_path() / "hm_training_samples_volume.jsonl";
+  ScratchDir scratch;
+  const fs::path jsonl = scratch / "volume.jsonl";
   std::ofstream(jsonl) << nlohmann::json({{"volume", {{"path", kRoot + "media/nifti/f32.nii.gz"}, {"slices", 4}}},
                                           {"conversations", Turns({{"human", "<video>\nAny lesion?"}, {"gpt", "No."}})}})
                               .dump()
@@ -98,7 +100,6 @@ TEST(ReadTrainingSamples, VolumeRecordsAreSlicedAndReduced) {
   const std::vector<TrainingSample> samples =
       ReadTrainingSamples(jsonl.string(), Tokenizer::FromDir(model), FindChatTemplate(model), params.config(),
                           ReadPreprocessorConfig(model));
-  fs::remove(jsonl);
   ASSERT_EQ(samples.size(), 1u);
   const TrainingSample& s = samples[0];
   ASSERT_EQ(s.media.size(), 1u);
