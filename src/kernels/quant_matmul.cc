@@ -435,8 +435,11 @@ constexpr int kPackBlocks = HWY_TARGET <= HWY_AVX3 ? 4 : 2;  // 128-bit blocks p
 HWY_INLINE hn::Vec<PackD> LoadRowBlocks(const uint8_t* p, size_t row_bytes) {
   auto load = [&](int lane) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 4 * lane * row_bytes)); };
 #if HWY_TARGET <= HWY_AVX3
+  // The lane is an immediate: written out, as clang at -O1 does not unroll a loop for it.
   __m512i v = _mm512_castsi128_si512(load(0));
-  for (int lane = 1; lane < 4; ++lane) v = _mm512_inserti32x4(v, load(lane), lane);
+  v = _mm512_inserti32x4(v, load(1), 1);
+  v = _mm512_inserti32x4(v, load(2), 2);
+  v = _mm512_inserti32x4(v, load(3), 3);
   return hn::Vec<PackD>{v};
 #else
   return hn::Vec<PackD>{_mm256_inserti128_si256(_mm256_castsi128_si256(load(0)), load(1), 1)};
