@@ -17,7 +17,17 @@ while IFS= read -r line; do
   [[ -z "$line" ]] && continue
   name="${line%%=*}" version="${line#*=}"
   have=$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null || true)
-  [[ "$have" == "install ok installed $version" ]] || missing+=("$name=$version")
+  [[ "$have" == "install ok installed $version" ]] && continue
+  # A pin the archive no longer offers, with the package already at the version it offers
+  # instead: nothing to install (and no apt-get update on every run), only the drift to report.
+  installed="${have#install ok installed }"
+  if [[ "$have" == "install ok installed "* ]] &&
+     ! apt-cache madison "$name" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | grep -qxF "$version" &&
+     [[ "$(apt-cache policy "$name" | awk '/Candidate:/{print $2}')" == "$installed" ]]; then
+    echo "setup: WARNING: $name $version is no longer offered; keeping the installed $installed" >&2
+    continue
+  fi
+  missing+=("$name=$version")
 done < <(cat "${lists[@]}")
 
 if ((${#missing[@]})); then
