@@ -76,15 +76,20 @@ TEST(CliEvalRun, AllLeavesOutWhatCannotBeScoredAndSaysSo) {
   EXPECT_TRUE(fs::exists(out / "CheXpert_Plus" / "metrics.json"));
 }
 
-// With a judge, `all` takes HealthBench in and grades its rubric items; a fake endpoint stands
-// in for the model and the grader, and a rerun asks the grader nothing.
-TEST(CliEvalRun, AllWithAJudgeGradesHealthBench) {
-  eval::FakeEndpoint server;
+// The fake endpoint answers grader prompts with "criteria met" and anything else as the model.
+void ActAsModelAndGrader(eval::FakeEndpoint& server) {
   server.SetReply([](const std::string& prompt) {
     if (prompt.rfind("Your job is to look at a conversation", 0) == 0)
       return std::string(R"({"explanation": "e", "criteria_met": true})");
     return eval::FakeEndpoint::Reply(prompt);
   });
+}
+
+// With a judge, `all` takes HealthBench in and grades its rubric items; a fake endpoint stands
+// in for the model and the grader, and a rerun asks the grader nothing.
+TEST(CliEvalRun, AllWithAJudgeGradesHealthBench) {
+  eval::FakeEndpoint server;
+  ActAsModelAndGrader(server);
   ScratchDir scratch;
   const fs::path out = scratch / "all_judged";
   const std::string args = "eval run -b all --limit 2 --data " + kData + " -o " + out.string() + " --endpoint " +
@@ -109,11 +114,7 @@ TEST(CliEvalRun, AllWithAJudgeGradesHealthBench) {
 // in a file of their own, so switching modes asks the model again instead of reusing compat's.
 TEST(CliEvalRun, HealthBenchModesAskTheModelSeparately) {
   eval::FakeEndpoint server;
-  server.SetReply([](const std::string& prompt) {
-    if (prompt.rfind("Your job is to look at a conversation", 0) == 0)
-      return std::string(R"({"explanation": "e", "criteria_met": true})");
-    return eval::FakeEndpoint::Reply(prompt);
-  });
+  ActAsModelAndGrader(server);
   ScratchDir scratch;
   const fs::path out = scratch / "healthbench_modes";
   const std::string args = "eval run -b HealthBench --limit 2 --data " + kData + " -o " + out.string() +
