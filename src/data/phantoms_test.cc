@@ -6,11 +6,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "core/error.h"
+#include "core/scratch_dir_testing.h"
 #include "data/phantom_study.h"
 #include "data/phantom_text.h"
 #include "data/phantom_scenes.h"
@@ -60,10 +62,12 @@ std::map<std::string, std::string> Tree(const fs::path& dir) {
 class Phantoms : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    root_ = fs::temp_directory_path() / ("hm_phantoms_" + std::to_string(::getpid()));
+    scratch_ = std::make_unique<ScratchDir>();
+    root_ = scratch_->path();
     GeneratePhantoms({7, 14, (root_ / "a").string()});
   }
-  static void TearDownTestSuite() { fs::remove_all(root_); }
+  static void TearDownTestSuite() { scratch_.reset(); }
+  static inline std::unique_ptr<ScratchDir> scratch_;  // one phantom set for the whole suite
   static fs::path root_;
 };
 fs::path Phantoms::root_;
