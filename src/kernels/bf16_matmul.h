@@ -1,8 +1,7 @@
 // Products of bf16 values summed in f32: the GEMMs of training's bf16 compute (torch's bf16
-// autocast GEMMs accumulate in f32 alike). On a CPU with AVX-512 BF16 the pairs are multiplied
-// and summed by its dot-product instruction (vdpbf16ps); elsewhere the rounded operands are
-// widened to f32 for sgemm, whose products of bf16 values are exact, so both compute the same
-// sums up to their order.
+// autocast GEMMs accumulate in f32 alike). The rounded operands are widened to f32 for the BLAS
+// sgemm, whose products of bf16 values are exact. A vdpbf16ps (AVX-512 BF16) kernel of our own
+// reached 0.55-0.8x of that sgemm (bench/results/train-bf16-2026-12-02.md) and was removed.
 #pragma once
 
 #include <cstdint>
@@ -23,9 +22,5 @@ struct Bf16Operand {
 
 // y[m, n] = op(a) op(b), plus y's values when accumulate. op(a): [m, k], op(b): [k, n].
 void MatMulBf16(const Bf16Operand& a, const Bf16Operand& b, float* y, bool accumulate, ThreadPool& pool);
-
-// Whether MatMulBf16 uses the CPU's bf16 dot products: the CPU has AVX-512 BF16 and the active
-// ISA (kernels.h ForceIsa) is an AVX-512 one.
-bool UsesBf16DotProducts();
 
 }  // namespace hm::kernels
