@@ -1,12 +1,12 @@
 #include "eval/csv.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "core/error.h"
+#include "io/gzip.h"
 
 namespace hm::eval {
 
@@ -62,24 +62,20 @@ bool EndsWith(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-std::string Gunzip(const std::string& path) {
-  gzFile in = gzopen(path.c_str(), "rb");
+// PhysioNet's tables come gzipped; a table is capped at 4 GB of text.
+std::string GunzipFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
   HM_CHECK(in, path, ": cannot open");
-  std::string text;
-  char chunk[1 << 16];
-  int n = 0;
-  while ((n = gzread(in, chunk, sizeof chunk)) > 0) text.append(chunk, static_cast<size_t>(n));
-  int code = Z_OK;
-  const std::string why = n < 0 ? gzerror(in, &code) : "";
-  gzclose(in);
-  HM_CHECK(n == 0, path, ": cannot decompress (", why, ")");
-  return text;
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  HM_CHECK(IsGzip(bytes.data(), bytes.size()), path, ": not gzip data");
+  const std::vector<uint8_t> text = Gunzip(bytes.data(), bytes.size(), size_t{4} << 30, path);
+  return {text.begin(), text.end()};
 }
 
 }  // namespace
 
 std::vector<std::vector<std::string>> ReadCsvFile(const std::string& path) {
-  if (EndsWith(path, ".gz")) return ParseCsv(Gunzip(path));
+  if (EndsWith(path, ".gz")) return ParseCsv(GunzipFile(path));
   std::ifstream in(path, std::ios::binary);
   HM_CHECK(in, path, ": cannot open");
   std::stringstream buffer;

@@ -1,7 +1,5 @@
 #include "media/nifti.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -9,6 +7,7 @@
 #include <optional>
 
 #include "core/error.h"
+#include "io/gzip.h"
 #include "io/mapped_file.h"
 
 namespace hm {
@@ -16,50 +15,6 @@ namespace {
 
 constexpr size_t kNifti1HeaderSize = 348;
 constexpr size_t kNifti2HeaderSize = 540;
-
-bool IsGzip(const uint8_t* data, size_t size) {
-  return size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
-}
-
-// Inflates up to max_out bytes of a gzip stream (concatenated members included). Stops early
-// at max_out, so a forged header cannot make us inflate more than the volume it declares.
-std::vector<uint8_t> Inflate(const uint8_t* data, size_t size, size_t max_out,
-                             const std::string& what) {
-  std::vector<uint8_t> out;
-  z_stream z{};
-  HM_CHECK(inflateInit2(&z, 16 + MAX_WBITS) == Z_OK, what, ": cannot initialise zlib");
-  z.next_in = const_cast<Bytef*>(data);
-  size_t in_left = size;
-  int ret = Z_OK;
-  constexpr size_t kChunk = size_t{1} << 20;
-  while (out.size() < max_out) {
-    if (z.avail_in == 0) {
-      z.avail_in = static_cast<uInt>(std::min<size_t>(in_left, UINT32_MAX));
-      in_left -= z.avail_in;
-    }
-    const size_t have = out.size();
-    const size_t want = std::min(kChunk, max_out - have);
-    out.resize(have + want);
-    z.next_out = out.data() + have;
-    z.avail_out = static_cast<uInt>(want);
-    ret = inflate(&z, Z_NO_FLUSH);
-    out.resize(have + (want - z.avail_out));
-    if (ret == Z_STREAM_END) {
-      // Another gzip member may follow (pigz, cat a.gz b.gz).
-      if (z.avail_in == 0 && in_left == 0) break;
-      if (inflateReset(&z) != Z_OK) break;
-      continue;
-    }
-    if (ret == Z_BUF_ERROR && z.avail_in == 0 && in_left == 0) break;  // input ran out
-    if (ret != Z_OK) {
-      const std::string msg = z.msg ? z.msg : "inflate failed";
-      inflateEnd(&z);
-      Fail(what, ": corrupt gzip data (", msg, ")");
-    }
-  }
-  inflateEnd(&z);
-  return out;
-}
 
 // The header fields we use, from either NIfTI version, already byte-swapped.
 struct Header {
@@ -224,7 +179,7 @@ Volume Convert(const Header& h, const Layout& l, const uint8_t* voxels, const st
 std::vector<uint8_t> ReadDataBytes(const uint8_t* p, size_t n, int64_t offset, int64_t count,
                                    const std::string& what) {
   if (IsGzip(p, n)) {
-    std::vector<uint8_t> all = Inflate(p, n, static_cast<size_t>(offset + count), what);
+    std::vector<uint8_t> all = Gunzip(p, n, static_cast<size_t>(offset + count), what);
     HM_CHECK(static_cast<int64_t>(all.size()) == offset + count, what,
              ": truncated: voxel data needs ", offset + count, " bytes, stream has ", all.size());
     all.erase(all.begin(), all.begin() + offset);
@@ -237,7 +192,7 @@ std::vector<uint8_t> ReadDataBytes(const uint8_t* p, size_t n, int64_t offset, i
 
 // The header bytes of a plain or gzip file (at most the NIfTI-2 header size).
 std::vector<uint8_t> HeaderBytes(const uint8_t* p, size_t n, const std::string& what) {
-  if (IsGzip(p, n)) return Inflate(p, n, kNifti2HeaderSize, what);
+  if (IsGzip(p, n)) return Gunzip(p, n, kNifti2HeaderSize, what);
   return std::vector<uint8_t>(p, p + std::min(n, kNifti2HeaderSize));
 }
 
